@@ -1,0 +1,50 @@
+/* Conflict detection between two claims from different sources (other
+ * outlets, or other speakers in one article) about the same thing. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "claim.h"
+
+enum conflict_kind {
+        CONFLICT_DENIAL,        /* one asserts, the other denies the same proposition */
+        CONFLICT_NEGATION,      /* one says X, the other not-X */
+        CONFLICT_ANTONYM,       /* accepted/rejected, won/lost, rose/fell */
+        CONFLICT_NUMERIC,       /* same measured thing, incompatible values */
+        CONFLICT_DATE,
+        CONFLICT_LOCATION,
+        _CONFLICT_KIND_MAX,
+};
+
+struct conflict_options {
+        double min_overlap;     /* how much of the two claims must align to be "the same thing" */
+        double min_score;       /* conflicts scoring lower are dropped */
+        double hedge_penalty;   /* multiplied into the score when either claim is hedged */
+        double question_penalty;/* ... when either is a question */
+};
+
+/* Defaults chosen by measurement on the dev splits (see README). */
+void conflict_options_default(struct conflict_options *o);
+
+/* One side of a pair: the claim and who published it. */
+struct claim_source {
+        const struct claim *claim;
+        const char *source;     /* outlet id */
+        const char *label;      /* "a"/"b" in compare, or NULL */
+};
+
+struct conflict_result {
+        enum conflict_kind kind;
+        double score;           /* [0, 1] */
+        char *explanation;      /* names speakers, sources and the words that clash */
+};
+
+/* Decides whether a and b cannot both be true.  Returns 1 and fills *ret
+ * (free ret->explanation) when they conflict, 0 when they do not (including
+ * when they are not about the same thing, or are from the same speaker in the
+ * same source), or -ENOMEM. */
+int conflict_check(const struct claim_source *a, const struct claim_source *b,
+                   const struct conflict_options *o, struct conflict_result *ret);
+
+const char *conflict_kind_to_string(enum conflict_kind k);
+int conflict_kind_from_string(const char *s);       /* enum value or -EINVAL */

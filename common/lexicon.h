@@ -1,0 +1,19 @@
+/* Word lists (reporting verbs, hedges, negation cues, antonym pairs, demonyms,
+ * titles, ...) kept as data in conf/lexicon/NAME.txt and compiled into sorted
+ * tables at build time, so a lookup is a binary search with no start-up cost. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lexicon-data.h"
+
+/* Returns true when word (lower case, NUL-terminated) is in the list. */
+bool lexicon_contains(enum lexicon_id id, const char *word);
+
+/* Returns true when the first len bytes of word are an entry of the list. */
+bool lexicon_contains_n(enum lexicon_id id, const char *word, size_t len);
+
+/* Returns the value mapped to key in a key<TAB>value list, or NULL when the
+ * key is absent (or the entry has no value). */
+const char *lexicon_lookup(enum lexicon_id id, const char *key);

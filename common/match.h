@@ -1,0 +1,24 @@
+/* Matching the claims of one article against candidate claims from other
+ * sources and keeping the conflicts worth showing.  Both ingestion (with
+ * candidates from the store's FTS5 index) and POST /v1/compare call this. */
+#pragma once
+
+#include <stddef.h>
+
+#include "conflict.h"
+
+struct claim_conflict {
+        size_t a, b;                    /* indexes into the two arrays given */
+        struct conflict_result result;
+};
+
+/* Checks every claim of a against every claim of b (callers pass candidates,
+ * not whole stores), keeps at most one conflict per claim pair and drops
+ * pairs from the same speaker of the same source, sorted by score descending
+ * and capped at max_conflicts.  Returns 0 and fills *ret/*ret_n (free with
+ * claim_conflicts_free), or -ENOMEM. */
+int match_claims(const struct claim_source *a, size_t na,
+                 const struct claim_source *b, size_t nb,
+                 const struct conflict_options *o, size_t max_conflicts,
+                 struct claim_conflict **ret, size_t *ret_n);
+void claim_conflicts_free(struct claim_conflict *c, size_t n);

@@ -1,0 +1,98 @@
+/* The SQLite store: articles, claims (with an FTS5 index over their terms),
+ * events, conflicts.  One struct store is one connection, used by one thread
+ * at a time: the writer thread owns one, the HTTP loop thread owns a read-only
+ * one.  WAL, busy_timeout, numbered migrations, statements prepared once.
+ * Functions return 0 or a negative errno; -EBUSY (locked), -ENOSPC (disk
+ * full), -EROFS (read-only) and -EIO are the faults callers map to 503. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "common/match.h"
+#include "common/pipeline.h"
+
+struct store;
+
+/* Opens (creating and migrating when writable) the database at path. */
+int store_open(const char *path, bool readonly, struct store **ret);
+void store_close(struct store *s);
+
+/* The last SQLite error message of this connection, for the log. */
+const char *store_errmsg(struct store *s);
+
+struct article_request {
+        const char *source;     /* required */
+        const char *url;        /* may be NULL */
+        const char *title, *text, *html, *lang, *published_at;   /* may be NULL */
+        time_t published;       /* parsed published_at, or received time */
+        time_t received;
+};
+
+struct event_options {
+        double min_similarity;  /* join an event when cosine >= this */
+        int window_hours;       /* only events seen within this many hours of published */
+        int max_candidates;     /* articles fetched from the FTS5 index per new article */
+};
+
+struct ingest_options {
+        struct event_options event;
+        struct conflict_options conflict;
+        int max_candidate_claims;   /* per claim, from FTS5 */
+        int max_conflicts_per_article;
+};
+
+struct ingest_result {
+        int64_t article_id;
+        bool duplicate;
+        int64_t event_id;       /* 0 when none */
+        int n_claims;
+        int64_t *conflict_ids;  /* malloc'ed */
+        size_t n_conflicts;
+};
+
+/* Returns the id of an article already stored with this url (or, without a
+ * url, this source and content hash): 1 and fills *ret_id, 0 when new. */
+int store_find_duplicate(struct store *s, const struct article_request *req, int64_t *ret_id);
+
+/* Stores one article with its extracted claims, assigns its event, finds and
+ * stores its conflicts, all in one BEGIN IMMEDIATE transaction; returns only
+ * after COMMIT.  A duplicate is reported with duplicate=true and nothing is
+ * written.  Fills *ret on success (free ret->conflict_ids). */
+int store_ingest(struct store *s, const struct article_request *req,
+                 const struct extracted_article *ex, const struct ingest_options *o,
+                 struct ingest_result *ret);
+
+/* Reads, each returning 0 and a new JSON value in *ret, -ENOENT when absent. */
+int store_get_article_json(struct store *s, int64_t id, json_t **ret);
+int store_get_conflict_json(struct store *s, int64_t id, json_t **ret);
+int store_get_event_json(struct store *s, int64_t id, json_t **ret);
+
+struct conflict_filter {
+        int64_t since;
+        int limit;
+        int64_t event_id;       /* 0: any */
+        const char *source;     /* NULL: any */
+        int kind;               /* enum conflict_kind, -1: any */
+        double min_score;
+};
+/* Fills *ret with {"conflicts": [...], "next": ID}. */
+int store_list_conflicts_json(struct store *s, const struct conflict_filter *f, json_t **ret);
+/* Fills *ret with {"events": [...], "next": ID}. */
+int store_list_events_json(struct store *s, int64_t since, int limit, json_t **ret);
+
+/* The highest conflict id stored (0 when none); long-pollers compare with it. */
+int store_max_conflict_id(struct store *s, int64_t *ret);
+
+struct store_counts {
+        int64_t articles, claims, events, conflicts;
+        int64_t db_bytes;
+};
+int store_counts(struct store *s, struct store_counts *ret);
+
+/* Deletes articles received before cutoff (and their claims, and conflicts
+ * that involve them); returns the number of articles deleted or a negative errno. */
+int store_expire(struct store *s, time_t cutoff);
