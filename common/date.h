@@ -13,7 +13,3 @@
  * -ENOMEM. */
 int dates_find(const struct segmented_text *st, size_t tok_begin, size_t tok_end,
                time_t published, struct claim_date **ret, size_t *ret_n);
-
-/* Parses an RFC 3339 timestamp ("2017-07-07T20:00:00Z", offsets allowed);
- * returns 0 and fills *ret (UTC seconds), or -EINVAL. */
-int rfc3339_parse(const char *s, time_t *ret);

@@ -1,0 +1,1 @@
+/* placeholder while the store is being written */
