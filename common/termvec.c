@@ -1,1 +1,275 @@
-/* placeholder while the stage is being written */
+#include <errno.h>
+#include <stdbool.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "termvec.h"
+
+/* The idf of term, or 1 without a callback; never <= 0 so weights stay usable. */
+static double term_idf(const char *term, idf_func idf, void *userdata) {
+        if (!idf)
+                return 1.0;
+        double v = idf(term, userdata);
+        return v > 0 ? v : 1e-6;
+}
+
+double termvec_cosine(const struct termvec *a, const struct termvec *b, idf_func idf, void *userdata) {
+        if (!a || !b || a->n == 0 || b->n == 0)
+                return 0.0;
+
+        double dot = 0, na = 0, nb = 0;
+        size_t i = 0, j = 0;
+
+        /* Both are sorted: one merge pass gives the dot product and both norms. */
+        while (i < a->n || j < b->n) {
+                int c;
+                if (i >= a->n)
+                        c = 1;
+                else if (j >= b->n)
+                        c = -1;
+                else
+                        c = strcmp(a->items[i].term, b->items[j].term);
+
+                if (c < 0) {
+                        double w = a->items[i].weight * term_idf(a->items[i].term, idf, userdata);
+                        na += w * w;
+                        i++;
+                } else if (c > 0) {
+                        double w = b->items[j].weight * term_idf(b->items[j].term, idf, userdata);
+                        nb += w * w;
+                        j++;
+                } else {
+                        double f = term_idf(a->items[i].term, idf, userdata);
+                        double wa = a->items[i].weight * f, wb = b->items[j].weight * f;
+                        dot += wa * wb;
+                        na += wa * wa;
+                        nb += wb * wb;
+                        i++;
+                        j++;
+                }
+        }
+
+        if (na <= 0 || nb <= 0)
+                return 0.0;
+        double r = dot / (sqrt(na) * sqrt(nb));
+        if (r < 0)
+                return 0.0;
+        return r > 1.0 ? 1.0 : r;
+}
+
+int termvec_add(struct termvec *a, const struct termvec *b) {
+        if (!b || b->n == 0)
+                return 0;
+
+        struct term_weight *out = calloc(a->n + b->n, sizeof(*out));
+        if (!out)
+                return -ENOMEM;
+
+        /* Duplicate b's new terms first, so a failure leaves a untouched. */
+        size_t i = 0, j = 0, k = 0;
+        while (i < a->n || j < b->n) {
+                int c;
+                if (i >= a->n)
+                        c = 1;
+                else if (j >= b->n)
+                        c = -1;
+                else
+                        c = strcmp(a->items[i].term, b->items[j].term);
+
+                if (c < 0)
+                        out[k++] = a->items[i++];
+                else if (c == 0) {
+                        out[k] = a->items[i++];
+                        out[k++].weight += b->items[j++].weight;
+                } else {
+                        char *t = strdup(b->items[j].term);
+                        if (!t) {
+                                /* free only the copies made here */
+                                for (size_t x = 0; x < k; x++) {
+                                        bool mine = true;
+                                        for (size_t y = 0; y < a->n; y++)
+                                                if (out[x].term == a->items[y].term) {
+                                                        mine = false;
+                                                        break;
+                                                }
+                                        if (mine)
+                                                free(out[x].term);
+                                }
+                                free(out);
+                                return -ENOMEM;
+                        }
+                        out[k].term = t;
+                        out[k++].weight = b->items[j++].weight;
+                }
+        }
+
+        free(a->items);
+        a->items = out;
+        a->n = k;
+        return 0;
+}
+
+struct ranked {
+        size_t index;
+        double score;
+};
+
+static int ranked_cmp(const void *x, const void *y) {
+        const struct ranked *a = x, *b = y;
+        if (a->score != b->score)
+                return a->score > b->score ? -1 : 1;
+        return a->index < b->index ? -1 : a->index > b->index;
+}
+
+static int size_cmp(const void *x, const void *y) {
+        size_t a = *(const size_t *) x, b = *(const size_t *) y;
+        return a < b ? -1 : a > b;
+}
+
+int termvec_top(struct termvec *v, size_t k, idf_func idf, void *userdata) {
+        if (v->n <= k)
+                return 0;
+
+        struct ranked *r = malloc(v->n * sizeof(*r));
+        size_t *keep = malloc(k ? k * sizeof(*keep) : 1);
+        if (!r || !keep) {
+                free(r);
+                free(keep);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < v->n; i++) {
+                r[i].index = i;
+                r[i].score = v->items[i].weight * term_idf(v->items[i].term, idf, userdata);
+        }
+        qsort(r, v->n, sizeof(*r), ranked_cmp);
+        for (size_t i = 0; i < k; i++)
+                keep[i] = r[i].index;
+        for (size_t i = k; i < v->n; i++)
+                free(v->items[r[i].index].term);
+        free(r);
+
+        /* Keep the survivors in their original (sorted) order. */
+        qsort(keep, k, sizeof(*keep), size_cmp);
+        for (size_t i = 0; i < k; i++)
+                v->items[i] = v->items[keep[i]];
+        free(keep);
+        v->n = k;
+        if (k == 0) {
+                free(v->items);
+                v->items = NULL;
+        }
+        return 0;
+}
+
+void termvec_clear(struct termvec *v) {
+        if (!v)
+                return;
+        for (size_t i = 0; i < v->n; i++)
+                free(v->items[i].term);
+        free(v->items);
+        v->items = NULL;
+        v->n = 0;
+}
+
+int termvec_serialize(const struct termvec *v, char **ret) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        if (!f)
+                return -ENOMEM;
+        for (size_t i = 0; v && i < v->n; i++)
+                fprintf(f, "%s\t%.9g\n", v->items[i].term, (double) v->items[i].weight);
+        if (fclose(f) != 0) {
+                free(buf);
+                return -ENOMEM;
+        }
+        if (!buf)
+                return -ENOMEM;
+        *ret = buf;
+        return 0;
+}
+
+static int term_cmp(const void *x, const void *y) {
+        const struct term_weight *a = x, *b = y;
+        return strcmp(a->term, b->term);
+}
+
+int termvec_parse(const char *s, struct termvec *ret) {
+        struct termvec v = {0};
+        size_t allocated = 0;
+
+        for (const char *p = s ? s : ""; *p; ) {
+                const char *eol = strchr(p, '\n');
+                size_t linelen = eol ? (size_t) (eol - p) : strlen(p);
+                const char *tab = memchr(p, '\t', linelen);
+
+                if (linelen == 0) {
+                        p += eol ? 1 : 0;
+                        if (!eol)
+                                break;
+                        continue;
+                }
+                if (!tab || tab == p) {
+                        termvec_clear(&v);
+                        return -EINVAL;
+                }
+
+                char num[64];
+                size_t nlen = linelen - (size_t) (tab + 1 - p);
+                if (nlen == 0 || nlen >= sizeof(num)) {
+                        termvec_clear(&v);
+                        return -EINVAL;
+                }
+                memcpy(num, tab + 1, nlen);
+                num[nlen] = 0;
+                char *end;
+                errno = 0;
+                double w = strtod(num, &end);
+                if (errno != 0 || *end != 0 || !isfinite(w)) {
+                        termvec_clear(&v);
+                        return -EINVAL;
+                }
+
+                if (v.n == allocated) {
+                        size_t na = allocated ? allocated * 2 : 32;
+                        struct term_weight *q = realloc(v.items, na * sizeof(*q));
+                        if (!q) {
+                                termvec_clear(&v);
+                                return -ENOMEM;
+                        }
+                        v.items = q;
+                        allocated = na;
+                }
+                char *t = strndup(p, (size_t) (tab - p));
+                if (!t) {
+                        termvec_clear(&v);
+                        return -ENOMEM;
+                }
+                v.items[v.n].term = t;
+                v.items[v.n++].weight = (float) w;
+
+                if (!eol)
+                        break;
+                p = eol + 1;
+        }
+
+        /* Serialised vectors are sorted already; be lenient with hand-written
+         * ones: sort and merge duplicates. */
+        if (v.n > 1) {
+                qsort(v.items, v.n, sizeof(*v.items), term_cmp);
+                size_t k = 0;
+                for (size_t i = 0; i < v.n; i++) {
+                        if (k > 0 && strcmp(v.items[k - 1].term, v.items[i].term) == 0) {
+                                v.items[k - 1].weight += v.items[i].weight;
+                                free(v.items[i].term);
+                        } else
+                                v.items[k++] = v.items[i];
+                }
+                v.n = k;
+        }
+
+        *ret = v;
+        return 0;
+}

@@ -1,0 +1,66 @@
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/termvec.h"
+#include "tap.h"
+
+static double idf_two_for_e(const char *term, void *userdata) {
+        (void) userdata;
+        return strncmp(term, "E:", 2) == 0 ? 2.0 : 1.0;
+}
+
+int main(void) {
+        struct termvec a = {0}, b = {0}, c = {0};
+
+        CHECK(termvec_parse("meet\t2\nsummit\t1\nE:Hamburg\t1\n", &a) == 0, "parse a");
+        CHECK(a.n == 3, "three terms");
+        CHECK(strcmp(a.items[0].term, "E:Hamburg") == 0, "parse sorts");
+        CHECK(termvec_parse("summit\t1\nmeet\t2\nE:Hamburg\t1\n", &b) == 0, "parse b");
+        CHECK(fabs(termvec_cosine(&a, &b, NULL, NULL) - 1.0) < 1e-6, "identical vectors: 1");
+        CHECK(termvec_parse("rain\t3\n", &c) == 0, "parse c");
+        CHECK(termvec_cosine(&a, &c, NULL, NULL) == 0.0, "disjoint vectors: 0");
+        CHECK(termvec_cosine(&a, &(struct termvec){0}, NULL, NULL) == 0.0, "empty vector: 0");
+
+        struct termvec d = {0};
+        CHECK(termvec_parse("E:Hamburg\t1\nrain\t1\n", &d) == 0, "parse d");
+        double plain = termvec_cosine(&a, &d, NULL, NULL);
+        double weighted = termvec_cosine(&a, &d, idf_two_for_e, NULL);
+        CHECK(plain > 0 && plain < 1, "partial overlap in (0,1): %g", plain);
+        CHECK(weighted > plain, "idf weighs the shared entity up: %g > %g", weighted, plain);
+
+        CHECK(termvec_add(&a, &c) == 0, "add");
+        CHECK(a.n == 4, "union has four terms");
+        CHECK(termvec_add(&a, &b) == 0, "add again");
+        CHECK(a.n == 4, "still four");
+        for (size_t i = 0; i < a.n; i++)
+                if (strcmp(a.items[i].term, "meet") == 0)
+                        CHECK(a.items[i].weight == 4.0f, "weights summed");
+        for (size_t i = 1; i < a.n; i++)
+                CHECK(strcmp(a.items[i - 1].term, a.items[i].term) < 0, "sorted after add %zu", i);
+
+        char *s = NULL;
+        CHECK(termvec_serialize(&a, &s) == 0, "serialize");
+        struct termvec e = {0};
+        CHECK(termvec_parse(s, &e) == 0, "round trip parses");
+        CHECK(e.n == a.n && fabs(termvec_cosine(&a, &e, NULL, NULL) - 1.0) < 1e-6, "round trip keeps vector");
+        free(s);
+
+        CHECK(termvec_top(&e, 2, NULL, NULL) == 0, "top 2");
+        CHECK(e.n == 2, "two left");
+        CHECK(strcmp(e.items[0].term, "meet") == 0 && strcmp(e.items[1].term, "rain") == 0,
+              "heaviest kept in order");
+
+        struct termvec bad = {0};
+        CHECK(termvec_parse("noweight\n", &bad) == -EINVAL, "line without tab rejected");
+        CHECK(termvec_parse("w\tabc\n", &bad) == -EINVAL, "bad number rejected");
+        CHECK(termvec_parse("", &bad) == 0 && bad.n == 0, "empty parses to empty");
+
+        termvec_clear(&a);
+        termvec_clear(&b);
+        termvec_clear(&c);
+        termvec_clear(&d);
+        termvec_clear(&e);
+        return tap_done();
+}
