@@ -1,0 +1,259 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/segment.h"
+#include "tap.h"
+
+/* Segments s; returns NULL (after a failed check) on error. */
+static struct segmented_text *seg(const char *s) {
+        struct segmented_text *st = NULL;
+        char label[41];
+        int r = segment_text(s, strlen(s), &st);
+        snprintf(label, sizeof(label), "%s", s);
+        for (char *p = label; *p; p++)
+                if (*p == '\n' || *p == '\r')
+                        *p = ' ';
+        CHECK(r == 0 && st, "segment_text(\"%s...\") = %d", label, r);
+        return r == 0 ? st : NULL;
+}
+
+/* Text of sentence k as a static string (for CHECK_STR). */
+static const char *sent(const struct segmented_text *st, size_t k) {
+        static char buf[4][512];
+        static int slot;
+        if (k >= st->n_sentences)
+                return "(none)";
+        char *b = buf[slot++ % 4];
+        snprintf(b, 512, "%.*s", (int) (st->sentences[k].end - st->sentences[k].start),
+                 st->text + st->sentences[k].start);
+        return b;
+}
+
+static const char *tok(const struct segmented_text *st, size_t k) {
+        static char buf[4][256];
+        static int slot;
+        if (k >= st->n_tokens)
+                return "(none)";
+        char *b = buf[slot++ % 4];
+        snprintf(b, 256, "%.*s", (int) (st->tokens[k].end - st->tokens[k].start),
+                 st->text + st->tokens[k].start);
+        return b;
+}
+
+/* Index of the first token whose text is w, or -1. */
+static long find_tok(const struct segmented_text *st, const char *w) {
+        for (size_t i = 0; i < st->n_tokens; i++)
+                if ((size_t) (st->tokens[i].end - st->tokens[i].start) == strlen(w) &&
+                    memcmp(st->text + st->tokens[i].start, w, strlen(w)) == 0)
+                        return (long) i;
+        return -1;
+}
+
+static void test_abbreviations(void) {
+        struct segmented_text *st = seg(
+                "Mr. Smith and Gen. Mark Lee flew to the U.S. on Tuesday. Sen. Ann Ruiz, Rep. Tom Ode and "
+                "Dr. Kay Bell met J. Edgar Wells in St. Louis. The Sept. 11 memorial opened on Jan. 5, "
+                "and Acme Inc. said it would pay. The talks moved to the U.S. The next round is in May.");
+        if (!st)
+                return;
+        CHECK(st->n_sentences == 5, "five sentences (got %zu)", st->n_sentences);
+        CHECK_STR(sent(st, 0), "Mr. Smith and Gen. Mark Lee flew to the U.S. on Tuesday.");
+        CHECK_STR(sent(st, 1), "Sen. Ann Ruiz, Rep. Tom Ode and Dr. Kay Bell met J. Edgar Wells in St. Louis.");
+        CHECK_STR(sent(st, 2), "The Sept. 11 memorial opened on Jan. 5, and Acme Inc. said it would pay.");
+        CHECK_STR(sent(st, 3), "The talks moved to the U.S.");
+        CHECK_STR(sent(st, 4), "The next round is in May.");
+        long i = find_tok(st, "U.S.");
+        CHECK(i >= 0, "U.S. is one token");
+        if (i >= 0) {
+                CHECK_STR(st->tokens[i].fold, "u.s.");
+                CHECK(st->tokens[i].flags & TOKEN_ALLCAPS, "U.S. is all caps");
+                CHECK(st->tokens[i].flags & TOKEN_WORD, "U.S. is a word");
+        }
+        i = find_tok(st, "Mr.");
+        CHECK(i == 0, "Mr. is the first token");
+        CHECK(st->tokens[0].flags & TOKEN_SENT_START, "first token starts a sentence");
+        CHECK(st->tokens[0].flags & TOKEN_PARA_START, "first token starts a paragraph");
+        CHECK(find_tok(st, "J.") >= 0, "initial J. is one token");
+        segmented_text_free(st);
+
+        /* "no." ending a sentence is not the abbreviation No. */
+        st = seg("He said no. Then he left. Item No. 4 was sold.");
+        if (st) {
+                CHECK(st->n_sentences == 3, "no. ends a sentence, No. 4 does not (got %zu)", st->n_sentences);
+                CHECK_STR(sent(st, 2), "Item No. 4 was sold.");
+                segmented_text_free(st);
+        }
+}
+
+static void test_quotes(void) {
+        struct segmented_text *st = seg(
+                "\"We will not accept this. It is a mistake,\" the minister said. She added: \"No.\" "
+                "Then she left. \"Really?\" he asked.");
+        if (!st)
+                return;
+        CHECK(st->n_sentences == 5, "five sentences (got %zu)", st->n_sentences);
+        CHECK_STR(sent(st, 0), "\"We will not accept this.");
+        CHECK_STR(sent(st, 1), "It is a mistake,\" the minister said.");
+        CHECK_STR(sent(st, 2), "She added: \"No.\"");
+        CHECK_STR(sent(st, 3), "Then she left.");
+        CHECK_STR(sent(st, 4), "\"Really?\" he asked.");
+        CHECK(st->tokens[0].flags & TOKEN_QUOTE, "leading \" is a quote");
+        CHECK(st->tokens[0].flags & TOKEN_QUOTE_OPEN, "leading \" opens");
+        long i = find_tok(st, "mistake");
+        CHECK(i > 0 && (st->tokens[i + 2].flags & TOKEN_QUOTE_CLOSE), "\" after a comma closes");
+        i = find_tok(st, "No");
+        CHECK(i > 0 && (st->tokens[i - 1].flags & TOKEN_QUOTE_OPEN), "\" after a colon and space opens");
+        CHECK(i > 0 && (st->tokens[i + 2].flags & TOKEN_QUOTE_CLOSE), "\" after No. closes");
+        segmented_text_free(st);
+
+        /* curly quotes and apostrophes */
+        st = seg("\xe2\x80\x9cWe didn\xe2\x80\x99t win,\xe2\x80\x9d Putin\xe2\x80\x99s aide said of "
+                 "the countries\xe2\x80\x99 leaders and the \xe2\x80\x98" "deal\xe2\x80\x99.");
+        if (!st)
+                return;
+        CHECK(st->n_sentences == 1, "one sentence (got %zu)", st->n_sentences);
+        CHECK((st->tokens[0].flags & (TOKEN_QUOTE | TOKEN_QUOTE_OPEN)) == (TOKEN_QUOTE | TOKEN_QUOTE_OPEN),
+              "“ opens");
+        CHECK_STR(tok(st, 2), "didn\xe2\x80\x99t");
+        CHECK_STR(st->tokens[2].fold, "didn't");
+        CHECK(st->tokens[2].flags & TOKEN_WORD, "didn’t is a word");
+        CHECK((st->tokens[5].flags & TOKEN_QUOTE_CLOSE), "” closes");
+        CHECK_STR(tok(st, 6), "Putin\xe2\x80\x99s");
+        CHECK_STR(st->tokens[6].fold, "putin's");
+        CHECK_STR(st->tokens[6].stem, "putin");
+        i = find_tok(st, "countries");
+        CHECK(i > 0 && !(st->tokens[i + 1].flags & TOKEN_QUOTE), "possessive ’ is not a quote");
+        CHECK(i > 0 && (st->tokens[i + 1].flags & TOKEN_PUNCT), "possessive ’ is punctuation");
+        i = find_tok(st, "deal");
+        CHECK(i > 0 && (st->tokens[i - 1].flags & TOKEN_QUOTE_OPEN), "‘ opens");
+        CHECK(i > 0 && (st->tokens[i + 1].flags & TOKEN_QUOTE_CLOSE), "’ closes an open ‘");
+        segmented_text_free(st);
+
+        /* straight apostrophes and single quotes */
+        st = seg("She said 'maybe' but the officials' view didn't change.");
+        if (!st)
+                return;
+        i = find_tok(st, "maybe");
+        CHECK(i > 0 && (st->tokens[i - 1].flags & TOKEN_QUOTE_OPEN), "' before a word opens");
+        CHECK(i > 0 && (st->tokens[i + 1].flags & TOKEN_QUOTE_CLOSE), "' after a word closes");
+        i = find_tok(st, "officials");
+        CHECK(i > 0 && !(st->tokens[i + 1].flags & TOKEN_QUOTE), "plural possessive ' is not a quote");
+        CHECK(find_tok(st, "didn't") > 0, "didn't is one token");
+        segmented_text_free(st);
+}
+
+static void test_numbers(void) {
+        struct segmented_text *st = seg("The deal costs $2,500 or 2.5 percent, up 12% since 2016.");
+        if (!st)
+                return;
+        long i = find_tok(st, "2,500");
+        CHECK(i > 0 && (st->tokens[i].flags & TOKEN_NUMBER), "2,500 is one number");
+        CHECK(i > 0 && (st->tokens[i - 1].flags & TOKEN_PUNCT), "$ is punctuation");
+        i = find_tok(st, "2.5");
+        CHECK(i > 0 && (st->tokens[i].flags & TOKEN_NUMBER), "2.5 is one number");
+        i = find_tok(st, "2016");
+        CHECK(i > 0 && (st->tokens[i].flags & TOKEN_NUMBER), "2016 is a number");
+        CHECK(i > 0 && strcmp(st->tokens[i].stem, "2016") == 0, "a number's stem is its fold");
+        i = find_tok(st, "costs");
+        CHECK(i > 0 && strcmp(st->tokens[i].stem, "cost") == 0, "costs stems to cost");
+        i = find_tok(st, "The");
+        CHECK(i == 0 && (st->tokens[0].flags & TOKEN_STOPWORD) && (st->tokens[0].flags & TOKEN_CAPITALIZED),
+              "The is a capitalised stop word");
+        CHECK_STR(st->tokens[0].fold, "the");
+        CHECK(st->n_sentences == 1, "decimals do not end sentences");
+        segmented_text_free(st);
+}
+
+static void test_paragraphs(void) {
+        struct segmented_text *st = seg("  First paragraph here.\n\nSecond one\nThird line. Still third.\r\n  \n");
+        if (!st)
+                return;
+        CHECK(st->n_sentences == 4, "four sentences (got %zu)", st->n_sentences);
+        CHECK_STR(sent(st, 0), "First paragraph here.");
+        CHECK_STR(sent(st, 1), "Second one");
+        CHECK_STR(sent(st, 2), "Third line.");
+        CHECK_STR(sent(st, 3), "Still third.");
+        CHECK(st->n_sentences == 4 && st->sentences[0].paragraph == 0 && st->sentences[1].paragraph == 1 &&
+              st->sentences[2].paragraph == 2 && st->sentences[3].paragraph == 2, "paragraph numbers");
+        long i = find_tok(st, "Third");
+        CHECK(i > 0 && (st->tokens[i].flags & TOKEN_PARA_START) && (st->tokens[i].flags & TOKEN_SENT_START),
+              "a single newline starts a paragraph");
+        i = find_tok(st, "Still");
+        CHECK(i > 0 && !(st->tokens[i].flags & TOKEN_PARA_START) && (st->tokens[i].flags & TOKEN_SENT_START),
+              "a second sentence in a paragraph");
+        CHECK(i > 0 && st->tokens[i].sentence == 3, "token knows its sentence");
+        CHECK(st->sentences[3].tok_end == st->n_tokens, "last sentence ends at the last token");
+        /* "\"No\" at a line start does not carry a line-wrapped lower-case start */
+        segmented_text_free(st);
+
+        st = seg("they said\nlower case after a newline");
+        if (st) {
+                CHECK(st->n_sentences == 2, "a newline ends a sentence even before lower case");
+                segmented_text_free(st);
+        }
+}
+
+static void test_edge(void) {
+        struct segmented_text *st = NULL;
+        CHECK(segment_text("", 0, &st) == 0 && st && st->n_tokens == 0 && st->n_sentences == 0, "empty text");
+        segmented_text_free(st);
+        st = NULL;
+        CHECK(segment_text(NULL, 0, &st) == 0 && st && st->n_tokens == 0, "NULL empty text");
+        segmented_text_free(st);
+        st = NULL;
+        CHECK(segment_text(" \n\t\n ", 5, &st) == 0 && st && st->n_sentences == 0, "white space only");
+        segmented_text_free(st);
+        st = NULL;
+        CHECK(segment_text("bad \xc3\x28 byte", 10, &st) == -EINVAL && !st, "invalid UTF-8 is -EINVAL");
+        CHECK(segment_text("nul\0inside", 10, &st) == -EINVAL && !st, "NUL is -EINVAL");
+
+        /* offsets are bytes into non-ASCII text */
+        const char *s = "Zürich’s mayor — Corine Mauch — said «oui». ДОБРО пожаловать. Ein ﬁnal Straße.";
+        st = seg(s);
+        if (!st)
+                return;
+        CHECK_STR(tok(st, 0), "Zürich’s");
+        CHECK_STR(st->tokens[0].fold, "zürich's");
+        CHECK(st->tokens[0].start == 0 && st->tokens[0].end == (int32_t) strlen("Zürich’s"), "byte offsets");
+        long i = find_tok(st, "Corine");
+        CHECK(i > 0 && st->tokens[i].start == (int32_t) (strstr(s, "Corine") - s), "offset after a dash");
+        i = find_tok(st, "oui");
+        CHECK(i > 0 && (st->tokens[i - 1].flags & TOKEN_QUOTE_OPEN) && (st->tokens[i + 1].flags & TOKEN_QUOTE_CLOSE),
+              "guillemets are quotes");
+        i = find_tok(st, "ДОБРО");
+        CHECK(i > 0 && (st->tokens[i].flags & TOKEN_ALLCAPS), "Cyrillic all caps");
+        CHECK(i > 0 && strcmp(st->tokens[i].fold, "добро") == 0, "Cyrillic fold");
+        i = find_tok(st, "ﬁnal");
+        CHECK(i > 0 && strcmp(st->tokens[i].fold, "final") == 0, "NFKC folds the ﬁ ligature");
+        i = find_tok(st, "Straße");
+        CHECK(i > 0 && strcmp(st->tokens[i].fold, "strasse") == 0, "case folding ß");
+        CHECK(st->n_sentences == 3, "three sentences (got %zu)", st->n_sentences);
+        CHECK(st->n_sentences == 3 && st->sentences[1].start == (int32_t) (strstr(s, "ДОБРО") - s),
+              "sentence offset in bytes");
+        segmented_text_free(st);
+}
+
+static void test_helpers(void) {
+        char *f = NULL, *s = NULL;
+        CHECK(text_fold("The U.S. ＡＢＣ Don’t", strlen("The U.S. ＡＢＣ Don’t"), &f) == 0, "text_fold");
+        CHECK_STR(f, "the u.s. abc don't");
+        free(f);
+        CHECK(text_fold("\xff", 1, &f) == -EINVAL, "text_fold rejects invalid UTF-8");
+        CHECK(word_stem("accepted", &s) == 0, "word_stem");
+        CHECK_STR(s, "accept");
+        free(s);
+        CHECK(word_stem("countries", &s) == 0, "word_stem countries");
+        CHECK_STR(s, "countri");
+        free(s);
+}
+
+int main(void) {
+        test_abbreviations();
+        test_quotes();
+        test_numbers();
+        test_paragraphs();
+        test_edge();
+        test_helpers();
+        return tap_done();
+}
