@@ -1,1 +1,747 @@
-/* placeholder while the stage is being written */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "conflict.h"
+#include "lexicon.h"
+#include "segment.h"
+#include "wordnet.h"
+
+/* How sure each kind is on its own, before overlap and penalties. */
+static const double kind_confidence[_CONFLICT_KIND_MAX] = {
+        [CONFLICT_DENIAL] = 0.95,
+        [CONFLICT_NEGATION] = 0.85,
+        [CONFLICT_ANTONYM] = 0.80,
+        [CONFLICT_NUMERIC] = 0.75,
+        [CONFLICT_DATE] = 0.65,
+        [CONFLICT_LOCATION] = 0.55,
+};
+
+static const char *const kind_names[_CONFLICT_KIND_MAX] = {
+        [CONFLICT_DENIAL] = "denial",
+        [CONFLICT_NEGATION] = "negation",
+        [CONFLICT_ANTONYM] = "antonym",
+        [CONFLICT_NUMERIC] = "numeric",
+        [CONFLICT_DATE] = "date",
+        [CONFLICT_LOCATION] = "location",
+};
+
+const char *conflict_kind_to_string(enum conflict_kind k) {
+        return (unsigned) k < _CONFLICT_KIND_MAX ? kind_names[k] : NULL;
+}
+
+int conflict_kind_from_string(const char *s) {
+        for (int i = 0; s && i < _CONFLICT_KIND_MAX; i++)
+                if (strcmp(kind_names[i], s) == 0)
+                        return i;
+        return -EINVAL;
+}
+
+void conflict_options_default(struct conflict_options *o) {
+        *o = (struct conflict_options) {
+                .min_overlap = 0.6,
+                .min_score = 0.5,
+                .hedge_penalty = 0.7,
+                .question_penalty = 0.5,
+        };
+}
+
+/* One word of a claim's text. */
+struct cword {
+        char *fold;             /* case-folded form */
+        char *stem;             /* Snowball stem */
+        char *lemma[3];         /* WordNet base form as verb, adjective, noun; filled lazily */
+        bool lemmas_done;
+        bool content;           /* counts for alignment: not a stop word, cue or number */
+        bool entity;            /* part of one of the claim's entity names */
+        bool shared;            /* aligned with a word of the other claim (per check) */
+};
+
+struct conflict_view {
+        const struct claim *claim;
+        struct cword *words;
+        size_t n_words;
+        size_t n_content;       /* distinct content stems */
+        bool negative;          /* polarity: negated xor denied */
+        bool refutes;           /* holds a word calling an account untrue */
+        bool question;
+};
+
+/* Case-insensitive: does the entity name hold fold as one of its words? */
+static bool name_has_word(const char *name, const char *fold) {
+        size_t n = strlen(fold);
+        for (const char *p = name; (p = strcasestr(p, fold)); p++) {
+                bool start = p == name || p[-1] == ' ' || p[-1] == '-';
+                bool end = p[n] == 0 || p[n] == ' ' || p[n] == '-' || p[n] == '\'';
+                if (start && end)
+                        return true;
+        }
+        return false;
+}
+
+static void view_free_words(struct conflict_view *v) {
+        for (size_t i = 0; i < v->n_words; i++) {
+                free(v->words[i].fold);
+                free(v->words[i].stem);
+                for (size_t k = 0; k < 3; k++)
+                        free(v->words[i].lemma[k]);
+        }
+        free(v->words);
+}
+
+void conflict_view_free(struct conflict_view *v) {
+        if (!v)
+                return;
+        view_free_words(v);
+        free(v);
+}
+
+int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
+        struct conflict_view *v = calloc(1, sizeof(*v));
+        if (!v)
+                return -ENOMEM;
+        v->claim = c;
+        v->negative = c->negated != (c->stance == STANCE_DENIES);
+        v->question = c->stance == STANCE_QUESTIONS;
+
+        const char *text = c->text ? c->text : "";
+        struct segmented_text *st = NULL;
+        int r = segment_text(text, strlen(text), &st);
+        if (r == -ENOMEM) {
+                free(v);
+                return r;
+        }
+        if (r < 0 || !st) {
+                /* Not text we can read: a view with no words aligns with nothing. */
+                *ret = v;
+                return 0;
+        }
+
+        v->words = calloc(st->n_tokens ? st->n_tokens : 1, sizeof(*v->words));
+        if (!v->words) {
+                segmented_text_free(st);
+                free(v);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < st->n_tokens; i++) {
+                const struct token *t = &st->tokens[i];
+                if (t->flags & TOKEN_QUOTE)
+                        continue;
+                if ((t->flags & TOKEN_PUNCT) && strcmp(t->fold, "?") == 0) {
+                        v->question = true;
+                        continue;
+                }
+                if (!(t->flags & (TOKEN_WORD | TOKEN_NUMBER)))
+                        continue;
+                struct cword *w = &v->words[v->n_words];
+                w->fold = strdup(t->fold);
+                w->stem = strdup(t->stem ? t->stem : t->fold);
+                if (!w->fold || !w->stem) {
+                        free(w->fold);
+                        free(w->stem);
+                        segmented_text_free(st);
+                        conflict_view_free(v);
+                        return -ENOMEM;
+                }
+                v->n_words++;
+
+                bool negation = lexicon_contains(LEXICON_NEGATION_CUES, w->fold);
+                if (lexicon_contains(LEXICON_REFUTATIONS, w->fold))
+                        v->refutes = true;
+                w->content = (t->flags & TOKEN_WORD) && !(t->flags & TOKEN_STOPWORD) && !negation &&
+                        !lexicon_contains(LEXICON_REFUTATIONS, w->fold) && strlen(w->fold) > 1;
+                for (size_t e = 0; w->content && e < c->n_entities; e++)
+                        if (c->entities[e].name && name_has_word(c->entities[e].name, w->fold)) {
+                                w->entity = true;
+                                break;
+                        }
+        }
+        segmented_text_free(st);
+
+        /* distinct content stems */
+        for (size_t i = 0; i < v->n_words; i++) {
+                if (!v->words[i].content)
+                        continue;
+                bool dup = false;
+                for (size_t j = 0; j < i && !dup; j++)
+                        dup = v->words[j].content && strcmp(v->words[j].stem, v->words[i].stem) == 0;
+                if (dup)
+                        v->words[i].content = false;
+                else
+                        v->n_content++;
+        }
+
+        *ret = v;
+        return 0;
+}
+
+/* Fills w->lemma[] from WordNet once; NULL entries mean "no other form known". */
+static void word_lemmas(struct cword *w) {
+        static const enum wn_pos pos[3] = { WN_VERB, WN_ADJ, WN_NOUN };
+        if (w->lemmas_done)
+                return;
+        w->lemmas_done = true;
+        for (size_t k = 0; k < 3; k++) {
+                char *l = NULL;
+                if (wn_lemma(w->fold, pos[k], &l) >= 0)
+                        w->lemma[k] = l;
+        }
+}
+
+/* The forms a word may be listed under: fold, stem, and its lemmas. */
+static size_t word_forms(struct cword *w, const char *forms[5]) {
+        size_t n = 0;
+        word_lemmas(w);
+        forms[n++] = w->fold;
+        if (strcmp(w->stem, w->fold) != 0)
+                forms[n++] = w->stem;
+        for (size_t k = 0; k < 3; k++)
+                if (w->lemma[k]) {
+                        bool seen = false;
+                        for (size_t i = 0; i < n && !seen; i++)
+                                seen = strcmp(forms[i], w->lemma[k]) == 0;
+                        if (!seen)
+                                forms[n++] = w->lemma[k];
+                }
+        return n;
+}
+
+/* True when the curated list pairs x and y (in either order). */
+static bool curated_antonyms(const char *x, const char *y) {
+        char buf[256];
+        if (snprintf(buf, sizeof(buf), "%s %s", x, y) < (int) sizeof(buf) &&
+            lexicon_contains(LEXICON_ANTONYMS, buf))
+                return true;
+        if (snprintf(buf, sizeof(buf), "%s %s", y, x) < (int) sizeof(buf) &&
+            lexicon_contains(LEXICON_ANTONYMS, buf))
+                return true;
+        return false;
+}
+
+/* Returns 2 when a and b are antonyms by the curated list, 1 by WordNet
+ * (verbs and adjectives only: noun antonyms are mostly roles, not claims),
+ * 0 otherwise. */
+static int words_antonyms(struct cword *a, struct cword *b) {
+        const char *fa[5], *fb[5];
+        size_t na = word_forms(a, fa), nb = word_forms(b, fb);
+        for (size_t i = 0; i < na; i++)
+                for (size_t j = 0; j < nb; j++)
+                        if (curated_antonyms(fa[i], fb[j]))
+                                return 2;
+        if (a->lemma[0] && b->lemma[0] && wn_antonyms(a->lemma[0], b->lemma[0], WN_VERB))
+                return 1;
+        if (a->lemma[1] && b->lemma[1] && wn_antonyms(a->lemma[1], b->lemma[1], WN_ADJ))
+                return 1;
+        return 0;
+}
+
+/* True when WordNet puts the two words in one synset (as verbs or nouns). */
+static bool words_synonyms(struct cword *a, struct cword *b) {
+        word_lemmas(a);
+        word_lemmas(b);
+        if (a->lemma[0] && b->lemma[0] && strcmp(a->lemma[0], b->lemma[0]) == 0)
+                return true;
+        if (a->lemma[2] && b->lemma[2] && strcmp(a->lemma[2], b->lemma[2]) == 0)
+                return true;
+        if (a->lemma[0] && b->lemma[0] && wn_synonyms(a->lemma[0], b->lemma[0], WN_VERB))
+                return true;
+        if (a->lemma[2] && b->lemma[2] && wn_synonyms(a->lemma[2], b->lemma[2], WN_NOUN))
+                return true;
+        return false;
+}
+
+struct alignment {
+        size_t shared;          /* content words of a aligned with b */
+        size_t shared_plain;    /* of which not part of an entity name */
+        double overlap;         /* [0, 1] */
+};
+
+/* Marks the content words of a and b that align (same stem, or WordNet
+ * synonyms when with_synonyms) and measures how much of the two claims is
+ * the same: mostly coverage of the shorter one (a hypothesis is covered by
+ * the longer text), partly coverage of the longer one. */
+static void align(struct conflict_view *a, struct conflict_view *b, bool with_synonyms, struct alignment *ret) {
+        struct alignment al = {0};
+        for (size_t i = 0; i < a->n_words; i++)
+                a->words[i].shared = false;
+        for (size_t j = 0; j < b->n_words; j++)
+                b->words[j].shared = false;
+
+        for (size_t i = 0; i < a->n_words; i++) {
+                struct cword *x = &a->words[i];
+                if (!x->content)
+                        continue;
+                for (size_t j = 0; j < b->n_words; j++) {
+                        struct cword *y = &b->words[j];
+                        if (!y->content || y->shared)
+                                continue;
+                        if (strcmp(x->stem, y->stem) == 0) {
+                                x->shared = y->shared = true;
+                                break;
+                        }
+                }
+        }
+        if (with_synonyms)
+                for (size_t i = 0; i < a->n_words; i++) {
+                        struct cword *x = &a->words[i];
+                        if (!x->content || x->shared || x->entity)
+                                continue;
+                        for (size_t j = 0; j < b->n_words; j++) {
+                                struct cword *y = &b->words[j];
+                                if (!y->content || y->shared || y->entity)
+                                        continue;
+                                if (words_synonyms(x, y)) {
+                                        x->shared = y->shared = true;
+                                        break;
+                                }
+                        }
+                }
+
+        for (size_t i = 0; i < a->n_words; i++)
+                if (a->words[i].content && a->words[i].shared) {
+                        al.shared++;
+                        if (!a->words[i].entity)
+                                al.shared_plain++;
+                }
+
+        size_t lo = a->n_content < b->n_content ? a->n_content : b->n_content;
+        size_t hi = a->n_content < b->n_content ? b->n_content : a->n_content;
+        if (lo > 0 && hi > 0) {
+                double cov_short = (double) al.shared / (double) lo;
+                double cov_long = (double) al.shared / (double) hi;
+                if (cov_short > 1)
+                        cov_short = 1;
+                if (cov_long > 1)
+                        cov_long = 1;
+                al.overlap = cov_short * (0.75 + 0.25 * cov_long);
+        }
+        *ret = al;
+}
+
+/* Do both claims name people or places, none of them shared?  Then they are
+ * most likely about different things however many words they share. */
+static bool entities_disjoint(const struct claim *a, const struct claim *b) {
+        size_t na = 0, nb = 0;
+        for (size_t i = 0; i < a->n_entities; i++)
+                na += a->entities[i].kind == 'P' || a->entities[i].kind == 'O';
+        for (size_t j = 0; j < b->n_entities; j++)
+                nb += b->entities[j].kind == 'P' || b->entities[j].kind == 'O';
+        if (na == 0 || nb == 0)
+                return false;
+        for (size_t i = 0; i < a->n_entities; i++)
+                for (size_t j = 0; j < b->n_entities; j++) {
+                        const char *x = a->entities[i].name, *y = b->entities[j].name;
+                        if (!x || !y)
+                                continue;
+                        if (strcasecmp(x, y) == 0)
+                                return false;
+                        /* "Trump" and "Donald Trump": one name's last word in the other */
+                        const char *lx = strrchr(x, ' '), *ly = strrchr(y, ' ');
+                        if (name_has_word(y, lx ? lx + 1 : x) || name_has_word(x, ly ? ly + 1 : y))
+                                return false;
+                }
+        return true;
+}
+
+/* The interval [lo, hi] a quantity allows, widened for rounding.
+ * TODO: use quantities_compatible() from quantity.h once it lands. */
+static void quantity_interval(const struct quantity *q, double *lo, double *hi) {
+        double v = q->value, slack = fabs(v) * 0.02;
+        switch (q->bound) {
+        case BOUND_ABOUT:
+                slack = fabs(v) * 0.15;
+                *lo = v - slack;
+                *hi = v + slack;
+                break;
+        case BOUND_MORE_THAN:
+        case BOUND_AT_LEAST:
+                *lo = v - slack;
+                *hi = INFINITY;
+                break;
+        case BOUND_LESS_THAN:
+        case BOUND_AT_MOST:
+                *lo = -INFINITY;
+                *hi = v + slack;
+                break;
+        default:
+                *lo = v - slack;
+                *hi = v + slack;
+        }
+}
+
+static bool quantity_pair_compatible(const struct quantity *a, const struct quantity *b) {
+        double alo, ahi, blo, bhi;
+        quantity_interval(a, &alo, &ahi);
+        quantity_interval(b, &blo, &bhi);
+        return alo <= bhi && blo <= ahi;
+}
+
+/* Finds a unit both claims measure whose values cannot agree: every value
+ * of that unit in a is incompatible with every value in b.  Returns true and
+ * the clashing pair. */
+static bool numeric_clash(const struct claim *a, const struct claim *b,
+                          const struct quantity **ret_a, const struct quantity **ret_b) {
+        for (size_t i = 0; i < a->n_quantities; i++) {
+                const struct quantity *qa = &a->quantities[i];
+                if (!qa->unit)
+                        continue;
+                bool any = false, compatible = false;
+                const struct quantity *first = NULL;
+                for (size_t k = 0; k < a->n_quantities && !compatible; k++) {
+                        const struct quantity *xa = &a->quantities[k];
+                        if (!xa->unit || strcmp(xa->unit, qa->unit) != 0)
+                                continue;
+                        for (size_t j = 0; j < b->n_quantities; j++) {
+                                const struct quantity *xb = &b->quantities[j];
+                                if (!xb->unit || strcmp(xb->unit, qa->unit) != 0)
+                                        continue;
+                                any = true;
+                                if (!first)
+                                        first = xb;
+                                if (quantity_pair_compatible(xa, xb)) {
+                                        compatible = true;
+                                        break;
+                                }
+                        }
+                }
+                if (any && !compatible) {
+                        *ret_a = qa;
+                        *ret_b = first;
+                        return true;
+                }
+        }
+        return false;
+}
+
+/* Dates agree when one resolved value is a prefix of the other ("2017-07"
+ * and "2017-07-07").  TODO: use dates_compatible() from date.h once it lands. */
+static bool date_pair_compatible(const char *x, const char *y) {
+        size_t nx = strlen(x), ny = strlen(y);
+        return strncmp(x, y, nx < ny ? nx : ny) == 0;
+}
+
+static bool date_clash(const struct claim *a, const struct claim *b,
+                       const struct claim_date **ret_a, const struct claim_date **ret_b) {
+        const struct claim_date *fa = NULL, *fb = NULL;
+        for (size_t i = 0; i < a->n_dates; i++) {
+                if (!a->dates[i].value)
+                        continue;
+                for (size_t j = 0; j < b->n_dates; j++) {
+                        if (!b->dates[j].value)
+                                continue;
+                        if (date_pair_compatible(a->dates[i].value, b->dates[j].value))
+                                return false;
+                        if (!fa) {
+                                fa = &a->dates[i];
+                                fb = &b->dates[j];
+                        }
+                }
+        }
+        if (!fa)
+                return false;
+        *ret_a = fa;
+        *ret_b = fb;
+        return true;
+}
+
+/* One place each, not the same and not named in the other claim at all. */
+static bool location_clash(const struct claim *a, const struct claim *b,
+                           const char **ret_a, const char **ret_b) {
+        const char *pa = NULL, *pb = NULL;
+        for (size_t i = 0; i < a->n_entities; i++)
+                if (a->entities[i].kind == 'L') {
+                        if (pa)
+                                return false;
+                        pa = a->entities[i].name;
+                }
+        for (size_t j = 0; j < b->n_entities; j++)
+                if (b->entities[j].kind == 'L') {
+                        if (pb)
+                                return false;
+                        pb = b->entities[j].name;
+                }
+        if (!pa || !pb || strcasecmp(pa, pb) == 0)
+                return false;
+        if ((a->text && strcasestr(a->text, pb)) || (b->text && strcasestr(b->text, pa)))
+                return false;
+        *ret_a = pa;
+        *ret_b = pb;
+        return true;
+}
+
+static bool same_string(const char *x, const char *y) {
+        if (!x || !y)
+                return x == y;
+        return strcasecmp(x, y) == 0;
+}
+
+/* Same outlet (or same side of a compare) and same speaker: one voice, so
+ * never a conflict between sources. */
+static bool same_voice(const struct claim_source *a, const struct claim_source *b) {
+        bool same_source;
+        if (a->label && b->label)
+                same_source = strcmp(a->label, b->label) == 0 && same_string(a->source, b->source);
+        else
+                same_source = same_string(a->source, b->source);
+        return same_source && same_string(a->claim->speaker, b->claim->speaker);
+}
+
+/* Writes at most max bytes of s into f, cut at a word boundary with "...". */
+static void put_clipped(FILE *f, const char *s, size_t max) {
+        size_t n = strlen(s);
+        if (n <= max) {
+                fputs(s, f);
+                return;
+        }
+        size_t cut = max;
+        while (cut > max / 2 && s[cut] != ' ')
+                cut--;
+        /* do not split a UTF-8 sequence */
+        while (cut > 0 && ((unsigned char) s[cut] & 0xC0) == 0x80)
+                cut--;
+        fwrite(s, 1, cut, f);
+        fputs("...", f);
+}
+
+static void put_who(FILE *f, const struct claim_source *s) {
+        fputs(s->claim->speaker ? s->claim->speaker : "the outlet", f);
+        if (s->source)
+                fprintf(f, " (%s)", s->source);
+        else if (s->label)
+                fprintf(f, " (%s)", s->label);
+}
+
+/* First clashing word of v, for the explanation. */
+static const char *first_unshared(const struct conflict_view *v, bool negation_cue) {
+        for (size_t i = 0; i < v->n_words; i++) {
+                const char *f = v->words[i].fold;
+                if (negation_cue ? lexicon_contains(LEXICON_NEGATION_CUES, f) : lexicon_contains(LEXICON_REFUTATIONS, f))
+                        return f;
+        }
+        return NULL;
+}
+
+struct clash {
+        enum conflict_kind kind;
+        const char *word_a, *word_b;    /* the clashing words or values */
+        bool curated;                   /* antonym from the curated list */
+};
+
+/* "X (src) says ...; Y (src) denies it: clash 'a' vs 'b'". */
+static char *explain(const struct claim_source *a, const struct claim_source *b,
+                     const struct conflict_view *va, const struct conflict_view *vb,
+                     const struct clash *c) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        if (!f)
+                return NULL;
+
+        /* Put the affirmative side first when one side is negative. */
+        const struct claim_source *p = a, *q = b;
+        const struct conflict_view *vp = va, *vq = vb;
+        const char *wp = c->word_a, *wq = c->word_b;
+        if ((c->kind == CONFLICT_DENIAL || c->kind == CONFLICT_NEGATION) &&
+            (va->negative || va->refutes) && !(vb->negative || vb->refutes)) {
+                p = b, q = a, vp = vb, vq = va;
+                wp = c->word_b, wq = c->word_a;
+        }
+
+        put_who(f, p);
+        fputs(vp->claim->stance == STANCE_QUESTIONS ? " asks whether " : " says ", f);
+        put_clipped(f, p->claim->text ? p->claim->text : "", 160);
+        fputs("; ", f);
+        put_who(f, q);
+        switch (c->kind) {
+        case CONFLICT_DENIAL:
+                if (vq->claim->stance == STANCE_DENIES)
+                        fputs(" denies it", f);
+                else {
+                        fputs(" says it is not so: ", f);
+                        put_clipped(f, q->claim->text ? q->claim->text : "", 160);
+                }
+                break;
+        case CONFLICT_NEGATION:
+                fputs(" says the opposite: ", f);
+                put_clipped(f, q->claim->text ? q->claim->text : "", 160);
+                break;
+        default:
+                fputs(" says ", f);
+                put_clipped(f, q->claim->text ? q->claim->text : "", 160);
+        }
+        if (wp && wq)
+                fprintf(f, " (\"%s\" vs \"%s\")", wp, wq);
+        else if (wq)
+                fprintf(f, " (\"%s\")", wq);
+        else if (wp)
+                fprintf(f, " (\"%s\")", wp);
+
+        if (fclose(f) != 0) {
+                free(buf);
+                return NULL;
+        }
+        return buf;
+}
+
+int conflict_check_views(const struct claim_source *a, const struct claim_source *b,
+                         struct conflict_view *va, struct conflict_view *vb,
+                         const struct conflict_options *o, struct conflict_result *ret) {
+        struct conflict_options defaults;
+        if (!o) {
+                conflict_options_default(&defaults);
+                o = &defaults;
+        }
+        if (!a || !b || !a->claim || !b->claim || !va || !vb)
+                return 0;
+        if (same_voice(a, b))
+                return 0;
+        if (va->n_content == 0 || vb->n_content == 0)
+                return 0;
+
+        /* 1) the same thing? */
+        struct alignment al;
+        align(va, vb, false, &al);
+        if (al.shared == 0)
+                return 0;
+        if (al.overlap < o->min_overlap) {
+                /* Cheap test failed narrowly: let WordNet synonyms try. */
+                align(va, vb, true, &al);
+                if (al.overlap < o->min_overlap)
+                        return 0;
+        }
+        if (al.shared < 2 || al.shared_plain < 1)
+                return 0;
+        double overlap = al.overlap;
+        if (entities_disjoint(va->claim, vb->claim))
+                overlap *= 0.5;
+        if (overlap < o->min_overlap)
+                return 0;
+
+        /* 2) which kind of clash? */
+        struct clash c = { .kind = _CONFLICT_KIND_MAX };
+        bool neg_a = va->negative, neg_b = vb->negative;
+        char qa_buf[64], qb_buf[64];
+
+        if (neg_a != neg_b) {
+                /* Opposite polarity; unless an antonym flips it back
+                 * ("did not accept" = "rejected"). */
+                bool flipped = false;
+                for (size_t i = 0; i < va->n_words && !flipped; i++) {
+                        if (!va->words[i].content || va->words[i].shared)
+                                continue;
+                        for (size_t j = 0; j < vb->n_words && !flipped; j++)
+                                if (vb->words[j].content && !vb->words[j].shared &&
+                                    words_antonyms(&va->words[i], &vb->words[j]))
+                                        flipped = true;
+                }
+                if (flipped)
+                        return 0;
+                bool denial = va->claim->stance == STANCE_DENIES || vb->claim->stance == STANCE_DENIES;
+                c.kind = denial ? CONFLICT_DENIAL : CONFLICT_NEGATION;
+                const struct conflict_view *neg = neg_a ? va : vb;
+                const char *cue = neg->claim->stance == STANCE_DENIES && neg->claim->cue ? neg->claim->cue :
+                        first_unshared(neg, true);
+                if (neg_a)
+                        c.word_a = cue;
+                else
+                        c.word_b = cue;
+        } else if (va->refutes != vb->refutes) {
+                /* "the photos are fake" against the account itself */
+                c.kind = CONFLICT_DENIAL;
+                if (va->refutes)
+                        c.word_a = first_unshared(va, false);
+                else
+                        c.word_b = first_unshared(vb, false);
+        } else {
+                int best = 0;
+                for (size_t i = 0; i < va->n_words && best < 2; i++) {
+                        if (!va->words[i].content || va->words[i].shared)
+                                continue;
+                        for (size_t j = 0; j < vb->n_words && best < 2; j++) {
+                                if (!vb->words[j].content || vb->words[j].shared)
+                                        continue;
+                                int k = words_antonyms(&va->words[i], &vb->words[j]);
+                                if (k > best) {
+                                        best = k;
+                                        c.word_a = va->words[i].fold;
+                                        c.word_b = vb->words[j].fold;
+                                }
+                        }
+                }
+                if (best > 0) {
+                        c.kind = CONFLICT_ANTONYM;
+                        c.curated = best == 2;
+                }
+        }
+
+        double conf = 0;
+        if (c.kind == _CONFLICT_KIND_MAX) {
+                const struct quantity *qa, *qb;
+                const struct claim_date *da, *db;
+                const char *pa, *pb;
+                if (numeric_clash(va->claim, vb->claim, &qa, &qb)) {
+                        c.kind = CONFLICT_NUMERIC;
+                        snprintf(qa_buf, sizeof(qa_buf), "%s", qa->text ? qa->text : "");
+                        snprintf(qb_buf, sizeof(qb_buf), "%s", qb->text ? qb->text : "");
+                        c.word_a = qa_buf;
+                        c.word_b = qb_buf;
+                } else if (date_clash(va->claim, vb->claim, &da, &db)) {
+                        c.kind = CONFLICT_DATE;
+                        c.word_a = da->text;
+                        c.word_b = db->text;
+                } else if (overlap >= 0.8 && location_clash(va->claim, vb->claim, &pa, &pb)) {
+                        c.kind = CONFLICT_LOCATION;
+                        c.word_a = pa;
+                        c.word_b = pb;
+                } else
+                        return 0;
+                conf = kind_confidence[c.kind];
+        } else {
+                conf = kind_confidence[c.kind];
+                /* WordNet-only antonyms are less sure than curated ones */
+                if (c.kind == CONFLICT_ANTONYM && !c.curated)
+                        conf *= 0.85;
+        }
+
+        /* 3) score */
+        double score = conf * (0.5 + 0.5 * overlap);
+        if (va->claim->hedged || vb->claim->hedged)
+                score *= o->hedge_penalty;
+        if (va->question || vb->question)
+                score *= o->question_penalty;
+        if (score > 1)
+                score = 1;
+        if (score < o->min_score)
+                return 0;
+
+        char *e = explain(a, b, va, vb, &c);
+        if (!e)
+                return -ENOMEM;
+        *ret = (struct conflict_result) { .kind = c.kind, .score = score, .explanation = e };
+        return 1;
+}
+
+int conflict_check(const struct claim_source *a, const struct claim_source *b,
+                   const struct conflict_options *o, struct conflict_result *ret) {
+        if (!a || !b || !a->claim || !b->claim)
+                return 0;
+        if (same_voice(a, b))
+                return 0;
+
+        struct conflict_view *va = NULL, *vb = NULL;
+        int r = conflict_view_new(a->claim, &va);
+        if (r < 0)
+                return r;
+        r = conflict_view_new(b->claim, &vb);
+        if (r < 0) {
+                conflict_view_free(va);
+                return r;
+        }
+        r = conflict_check_views(a, b, va, vb, o, ret);
+        conflict_view_free(va);
+        conflict_view_free(vb);
+        return r;
+}

@@ -48,3 +48,15 @@ int conflict_check(const struct claim_source *a, const struct claim_source *b,
 
 const char *conflict_kind_to_string(enum conflict_kind k);
 int conflict_kind_from_string(const char *s);       /* enum value or -EINVAL */
+
+/* A claim prepared for checking (its words, stems, polarity), so that a
+ * claim checked against many others is read once.  Borrows the claim. */
+struct conflict_view;
+int conflict_view_new(const struct claim *c, struct conflict_view **ret);   /* 0 or -ENOMEM */
+void conflict_view_free(struct conflict_view *v);
+
+/* conflict_check() on prepared views of a->claim and b->claim.  A view is
+ * used by one thread at a time (it caches WordNet answers). */
+int conflict_check_views(const struct claim_source *a, const struct claim_source *b,
+                         struct conflict_view *va, struct conflict_view *vb,
+                         const struct conflict_options *o, struct conflict_result *ret);

@@ -15,8 +15,10 @@ struct claim_conflict {
 /* Checks every claim of a against every claim of b (callers pass candidates,
  * not whole stores), keeps at most one conflict per claim pair and drops
  * pairs from the same speaker of the same source, sorted by score descending
- * and capped at max_conflicts.  Returns 0 and fills *ret/*ret_n (free with
- * claim_conflicts_free), or -ENOMEM. */
+ * and capped at max_conflicts (0: no cap).  The same pair of statements
+ * reached through repeated claims (title and body), or twice when a and b
+ * are one array, is kept once.  Returns 0 and fills *ret and *ret_n (free
+ * with claim_conflicts_free), or -ENOMEM. */
 int match_claims(const struct claim_source *a, size_t na,
                  const struct claim_source *b, size_t nb,
                  const struct conflict_options *o, size_t max_conflicts,
