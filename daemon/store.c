@@ -1,1 +1,2157 @@
-/* placeholder while the store is being written */
+/* The SQLite store (see store.h).  One struct store is one connection with
+ * its own cache of prepared statements; the schema lives in migrations.c.
+ *
+ * Costs per article are kept independent of the store's size: every lookup
+ * is an index seek, and the two candidate searches (articles for event
+ * assignment, claims for matching) are FTS5 queries restricted INSIDE the
+ * full-text expression by scope tokens (publication day/week, event,
+ * source), with a LIMIT, so they only touch rows of the current window. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "common/claim-json.h"
+#include "common/rfc3339.h"
+#include "common/termvec.h"
+#include "migrations.h"
+#include "store.h"
+
+#define CENTROID_TERMS 200      /* terms kept in an event centroid */
+#define ARTICLE_FTS_TERMS 64    /* heaviest article terms put in articles_fts */
+#define QUERY_TERMS 16          /* heaviest article terms OR'ed in the event query */
+#define LABEL_MAX 160           /* bytes of an event label */
+#define EXPIRE_BATCH 256        /* articles deleted per transaction */
+#define DF_CACHE_MAX 200000     /* document frequencies cached per connection */
+
+enum stmt_id {
+        ST_BEGIN,
+        ST_BEGIN_READ,
+        ST_COMMIT,
+        ST_ROLLBACK,
+        ST_SAVEPOINT,
+        ST_RELEASE,
+        ST_ROLLBACK_TO,
+        ST_DUP_URL,
+        ST_DUP_HASH,
+        ST_COUNTERS_GET,
+        ST_COUNTERS_ADD,
+        ST_DF_GET,
+        ST_DF_INC,
+        ST_DF_DEC,
+        ST_DF_PRUNE,
+        ST_EVENT_CANDIDATES,
+        ST_EVENT_CENTROID,
+        ST_EVENT_INSERT,
+        ST_EVENT_UPDATE,
+        ST_EVENT_SOURCE_ADD,
+        ST_EVENT_CONFLICT_ADD,
+        ST_ARTICLE_INSERT,
+        ST_CLAIM_INSERT,
+        ST_CLAIM_CANDIDATES,
+        ST_CONFLICT_INSERT,
+        ST_CONFLICT_SOURCE_ADD,
+        ST_ARTICLE_GET,
+        ST_ARTICLE_CLAIMS,
+        ST_CLAIM_WITH_ARTICLE,
+        ST_CONFLICT_GET,
+        ST_EVENT_GET,
+        ST_EVENTS_LIST,
+        ST_EVENT_ARTICLES,
+        ST_EVENT_CONFLICTS,
+        ST_MAX_CONFLICT,
+        ST_PAGE_COUNT,
+        ST_PAGE_SIZE,
+        ST_EXPIRE_PICK,
+        ST_EXPIRE_ARTICLE,
+        ST_EXPIRE_CONFLICTS,
+        ST_DELETE_CONFLICT,
+        ST_DELETE_CONFLICT_SOURCE,
+        ST_DELETE_CLAIMS,
+        ST_DELETE_ARTICLE,
+        ST_EVENT_SHRINK,
+        ST_EVENT_SOURCE_LEFT,
+        ST_EVENT_SOURCE_DELETE,
+        ST_EVENT_SOURCE_DROP,
+        ST_EVENT_DELETE_EMPTY,
+        _ST_MAX,
+};
+
+static const char *const stmt_sql[_ST_MAX] = {
+        [ST_BEGIN] = "BEGIN IMMEDIATE",
+        [ST_BEGIN_READ] = "BEGIN",
+        [ST_COMMIT] = "COMMIT",
+        [ST_ROLLBACK] = "ROLLBACK",
+        [ST_SAVEPOINT] = "SAVEPOINT ingest",
+        [ST_RELEASE] = "RELEASE ingest",
+        [ST_ROLLBACK_TO] = "ROLLBACK TO ingest",
+        [ST_DUP_URL] = "SELECT id FROM articles WHERE url = ?1",
+        [ST_DUP_HASH] = "SELECT id FROM articles WHERE source = ?1 AND content_hash = ?2 "
+                        "ORDER BY id LIMIT 1",
+        [ST_COUNTERS_GET] = "SELECT articles, claims, events, conflicts FROM counters WHERE id = 1",
+        [ST_COUNTERS_ADD] = "UPDATE counters SET articles = articles + ?1, claims = claims + ?2, "
+                            "events = events + ?3, conflicts = conflicts + ?4 WHERE id = 1",
+        [ST_DF_GET] = "SELECT df FROM df WHERE term = ?1",
+        [ST_DF_INC] = "INSERT INTO df(term, df) VALUES (?1, 1) "
+                      "ON CONFLICT(term) DO UPDATE SET df = df + 1",
+        [ST_DF_DEC] = "UPDATE df SET df = df - 1 WHERE term = ?1",
+        [ST_DF_PRUNE] = "DELETE FROM df WHERE term = ?1 AND df <= 0",
+        [ST_EVENT_CANDIDATES] =
+                "SELECT a.event_id FROM articles_fts f JOIN articles a ON a.id = f.rowid "
+                "WHERE articles_fts MATCH ?1 AND a.published_at BETWEEN ?2 AND ?3 "
+                "AND a.event_id IS NOT NULL ORDER BY f.rank LIMIT ?4",
+        [ST_EVENT_CENTROID] = "SELECT centroid FROM events WHERE id = ?1",
+        [ST_EVENT_INSERT] = "INSERT INTO events(label, first_seen, last_seen) VALUES (?1, ?2, ?2)",
+        [ST_EVENT_UPDATE] = "UPDATE events SET centroid = ?2, first_seen = min(first_seen, ?3), "
+                            "last_seen = max(last_seen, ?3), n_articles = n_articles + 1, "
+                            "n_sources = n_sources + ?4 WHERE id = ?1",
+        [ST_EVENT_SOURCE_ADD] = "INSERT OR IGNORE INTO event_sources(event_id, source) VALUES (?1, ?2)",
+        [ST_EVENT_CONFLICT_ADD] = "UPDATE events SET n_conflicts = n_conflicts + ?2 WHERE id = ?1",
+        [ST_ARTICLE_INSERT] =
+                "INSERT INTO articles(source, url, content_hash, title, text, published_at, "
+                "received_at, event_id, lang, terms, fts_terms, scope) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        [ST_CLAIM_INSERT] =
+                "INSERT INTO claims(article_id, idx, field, data, speaker, terms, scope) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        [ST_CLAIM_CANDIDATES] =
+                "SELECT c.id, c.article_id, c.data, a.source FROM claims_fts f "
+                "JOIN claims c ON c.id = f.rowid JOIN articles a ON a.id = c.article_id "
+                "WHERE claims_fts MATCH ?1 AND a.source <> ?2 ORDER BY f.rank LIMIT ?3",
+        [ST_CONFLICT_INSERT] =
+                "INSERT INTO conflicts(kind, score, event_id, detected_at, status, explanation, "
+                "claim_a, claim_b, article_a, article_b, source_a, source_b) "
+                "VALUES (?1, ?2, ?3, ?4, 'open', ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        [ST_CONFLICT_SOURCE_ADD] =
+                "INSERT OR IGNORE INTO conflict_sources(source, conflict_id) VALUES (?1, ?2)",
+        [ST_ARTICLE_GET] =
+                "SELECT id, source, url, title, text, published_at, received_at, event_id, lang "
+                "FROM articles WHERE id = ?1",
+        [ST_ARTICLE_CLAIMS] = "SELECT id, data FROM claims WHERE article_id = ?1 ORDER BY idx",
+        [ST_CLAIM_WITH_ARTICLE] =
+                "SELECT c.id, c.article_id, c.data, a.source, a.url, a.title FROM claims c "
+                "JOIN articles a ON a.id = c.article_id WHERE c.id = ?1",
+        [ST_CONFLICT_GET] =
+                "SELECT id, kind, score, event_id, detected_at, status, explanation, claim_a, claim_b "
+                "FROM conflicts WHERE id = ?1",
+        [ST_EVENT_GET] =
+                "SELECT id, label, n_articles, n_sources, n_conflicts, first_seen, last_seen "
+                "FROM events WHERE id = ?1",
+        [ST_EVENTS_LIST] =
+                "SELECT id, label, n_articles, n_sources, n_conflicts, first_seen, last_seen "
+                "FROM events WHERE id > ?1 ORDER BY id LIMIT ?2",
+        [ST_EVENT_ARTICLES] = "SELECT id FROM articles WHERE event_id = ?1 ORDER BY id",
+        [ST_EVENT_CONFLICTS] = "SELECT id FROM conflicts WHERE event_id = ?1 ORDER BY id",
+        [ST_MAX_CONFLICT] = "SELECT max(id) FROM conflicts",
+        [ST_PAGE_COUNT] = "PRAGMA page_count",
+        [ST_PAGE_SIZE] = "PRAGMA page_size",
+        [ST_EXPIRE_PICK] = "SELECT id FROM articles WHERE received_at < ?1 ORDER BY received_at LIMIT ?2",
+        [ST_EXPIRE_ARTICLE] = "SELECT source, event_id, terms FROM articles WHERE id = ?1",
+        [ST_EXPIRE_CONFLICTS] =
+                "SELECT id, source_a, source_b, event_id FROM conflicts WHERE article_a = ?1 "
+                "UNION SELECT id, source_a, source_b, event_id FROM conflicts WHERE article_b = ?1",
+        [ST_DELETE_CONFLICT] = "DELETE FROM conflicts WHERE id = ?1",
+        [ST_DELETE_CONFLICT_SOURCE] = "DELETE FROM conflict_sources WHERE source = ?1 AND conflict_id = ?2",
+        [ST_DELETE_CLAIMS] = "DELETE FROM claims WHERE article_id = ?1",
+        [ST_DELETE_ARTICLE] = "DELETE FROM articles WHERE id = ?1",
+        [ST_EVENT_SHRINK] = "UPDATE events SET n_articles = n_articles - 1 WHERE id = ?1",
+        [ST_EVENT_SOURCE_LEFT] = "SELECT 1 FROM articles WHERE event_id = ?1 AND source = ?2 LIMIT 1",
+        [ST_EVENT_SOURCE_DELETE] =
+                "DELETE FROM event_sources WHERE event_id = ?1 AND source = ?2",
+        [ST_EVENT_SOURCE_DROP] = "UPDATE events SET n_sources = n_sources - 1 WHERE id = ?1",
+        [ST_EVENT_DELETE_EMPTY] = "DELETE FROM events WHERE id = ?1 AND n_articles <= 0",
+};
+
+/* Conflict feed variants, one per combination of filters, so each gets the
+ * plan that fits it (event index, source index, kind index or id order). */
+enum {
+        CF_EVENT = 1 << 0,
+        CF_SOURCE = 1 << 1,
+        CF_KIND = 1 << 2,
+        CF_MIN_SCORE = 1 << 3,
+        _CF_MAX = 1 << 4,
+};
+
+/* Document frequencies cached by the writer (open addressing): kept equal
+ * to the df table by df_add_article(), dropped on rollback and expiry. */
+struct df_entry {
+        char *term;
+        int64_t df;
+};
+
+struct store {
+        sqlite3 *db;
+        bool readonly;
+        bool in_batch;
+        sqlite3_stmt *stmts[_ST_MAX];
+        sqlite3_stmt *conflict_lists[_CF_MAX];
+        struct df_entry *df;
+        size_t df_n, df_cap;
+        int64_t n_docs;         /* articles stored, for idf */
+        int df_error;           /* first lookup error inside an idf callback */
+};
+
+/* A growing string; append failures are remembered and reported once. */
+struct strbuf {
+        char *s;
+        size_t len, cap;
+        bool oom;
+};
+
+static void sb_append_n(struct strbuf *b, const char *s, size_t n) {
+        if (b->oom)
+                return;
+        if (b->len + n + 1 > b->cap) {
+                size_t nc = b->cap ? b->cap * 2 : 256;
+                while (nc < b->len + n + 1)
+                        nc *= 2;
+                char *p = realloc(b->s, nc);
+                if (!p) {
+                        b->oom = true;
+                        return;
+                }
+                b->s = p;
+                b->cap = nc;
+        }
+        memcpy(b->s + b->len, s, n);
+        b->len += n;
+        b->s[b->len] = '\0';
+}
+
+static void sb_append(struct strbuf *b, const char *s) {
+        sb_append_n(b, s, strlen(s));
+}
+
+static void sb_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_printf(struct strbuf *b, const char *fmt, ...) {
+        char tmp[128];
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+        va_end(ap);
+        if (n < 0 || (size_t) n >= sizeof tmp) {
+                b->oom = true;
+                return;
+        }
+        sb_append_n(b, tmp, (size_t) n);
+}
+
+/* Appends term as one FTS5 token of our "unicode61 tokenchars '_'" tables:
+ * "E:Vladimir Putin" becomes e_vladimir_putin, ASCII punctuation becomes
+ * '_', non-ASCII bytes are kept.  The same function builds documents and
+ * queries, so both always tokenize alike. */
+static void sb_append_token(struct strbuf *b, const char *term) {
+        const char *p = term;
+        if (p[0] == 'E' && p[1] == ':') {
+                sb_append(b, "e_");
+                p += 2;
+        }
+        for (; *p; p++) {
+                unsigned char c = (unsigned char) *p;
+                char o;
+                if (c >= 0x80)
+                        o = (char) c;
+                else if (c >= 'A' && c <= 'Z')
+                        o = (char) (c - 'A' + 'a');
+                else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+                        o = (char) c;
+                else
+                        o = '_';
+                sb_append_n(b, &o, 1);
+        }
+}
+
+static char *sb_steal(struct strbuf *b) {
+        char *s = b->oom ? NULL : b->s;
+        if (b->oom)
+                free(b->s);
+        else if (!s)
+                s = strdup("");
+        b->s = NULL;
+        b->len = b->cap = 0;
+        return s;
+}
+
+static uint64_t fnv1a64(uint64_t h, const void *data, size_t n) {
+        const unsigned char *p = data;
+        for (size_t i = 0; i < n; i++) {
+                h ^= p[i];
+                h *= 0x100000001b3ULL;
+        }
+        return h;
+}
+
+/* splitmix64's finalizer: spreads the bits of an FNV state. */
+static uint64_t mix64(uint64_t x) {
+        x ^= x >> 30;
+        x *= 0xbf58476d1ce4e5b9ULL;
+        x ^= x >> 27;
+        x *= 0x94d049bb133111ebULL;
+        x ^= x >> 31;
+        return x;
+}
+
+/* The content hash used to recognise a re-posted article without url: 128
+ * bits (two independent FNV-1a lanes) over the title and the body as posted,
+ * as 32 hex digits. */
+static void content_hash(const struct article_request *req, char out[33]) {
+        const char *title = req->title ? req->title : "";
+        const char *body = req->text ? req->text : req->html ? req->html : "";
+        const char tag = req->text ? 't' : req->html ? 'h' : '-';
+        uint64_t h1 = 0xcbf29ce484222325ULL, h2 = 0x84222325cbf29ce4ULL;
+
+        h1 = fnv1a64(h1, title, strlen(title) + 1);
+        h1 = fnv1a64(h1, &tag, 1);
+        h1 = fnv1a64(h1, body, strlen(body));
+        h2 = fnv1a64(h2, body, strlen(body));
+        h2 = fnv1a64(h2, &tag, 1);
+        h2 = fnv1a64(h2, title, strlen(title) + 1);
+        snprintf(out, 33, "%016llx%016llx", (unsigned long long) mix64(h1),
+                 (unsigned long long) mix64(h2 ^ (uint64_t) strlen(body)));
+}
+
+/* "s" + 64-bit hash of the source name: the source's scope token. */
+static void source_token(const char *source, char out[18]) {
+        uint64_t h = mix64(fnv1a64(0xcbf29ce484222325ULL, source, strlen(source)));
+        snprintf(out, 18, "s%016llx", (unsigned long long) h);
+}
+
+static int64_t floor_div(int64_t a, int64_t b) {
+        int64_t q = a / b;
+        if ((a % b != 0) && ((a < 0) != (b < 0)))
+                q--;
+        return q;
+}
+
+/* ---- statements ---- */
+
+/* Returns the cached statement id, preparing it on first use, reset and with
+ * bindings cleared; 0 or a negative errno. */
+static int stmt_get(struct store *s, enum stmt_id id, sqlite3_stmt **ret) {
+        if (!s->stmts[id]) {
+                int rc = sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+                                            &s->stmts[id], NULL);
+                if (rc != SQLITE_OK)
+                        return store_errno(rc);
+        }
+        sqlite3_reset(s->stmts[id]);
+        sqlite3_clear_bindings(s->stmts[id]);
+        *ret = s->stmts[id];
+        return 0;
+}
+
+/* Steps a statement that returns no rows (or whose rows are ignored) to
+ * completion and resets it; returns 0 or a negative errno. */
+static int stmt_run(sqlite3_stmt *st) {
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+                ;
+        sqlite3_reset(st);
+        return rc == SQLITE_DONE ? 0 : store_errno(rc);
+}
+
+/* Runs a statement returning one integer: 1 and *ret when a row came (NULL
+ * reads as 0), 0 when none, or a negative errno.  Resets the statement. */
+static int stmt_int64(sqlite3_stmt *st, int64_t *ret) {
+        int rc = sqlite3_step(st);
+        int r;
+        if (rc == SQLITE_ROW) {
+                *ret = sqlite3_column_int64(st, 0);
+                r = 1;
+        } else
+                r = rc == SQLITE_DONE ? 0 : store_errno(rc);
+        sqlite3_reset(st);
+        return r;
+}
+
+static int exec_simple(struct store *s, enum stmt_id id) {
+        sqlite3_stmt *st;
+        int r = stmt_get(s, id, &st);
+        return r < 0 ? r : stmt_run(st);
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v) {
+        if (v)
+                sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+        else
+                sqlite3_bind_null(st, i);
+}
+
+static const char *column_text(sqlite3_stmt *st, int i) {
+        return (const char *) sqlite3_column_text(st, i);
+}
+
+const char *store_errmsg(struct store *s) {
+        return s && s->db ? sqlite3_errmsg(s->db) : "no database";
+}
+
+/* ---- open / close ---- */
+
+static int pragma(sqlite3 *db, const char *sql) {
+        int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+        return rc == SQLITE_OK ? 0 : store_errno(rc);
+}
+
+int store_open(const char *path, bool readonly, struct store **ret) {
+        struct store *s;
+        int rc, r, v;
+
+        if (!path || !ret)
+                return -EINVAL;
+        /* The writer creates the database; a reader opened before that has
+         * nothing to read yet. */
+        if (readonly && access(path, F_OK) < 0)
+                return -errno;
+
+        s = calloc(1, sizeof(*s));
+        if (!s)
+                return -ENOMEM;
+        s->readonly = readonly;
+
+        int flags = SQLITE_OPEN_NOMUTEX | (readonly ? SQLITE_OPEN_READONLY
+                                                    : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+        rc = sqlite3_open_v2(path, &s->db, flags, NULL);
+        if (rc != SQLITE_OK) {
+                r = rc == SQLITE_CANTOPEN ? -EIO : store_errno(rc);
+                goto fail;
+        }
+        sqlite3_extended_result_codes(s->db, 1);
+        sqlite3_busy_timeout(s->db, 5000);
+
+        if (!readonly) {
+                /* WAL: readers never block the writer nor see half a commit.
+                 * synchronous=FULL: each COMMIT also fsyncs the WAL, so an
+                 * acknowledged article survives not only kill -9 (which
+                 * NORMAL already guarantees in WAL mode: a committed frame
+                 * is in the OS page cache before COMMIT returns) but also a
+                 * power cut or kernel crash, which NORMAL does not; the cost
+                 * is one fsync per commit, which batching amortises. */
+                sqlite3_stmt *st;
+                rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
+                if (rc == SQLITE_OK) {
+                        rc = sqlite3_step(st);
+                        const char *mode = rc == SQLITE_ROW ? column_text(st, 0) : NULL;
+                        rc = mode && strcmp(mode, "wal") == 0 ? SQLITE_OK : SQLITE_IOERR;
+                        sqlite3_finalize(st);
+                }
+                if (rc != SQLITE_OK) {
+                        r = store_errno(rc);
+                        goto fail;
+                }
+                if ((r = pragma(s->db, "PRAGMA synchronous = FULL")) < 0 ||
+                    (r = pragma(s->db, "PRAGMA foreign_keys = ON")) < 0 ||
+                    (r = pragma(s->db, "PRAGMA journal_size_limit = 67108864")) < 0 ||
+                    (r = pragma(s->db, "PRAGMA temp_store = MEMORY")) < 0 ||
+                    (r = pragma(s->db, "PRAGMA cache_size = -16000")) < 0)
+                        goto fail;
+                r = migrations_apply(s->db);
+                if (r < 0)
+                        goto fail;
+        } else {
+                if ((r = pragma(s->db, "PRAGMA query_only = ON")) < 0 ||
+                    (r = pragma(s->db, "PRAGMA cache_size = -8000")) < 0)
+                        goto fail;
+                r = migrations_version(s->db, &v);
+                if (r < 0)
+                        goto fail;
+                if (v > migrations_latest()) {
+                        r = -EPROTO;
+                        goto fail;
+                }
+                if (v < migrations_latest()) {
+                        r = -EAGAIN;    /* the writer has not migrated it yet */
+                        goto fail;
+                }
+        }
+        *ret = s;
+        return 0;
+fail:
+        store_close(s);
+        return r;
+}
+
+static void df_cache_clear(struct store *s) {
+        for (size_t i = 0; i < s->df_cap; i++)
+                free(s->df[i].term);
+        free(s->df);
+        s->df = NULL;
+        s->df_n = s->df_cap = 0;
+}
+
+void store_close(struct store *s) {
+        if (!s)
+                return;
+        for (int i = 0; i < _ST_MAX; i++)
+                sqlite3_finalize(s->stmts[i]);
+        for (int i = 0; i < _CF_MAX; i++)
+                sqlite3_finalize(s->conflict_lists[i]);
+        df_cache_clear(s);
+        if (s->db)
+                sqlite3_close_v2(s->db);
+        free(s);
+}
+
+/* ---- document frequencies ---- */
+
+static size_t df_slot(const struct store *s, const char *term) {
+        uint64_t h = mix64(fnv1a64(0xcbf29ce484222325ULL, term, strlen(term)));
+        size_t mask = s->df_cap - 1, i = (size_t) h & mask;
+        while (s->df[i].term && strcmp(s->df[i].term, term) != 0)
+                i = (i + 1) & mask;
+        return i;
+}
+
+static int df_cache_grow(struct store *s) {
+        size_t ncap = s->df_cap ? s->df_cap * 2 : 1024;
+        struct df_entry *old = s->df;
+        size_t ocap = s->df_cap;
+        struct df_entry *n = calloc(ncap, sizeof(*n));
+        if (!n)
+                return -ENOMEM;
+        s->df = n;
+        s->df_cap = ncap;
+        for (size_t i = 0; i < ocap; i++)
+                if (old[i].term)
+                        s->df[df_slot(s, old[i].term)] = old[i];
+        free(old);
+        return 0;
+}
+
+/* The document frequency of term: from the cache, else from the df table
+ * (and then cached).  Returns 0 and fills *ret, or a negative errno. */
+static int df_lookup(struct store *s, const char *term, int64_t *ret) {
+        sqlite3_stmt *st;
+        int64_t df = 0;
+        int r;
+
+        if (s->df_cap) {
+                size_t i = df_slot(s, term);
+                if (s->df[i].term) {
+                        *ret = s->df[i].df;
+                        return 0;
+                }
+        }
+        r = stmt_get(s, ST_DF_GET, &st);
+        if (r < 0)
+                return r;
+        bind_text(st, 1, term);
+        r = stmt_int64(st, &df);
+        if (r < 0)
+                return r;
+        if (s->df_n >= DF_CACHE_MAX)
+                df_cache_clear(s);
+        if ((s->df_n + 1) * 2 > s->df_cap && (r = df_cache_grow(s)) < 0)
+                return r;
+        size_t i = df_slot(s, term);
+        s->df[i].term = strdup(term);
+        if (!s->df[i].term)
+                return -ENOMEM;
+        s->df[i].df = df;
+        s->df_n++;
+        *ret = df;
+        return 0;
+}
+
+/* idf_func for termvec: log((N + 1) / (df + 1)) + 1 with N the articles
+ * stored; lookup errors are remembered in s->df_error. */
+static double idf_cb(const char *term, void *userdata) {
+        struct store *s = userdata;
+        int64_t df = 0;
+        int r = df_lookup(s, term, &df);
+        if (r < 0 && !s->df_error)
+                s->df_error = r;
+        return log((double) (s->n_docs + 1) / (double) (df + 1)) + 1.0;
+}
+
+/* ---- duplicates ---- */
+
+int store_find_duplicate(struct store *s, const struct article_request *req, int64_t *ret_id) {
+        sqlite3_stmt *st;
+        int64_t id = 0;
+        int r;
+
+        if (!s || !req || !req->source)
+                return -EINVAL;
+        if (req->url && req->url[0]) {
+                r = stmt_get(s, ST_DUP_URL, &st);
+                if (r < 0)
+                        return r;
+                bind_text(st, 1, req->url);
+        } else {
+                char hash[33];
+                content_hash(req, hash);
+                r = stmt_get(s, ST_DUP_HASH, &st);
+                if (r < 0)
+                        return r;
+                bind_text(st, 1, req->source);
+                bind_text(st, 2, hash);
+        }
+        r = stmt_int64(st, &id);
+        if (r > 0 && ret_id)
+                *ret_id = id;
+        return r;
+}
+
+/* ---- ingest ---- */
+
+struct ranked_term {
+        const char *term;
+        double score;
+};
+
+static int ranked_cmp(const void *x, const void *y) {
+        const struct ranked_term *a = x, *b = y;
+        if (a->score != b->score)
+                return a->score < b->score ? 1 : -1;
+        return strcmp(a->term, b->term);
+}
+
+/* Ranks the terms of v by weight * idf, heaviest first; returns a malloc'ed
+ * array of v->n entries (NULL with n == 0 or on ENOMEM, see *ret_r). */
+static struct ranked_term *rank_terms(struct store *s, const struct termvec *v, int *ret_r) {
+        *ret_r = 0;
+        if (v->n == 0)
+                return NULL;
+        struct ranked_term *t = malloc(v->n * sizeof(*t));
+        if (!t) {
+                *ret_r = -ENOMEM;
+                return NULL;
+        }
+        for (size_t i = 0; i < v->n; i++) {
+                t[i].term = v->items[i].term;
+                t[i].score = v->items[i].weight * idf_cb(v->items[i].term, s);
+        }
+        if (s->df_error) {
+                *ret_r = s->df_error;
+                free(t);
+                return NULL;
+        }
+        qsort(t, v->n, sizeof(*t), ranked_cmp);
+        return t;
+}
+
+/* Appends a FTS5 OR-group of tokens, each quoted: ("a" OR "b"). */
+static void sb_append_or_group(struct strbuf *b, const char *const *terms, size_t n) {
+        sb_append(b, "(");
+        for (size_t i = 0; i < n; i++) {
+                if (i)
+                        sb_append(b, " OR ");
+                sb_append(b, "\"");
+                sb_append_token(b, terms[i]);
+                sb_append(b, "\"");
+        }
+        sb_append(b, ")");
+}
+
+/* Appends scope : (dN OR ...) covering [lo, hi] with day tokens, or week
+ * tokens for wide windows; nothing when even weeks would be too many. */
+static void sb_append_window(struct strbuf *b, int64_t lo, int64_t hi) {
+        int64_t d0 = floor_div(lo, 86400), d1 = floor_div(hi, 86400);
+        int64_t w0 = floor_div(lo, 7 * 86400), w1 = floor_div(hi, 7 * 86400);
+        const char *prefix;
+        int64_t a, z;
+
+        if (d1 - d0 < 16) {
+                prefix = "d";
+                a = d0;
+                z = d1;
+        } else if (w1 - w0 < 16) {
+                prefix = "w";
+                a = w0;
+                z = w1;
+        } else
+                return;
+        sb_append(b, " AND scope : (");
+        for (int64_t i = a; i <= z; i++)
+                sb_printf(b, "%s%s%lld", i == a ? "" : " OR ", prefix, (long long) i);
+        sb_append(b, ")");
+}
+
+/* Makes a readable event label: the title, else the heaviest entities, else
+ * the heaviest terms; cut at LABEL_MAX bytes on a UTF-8 boundary. */
+static char *make_label(const struct extracted_article *ex, const struct ranked_term *rt, size_t n) {
+        struct strbuf b = {};
+        const char *title = ex->title;
+        while (title && (*title == ' ' || *title == '\n' || *title == '\t'))
+                title++;
+        if (title && *title)
+                sb_append(&b, title);
+        else {
+                size_t k = 0;
+                for (int pass = 0; pass < 2 && k < 4; pass++)
+                        for (size_t i = 0; i < n && k < 4; i++) {
+                                bool ent = strncmp(rt[i].term, "E:", 2) == 0;
+                                if (ent != (pass == 0))
+                                        continue;
+                                if (k++)
+                                        sb_append(&b, ", ");
+                                sb_append(&b, ent ? rt[i].term + 2 : rt[i].term);
+                        }
+                if (k == 0)
+                        sb_append(&b, "(untitled)");
+        }
+        if (!b.oom && b.len > LABEL_MAX) {
+                size_t cut = LABEL_MAX;
+                while (cut > 0 && ((unsigned char) b.s[cut] & 0xc0) == 0x80)
+                        cut--;
+                b.s[cut] = '\0';
+                b.len = cut;
+        }
+        for (size_t i = 0; !b.oom && i < b.len; i++)
+                if (b.s[i] == '\n' || b.s[i] == '\r' || b.s[i] == '\t')
+                        b.s[i] = ' ';
+        return sb_steal(&b);
+}
+
+struct event_choice {
+        int64_t id;
+        bool created;
+        struct termvec centroid;        /* the chosen event's centroid, before adding */
+};
+
+/* Finds the event an article joins: events of the articles that best match
+ * its heaviest terms within the time window, scored by idf-weighted cosine
+ * with their centroids.  Fills *ret (id 0: open a new one). */
+static int find_event(struct store *s, const struct article_request *req,
+                      const struct event_options *eo, const struct ranked_term *rt, size_t nrt,
+                      const struct extracted_article *ex, struct event_choice *ret) {
+        struct strbuf q = {};
+        sqlite3_stmt *st;
+        int64_t ids[256];
+        size_t nids = 0;
+        int r, rc;
+
+        ret->id = 0;
+        if (nrt == 0)
+                return 0;
+
+        const char *terms[QUERY_TERMS];
+        size_t nq = nrt < QUERY_TERMS ? nrt : QUERY_TERMS;
+        for (size_t i = 0; i < nq; i++)
+                terms[i] = rt[i].term;
+        int64_t window = (int64_t) (eo->window_hours > 0 ? eo->window_hours : 72) * 3600;
+        int64_t lo = (int64_t) req->published - window, hi = (int64_t) req->published + window;
+
+        sb_append(&q, "fts_terms : ");
+        sb_append_or_group(&q, terms, nq);
+        sb_append_window(&q, lo, hi);
+        if (q.oom) {
+                free(q.s);
+                return -ENOMEM;
+        }
+
+        int limit = eo->max_candidates > 0 ? eo->max_candidates : 20;
+        r = stmt_get(s, ST_EVENT_CANDIDATES, &st);
+        if (r < 0) {
+                free(q.s);
+                return r;
+        }
+        bind_text(st, 1, q.s);
+        sqlite3_bind_int64(st, 2, lo);
+        sqlite3_bind_int64(st, 3, hi);
+        sqlite3_bind_int(st, 4, limit);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                int64_t e = sqlite3_column_int64(st, 0);
+                bool seen = false;
+                for (size_t i = 0; i < nids; i++)
+                        seen |= ids[i] == e;
+                if (!seen && nids < sizeof(ids) / sizeof(ids[0]))
+                        ids[nids++] = e;
+        }
+        sqlite3_reset(st);
+        free(q.s);
+        if (rc != SQLITE_DONE)
+                return store_errno(rc);
+
+        double best = -1;
+        for (size_t i = 0; i < nids; i++) {
+                struct termvec c = {};
+                r = stmt_get(s, ST_EVENT_CENTROID, &st);
+                if (r < 0)
+                        return r;
+                sqlite3_bind_int64(st, 1, ids[i]);
+                rc = sqlite3_step(st);
+                if (rc == SQLITE_ROW && column_text(st, 0))
+                        r = termvec_parse(column_text(st, 0), &c);
+                else
+                        r = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_errno(rc);
+                sqlite3_reset(st);
+                if (r < 0)
+                        return r;
+                double sim = termvec_cosine(&ex->terms, &c, idf_cb, s);
+                if (s->df_error) {
+                        termvec_clear(&c);
+                        return s->df_error;
+                }
+                if (sim >= eo->min_similarity && sim > best) {
+                        best = sim;
+                        termvec_clear(&ret->centroid);
+                        ret->centroid = c;
+                        ret->id = ids[i];
+                } else
+                        termvec_clear(&c);
+        }
+        return 0;
+}
+
+/* Assigns the article's event (joining or opening one), updating centroid,
+ * counts, sources and seen times; fills *ret_id and *ret_created. */
+static int assign_event(struct store *s, const struct article_request *req,
+                        const struct event_options *eo, const struct ranked_term *rt, size_t nrt,
+                        const struct extracted_article *ex, int64_t *ret_id, bool *ret_created) {
+        struct event_choice ch = {};
+        sqlite3_stmt *st;
+        char *ser = NULL;
+        int64_t added = 0;
+        int r;
+
+        r = find_event(s, req, eo, rt, nrt, ex, &ch);
+        if (r < 0)
+                goto out;
+        if (ch.id == 0) {
+                char *label = make_label(ex, rt, nrt);
+                if (!label) {
+                        r = -ENOMEM;
+                        goto out;
+                }
+                r = stmt_get(s, ST_EVENT_INSERT, &st);
+                if (r >= 0) {
+                        bind_text(st, 1, label);
+                        sqlite3_bind_int64(st, 2, (int64_t) req->published);
+                        r = stmt_run(st);
+                }
+                free(label);
+                if (r < 0)
+                        goto out;
+                ch.id = sqlite3_last_insert_rowid(s->db);
+                ch.created = true;
+        }
+        r = termvec_add(&ch.centroid, &ex->terms);
+        if (r >= 0)
+                r = termvec_top(&ch.centroid, CENTROID_TERMS, idf_cb, s);
+        if (r >= 0 && s->df_error)
+                r = s->df_error;
+        if (r >= 0)
+                r = termvec_serialize(&ch.centroid, &ser);
+        if (r < 0)
+                goto out;
+
+        r = stmt_get(s, ST_EVENT_SOURCE_ADD, &st);
+        if (r < 0)
+                goto out;
+        sqlite3_bind_int64(st, 1, ch.id);
+        bind_text(st, 2, req->source);
+        r = stmt_run(st);
+        if (r < 0)
+                goto out;
+        added = sqlite3_changes(s->db) > 0;
+
+        r = stmt_get(s, ST_EVENT_UPDATE, &st);
+        if (r < 0)
+                goto out;
+        sqlite3_bind_int64(st, 1, ch.id);
+        bind_text(st, 2, ser);
+        sqlite3_bind_int64(st, 3, (int64_t) req->published);
+        sqlite3_bind_int64(st, 4, added);
+        r = stmt_run(st);
+        if (r < 0)
+                goto out;
+        *ret_id = ch.id;
+        *ret_created = ch.created;
+out:
+        free(ser);
+        termvec_clear(&ch.centroid);
+        return r;
+}
+
+/* The FTS document of a claim: its terms and entity names, as tokens. */
+static char *claim_fts_terms(const struct claim *c) {
+        struct strbuf b = {};
+        const char *p = c->terms ? c->terms : "";
+        while (*p) {
+                while (*p == ' ')
+                        p++;
+                const char *e = p;
+                while (*e && *e != ' ')
+                        e++;
+                if (e > p) {
+                        char *w = strndup(p, (size_t) (e - p));
+                        if (!w) {
+                                b.oom = true;
+                                break;
+                        }
+                        if (b.len)
+                                sb_append(&b, " ");
+                        sb_append_token(&b, w);
+                        free(w);
+                }
+                p = e;
+        }
+        for (size_t i = 0; i < c->n_entities; i++) {
+                if (!c->entities[i].name || !c->entities[i].name[0])
+                        continue;
+                if (b.len)
+                        sb_append(&b, " ");
+                sb_append(&b, "e_");
+                sb_append_token(&b, c->entities[i].name);
+        }
+        return sb_steal(&b);
+}
+
+/* The claims_fts query for candidates of a claim whose document is doc:
+ * any of its tokens, in the same event (or time window), not from source. */
+static char *claim_query(const char *doc, int64_t event_id, const char *src_token,
+                         const struct article_request *req, const struct event_options *eo) {
+        struct strbuf b = {};
+        const char *p = doc;
+        size_t n = 0;
+
+        sb_append(&b, "terms : (");
+        while (*p) {
+                const char *e = strchr(p, ' ');
+                size_t len = e ? (size_t) (e - p) : strlen(p);
+                if (len > 0) {
+                        sb_append(&b, n++ ? " OR \"" : "\"");
+                        sb_append_n(&b, p, len);      /* already tokens without '"' */
+                        sb_append(&b, "\"");
+                }
+                p += len;
+                if (*p == ' ')
+                        p++;
+                if (n >= 64)
+                        break;
+        }
+        sb_append(&b, ")");
+        if (n == 0) {
+                free(b.s);
+                return NULL;
+        }
+        if (event_id > 0)
+                sb_printf(&b, " AND scope : ev%lld", (long long) event_id);
+        else {
+                int64_t window = (int64_t) (eo->window_hours > 0 ? eo->window_hours : 72) * 3600;
+                sb_append_window(&b, (int64_t) req->published - window,
+                                 (int64_t) req->published + window);
+        }
+        sb_printf(&b, " NOT scope : %s", src_token);
+        return sb_steal(&b);
+}
+
+struct candidate {
+        int64_t claim_id, article_id;
+        struct claim claim;
+        char *source;
+};
+
+struct pending_conflict {
+        struct conflict_result res;
+        int64_t claim_a, claim_b, article_a, article_b;
+        const char *source_a, *source_b;        /* borrowed until insert */
+        char *own_source_a;
+};
+
+static void pending_free(struct pending_conflict *p, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free(p[i].res.explanation);
+                free(p[i].own_source_a);
+        }
+        free(p);
+}
+
+static int pending_cmp(const void *x, const void *y) {
+        const struct pending_conflict *a = x, *b = y;
+        if (a->res.score != b->res.score)
+                return a->res.score < b->res.score ? 1 : -1;
+        if (a->claim_b != b->claim_b)
+                return a->claim_b < b->claim_b ? -1 : 1;
+        return a->claim_a < b->claim_a ? -1 : a->claim_a > b->claim_a;
+}
+
+/* Fetches the stored claims matching new claim i from other sources via
+ * claims_fts; appends them to *cands.  Returns 0 or a negative errno. */
+static int fetch_candidates(struct store *s, const char *query, const char *source, int limit,
+                            struct candidate **cands, size_t *ncands) {
+        sqlite3_stmt *st;
+        int r, rc;
+
+        r = stmt_get(s, ST_CLAIM_CANDIDATES, &st);
+        if (r < 0)
+                return r;
+        bind_text(st, 1, query);
+        bind_text(st, 2, source);
+        sqlite3_bind_int(st, 3, limit);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                json_t *o = json_loads(column_text(st, 2) ?: "", 0, NULL);
+                struct candidate c = {
+                        .claim_id = sqlite3_column_int64(st, 0),
+                        .article_id = sqlite3_column_int64(st, 1),
+                };
+                if (!o)
+                        continue;       /* unreadable stored claim: skip it */
+                r = claim_from_json(o, &c.claim);
+                json_decref(o);
+                if (r < 0)
+                        continue;
+                c.source = strdup(column_text(st, 3) ?: "");
+                struct candidate *n = realloc(*cands, (*ncands + 1) * sizeof(*n));
+                if (!c.source || !n) {
+                        claim_clear(&c.claim);
+                        free(c.source);
+                        if (n)
+                                *cands = n;
+                        sqlite3_reset(st);
+                        return -ENOMEM;
+                }
+                *cands = n;
+                n[(*ncands)++] = c;
+        }
+        sqlite3_reset(st);
+        return rc == SQLITE_DONE ? 0 : store_errno(rc);
+}
+
+static void candidates_free(struct candidate *c, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                claim_clear(&c[i].claim);
+                free(c[i].source);
+        }
+        free(c);
+}
+
+/* Matches each new claim against earlier claims of the same article and
+ * against stored claims of other sources; appends the conflicts found to
+ * *pend.  claim_ids[i] is the stored id of ex->claims.items[i]. */
+static int match_article(struct store *s, const struct article_request *req,
+                         const struct extracted_article *ex, const struct ingest_options *o,
+                         int64_t article_id, int64_t event_id, const int64_t *claim_ids,
+                         char *const *docs, const char *src_token,
+                         struct pending_conflict **pend, size_t *npend) {
+        size_t n = ex->claims.n;
+        int limit = o->max_candidate_claims > 0 ? o->max_candidate_claims : 20;
+        size_t max = o->max_conflicts_per_article > 0 ? (size_t) o->max_conflicts_per_article : 10;
+        int r = 0;
+
+        for (size_t i = 0; i < n; i++) {
+                struct candidate *cands = NULL;
+                size_t ncands = 0;
+                struct claim_source *cs = NULL;
+                struct claim_conflict *res = NULL;
+                size_t nres = 0;
+
+                char *q = claim_query(docs[i], o->match_across_events ? 0 : event_id,
+                                      src_token, req, &o->event);
+                if (q) {
+                        r = fetch_candidates(s, q, req->source, limit, &cands, &ncands);
+                        free(q);
+                        if (r < 0)
+                                goto next;
+                }
+                size_t ncs = ncands + i;
+                if (ncs == 0)
+                        goto next;
+                cs = calloc(ncs, sizeof(*cs));
+                if (!cs) {
+                        r = -ENOMEM;
+                        goto next;
+                }
+                /* a side: older claims first (stored ones, then earlier ones of
+                 * this article); b side: the new claim. */
+                for (size_t k = 0; k < ncands; k++)
+                        cs[k] = (struct claim_source) { &cands[k].claim, cands[k].source, NULL };
+                for (size_t k = 0; k < i; k++)
+                        cs[ncands + k] = (struct claim_source) { &ex->claims.items[k], req->source, NULL };
+                struct claim_source me = { &ex->claims.items[i], req->source, NULL };
+                r = match_claims(cs, ncs, &me, 1, &o->conflict, max, &res, &nres);
+                if (r < 0)
+                        goto next;
+                for (size_t k = 0; k < nres; k++) {
+                        struct pending_conflict *np = realloc(*pend, (*npend + 1) * sizeof(*np));
+                        if (!np) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        *pend = np;
+                        struct pending_conflict *p = &np[(*npend)++];
+                        size_t a = res[k].a;
+                        memset(p, 0, sizeof(*p));
+                        p->res = res[k].result;
+                        res[k].result.explanation = NULL;       /* moved */
+                        p->claim_b = claim_ids[i];
+                        p->article_b = article_id;
+                        p->source_b = req->source;
+                        if (a < ncands) {
+                                p->claim_a = cands[a].claim_id;
+                                p->article_a = cands[a].article_id;
+                                p->own_source_a = strdup(cands[a].source);
+                                p->source_a = p->own_source_a;
+                                if (!p->own_source_a) {
+                                        r = -ENOMEM;
+                                        break;
+                                }
+                        } else {
+                                p->claim_a = claim_ids[a - ncands];
+                                p->article_a = article_id;
+                                p->source_a = req->source;
+                        }
+                }
+        next:
+                claim_conflicts_free(res, nres);
+                free(cs);
+                candidates_free(cands, ncands);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* Stores the conflicts kept (best first, at most max), filling ids[]. */
+static int insert_conflicts(struct store *s, struct pending_conflict *p, size_t n,
+                            int64_t event_id, time_t now, int64_t *ids) {
+        sqlite3_stmt *st;
+        int r;
+
+        for (size_t i = 0; i < n; i++) {
+                r = stmt_get(s, ST_CONFLICT_INSERT, &st);
+                if (r < 0)
+                        return r;
+                bind_text(st, 1, conflict_kind_to_string(p[i].res.kind) ?: "unknown");
+                sqlite3_bind_double(st, 2, p[i].res.score);
+                if (event_id > 0)
+                        sqlite3_bind_int64(st, 3, event_id);
+                sqlite3_bind_int64(st, 4, (int64_t) now);
+                bind_text(st, 5, p[i].res.explanation);
+                sqlite3_bind_int64(st, 6, p[i].claim_a);
+                sqlite3_bind_int64(st, 7, p[i].claim_b);
+                sqlite3_bind_int64(st, 8, p[i].article_a);
+                sqlite3_bind_int64(st, 9, p[i].article_b);
+                bind_text(st, 10, p[i].source_a);
+                bind_text(st, 11, p[i].source_b);
+                r = stmt_run(st);
+                if (r < 0)
+                        return r;
+                ids[i] = sqlite3_last_insert_rowid(s->db);
+                for (int side = 0; side < 2; side++) {
+                        r = stmt_get(s, ST_CONFLICT_SOURCE_ADD, &st);
+                        if (r < 0)
+                                return r;
+                        bind_text(st, 1, side ? p[i].source_b : p[i].source_a);
+                        sqlite3_bind_int64(st, 2, ids[i]);
+                        r = stmt_run(st);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        if (n > 0 && event_id > 0) {
+                r = stmt_get(s, ST_EVENT_CONFLICT_ADD, &st);
+                if (r < 0)
+                        return r;
+                sqlite3_bind_int64(st, 1, event_id);
+                sqlite3_bind_int64(st, 2, (int64_t) n);
+                r = stmt_run(st);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int counters_add(struct store *s, int64_t a, int64_t c, int64_t e, int64_t k) {
+        sqlite3_stmt *st;
+        int r = stmt_get(s, ST_COUNTERS_ADD, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, a);
+        sqlite3_bind_int64(st, 2, c);
+        sqlite3_bind_int64(st, 3, e);
+        sqlite3_bind_int64(st, 4, k);
+        return stmt_run(st);
+}
+
+/* Reads the stored article count into s->n_docs (the N of idf). */
+static int load_n_docs(struct store *s) {
+        sqlite3_stmt *st;
+        int r = stmt_get(s, ST_COUNTERS_GET, &st);
+        if (r < 0)
+                return r;
+        int64_t n = 0;
+        r = stmt_int64(st, &n);
+        if (r < 0)
+                return r;
+        s->n_docs = n;
+        return 0;
+}
+
+/* Counts each distinct term of the article once in df. */
+static int df_add_article(struct store *s, const struct termvec *v) {
+        sqlite3_stmt *st;
+        int r;
+        for (size_t i = 0; i < v->n; i++) {
+                if (i > 0 && strcmp(v->items[i].term, v->items[i - 1].term) == 0)
+                        continue;
+                r = stmt_get(s, ST_DF_INC, &st);
+                if (r < 0)
+                        return r;
+                bind_text(st, 1, v->items[i].term);
+                r = stmt_run(st);
+                if (r < 0)
+                        return r;
+                /* keep the cache equal to the table (we are the only writer) */
+                if (s->df_cap) {
+                        size_t k = df_slot(s, v->items[i].term);
+                        if (s->df[k].term)
+                                s->df[k].df++;
+                }
+        }
+        return 0;
+}
+
+/* Everything store_ingest writes, inside the caller's transaction. */
+static int ingest_body(struct store *s, const struct article_request *req,
+                       const struct extracted_article *ex, const struct ingest_options *o,
+                       struct ingest_result *res) {
+        struct ranked_term *rt = NULL;
+        struct pending_conflict *pend = NULL;
+        size_t npend = 0, n = ex->claims.n;
+        int64_t *claim_ids = NULL;
+        char **docs = NULL;
+        char *terms_ser = NULL, *fts_doc = NULL, *scope = NULL;
+        char src_token[18], hash[33];
+        sqlite3_stmt *st;
+        int64_t event_id = 0;
+        bool created = false;
+        int r;
+
+        s->df_error = 0;
+        r = load_n_docs(s);
+        if (r < 0)
+                goto out;
+
+        rt = rank_terms(s, &ex->terms, &r);
+        if (r < 0)
+                goto out;
+
+        r = assign_event(s, req, &o->event, rt, ex->terms.n, ex, &event_id, &created);
+        if (r < 0)
+                goto out;
+
+        /* The article and its FTS document (the heaviest terms). */
+        struct strbuf b = {};
+        size_t nf = ex->terms.n < ARTICLE_FTS_TERMS ? ex->terms.n : ARTICLE_FTS_TERMS;
+        for (size_t i = 0; i < nf; i++) {
+                if (i)
+                        sb_append(&b, " ");
+                sb_append_token(&b, rt[i].term);
+        }
+        fts_doc = sb_steal(&b);
+        source_token(req->source, src_token);
+        int64_t day = floor_div((int64_t) req->published, 86400);
+        int64_t week = floor_div((int64_t) req->published, 7 * 86400);
+        sb_printf(&b, "d%lld w%lld %s", (long long) day, (long long) week, src_token);
+        scope = sb_steal(&b);
+        r = termvec_serialize(&ex->terms, &terms_ser);
+        if (r < 0)
+                goto out;
+        if (!fts_doc || !scope) {
+                r = -ENOMEM;
+                goto out;
+        }
+        content_hash(req, hash);
+
+        r = stmt_get(s, ST_ARTICLE_INSERT, &st);
+        if (r < 0)
+                goto out;
+        bind_text(st, 1, req->source);
+        bind_text(st, 2, req->url && req->url[0] ? req->url : NULL);
+        bind_text(st, 3, hash);
+        bind_text(st, 4, ex->title ? ex->title : "");
+        bind_text(st, 5, ex->text ? ex->text : "");
+        sqlite3_bind_int64(st, 6, (int64_t) req->published);
+        sqlite3_bind_int64(st, 7, (int64_t) req->received);
+        sqlite3_bind_int64(st, 8, event_id);
+        bind_text(st, 9, req->lang);
+        bind_text(st, 10, terms_ser);
+        bind_text(st, 11, fts_doc);
+        bind_text(st, 12, scope);
+        r = stmt_run(st);
+        if (r < 0)
+                goto out;
+        int64_t article_id = sqlite3_last_insert_rowid(s->db);
+
+        /* Claims. */
+        free(scope);
+        sb_printf(&b, "d%lld w%lld %s ev%lld", (long long) day, (long long) week, src_token,
+                  (long long) event_id);
+        scope = sb_steal(&b);
+        claim_ids = calloc(n + 1, sizeof(*claim_ids));
+        docs = calloc(n + 1, sizeof(*docs));
+        if (!scope || !claim_ids || !docs) {
+                r = -ENOMEM;
+                goto out;
+        }
+        for (size_t i = 0; i < n; i++) {
+                const struct claim *c = &ex->claims.items[i];
+                json_t *j = claim_to_json(c);
+                char *data = j ? json_dumps(j, JSON_COMPACT) : NULL;
+                json_decref(j);
+                docs[i] = claim_fts_terms(c);
+                if (!data || !docs[i]) {
+                        free(data);
+                        r = -ENOMEM;
+                        goto out;
+                }
+                r = stmt_get(s, ST_CLAIM_INSERT, &st);
+                if (r >= 0) {
+                        sqlite3_bind_int64(st, 1, article_id);
+                        sqlite3_bind_int64(st, 2, (int64_t) i);
+                        bind_text(st, 3, c->field == CLAIM_FIELD_TITLE ? "title" : "text");
+                        bind_text(st, 4, data);
+                        bind_text(st, 5, c->speaker);
+                        bind_text(st, 6, docs[i]);
+                        bind_text(st, 7, scope);
+                        r = stmt_run(st);
+                }
+                free(data);
+                if (r < 0)
+                        goto out;
+                claim_ids[i] = sqlite3_last_insert_rowid(s->db);
+        }
+
+        /* Conflicts. */
+        r = match_article(s, req, ex, o, article_id, event_id, claim_ids, docs, src_token,
+                          &pend, &npend);
+        if (r < 0)
+                goto out;
+        qsort(pend, npend, sizeof(*pend), pending_cmp);
+        size_t max = o->max_conflicts_per_article > 0 ? (size_t) o->max_conflicts_per_article : 10;
+        size_t keep = npend < max ? npend : max;
+        res->conflict_ids = calloc(keep + 1, sizeof(int64_t));
+        if (!res->conflict_ids) {
+                r = -ENOMEM;
+                goto out;
+        }
+        r = insert_conflicts(s, pend, keep, event_id, req->received, res->conflict_ids);
+        if (r < 0)
+                goto out;
+
+        r = df_add_article(s, &ex->terms);
+        if (r < 0)
+                goto out;
+        r = counters_add(s, 1, (int64_t) n, created ? 1 : 0, (int64_t) keep);
+        if (r < 0)
+                goto out;
+
+        res->article_id = article_id;
+        res->event_id = event_id;
+        res->n_claims = (int) n;
+        res->n_conflicts = keep;
+out:
+        if (r < 0) {
+                free(res->conflict_ids);
+                res->conflict_ids = NULL;
+        }
+        pending_free(pend, npend);
+        for (size_t i = 0; docs && i < n; i++)
+                free(docs[i]);
+        free(docs);
+        free(claim_ids);
+        free(rt);
+        free(terms_ser);
+        free(fts_doc);
+        free(scope);
+        return r;
+}
+
+int store_ingest(struct store *s, const struct article_request *req,
+                 const struct extracted_article *ex, const struct ingest_options *o,
+                 struct ingest_result *ret) {
+        struct ingest_result res = {};
+        int64_t dup = 0;
+        int r;
+
+        if (!s || !req || !req->source || !ex || !o || !ret)
+                return -EINVAL;
+        if (s->readonly)
+                return -EROFS;
+
+        r = exec_simple(s, s->in_batch ? ST_SAVEPOINT : ST_BEGIN);
+        if (r < 0)
+                return r;
+
+        r = store_find_duplicate(s, req, &dup);
+        if (r < 0)
+                goto fail;
+        if (r > 0) {
+                res.article_id = dup;
+                res.duplicate = true;
+                /* report the event the stored article belongs to */
+                sqlite3_stmt *st;
+                r = stmt_get(s, ST_ARTICLE_GET, &st);
+                if (r < 0)
+                        goto fail;
+                sqlite3_bind_int64(st, 1, dup);
+                if (sqlite3_step(st) == SQLITE_ROW)
+                        res.event_id = sqlite3_column_int64(st, 7);
+                sqlite3_reset(st);
+                r = exec_simple(s, s->in_batch ? ST_RELEASE : ST_COMMIT);
+                if (r < 0)
+                        goto fail;
+                *ret = res;
+                return 0;
+        }
+
+        r = ingest_body(s, req, ex, o, &res);
+        if (r < 0)
+                goto fail;
+        r = exec_simple(s, s->in_batch ? ST_RELEASE : ST_COMMIT);
+        if (r < 0)
+                goto fail;
+        *ret = res;
+        return 0;
+fail:
+        free(res.conflict_ids);
+        if (s->in_batch) {
+                exec_simple(s, ST_ROLLBACK_TO);
+                exec_simple(s, ST_RELEASE);
+        } else if (!sqlite3_get_autocommit(s->db))
+                exec_simple(s, ST_ROLLBACK);
+        /* cached document frequencies may count rolled-back terms */
+        df_cache_clear(s);
+        return r;
+}
+
+int store_batch_begin(struct store *s) {
+        if (!s || s->readonly)
+                return -EINVAL;
+        if (s->in_batch)
+                return -EBUSY;
+        int r = exec_simple(s, ST_BEGIN);
+        if (r < 0)
+                return r;
+        s->in_batch = true;
+        return 0;
+}
+
+int store_batch_end(struct store *s, bool commit) {
+        if (!s || !s->in_batch)
+                return -EINVAL;
+        s->in_batch = false;
+        int r = exec_simple(s, commit ? ST_COMMIT : ST_ROLLBACK);
+        if (r < 0 || !commit) {
+                if (!sqlite3_get_autocommit(s->db))
+                        exec_simple(s, ST_ROLLBACK);
+                df_cache_clear(s);
+        }
+        return r;
+}
+
+void ingest_options_default(struct ingest_options *o) {
+        memset(o, 0, sizeof(*o));
+        o->event.min_similarity = 0.25;
+        o->event.window_hours = 72;
+        o->event.max_candidates = 20;
+        conflict_options_default(&o->conflict);
+        o->max_candidate_claims = 20;
+        o->max_conflicts_per_article = 10;
+        o->match_across_events = false;
+}
+
+/* ---- reads ---- */
+
+static json_t *time_json(int64_t t) {
+        char buf[64];
+        return json_string(rfc3339_format((time_t) t, buf, sizeof buf));
+}
+
+static json_t *column_json_text(sqlite3_stmt *st, int i) {
+        const char *v = column_text(st, i);
+        return v ? json_string(v) : json_null();
+}
+
+static json_t *column_json_id(sqlite3_stmt *st, int i) {
+        if (sqlite3_column_type(st, i) == SQLITE_NULL)
+                return json_null();
+        return json_integer(sqlite3_column_int64(st, i));
+}
+
+/* Builds the API CLAIM from stored JSON data: {"id", "article_id", ...}. */
+static json_t *claim_json(int64_t id, int64_t article_id, const char *data) {
+        json_t *o = json_pack("{s:I, s:I}", "id", (json_int_t) id, "article_id", (json_int_t) article_id);
+        json_t *d = data ? json_loads(data, 0, NULL) : NULL;
+        if (!o || !json_is_object(d) || json_object_update(o, d) < 0) {
+                json_decref(o);
+                json_decref(d);
+                return NULL;
+        }
+        json_decref(d);
+        return o;
+}
+
+/* Read helpers run inside BEGIN ... COMMIT so one reply is one snapshot. */
+static int read_begin(struct store *s) {
+        if (!sqlite3_get_autocommit(s->db))
+                return 0;       /* already inside the writer's transaction */
+        return exec_simple(s, ST_BEGIN_READ) < 0 ? -EIO : 1;
+}
+
+static void read_end(struct store *s, int began) {
+        if (began > 0)
+                exec_simple(s, ST_COMMIT);
+}
+
+int store_get_article_json(struct store *s, int64_t id, json_t **ret) {
+        sqlite3_stmt *st;
+        json_t *o = NULL, *claims;
+        int r, rc, began;
+
+        if (!s || !ret)
+                return -EINVAL;
+        began = read_begin(s);
+        if (began < 0)
+                return began;
+        r = stmt_get(s, ST_ARTICLE_GET, &st);
+        if (r < 0)
+                goto out;
+        sqlite3_bind_int64(st, 1, id);
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_ROW) {
+                r = rc == SQLITE_DONE ? -ENOENT : store_errno(rc);
+                sqlite3_reset(st);
+                goto out;
+        }
+        o = json_object();
+        claims = json_array();
+        if (!o || !claims ||
+            json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 0))) < 0 ||
+            json_object_set_new(o, "source", column_json_text(st, 1)) < 0 ||
+            json_object_set_new(o, "url", column_json_text(st, 2)) < 0 ||
+            json_object_set_new(o, "title", column_json_text(st, 3)) < 0 ||
+            json_object_set_new(o, "text", column_json_text(st, 4)) < 0 ||
+            json_object_set_new(o, "published_at", time_json(sqlite3_column_int64(st, 5))) < 0 ||
+            json_object_set_new(o, "received_at", time_json(sqlite3_column_int64(st, 6))) < 0 ||
+            json_object_set_new(o, "event_id", column_json_id(st, 7)) < 0 ||
+            json_object_set_new(o, "lang", column_json_text(st, 8)) < 0 ||
+            json_object_set_new(o, "claims", claims) < 0) {
+                sqlite3_reset(st);
+                r = -ENOMEM;
+                goto out;
+        }
+        sqlite3_reset(st);
+
+        r = stmt_get(s, ST_ARTICLE_CLAIMS, &st);
+        if (r < 0)
+                goto out;
+        sqlite3_bind_int64(st, 1, id);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                json_t *c = claim_json(sqlite3_column_int64(st, 0), id, column_text(st, 1));
+                if (!c || json_array_append_new(claims, c) < 0) {
+                        r = -ENOMEM;
+                        break;
+                }
+        }
+        sqlite3_reset(st);
+        if (r >= 0 && rc != SQLITE_DONE)
+                r = store_errno(rc);
+out:
+        read_end(s, began);
+        if (r < 0) {
+                json_decref(o);
+                return r;
+        }
+        *ret = o;
+        return 0;
+}
+
+/* One CLAIM + {"source", "url", "title"} of a conflict; NULL when gone. */
+static int conflict_claim_json(struct store *s, int64_t claim_id, json_t *arr) {
+        sqlite3_stmt *st;
+        int r = stmt_get(s, ST_CLAIM_WITH_ARTICLE, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, claim_id);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+                json_t *c = claim_json(sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                                       column_text(st, 2));
+                if (!c ||
+                    json_object_set_new(c, "source", column_json_text(st, 3)) < 0 ||
+                    json_object_set_new(c, "url", column_json_text(st, 4)) < 0 ||
+                    json_object_set_new(c, "title", column_json_text(st, 5)) < 0 ||
+                    json_array_append_new(arr, c) < 0)
+                        r = -ENOMEM;
+        } else if (rc != SQLITE_DONE)
+                r = store_errno(rc);
+        sqlite3_reset(st);
+        return r;
+}
+
+/* Builds a CONFLICT from a row (id, kind, score, event_id, detected_at,
+ * status, explanation, claim_a, claim_b) of st; the caller resets st only
+ * after this returns, so the claim lookups use other statements. */
+static int conflict_row_json(struct store *s, sqlite3_stmt *st, json_t **ret) {
+        int64_t ca = sqlite3_column_int64(st, 7), cb = sqlite3_column_int64(st, 8);
+        json_t *claims = json_array();
+        json_t *o = json_object();
+        int r = 0;
+
+        if (!o || !claims ||
+            json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 0))) < 0 ||
+            json_object_set_new(o, "kind", column_json_text(st, 1)) < 0 ||
+            json_object_set_new(o, "score", json_real(sqlite3_column_double(st, 2))) < 0 ||
+            json_object_set_new(o, "event_id", column_json_id(st, 3)) < 0 ||
+            json_object_set_new(o, "detected_at", time_json(sqlite3_column_int64(st, 4))) < 0 ||
+            json_object_set_new(o, "status", column_json_text(st, 5)) < 0 ||
+            json_object_set_new(o, "explanation", column_json_text(st, 6)) < 0 ||
+            json_object_set_new(o, "claims", json_incref(claims)) < 0)
+                r = -ENOMEM;
+        if (r >= 0)
+                r = conflict_claim_json(s, ca, claims);
+        if (r >= 0)
+                r = conflict_claim_json(s, cb, claims);
+        json_decref(claims);
+        if (r < 0) {
+                json_decref(o);
+                return r;
+        }
+        *ret = o;
+        return 0;
+}
+
+int store_get_conflict_json(struct store *s, int64_t id, json_t **ret) {
+        sqlite3_stmt *st;
+        json_t *o = NULL;
+        int r, rc, began;
+
+        if (!s || !ret)
+                return -EINVAL;
+        began = read_begin(s);
+        if (began < 0)
+                return began;
+        r = stmt_get(s, ST_CONFLICT_GET, &st);
+        if (r >= 0) {
+                sqlite3_bind_int64(st, 1, id);
+                rc = sqlite3_step(st);
+                if (rc == SQLITE_ROW)
+                        r = conflict_row_json(s, st, &o);
+                else
+                        r = rc == SQLITE_DONE ? -ENOENT : store_errno(rc);
+                sqlite3_reset(st);
+        }
+        read_end(s, began);
+        if (r < 0)
+                return r;
+        *ret = o;
+        return 0;
+}
+
+/* Returns the prepared feed statement for a filter combination. */
+static int conflict_list_stmt(struct store *s, unsigned mask, sqlite3_stmt **ret) {
+        if (!s->conflict_lists[mask]) {
+                struct strbuf b = {};
+                sb_append(&b, "SELECT c.id, c.kind, c.score, c.event_id, c.detected_at, c.status, "
+                              "c.explanation, c.claim_a, c.claim_b ");
+                if (mask & CF_SOURCE)
+                        sb_append(&b, "FROM conflict_sources cs JOIN conflicts c ON c.id = cs.conflict_id "
+                                      "WHERE cs.source = :source AND cs.conflict_id > :since");
+                else
+                        sb_append(&b, "FROM conflicts c WHERE c.id > :since");
+                if (mask & CF_EVENT)
+                        sb_append(&b, " AND c.event_id = :event");
+                if (mask & CF_KIND)
+                        sb_append(&b, " AND c.kind = :kind");
+                if (mask & CF_MIN_SCORE)
+                        sb_append(&b, " AND c.score >= :min_score");
+                sb_append(&b, (mask & CF_SOURCE) ? " ORDER BY cs.conflict_id LIMIT :limit"
+                                                 : " ORDER BY c.id LIMIT :limit");
+                char *sql = sb_steal(&b);
+                if (!sql)
+                        return -ENOMEM;
+                int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+                                            &s->conflict_lists[mask], NULL);
+                free(sql);
+                if (rc != SQLITE_OK)
+                        return store_errno(rc);
+        }
+        sqlite3_reset(s->conflict_lists[mask]);
+        sqlite3_clear_bindings(s->conflict_lists[mask]);
+        *ret = s->conflict_lists[mask];
+        return 0;
+}
+
+static void bind_named_int64(sqlite3_stmt *st, const char *name, int64_t v) {
+        int i = sqlite3_bind_parameter_index(st, name);
+        if (i > 0)
+                sqlite3_bind_int64(st, i, v);
+}
+
+int store_list_conflicts_json(struct store *s, const struct conflict_filter *f, json_t **ret) {
+        sqlite3_stmt *st = NULL;
+        json_t *o = NULL, *arr;
+        unsigned mask = 0;
+        int64_t next;
+        int r, rc, began;
+
+        if (!s || !f || !ret)
+                return -EINVAL;
+        const char *kind = NULL;
+        if (f->kind >= 0) {
+                kind = conflict_kind_to_string((enum conflict_kind) f->kind);
+                if (!kind)
+                        return -EINVAL;
+                mask |= CF_KIND;
+        }
+        if (f->event_id > 0)
+                mask |= CF_EVENT;
+        if (f->source)
+                mask |= CF_SOURCE;
+        if (f->min_score > 0)
+                mask |= CF_MIN_SCORE;
+        int limit = f->limit > 0 ? f->limit : 100;
+        if (limit > 1000)
+                limit = 1000;
+        next = f->since > 0 ? f->since : 0;
+
+        o = json_object();
+        arr = json_array();
+        if (!o || !arr || json_object_set_new(o, "conflicts", arr) < 0) {
+                json_decref(o);
+                return -ENOMEM;
+        }
+        began = read_begin(s);
+        if (began < 0) {
+                json_decref(o);
+                return began;
+        }
+        r = conflict_list_stmt(s, mask, &st);
+        if (r < 0)
+                goto out;
+        bind_named_int64(st, ":since", next);
+        bind_named_int64(st, ":limit", limit);
+        bind_named_int64(st, ":event", f->event_id);
+        if (mask & CF_SOURCE)
+                sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":source"), f->source, -1,
+                                  SQLITE_TRANSIENT);
+        if (mask & CF_KIND)
+                sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":kind"), kind, -1,
+                                  SQLITE_STATIC);
+        if (mask & CF_MIN_SCORE)
+                sqlite3_bind_double(st, sqlite3_bind_parameter_index(st, ":min_score"), f->min_score);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                json_t *c = NULL;
+                r = conflict_row_json(s, st, &c);
+                if (r < 0)
+                        break;
+                next = sqlite3_column_int64(st, 0);
+                if (json_array_append_new(arr, c) < 0) {
+                        r = -ENOMEM;
+                        break;
+                }
+        }
+        sqlite3_reset(st);
+        if (r >= 0 && rc != SQLITE_DONE)
+                r = store_errno(rc);
+        if (r >= 0 && json_object_set_new(o, "next", json_integer(next)) < 0)
+                r = -ENOMEM;
+out:
+        read_end(s, began);
+        if (r < 0) {
+                json_decref(o);
+                return r;
+        }
+        *ret = o;
+        return 0;
+}
+
+/* An EVENT summary from a row (id, label, n_articles, n_sources,
+ * n_conflicts, first_seen, last_seen). */
+static json_t *event_row_json(sqlite3_stmt *st) {
+        json_t *o = json_object();
+        if (!o ||
+            json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 0))) < 0 ||
+            json_object_set_new(o, "label", column_json_text(st, 1)) < 0 ||
+            json_object_set_new(o, "articles", json_integer(sqlite3_column_int64(st, 2))) < 0 ||
+            json_object_set_new(o, "sources", json_integer(sqlite3_column_int64(st, 3))) < 0 ||
+            json_object_set_new(o, "conflicts", json_integer(sqlite3_column_int64(st, 4))) < 0 ||
+            json_object_set_new(o, "first_seen", time_json(sqlite3_column_int64(st, 5))) < 0 ||
+            json_object_set_new(o, "last_seen", time_json(sqlite3_column_int64(st, 6))) < 0) {
+                json_decref(o);
+                return NULL;
+        }
+        return o;
+}
+
+/* Appends the ids a one-column statement yields bound to id into arr. */
+static int ids_into(struct store *s, enum stmt_id sid, int64_t id, json_t *arr) {
+        sqlite3_stmt *st;
+        int rc, r = stmt_get(s, sid, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, id);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+                if (json_array_append_new(arr, json_integer(sqlite3_column_int64(st, 0))) < 0) {
+                        r = -ENOMEM;
+                        break;
+                }
+        sqlite3_reset(st);
+        if (r >= 0 && rc != SQLITE_DONE)
+                r = store_errno(rc);
+        return r;
+}
+
+int store_get_event_json(struct store *s, int64_t id, json_t **ret) {
+        sqlite3_stmt *st;
+        json_t *o = NULL, *arts = NULL, *confs = NULL;
+        int r, rc, began;
+
+        if (!s || !ret)
+                return -EINVAL;
+        began = read_begin(s);
+        if (began < 0)
+                return began;
+        r = stmt_get(s, ST_EVENT_GET, &st);
+        if (r < 0)
+                goto out;
+        sqlite3_bind_int64(st, 1, id);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+                o = event_row_json(st);
+                if (!o)
+                        r = -ENOMEM;
+        } else
+                r = rc == SQLITE_DONE ? -ENOENT : store_errno(rc);
+        sqlite3_reset(st);
+        if (r < 0)
+                goto out;
+        arts = json_array();
+        confs = json_array();
+        if (!arts || !confs || json_object_set(o, "article_ids", arts) < 0 ||
+            json_object_set(o, "conflict_ids", confs) < 0) {
+                r = -ENOMEM;
+                goto out;
+        }
+        r = ids_into(s, ST_EVENT_ARTICLES, id, arts);
+        if (r >= 0)
+                r = ids_into(s, ST_EVENT_CONFLICTS, id, confs);
+out:
+        read_end(s, began);
+        json_decref(arts);
+        json_decref(confs);
+        if (r < 0) {
+                json_decref(o);
+                return r;
+        }
+        *ret = o;
+        return 0;
+}
+
+int store_list_events_json(struct store *s, int64_t since, int limit, json_t **ret) {
+        sqlite3_stmt *st;
+        json_t *o, *arr;
+        int64_t next = since > 0 ? since : 0;
+        int r, rc, began;
+
+        if (!s || !ret)
+                return -EINVAL;
+        if (limit <= 0)
+                limit = 100;
+        if (limit > 1000)
+                limit = 1000;
+        o = json_object();
+        arr = json_array();
+        if (!o || !arr || json_object_set_new(o, "events", arr) < 0) {
+                json_decref(o);
+                return -ENOMEM;
+        }
+        began = read_begin(s);
+        if (began < 0) {
+                json_decref(o);
+                return began;
+        }
+        r = stmt_get(s, ST_EVENTS_LIST, &st);
+        if (r < 0)
+                goto out;
+        sqlite3_bind_int64(st, 1, next);
+        sqlite3_bind_int(st, 2, limit);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                json_t *e = event_row_json(st);
+                if (!e || json_array_append_new(arr, e) < 0) {
+                        r = -ENOMEM;
+                        break;
+                }
+                next = sqlite3_column_int64(st, 0);
+        }
+        sqlite3_reset(st);
+        if (r >= 0 && rc != SQLITE_DONE)
+                r = store_errno(rc);
+        if (r >= 0 && json_object_set_new(o, "next", json_integer(next)) < 0)
+                r = -ENOMEM;
+out:
+        read_end(s, began);
+        if (r < 0) {
+                json_decref(o);
+                return r;
+        }
+        *ret = o;
+        return 0;
+}
+
+int store_max_conflict_id(struct store *s, int64_t *ret) {
+        sqlite3_stmt *st;
+        int64_t v = 0;
+        if (!s || !ret)
+                return -EINVAL;
+        int r = stmt_get(s, ST_MAX_CONFLICT, &st);
+        if (r < 0)
+                return r;
+        r = stmt_int64(st, &v);
+        if (r < 0)
+                return r;
+        *ret = v;
+        return 0;
+}
+
+int store_counts(struct store *s, struct store_counts *ret) {
+        sqlite3_stmt *st;
+        struct store_counts c = {};
+        int64_t pages = 0, psize = 0;
+        int r, rc;
+
+        if (!s || !ret)
+                return -EINVAL;
+        r = stmt_get(s, ST_COUNTERS_GET, &st);
+        if (r < 0)
+                return r;
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+                c.articles = sqlite3_column_int64(st, 0);
+                c.claims = sqlite3_column_int64(st, 1);
+                c.events = sqlite3_column_int64(st, 2);
+                c.conflicts = sqlite3_column_int64(st, 3);
+        }
+        sqlite3_reset(st);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+                return store_errno(rc);
+        if ((r = stmt_get(s, ST_PAGE_COUNT, &st)) < 0 || (r = stmt_int64(st, &pages)) < 0 ||
+            (r = stmt_get(s, ST_PAGE_SIZE, &st)) < 0 || (r = stmt_int64(st, &psize)) < 0)
+                return r;
+        c.db_bytes = pages * psize;
+        *ret = c;
+        return 0;
+}
+
+/* ---- retention ---- */
+
+/* Deletes one article with its claims, the conflicts that involve it, its
+ * document frequencies and its share of its event. */
+static int expire_article(struct store *s, int64_t id, int64_t *n_claims, int64_t *n_conflicts,
+                          int64_t *n_events) {
+        sqlite3_stmt *st;
+        char *source = NULL, *terms = NULL;
+        int64_t event_id = 0;
+        struct termvec tv = {};
+        int r, rc;
+
+        r = stmt_get(s, ST_EXPIRE_ARTICLE, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, id);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+                source = strdup(column_text(st, 0) ?: "");
+                event_id = sqlite3_column_int64(st, 1);
+                terms = column_text(st, 2) ? strdup(column_text(st, 2)) : NULL;
+                if (!source)
+                        r = -ENOMEM;
+        } else
+                r = rc == SQLITE_DONE ? -ENOENT : store_errno(rc);
+        sqlite3_reset(st);
+        if (r < 0)
+                goto out;
+
+        /* Conflicts involving the article, in both directions. */
+        for (;;) {
+                int64_t cid = 0, cev = 0;
+                char *sa = NULL, *sb = NULL;
+                r = stmt_get(s, ST_EXPIRE_CONFLICTS, &st);
+                if (r < 0)
+                        goto out;
+                sqlite3_bind_int64(st, 1, id);
+                rc = sqlite3_step(st);
+                if (rc == SQLITE_ROW) {
+                        cid = sqlite3_column_int64(st, 0);
+                        sa = strdup(column_text(st, 1) ?: "");
+                        sb = strdup(column_text(st, 2) ?: "");
+                        cev = sqlite3_column_int64(st, 3);
+                }
+                sqlite3_reset(st);
+                if (rc == SQLITE_DONE)
+                        break;
+                if (rc != SQLITE_ROW || !sa || !sb) {
+                        free(sa);
+                        free(sb);
+                        r = rc != SQLITE_ROW ? store_errno(rc) : -ENOMEM;
+                        goto out;
+                }
+                for (int side = 0; side < 2 && r >= 0; side++) {
+                        r = stmt_get(s, ST_DELETE_CONFLICT_SOURCE, &st);
+                        if (r >= 0) {
+                                bind_text(st, 1, side ? sb : sa);
+                                sqlite3_bind_int64(st, 2, cid);
+                                r = stmt_run(st);
+                        }
+                }
+                free(sa);
+                free(sb);
+                if (r >= 0 && (r = stmt_get(s, ST_DELETE_CONFLICT, &st)) >= 0) {
+                        sqlite3_bind_int64(st, 1, cid);
+                        r = stmt_run(st);
+                }
+                if (r >= 0 && cev > 0 && (r = stmt_get(s, ST_EVENT_CONFLICT_ADD, &st)) >= 0) {
+                        sqlite3_bind_int64(st, 1, cev);
+                        sqlite3_bind_int64(st, 2, -1);
+                        r = stmt_run(st);
+                }
+                if (r < 0)
+                        goto out;
+                (*n_conflicts)++;
+        }
+
+        r = stmt_get(s, ST_DELETE_CLAIMS, &st);
+        if (r < 0)
+                goto out;
+        sqlite3_bind_int64(st, 1, id);
+        r = stmt_run(st);
+        if (r < 0)
+                goto out;
+        *n_claims += sqlite3_changes(s->db);
+
+        r = stmt_get(s, ST_DELETE_ARTICLE, &st);
+        if (r < 0)
+                goto out;
+        sqlite3_bind_int64(st, 1, id);
+        r = stmt_run(st);
+        if (r < 0)
+                goto out;
+
+        /* Document frequencies. */
+        if (terms && termvec_parse(terms, &tv) >= 0) {
+                for (size_t i = 0; i < tv.n; i++) {
+                        if (i > 0 && strcmp(tv.items[i].term, tv.items[i - 1].term) == 0)
+                                continue;
+                        if ((r = stmt_get(s, ST_DF_DEC, &st)) < 0)
+                                goto out;
+                        bind_text(st, 1, tv.items[i].term);
+                        if ((r = stmt_run(st)) < 0)
+                                goto out;
+                        if ((r = stmt_get(s, ST_DF_PRUNE, &st)) < 0)
+                                goto out;
+                        bind_text(st, 1, tv.items[i].term);
+                        if ((r = stmt_run(st)) < 0)
+                                goto out;
+                }
+        }
+
+        /* The event: one article fewer, maybe one source fewer, maybe gone.
+         * Its centroid keeps the departed article's terms: it only steers
+         * which future articles join, and ages out as they do. */
+        if (event_id > 0) {
+                int64_t left = 0;
+                if ((r = stmt_get(s, ST_EVENT_SHRINK, &st)) < 0)
+                        goto out;
+                sqlite3_bind_int64(st, 1, event_id);
+                if ((r = stmt_run(st)) < 0)
+                        goto out;
+                if ((r = stmt_get(s, ST_EVENT_SOURCE_LEFT, &st)) < 0)
+                        goto out;
+                sqlite3_bind_int64(st, 1, event_id);
+                bind_text(st, 2, source);
+                if ((r = stmt_int64(st, &left)) < 0)
+                        goto out;
+                if (r == 0) {
+                        if ((r = stmt_get(s, ST_EVENT_SOURCE_DELETE, &st)) < 0)
+                                goto out;
+                        sqlite3_bind_int64(st, 1, event_id);
+                        bind_text(st, 2, source);
+                        if ((r = stmt_run(st)) < 0)
+                                goto out;
+                        if (sqlite3_changes(s->db) > 0) {
+                                if ((r = stmt_get(s, ST_EVENT_SOURCE_DROP, &st)) < 0)
+                                        goto out;
+                                sqlite3_bind_int64(st, 1, event_id);
+                                if ((r = stmt_run(st)) < 0)
+                                        goto out;
+                        }
+                }
+                if ((r = stmt_get(s, ST_EVENT_DELETE_EMPTY, &st)) < 0)
+                        goto out;
+                sqlite3_bind_int64(st, 1, event_id);
+                if ((r = stmt_run(st)) < 0)
+                        goto out;
+                *n_events += sqlite3_changes(s->db);
+        }
+        r = 0;
+out:
+        termvec_clear(&tv);
+        free(source);
+        free(terms);
+        return r;
+}
+
+int store_expire(struct store *s, time_t cutoff) {
+        int64_t total = 0;
+        int r;
+
+        if (!s)
+                return -EINVAL;
+        if (s->readonly)
+                return -EROFS;
+        if (s->in_batch)
+                return -EBUSY;
+        for (;;) {
+                int64_t ids[EXPIRE_BATCH], n_claims = 0, n_conflicts = 0, n_events = 0;
+                size_t n = 0;
+                sqlite3_stmt *st;
+                int rc;
+
+                r = exec_simple(s, ST_BEGIN);
+                if (r < 0)
+                        return r;
+                r = stmt_get(s, ST_EXPIRE_PICK, &st);
+                if (r < 0)
+                        goto fail;
+                sqlite3_bind_int64(st, 1, (int64_t) cutoff);
+                sqlite3_bind_int(st, 2, EXPIRE_BATCH);
+                while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+                        ids[n++] = sqlite3_column_int64(st, 0);
+                sqlite3_reset(st);
+                if (rc != SQLITE_DONE) {
+                        r = store_errno(rc);
+                        goto fail;
+                }
+                for (size_t i = 0; i < n; i++) {
+                        r = expire_article(s, ids[i], &n_claims, &n_conflicts, &n_events);
+                        if (r < 0)
+                                goto fail;
+                }
+                if (n > 0) {
+                        r = counters_add(s, -(int64_t) n, -n_claims, -n_events, -n_conflicts);
+                        if (r < 0)
+                                goto fail;
+                }
+                r = exec_simple(s, ST_COMMIT);
+                if (r < 0)
+                        goto fail;
+                total += (int64_t) n;
+                if (n < EXPIRE_BATCH)
+                        break;
+        }
+        df_cache_clear(s);
+        return total > INT32_MAX ? INT32_MAX : (int) total;
+fail:
+        if (!sqlite3_get_autocommit(s->db))
+                exec_simple(s, ST_ROLLBACK);
+        df_cache_clear(s);
+        return r;
+}

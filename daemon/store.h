@@ -17,7 +17,9 @@
 
 struct store;
 
-/* Opens (creating and migrating when writable) the database at path. */
+/* Opens (creating and migrating when writable) the database at path.  A
+ * read-only open returns -ENOENT when the file does not exist yet and -EAGAIN
+ * when the writer has not migrated it yet; -EPROTO: made by a newer claimd. */
 int store_open(const char *path, bool readonly, struct store **ret);
 void store_close(struct store *s);
 
@@ -43,7 +45,12 @@ struct ingest_options {
         struct conflict_options conflict;
         int max_candidate_claims;   /* per claim, from FTS5 */
         int max_conflicts_per_article;
+        bool match_across_events;   /* false: candidate claims come from the article's
+                                     * own event; true: from any event in the window */
 };
+
+/* Fills *o with the defaults (conflict options from conflict_options_default()). */
+void ingest_options_default(struct ingest_options *o);
 
 struct ingest_result {
         int64_t article_id;
@@ -65,6 +72,14 @@ int store_find_duplicate(struct store *s, const struct article_request *req, int
 int store_ingest(struct store *s, const struct article_request *req,
                  const struct extracted_article *ex, const struct ingest_options *o,
                  struct ingest_result *ret);
+
+/* Optional group commit for the writer: between store_batch_begin() and
+ * store_batch_end() every store_ingest() runs in a SAVEPOINT of one shared
+ * transaction (a failed article is rolled back alone) and nothing is durable
+ * until store_batch_end(s, true) returns 0: acknowledge the batch's articles
+ * only then.  store_batch_end(s, false) discards the whole batch. */
+int store_batch_begin(struct store *s);
+int store_batch_end(struct store *s, bool commit);
 
 /* Reads, each returning 0 and a new JSON value in *ret, -ENOENT when absent. */
 int store_get_article_json(struct store *s, int64_t id, json_t **ret);
