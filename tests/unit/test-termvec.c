@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/relate.h"
 #include "common/termvec.h"
 #include "tap.h"
 
@@ -56,6 +57,20 @@ int main(void) {
         CHECK(termvec_parse("noweight\n", &bad) == -EINVAL, "line without tab rejected");
         CHECK(termvec_parse("w\tabc\n", &bad) == -EINVAL, "bad number rejected");
         CHECK(termvec_parse("", &bad) == 0 && bad.n == 0, "empty parses to empty");
+
+        /* relatedness: a headline fully covered by a longer body is related */
+        struct termvec head = {0}, body = {0}, other = {0};
+        CHECK(termvec_parse("bridg\t1\nclose\t1\nflood\t1\nriver\t1\n", &head) == 0, "parse head");
+        CHECK(termvec_parse("bridg\t3\nclose\t2\nflood\t2\nriver\t4\ncity\t2\ntraffic\t1\n"
+                            "mayor\t1\nrain\t3\nweek\t1\nroad\t2\n", &body) == 0, "parse body");
+        CHECK(termvec_parse("elect\t2\nvote\t3\nparti\t1\ncity\t1\n", &other) == 0, "parse other");
+        double rel = termvec_similarity(&head, &body), unrel = termvec_similarity(&head, &other);
+        CHECK(rel >= RELATE_DEFAULT_MIN_SIMILARITY, "covered headline related: %g", rel);
+        CHECK(unrel < RELATE_DEFAULT_MIN_SIMILARITY, "other topic unrelated: %g", unrel);
+        CHECK(fabs(termvec_similarity(&body, &head) - rel) < 1e-9, "symmetric");
+        termvec_clear(&head);
+        termvec_clear(&body);
+        termvec_clear(&other);
 
         termvec_clear(&a);
         termvec_clear(&b);
