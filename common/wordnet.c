@@ -1,1 +1,322 @@
-/* placeholder while the stage is being written */
+/* WordNet lookups through libWN.  libWN keeps open files and static buffers
+ * in globals, so one mutex guards every call into it; answers are kept in a
+ * small direct-mapped cache (guarded by the same mutex) because conflict
+ * detection asks the same questions over and over. */
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <wn.h>
+
+#include "wordnet.h"
+
+#ifndef WORDNET_DIR
+#define WORDNET_DIR "/usr/share/wordnet"
+#endif
+
+#define WN_MAX_WORD 128
+#define CACHE_SLOTS 4096
+
+static pthread_mutex_t wn_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool wn_open;    /* wninit() succeeded; failures are retried */
+
+enum query { Q_LEMMA = 1, Q_ANTONYMS, Q_SYNONYMS };
+
+struct cache_slot {
+        char *key;      /* "q|pos|a|b" */
+        bool answer;
+        char *lemma;    /* Q_LEMMA only */
+};
+
+static struct cache_slot cache[CACHE_SLOTS];
+
+/* libWN prints its complaints to stderr; a library must stay quiet. */
+static int quiet(char *msg) {
+        (void) msg;
+        return -1;
+}
+
+/* Opens the database; called with wn_lock held. */
+static int init_locked(const char *dir) {
+        char path[4096];
+
+        if (wn_open)
+                return 0;
+        if (!dir)
+                dir = WORDNET_DIR;
+        if ((size_t) snprintf(path, sizeof(path), "%s/data.noun", dir) >= sizeof(path) ||
+            access(path, R_OK) < 0)
+                return -ENOENT;
+        /* libWN finds its files through WNSEARCHDIR */
+        if (setenv("WNSEARCHDIR", dir, 1) < 0)
+                return -errno;
+        display_message = quiet;
+        if (wninit() != 0)
+                return -ENOENT;
+        wn_open = true;
+        return 0;
+}
+
+int wn_init(const char *dir) {
+        pthread_mutex_lock(&wn_lock);
+        int r = init_locked(dir);
+        pthread_mutex_unlock(&wn_lock);
+        return r;
+}
+
+/* WordNet spelling of a folded word: lower case, spaces as underscores.
+ * Returns false when it does not fit. */
+static bool wn_word(const char *w, char out[WN_MAX_WORD]) {
+        size_t n = strlen(w);
+        if (n == 0 || n >= WN_MAX_WORD)
+                return false;
+        for (size_t i = 0; i <= n; i++) {
+                char c = w[i];
+                out[i] = c == ' ' ? '_' : (c >= 'A' && c <= 'Z' ? c + 32 : c);
+        }
+        return true;
+}
+
+/* Compares a synset word ("alive(p)", "Pull_Ahead") with a WordNet-spelt
+ * word, ignoring case and the adjective position marker. */
+static bool same_word(const char *syn_word, const char *w) {
+        size_t n = strcspn(syn_word, "(");
+        return strlen(w) == n && strncasecmp(syn_word, w, n) == 0;
+}
+
+static bool synset_has(const Synset *s, const char *w) {
+        for (int i = 0; i < s->wcount; i++)
+                if (same_word(s->words[i], w))
+                        return true;
+        return false;
+}
+
+/* 1-based position of w in synset s, 0 when absent. */
+static int synset_pos(const Synset *s, const char *w) {
+        for (int i = 0; i < s->wcount; i++)
+                if (same_word(s->words[i], w))
+                        return i + 1;
+        return 0;
+}
+
+static int data_pos(int ppos) {
+        return ppos == SATELLITE ? ADJ : ppos;
+}
+
+/* Index entry of w in pos, or of its base form; free with free_index(). */
+static IndexPtr lookup_index(char *w, int pos, char base[WN_MAX_WORD]) {
+        IndexPtr idx = index_lookup(w, pos);
+        strcpy(base, w);
+        if (idx)
+                return idx;
+        char *m = morphstr(w, pos);
+        if (!m || strlen(m) >= WN_MAX_WORD)
+                return NULL;
+        strcpy(base, m);
+        return index_lookup(base, pos);
+}
+
+/* Is b a word of synset s, or (adjectives) of one of its satellites? */
+static bool in_synset_or_similar(const Synset *s, const char *b, int pos) {
+        if (synset_has(s, b))
+                return true;
+        if (pos != ADJ)
+                return false;
+        for (int p = 0; p < s->ptrcount; p++) {
+                if (s->ptrtyp[p] != SIMPTR)
+                        continue;
+                SynsetPtr sat = read_synset(ADJ, s->ptroff[p], "");
+                if (!sat)
+                        continue;
+                bool hit = synset_has(sat, b);
+                free_synset(sat);
+                if (hit)
+                        return true;
+        }
+        return false;
+}
+
+/* Do the antonym pointers of synset s (from word number from, 0: any word)
+ * lead to a synset holding b? */
+static bool antonym_in(const Synset *s, int from, const char *b, int pos) {
+        for (int p = 0; p < s->ptrcount; p++) {
+                if (s->ptrtyp[p] != ANTPTR)
+                        continue;
+                if (from != 0 && s->pfrm[p] != 0 && s->pfrm[p] != from)
+                        continue;
+                SynsetPtr t = read_synset(data_pos(s->ppos[p]), s->ptroff[p], "");
+                if (!t)
+                        continue;
+                bool hit = in_synset_or_similar(t, b, pos);
+                free_synset(t);
+                if (hit)
+                        return true;
+        }
+        return false;
+}
+
+/* Is b an antonym of a in some sense of pos?  Called with wn_lock held. */
+static bool antonym_of(char *a, const char *b, int pos) {
+        char base[WN_MAX_WORD];
+        IndexPtr idx = lookup_index(a, pos, base);
+        bool hit = false;
+
+        if (!idx)
+                return false;
+        for (int i = 0; i < idx->off_cnt && !hit; i++) {
+                SynsetPtr s = read_synset(pos, (long) idx->offset[i], base);
+                if (!s)
+                        continue;
+                if (pos == ADJ && s->pos && s->pos[0] == 's') {
+                        /* a satellite: the antonyms of its head adjectives */
+                        for (int p = 0; p < s->ptrcount && !hit; p++) {
+                                if (s->ptrtyp[p] != SIMPTR)
+                                        continue;
+                                SynsetPtr head = read_synset(ADJ, s->ptroff[p], "");
+                                if (!head)
+                                        continue;
+                                hit = antonym_in(head, 0, b, pos);
+                                free_synset(head);
+                        }
+                } else
+                        hit = antonym_in(s, synset_pos(s, base), b, pos);
+                free_synset(s);
+        }
+        free_index(idx);
+        return hit;
+}
+
+/* Do a and b share a synset of pos?  Called with wn_lock held. */
+static bool synonym_of(char *a, char *b, int pos) {
+        char base_a[WN_MAX_WORD], base_b[WN_MAX_WORD];
+        IndexPtr ia = lookup_index(a, pos, base_a);
+        if (!ia)
+                return false;
+        IndexPtr ib = lookup_index(b, pos, base_b);
+        bool hit = false;
+        if (ib)
+                for (int i = 0; i < ia->off_cnt && !hit; i++)
+                        for (int j = 0; j < ib->off_cnt && !hit; j++)
+                                hit = ia->offset[i] == ib->offset[j];
+        free_index(ia);
+        free_index(ib);
+        return hit;
+}
+
+static uint32_t hash(const char *s) {
+        uint32_t h = 2166136261u;
+        for (; *s; s++)
+                h = (h ^ (unsigned char) *s) * 16777619u;
+        return h;
+}
+
+/* Cached answer for key, with wn_lock held: the slot or NULL. */
+static struct cache_slot *cache_find(const char *key) {
+        struct cache_slot *c = &cache[hash(key) % CACHE_SLOTS];
+        return c->key && strcmp(c->key, key) == 0 ? c : NULL;
+}
+
+/* Stores an answer, replacing whatever held the slot (lemma is taken over). */
+static void cache_put(const char *key, bool answer, char *lemma) {
+        struct cache_slot *c = &cache[hash(key) % CACHE_SLOTS];
+        char *k = strdup(key);
+        if (!k) {
+                free(lemma);
+                return;
+        }
+        free(c->key);
+        free(c->lemma);
+        *c = (struct cache_slot) { .key = k, .answer = answer, .lemma = lemma };
+}
+
+static bool pos_ok(enum wn_pos pos) {
+        return pos >= WN_NOUN && pos <= WN_ADV;
+}
+
+int wn_lemma(const char *word, enum wn_pos pos, char **ret) {
+        char w[WN_MAX_WORD], key[WN_MAX_WORD + 16];
+        char *r = NULL;
+        int err = 0;
+
+        if (!word || !ret || !pos_ok(pos))
+                return -EINVAL;
+        if (!wn_word(word, w)) {
+                r = strdup(word);
+                if (!r)
+                        return -ENOMEM;
+                *ret = r;
+                return 0;
+        }
+        snprintf(key, sizeof(key), "%d|%d|%s", Q_LEMMA, (int) pos, w);
+
+        pthread_mutex_lock(&wn_lock);
+        err = init_locked(NULL);
+        if (err == 0) {
+                struct cache_slot *c = cache_find(key);
+                if (c)
+                        r = strdup(c->lemma);
+                else {
+                        const char *m = morphstr(w, (int) pos);
+                        char *lemma = strdup(m ? m : w);
+                        if (lemma) {
+                                for (char *p = lemma; *p; p++)
+                                        if (*p == '_')
+                                                *p = ' ';
+                                r = strdup(lemma);
+                                cache_put(key, true, lemma);
+                        }
+                }
+                if (!r)
+                        err = -ENOMEM;
+        }
+        pthread_mutex_unlock(&wn_lock);
+        if (err < 0)
+                return err;
+        *ret = r;
+        return 0;
+}
+
+/* Shared body of wn_antonyms and wn_synonyms: cached, ordered pair. */
+static bool relation(enum query q, const char *a, const char *b, enum wn_pos pos) {
+        char wa[WN_MAX_WORD], wb[WN_MAX_WORD], key[2 * WN_MAX_WORD + 16];
+        bool hit = false;
+
+        if (!a || !b || !pos_ok(pos) || !wn_word(a, wa) || !wn_word(b, wb))
+                return false;
+        if (strcmp(wa, wb) > 0) {       /* both relations are symmetric */
+                char t[WN_MAX_WORD];
+                strcpy(t, wa);
+                strcpy(wa, wb);
+                strcpy(wb, t);
+        }
+        snprintf(key, sizeof(key), "%d|%d|%s|%s", q, (int) pos, wa, wb);
+
+        pthread_mutex_lock(&wn_lock);
+        if (init_locked(NULL) == 0) {
+                struct cache_slot *c = cache_find(key);
+                if (c)
+                        hit = c->answer;
+                else {
+                        if (q == Q_ANTONYMS)
+                                hit = antonym_of(wa, wb, (int) pos) || antonym_of(wb, wa, (int) pos);
+                        else
+                                hit = strcmp(wa, wb) == 0 || synonym_of(wa, wb, (int) pos);
+                        cache_put(key, hit, NULL);
+                }
+        }
+        pthread_mutex_unlock(&wn_lock);
+        return hit;
+}
+
+bool wn_antonyms(const char *a, const char *b, enum wn_pos pos) {
+        return relation(Q_ANTONYMS, a, b, pos);
+}
+
+bool wn_synonyms(const char *a, const char *b, enum wn_pos pos) {
+        return relation(Q_SYNONYMS, a, b, pos);
+}

@@ -1,0 +1,82 @@
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/wordnet.h"
+#include "tap.h"
+
+static void check_lemma(const char *word, enum wn_pos pos, const char *want) {
+        char *l = NULL;
+        int r = wn_lemma(word, pos, &l);
+        CHECK(r == 0, "wn_lemma(%s) = %d", word, r);
+        CHECK_STR(l, want);
+        free(l);
+}
+
+/* Many threads asking at once must get the same answers. */
+static void *worker(void *arg) {
+        int *bad = arg;
+        for (int i = 0; i < 200; i++) {
+                char *l = NULL;
+                if (!wn_antonyms("win", "lose", WN_VERB) || wn_antonyms("win", "eat", WN_VERB))
+                        (*bad)++;
+                if (wn_lemma(i % 2 ? "countries" : "accepted", i % 2 ? WN_NOUN : WN_VERB, &l) != 0 ||
+                    strcmp(l, i % 2 ? "country" : "accept") != 0)
+                        (*bad)++;
+                free(l);
+        }
+        return NULL;
+}
+
+int main(void) {
+        CHECK(wn_init("/nonexistent/wordnet") == -ENOENT, "a missing database is -ENOENT");
+        int r = wn_init(NULL);
+        if (r < 0) {
+                printf("1..0 # SKIP WordNet database not installed (%d)\n", r);
+                return 77;
+        }
+        CHECK(r == 0, "default database opens");
+        CHECK(wn_init(NULL) == 0, "second init is harmless");
+
+        check_lemma("accepted", WN_VERB, "accept");
+        check_lemma("countries", WN_NOUN, "country");
+        check_lemma("was", WN_VERB, "be");
+        check_lemma("better", WN_ADJ, "good");
+        check_lemma("denied", WN_VERB, "deny");
+        check_lemma("accept", WN_VERB, "accept");
+        check_lemma("xyzzyq", WN_NOUN, "xyzzyq");
+        check_lemma("Talks", WN_NOUN, "talk");
+        char *l = NULL;
+        CHECK(wn_lemma(NULL, WN_NOUN, &l) == -EINVAL, "NULL word is -EINVAL");
+        CHECK(wn_lemma("word", (enum wn_pos) 9, &l) == -EINVAL, "bad part of speech is -EINVAL");
+
+        CHECK(wn_antonyms("win", "lose", WN_VERB), "win/lose verbs are antonyms");
+        CHECK(wn_antonyms("lose", "win", WN_VERB), "antonymy is symmetric");
+        CHECK(wn_antonyms("accept", "reject", WN_VERB), "accept/reject verbs");
+        CHECK(wn_antonyms("increase", "decrease", WN_VERB), "increase/decrease verbs");
+        CHECK(wn_antonyms("increase", "decrease", WN_NOUN), "increase/decrease nouns");
+        CHECK(wn_antonyms("rise", "fall", WN_VERB), "rise/fall verbs");
+        CHECK(wn_antonyms("alive", "dead", WN_ADJ), "alive/dead adjectives");
+        CHECK(wn_antonyms("true", "false", WN_ADJ), "true/false adjectives");
+        CHECK(wn_antonyms("huge", "small", WN_ADJ), "a satellite (huge) against the head's antonym (small)");
+        CHECK(!wn_antonyms("win", "eat", WN_VERB), "win/eat are not antonyms");
+        CHECK(!wn_antonyms("accept", "accept", WN_VERB), "a word is not its own antonym");
+        CHECK(!wn_antonyms("alive", "dead", WN_NOUN), "part of speech matters");
+        CHECK(!wn_antonyms("qqq", "zzz", WN_NOUN), "unknown words");
+
+        CHECK(wn_synonyms("buy", "purchase", WN_VERB), "buy/purchase");
+        CHECK(wn_synonyms("car", "automobile", WN_NOUN), "car/automobile");
+        CHECK(wn_synonyms("big", "large", WN_ADJ), "big/large");
+        CHECK(!wn_synonyms("buy", "sell", WN_VERB), "buy/sell are not synonyms");
+        CHECK(wn_synonyms("United States", "US", WN_NOUN), "multi-word entries");
+
+        pthread_t t[4];
+        int bad[4] = { 0 };
+        for (int i = 0; i < 4; i++)
+                pthread_create(&t[i], NULL, worker, &bad[i]);
+        for (int i = 0; i < 4; i++)
+                pthread_join(t[i], NULL);
+        CHECK(bad[0] + bad[1] + bad[2] + bad[3] == 0, "threads agree");
+        return tap_done();
+}
