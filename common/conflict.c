@@ -1,12 +1,13 @@
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "conflict.h"
+#include "date.h"
 #include "lexicon.h"
+#include "quantity.h"
 #include "segment.h"
 #include "wordnet.h"
 
@@ -58,6 +59,8 @@ struct cword {
         bool content;           /* counts for alignment: not a stop word, cue or number */
         bool entity;            /* part of one of the claim's entity names */
         bool shared;            /* aligned with a word of the other claim (per check) */
+        bool negation;          /* a negation cue ("not", "never", "no") */
+        bool boundary;          /* a clause mark (, ; : brackets, dash) comes right before */
 };
 
 struct conflict_view {
@@ -66,6 +69,7 @@ struct conflict_view {
         size_t n_words;
         size_t n_content;       /* distinct content stems */
         bool negative;          /* polarity: negated xor denied */
+        bool has_cue;           /* the text holds a negation cue */
         bool refutes;           /* holds a word calling an account untrue */
         bool question;
 };
@@ -126,6 +130,7 @@ int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
                 free(v);
                 return -ENOMEM;
         }
+        bool boundary = false;
         for (size_t i = 0; i < st->n_tokens; i++) {
                 const struct token *t = &st->tokens[i];
                 if (t->flags & TOKEN_QUOTE)
@@ -134,8 +139,11 @@ int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
                         v->question = true;
                         continue;
                 }
-                if (!(t->flags & (TOKEN_WORD | TOKEN_NUMBER)))
+                if (!(t->flags & (TOKEN_WORD | TOKEN_NUMBER))) {
+                        if (t->flags & TOKEN_PUNCT)
+                                boundary = true;
                         continue;
+                }
                 struct cword *w = &v->words[v->n_words];
                 w->fold = strdup(t->fold);
                 w->stem = strdup(t->stem ? t->stem : t->fold);
@@ -147,8 +155,13 @@ int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
                         return -ENOMEM;
                 }
                 v->n_words++;
+                w->boundary = boundary;
+                boundary = false;
 
                 bool negation = lexicon_contains(LEXICON_NEGATION_CUES, w->fold);
+                w->negation = negation;
+                if (negation)
+                        v->has_cue = true;
                 if (lexicon_contains(LEXICON_REFUTATIONS, w->fold))
                         v->refutes = true;
                 w->content = (t->flags & TOKEN_WORD) && !(t->flags & TOKEN_STOPWORD) && !negation &&
@@ -253,6 +266,30 @@ static bool words_synonyms(struct cword *a, struct cword *b) {
         return false;
 }
 
+/* Words after a negation cue that it governs, up to the next clause mark. */
+#define NEGATION_SCOPE_WORDS 6
+
+/* Is the negation of v about what the two claims share?  True when a
+ * negation cue has an aligned content word within its scope, when v's
+ * negation comes from a denial (the whole content is denied) or when the
+ * claim is marked negated without a cue we can see.  "He had nothing to do
+ * with the attacks, which killed 52" is negated, but not about the 52. */
+static bool negation_in_scope(const struct conflict_view *v) {
+        if (v->claim->stance == STANCE_DENIES || !v->has_cue)
+                return true;
+        for (size_t i = 0; i < v->n_words; i++) {
+                if (!v->words[i].negation)
+                        continue;
+                for (size_t j = i + 1; j < v->n_words && j <= i + NEGATION_SCOPE_WORDS; j++) {
+                        if (v->words[j].boundary)
+                                break;
+                        if (v->words[j].content && v->words[j].shared)
+                                return true;
+                }
+        }
+        return false;
+}
+
 struct alignment {
         size_t shared;          /* content words of a aligned with b */
         size_t shared_plain;    /* of which not part of an entity name */
@@ -346,42 +383,10 @@ static bool entities_disjoint(const struct claim *a, const struct claim *b) {
         return true;
 }
 
-/* The interval [lo, hi] a quantity allows, widened for rounding.
- * TODO: use quantities_compatible() from quantity.h once it lands. */
-static void quantity_interval(const struct quantity *q, double *lo, double *hi) {
-        double v = q->value, slack = fabs(v) * 0.02;
-        switch (q->bound) {
-        case BOUND_ABOUT:
-                slack = fabs(v) * 0.15;
-                *lo = v - slack;
-                *hi = v + slack;
-                break;
-        case BOUND_MORE_THAN:
-        case BOUND_AT_LEAST:
-                *lo = v - slack;
-                *hi = INFINITY;
-                break;
-        case BOUND_LESS_THAN:
-        case BOUND_AT_MOST:
-                *lo = -INFINITY;
-                *hi = v + slack;
-                break;
-        default:
-                *lo = v - slack;
-                *hi = v + slack;
-        }
-}
-
-static bool quantity_pair_compatible(const struct quantity *a, const struct quantity *b) {
-        double alo, ahi, blo, bhi;
-        quantity_interval(a, &alo, &ahi);
-        quantity_interval(b, &blo, &bhi);
-        return alo <= bhi && blo <= ahi;
-}
-
 /* Finds a unit both claims measure whose values cannot agree: every value
- * of that unit in a is incompatible with every value in b.  Returns true and
- * the clashing pair. */
+ * of that unit in a is incompatible with every value in b (quantity.h's
+ * bounds and rounding).  Unitless numbers never clash: "3" and "5" of
+ * unknown things say nothing.  Returns true and the clashing pair. */
 static bool numeric_clash(const struct claim *a, const struct claim *b,
                           const struct quantity **ret_a, const struct quantity **ret_b) {
         for (size_t i = 0; i < a->n_quantities; i++) {
@@ -392,16 +397,16 @@ static bool numeric_clash(const struct claim *a, const struct claim *b,
                 const struct quantity *first = NULL;
                 for (size_t k = 0; k < a->n_quantities && !compatible; k++) {
                         const struct quantity *xa = &a->quantities[k];
-                        if (!xa->unit || strcmp(xa->unit, qa->unit) != 0)
+                        if (!xa->unit || !quantities_comparable(xa, qa))
                                 continue;
                         for (size_t j = 0; j < b->n_quantities; j++) {
                                 const struct quantity *xb = &b->quantities[j];
-                                if (!xb->unit || strcmp(xb->unit, qa->unit) != 0)
+                                if (!xb->unit || !quantities_comparable(xb, qa))
                                         continue;
                                 any = true;
                                 if (!first)
                                         first = xb;
-                                if (quantity_pair_compatible(xa, xb)) {
+                                if (quantities_compatible(xa, xb)) {
                                         compatible = true;
                                         break;
                                 }
@@ -416,13 +421,8 @@ static bool numeric_clash(const struct claim *a, const struct claim *b,
         return false;
 }
 
-/* Dates agree when one resolved value is a prefix of the other ("2017-07"
- * and "2017-07-07").  TODO: use dates_compatible() from date.h once it lands. */
-static bool date_pair_compatible(const char *x, const char *y) {
-        size_t nx = strlen(x), ny = strlen(y);
-        return strncmp(x, y, nx < ny ? nx : ny) == 0;
-}
-
+/* All resolved dates of a and b pairwise incompatible (date.h); returns the
+ * first clashing pair. */
 static bool date_clash(const struct claim *a, const struct claim *b,
                        const struct claim_date **ret_a, const struct claim_date **ret_b) {
         const struct claim_date *fa = NULL, *fb = NULL;
@@ -432,7 +432,7 @@ static bool date_clash(const struct claim *a, const struct claim *b,
                 for (size_t j = 0; j < b->n_dates; j++) {
                         if (!b->dates[j].value)
                                 continue;
-                        if (date_pair_compatible(a->dates[i].value, b->dates[j].value))
+                        if (dates_compatible(&a->dates[i], &b->dates[j]))
                                 return false;
                         if (!fa) {
                                 fa = &a->dates[i];
@@ -624,6 +624,10 @@ int conflict_check_views(const struct claim_source *a, const struct claim_source
         struct clash c = { .kind = _CONFLICT_KIND_MAX };
         bool neg_a = va->negative, neg_b = vb->negative;
         char qa_buf[64], qb_buf[64];
+
+        /* A negation that does not touch the shared content does not oppose it. */
+        if (neg_a != neg_b && !negation_in_scope(neg_a ? va : vb))
+                neg_a = neg_b;
 
         if (neg_a != neg_b) {
                 /* Opposite polarity; unless an antonym flips it back
