@@ -625,11 +625,15 @@ int conflict_check_views(const struct claim_source *a, const struct claim_source
         bool neg_a = va->negative, neg_b = vb->negative;
         char qa_buf[64], qb_buf[64];
 
+
         /* A negation that does not touch the shared content does not oppose it. */
         if (neg_a != neg_b && !negation_in_scope(neg_a ? va : vb))
                 neg_a = neg_b;
+        /* "the photos are fake" says the account is untrue; "not fake" does not. */
+        bool ref_a = va->refutes && !neg_a, ref_b = vb->refutes && !neg_b;
+        bool pol_a = neg_a != ref_a, pol_b = neg_b != ref_b;
 
-        if (neg_a != neg_b) {
+        if (pol_a != pol_b) {
                 /* Opposite polarity; unless an antonym flips it back
                  * ("did not accept" = "rejected"). */
                 bool flipped = false;
@@ -643,22 +647,18 @@ int conflict_check_views(const struct claim_source *a, const struct claim_source
                 }
                 if (flipped)
                         return 0;
-                bool denial = va->claim->stance == STANCE_DENIES || vb->claim->stance == STANCE_DENIES;
+                const struct conflict_view *neg = pol_a ? va : vb;
+                bool denial = neg->claim->stance == STANCE_DENIES || ref_a || ref_b;
                 c.kind = denial ? CONFLICT_DENIAL : CONFLICT_NEGATION;
-                const struct conflict_view *neg = neg_a ? va : vb;
-                const char *cue = neg->claim->stance == STANCE_DENIES && neg->claim->cue ? neg->claim->cue :
-                        first_unshared(neg, true);
-                if (neg_a)
+                const char *cue;
+                if (neg->claim->stance == STANCE_DENIES && neg->claim->cue)
+                        cue = neg->claim->cue;
+                else
+                        cue = first_unshared(neg, !(ref_a || ref_b));
+                if (pol_a)
                         c.word_a = cue;
                 else
                         c.word_b = cue;
-        } else if (va->refutes != vb->refutes) {
-                /* "the photos are fake" against the account itself */
-                c.kind = CONFLICT_DENIAL;
-                if (va->refutes)
-                        c.word_a = first_unshared(va, false);
-                else
-                        c.word_b = first_unshared(vb, false);
         } else {
                 int best = 0;
                 for (size_t i = 0; i < va->n_words && best < 2; i++) {

@@ -90,6 +90,21 @@ int main(void) {
                 expect(&rose, &fell, CONFLICT_ANTONYM, "rose vs fell (lemmas from WordNet)");
         }
 
+        /* negation scope: a negation elsewhere in the sentence does not oppose */
+        struct claim appr = mk("the mayor approved the new budget", NULL, STANCE_ASSERTS, false);
+        struct claim appr_aside = mk("the mayor, who never attended the meeting, approved the new budget",
+                                     NULL, STANCE_ASSERTS, true);
+        expect(&appr, &appr_aside, -1, "negation outside the shared content");
+
+        /* refutation words: the account called untrue */
+        struct claim shark = mk("a shark swam through the flooded streets of the town", NULL, STANCE_ASSERTS, false);
+        struct claim shark_fake = mk("the photo of a shark in the flooded streets of the town is fake",
+                                     NULL, STANCE_ASSERTS, false);
+        struct claim shark_real = mk("the photo of a shark in the flooded streets of the town is not fake",
+                                     NULL, STANCE_ASSERTS, true);
+        expect(&shark, &shark_fake, CONFLICT_DENIAL, "called fake");
+        expect(&shark, &shark_real, -1, "called not fake");
+
         struct claim other = mk("the weather was not cold in the valley", NULL, STANCE_ASSERTS, true);
         expect(&acc, &other, -1, "different topics");
 
