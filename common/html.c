@@ -118,7 +118,8 @@ static const char *const furniture_exact[] = {
         "ad", "ads", "adv", "nav", "menu", "share", "social", "related", "comment", "comments",
         "caption", "promo", "sidebar", "breadcrumb", "breadcrumbs", "newsletter", "subscribe",
         "cookie", "cookies", "popup", "modal", "footer", "masthead", "byline-social", "toolbar",
-        "disqus", "outbrain", "taboola", "sponsored", "widget", "banner", "tags", NULL
+        "disqus", "outbrain", "taboola", "sponsored", "widget", "banner", "tags", "video", "videos",
+        "player", "embed", "embedded", "gallery", "slideshow", "byline", "timestamp", NULL
 };
 static const char *const furniture_prefix[] = {
         "advert", "sponsor", "navigation", "navbar", "menu", "sharing", "share", "social",
@@ -374,6 +375,38 @@ static void flush(struct flatten *f) {
         f->last_br = false;
 }
 
+/* Appends the collapsed text under n to b, blocks separated by spaces, until
+ * b holds limit bytes.  Returns false when the limit was reached. */
+static bool gather_text(const xmlNode *n, struct buf *b, size_t limit, bool use_attrs) {
+        for (const xmlNode *c = n->children; c; c = c->next) {
+                if (b->len >= limit)
+                        return false;
+                if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
+                        if (c->content && buf_add_collapsed(b, (const char *) c->content,
+                                                            strlen((const char *) c->content)) < 0)
+                                return false;
+                } else if (c->type == XML_ELEMENT_NODE && !skipped(c, use_attrs)) {
+                        if (name_in(c, block_elements) && b->len > 0 && b->s[b->len - 1] != ' ' &&
+                            buf_add(b, " ", 1) < 0)
+                                return false;
+                        if (!gather_text(c, b, limit, use_attrs))
+                                return false;
+                }
+        }
+        return b->len < limit;
+}
+
+/* Is block n, read as one line, page furniture (a video player whose
+ * "JUST WATCHED", headline and "Replay" sit in separate elements)? */
+static bool boilerplate_block(const xmlNode *n, bool use_attrs) {
+        struct buf b = {0};
+        bool hit = false;
+        if (gather_text(n, &b, 400, use_attrs) && b.len > 0)
+                hit = html_boilerplate_line(b.s, b.len);
+        free(b.s);
+        return hit;
+}
+
 static void flatten_node(struct flatten *f, xmlNode *n, bool in_link) {
         for (xmlNode *c = n->children; c && !f->err; c = c->next) {
                 if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
@@ -403,11 +436,17 @@ static void flatten_node(struct flatten *f, xmlNode *n, bool in_link) {
                 if (name_is(c, "h1"))
                         continue;       /* the headline is the title */
                 bool block = name_in(c, block_elements);
-                if (block)
+                if (block) {
                         flush(f);
+                        if (boilerplate_block(c, f->use_attrs))
+                                continue;
+                }
                 flatten_node(f, c, in_link || name_is(c, "a"));
                 if (block)
                         flush(f);
+                else if (name_is(c, "cite") && f->para.len > 0 && f->para.s[f->para.len - 1] != ' ' &&
+                         buf_add(&f->para, " ", 1) < 0)
+                        f->err = -ENOMEM;   /* "(CNN)" datelines run into the text */
         }
 }
 

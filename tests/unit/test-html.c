@@ -100,6 +100,34 @@ static void test_no_article(void) {
         free(text);
 }
 
+/* Paragraphs as divs, a video player spread over several elements, a
+ * dateline in <cite>. */
+static const char div_paragraphs[] =
+        "<html><head><title>Ministers meet in Oslo - WorldPolitics</title></head><body>"
+        "<div class=\"nav\"><a>World</a><a>Money</a></div>"
+        "<div class=\"byline\">By Sam Writer</div>"
+        "<section id=\"body-text\"><div class=\"l-container\">"
+        "<div class=\"body-paragraph\"><cite>Oslo, Norway (Wire)</cite>Two ministers met for three hours on Monday.</div>"
+        "<div class=\"body-paragraph\">They agreed to meet again, an aide said.</div>"
+        "<div class=\"el-box\"><div>JUST WATCHED</div><div>Ministers talk in Oslo</div>"
+        "<div>Replay</div><div>More Videos ...</div><div>MUST WATCH</div></div>"
+        "<div class=\"body-paragraph\">No date was set for the next round.</div>"
+        "</div></section><div class=\"footer-links\"><p>About us and other links.</p></div></body></html>";
+
+static void test_div_paragraphs(void) {
+        char *title = NULL, *text = NULL;
+        int r = html_extract(div_paragraphs, strlen(div_paragraphs), &title, &text);
+        CHECK(r == 0, "html_extract = %d", r);
+        if (r != 0)
+                return;
+        CHECK_STR(title, "Ministers meet in Oslo");
+        CHECK_TEXT(text, "Oslo, Norway (Wire) Two ministers met for three hours on Monday.\n\n"
+                   "They agreed to meet again, an aide said.\n\n"
+                   "No date was set for the next round.");
+        free(title);
+        free(text);
+}
+
 static void test_titles(void) {
         char *title = NULL, *text = NULL;
         const char *h1_only = "<html><body><h1>Floods hit the north</h1><p>Rivers burst their banks overnight.</p></body></html>";
@@ -151,6 +179,7 @@ static void test_boilerplate(void) {
 int main(void) {
         test_article();
         test_no_article();
+        test_div_paragraphs();
         test_titles();
         test_errors();
         test_boilerplate();
