@@ -20,16 +20,24 @@
 #endif
 
 #define WN_MAX_WORD 128
-#define CACHE_SLOTS 4096
+#define CACHE_SLOTS 16384
 
 static pthread_mutex_t wn_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool wn_open;    /* wninit() succeeded; failures are retried */
 
-enum query { Q_LEMMA = 1, Q_ANTONYMS, Q_SYNONYMS };
+enum query { Q_LEMMA = 1, Q_ANTONYMS, Q_SYNONYMS, Q_WORDINFO };
+
+/* What the index says about a word (Q_WORDINFO answers). */
+enum {
+        INFO_KNOWN = 1 << 0,    /* in the index of the part of speech */
+        INFO_ANT   = 1 << 1,    /* some sense has an antonym pointer */
+        INFO_SIM   = 1 << 2,    /* some sense has a similar-to pointer */
+};
 
 struct cache_slot {
         char *key;      /* "q|pos|a|b" */
         bool answer;
+        int info;       /* Q_WORDINFO only */
         char *lemma;    /* Q_LEMMA only */
 };
 
@@ -222,7 +230,7 @@ static struct cache_slot *cache_find(const char *key) {
 }
 
 /* Stores an answer, replacing whatever held the slot (lemma is taken over). */
-static void cache_put(const char *key, bool answer, char *lemma) {
+static void cache_put(const char *key, bool answer, int info, char *lemma) {
         struct cache_slot *c = &cache[hash(key) % CACHE_SLOTS];
         char *k = strdup(key);
         if (!k) {
@@ -231,7 +239,46 @@ static void cache_put(const char *key, bool answer, char *lemma) {
         }
         free(c->key);
         free(c->lemma);
-        *c = (struct cache_slot) { .key = k, .answer = answer, .lemma = lemma };
+        *c = (struct cache_slot) { .key = k, .answer = answer, .info = info, .lemma = lemma };
+}
+
+/* INFO_* bits of w in pos (w or its base form), cached: lets most antonym
+ * questions be answered without reading a synset.  wn_lock held. */
+static int word_info(char *w, int pos) {
+        char key[WN_MAX_WORD + 16], base[WN_MAX_WORD];
+        snprintf(key, sizeof(key), "%d|%d|%s", Q_WORDINFO, pos, w);
+        struct cache_slot *c = cache_find(key);
+        if (c)
+                return c->info;
+        int info = 0;
+        IndexPtr idx = lookup_index(w, pos, base);
+        if (idx) {
+                info |= INFO_KNOWN;
+                for (int i = 0; i < idx->ptruse_cnt; i++) {
+                        if (idx->ptruse[i] == ANTPTR)
+                                info |= INFO_ANT;
+                        else if (idx->ptruse[i] == SIMPTR)
+                                info |= INFO_SIM;
+                }
+                free_index(idx);
+        }
+        cache_put(key, false, info, NULL);
+        return info;
+}
+
+/* Can a and b be antonyms at all?  Antonym pointers come in pairs, so one of
+ * two direct antonyms has them; adjective satellites reach theirs through a
+ * similar-to pointer. */
+static bool antonym_possible(char *a, char *b, int pos) {
+        int ia = word_info(a, pos);
+        if (!(ia & INFO_KNOWN))
+                return false;
+        int ib = word_info(b, pos);
+        if (!(ib & INFO_KNOWN))
+                return false;
+        if (pos == ADJ)
+                return (ia & (INFO_ANT | INFO_SIM)) && (ib & (INFO_ANT | INFO_SIM));
+        return (ia | ib) & INFO_ANT;
 }
 
 static bool pos_ok(enum wn_pos pos) {
@@ -268,7 +315,7 @@ int wn_lemma(const char *word, enum wn_pos pos, char **ret) {
                                         if (*p == '_')
                                                 *p = ' ';
                                 r = strdup(lemma);
-                                cache_put(key, true, lemma);
+                                cache_put(key, true, 0, lemma);
                         }
                 }
                 if (!r)
@@ -303,10 +350,11 @@ static bool relation(enum query q, const char *a, const char *b, enum wn_pos pos
                         hit = c->answer;
                 else {
                         if (q == Q_ANTONYMS)
-                                hit = antonym_of(wa, wb, (int) pos) || antonym_of(wb, wa, (int) pos);
+                                hit = antonym_possible(wa, wb, (int) pos) &&
+                                        (antonym_of(wa, wb, (int) pos) || antonym_of(wb, wa, (int) pos));
                         else
                                 hit = strcmp(wa, wb) == 0 || synonym_of(wa, wb, (int) pos);
-                        cache_put(key, hit, NULL);
+                        cache_put(key, hit, 0, NULL);
                 }
         }
         pthread_mutex_unlock(&wn_lock);
