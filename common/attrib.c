@@ -1,1 +1,1357 @@
-/* placeholder while the stage is being written */
+/* Attribution: who said (or believes) what.
+ *
+ * Works on the tokens of segment.c, one reporting cue at a time.  A cue is a
+ * reporting verb (conf/lexicon/reporting-verbs.txt), "according to" and the
+ * like, a headline colon ("Name: ...") or a dash after a quote.  For each verb
+ * cue the shape of the clause decides where speaker and content are:
+ *
+ *   PRE   X said (that) CONTENT / X told reporters CONTENT / X said: "..."
+ *   POST  CONTENT, X said.  /  "CONTENT," X said(, "MORE").
+ *   INV   "CONTENT," said X.
+ *   PART  ..., saying CONTENT   (speaker: the subject of the main clause)
+ *
+ * Quotes are paired per paragraph (a quote left open at the end of a paragraph
+ * goes on in the next one when that starts with an opening mark), so quoted
+ * content runs over several sentences and paragraphs, and quoted sentences
+ * that follow an attributed one in the same paragraph join its content.
+ * Speakers are resolved within the article in a last pass: "Lavrov" and "Mr.
+ * Lavrov" take the longest earlier capitalised mention ending in the same
+ * name, "he"/"she" the nearest person speaker before, "the official" an
+ * earlier "a senior ... official". */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attrib.h"
+#include "lexicon.h"
+
+enum shape { SHAPE_PRE, SHAPE_POST, SHAPE_INV, SHAPE_PART, SHAPE_COORD, SHAPE_ACCORDING, SHAPE_OTHER };
+
+struct quote {
+        size_t open;            /* token of the opening mark */
+        size_t end;             /* token of the closing mark, or one past the paragraph's last token */
+        bool closed;
+};
+
+/* Per attribution bookkeeping that does not go out. */
+struct work {
+        enum shape shape;
+        size_t name_b, name_e;  /* tokens of the speaker's name part (no appositive); name_b == name_e: none */
+        size_t cue_tok;
+};
+
+struct ctx {
+        const struct segmented_text *st;
+        struct quote *quotes;
+        size_t n_quotes;
+        int32_t *qof;           /* per token: the quote holding it (marks included), or -1 */
+        uint8_t *mark;          /* per token: 1 opens a quote, 2 closes one, 0 neither (after pairing) */
+        bool *sent_cue;         /* per sentence: a cue candidate outside quotes */
+        struct attribution *out;
+        struct work *work;
+        size_t n, allocated;
+};
+
+static const struct token *tk(const struct ctx *c, size_t i) {
+        return &c->st->tokens[i];
+}
+
+static const char *fold(const struct ctx *c, size_t i) {
+        return c->st->tokens[i].fold ? c->st->tokens[i].fold : "";
+}
+
+static bool fold_is(const struct ctx *c, size_t i, const char *s) {
+        return strcmp(fold(c, i), s) == 0;
+}
+
+static bool in_lex(const struct ctx *c, size_t i, enum lexicon_id id) {
+        return lexicon_contains(id, fold(c, i));
+}
+
+static bool is_word(const struct ctx *c, size_t i) {
+        return tk(c, i)->flags & (TOKEN_WORD | TOKEN_NUMBER);
+}
+
+static bool is_cap(const struct ctx *c, size_t i) {
+        return (tk(c, i)->flags & (TOKEN_CAPITALIZED | TOKEN_ALLCAPS)) && (tk(c, i)->flags & TOKEN_WORD);
+}
+
+/* True when token i's text is exactly s. */
+static bool text_is(const struct ctx *c, size_t i, const char *s) {
+        const struct token *t = tk(c, i);
+        size_t l = strlen(s);
+        return (size_t) (t->end - t->start) == l && memcmp(c->st->text + t->start, s, l) == 0;
+}
+
+static bool is_comma(const struct ctx *c, size_t i) {
+        return text_is(c, i, ",");
+}
+
+static bool is_dash(const struct ctx *c, size_t i) {
+        return text_is(c, i, "\xe2\x80\x94") || text_is(c, i, "\xe2\x80\x93") || text_is(c, i, "\xe2\x80\x95") ||
+               text_is(c, i, "--");
+}
+
+static bool is_end_punct(const struct ctx *c, size_t i) {
+        return text_is(c, i, ".") || text_is(c, i, "?") || text_is(c, i, "!") || text_is(c, i, "\xe2\x80\xa6") ||
+               text_is(c, i, ";");
+}
+
+static bool is_open_q(const struct ctx *c, size_t i) {
+        return c->mark[i] == 1;
+}
+
+static bool is_close_q(const struct ctx *c, size_t i) {
+        return c->mark[i] == 2;
+}
+
+static bool is_apostrophe(const struct ctx *c, size_t i) {
+        return text_is(c, i, "'") || text_is(c, i, "\xe2\x80\x99") || text_is(c, i, "\xe2\x80\x98") ||
+               text_is(c, i, "`");
+}
+
+/* True when tokens a and b touch (no space between). */
+static bool adjacent(const struct ctx *c, size_t a, size_t b) {
+        return tk(c, a)->end == tk(c, b)->start;
+}
+
+/* A double quotation mark (single ones nest inside quotes and are ignored). */
+static bool is_double_q(const struct ctx *c, size_t i) {
+        return text_is(c, i, "\"") || text_is(c, i, "\xe2\x80\x9c") || text_is(c, i, "\xe2\x80\x9d") ||
+               text_is(c, i, "\xc2\xab") || text_is(c, i, "\xc2\xbb") || text_is(c, i, "\xe2\x80\x9e") ||
+               text_is(c, i, "''") || text_is(c, i, "``");
+}
+
+static bool ends_with(const char *s, const char *suffix) {
+        size_t a = strlen(s), b = strlen(suffix);
+        return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+static size_t sent_begin(const struct ctx *c, size_t i) {
+        return c->st->sentences[tk(c, i)->sentence].tok_begin;
+}
+
+static size_t sent_end(const struct ctx *c, size_t i) {
+        return c->st->sentences[tk(c, i)->sentence].tok_end;
+}
+
+static int32_t paragraph_of(const struct ctx *c, size_t i) {
+        return c->st->sentences[tk(c, i)->sentence].paragraph;
+}
+
+static bool is_be(const struct ctx *c, size_t i) {
+        static const char *const be[] = { "is", "was", "were", "are", "be", "been", "being", "am", "'s" };
+        for (size_t k = 0; k < sizeof(be) / sizeof(*be); k++)
+                if (fold_is(c, i, be[k]))
+                        return true;
+        return false;
+}
+
+static bool is_prep(const struct ctx *c, size_t i) {
+        static const char *const preps[] = { "of", "for", "in", "on", "by", "with", "about", "from", "at",
+                                             "into", "over", "against", "without", "under" };
+        for (size_t k = 0; k < sizeof(preps) / sizeof(*preps); k++)
+                if (fold_is(c, i, preps[k]))
+                        return true;
+        return false;
+}
+
+/* Verbs whose first object is the hearer: "told reporters that ...". */
+static bool lemma_takes_hearer(const char *lemma) {
+        static const char *const v[] = { "tell", "inform", "assure", "reassure", "warn", "remind", "ask", "urge",
+                                          "advise", "promise", "caution", "accuse" };
+        for (size_t k = 0; k < sizeof(v) / sizeof(*v); k++)
+                if (strcmp(lemma, v[k]) == 0)
+                        return true;
+        return false;
+}
+
+/* Returns the lemma when token i is a reporting verb in word form, else NULL.
+ * Says nothing about whether it is used as a verb here. */
+static const char *verb_lemma(const struct ctx *c, size_t i) {
+        if (!(tk(c, i)->flags & TOKEN_WORD))
+                return NULL;
+        return lexicon_lookup(LEXICON_REPORTING_VERBS, fold(c, i));
+}
+
+/* Returns the lemma when token i is a reporting verb used as the verb of an
+ * attribution (not a noun after a determiner, not an infinitive, not a
+ * passive), else NULL. */
+static const char *cue_lemma(const struct ctx *c, size_t i) {
+        const char *lemma = verb_lemma(c, i);
+        const char *f = fold(c, i);
+        size_t sb = sent_begin(c, i);
+
+        if (!lemma)
+                return NULL;
+        if ((tk(c, i)->flags & TOKEN_CAPITALIZED) && i != sb)
+                return NULL;    /* "Report", "Hope" inside names */
+        if (i == sb)
+                return NULL;
+        size_t p = i - 1;
+        if (fold_is(c, p, "to") || is_prep(c, p))
+                return NULL;
+        if (in_lex(c, p, LEXICON_DETERMINERS) && !fold_is(c, p, "that"))
+                return NULL;
+        if (ends_with(fold(c, p), "'s") || ends_with(fold(c, p), "s'") || text_is(c, p, "'") ||
+            text_is(c, p, "\xe2\x80\x99"))
+                return NULL;    /* "Putin's claim" */
+        if ((text_is(c, p, "-") && tk(c, p)->end == tk(c, i)->start) ||
+            (i + 1 < sent_end(c, i) && text_is(c, i + 1, "-") && tk(c, i + 1)->start == tk(c, i)->end))
+                return NULL;    /* "state-run" */
+        if (ends_with(f, "ing")) {
+                /* ", saying ...", "is saying"; a gerund or adjective otherwise */
+                if (!is_comma(c, p) && !is_be(c, p) && !is_dash(c, p))
+                        return NULL;
+        } else if (is_be(c, p) || fold_is(c, p, "being") || fold_is(c, p, "been"))
+                return NULL;    /* passive */
+        if (p > sb && is_be(c, p - 1) && tk(c, p)->flags & TOKEN_WORD && ends_with(fold(c, p), "ly") &&
+            !ends_with(f, "ing"))
+                return NULL;    /* "was widely reported" */
+        /* nouns and base forms that need a subject right before them: "the
+         * plan", "a report" are caught above; "report" after a plural noun is
+         * fine ("officials report"). */
+        return lemma;
+}
+
+/* True when the token range names a person or a body by a proper name: its
+ * last word is capitalised and not a role noun. */
+static bool proper_last(const struct ctx *c, size_t b, size_t e) {
+        return e > b && is_cap(c, e - 1) && !in_lex(c, e - 1, LEXICON_ROLE_NOUNS) &&
+               !in_lex(c, e - 1, LEXICON_STOPWORDS);
+}
+
+/* Skips auxiliaries, adverbs and time phrases left of token j (exclusive),
+ * not past sb; returns the new exclusive end. */
+static size_t skip_modifiers_left(const struct ctx *c, size_t sb, size_t j, bool progressive) {
+        while (j > sb) {
+                size_t k = j - 1;
+                const char *f = fold(c, k);
+                if (!(tk(c, k)->flags & TOKEN_WORD))
+                        break;
+                if (in_lex(c, k, LEXICON_VERB_MODIFIERS) ||
+                    (!(tk(c, k)->flags & TOKEN_CAPITALIZED) && ends_with(f, "ly") && strlen(f) > 4 &&
+                     !in_lex(c, k, LEXICON_ROLE_NOUNS))) {
+                        j--;
+                        continue;
+                }
+                if (progressive && is_be(c, k)) {
+                        j--;
+                        continue;
+                }
+                if (in_lex(c, k, LEXICON_TIME_WORDS) && k > sb &&
+                    (fold_is(c, k - 1, "on") || fold_is(c, k - 1, "last") || fold_is(c, k - 1, "this") ||
+                     fold_is(c, k - 1, "late") || fold_is(c, k - 1, "early") || fold_is(c, k - 1, "next"))) {
+                        j -= 2;
+                        continue;
+                }
+                if (in_lex(c, k, LEXICON_TIME_WORDS) && (tk(c, k)->flags & TOKEN_CAPITALIZED) &&
+                    k > sb && !is_cap(c, k - 1)) {
+                        j--;    /* "Trump Monday said" is rare; "officials Monday said" */
+                        continue;
+                }
+                break;
+        }
+        return j;
+}
+
+/* Walks left from token j (exclusive) over a noun phrase; returns the first
+ * token of the phrase (== j when there is none). */
+static size_t np_walk_left(const struct ctx *c, size_t sb, size_t j) {
+        size_t k = j, n = 0;
+        while (k > sb && n < 12) {
+                size_t t = k - 1;
+                if (is_word(c, t)) {
+                        if (verb_lemma(c, t) && !in_lex(c, t, LEXICON_ROLE_NOUNS) && !is_cap(c, t))
+                                break;
+                        if (in_lex(c, t, LEXICON_CLAUSE_WORDS)) {
+                                /* "Trump and Pence", "Smith & Wesson" */
+                                if ((fold_is(c, t, "and") || fold_is(c, t, "&")) && t > sb && is_cap(c, t - 1) &&
+                                    t + 1 < j && is_cap(c, t + 1)) {
+                                        k--;
+                                        n++;
+                                        continue;
+                                }
+                                break;
+                        }
+                        if (in_lex(c, t, LEXICON_TIME_WORDS) && !(tk(c, t)->flags & TOKEN_CAPITALIZED))
+                                break;
+                } else if (text_is(c, t, ")") && t + 1 == j) {
+                        /* "Jason Chaffetz (R-Utah)" */
+                        size_t p = t;
+                        while (p > sb && t - p < 8 && !text_is(c, p, "("))
+                                p--;
+                        if (!text_is(c, p, "(") || p == sb)
+                                break;
+                        k = p;
+                        continue;
+                } else if (!(text_is(c, t, "-") || text_is(c, t, "'") || text_is(c, t, "\xe2\x80\x99") ||
+                             text_is(c, t, "/") || text_is(c, t, "&") || text_is(c, t, ".")))
+                        break;
+                k--;
+                n++;
+        }
+        /* leading words that cannot open a noun phrase: "In Moscow officials" */
+        while (k < j && (!is_word(c, k) || (in_lex(c, k, LEXICON_STOPWORDS) &&
+                                            !in_lex(c, k, LEXICON_DETERMINERS) &&
+                                            !in_lex(c, k, LEXICON_PRONOUNS))))
+                k++;
+        /* "Last week Mr. Trump" */
+        for (size_t t = k; t + 1 < j; t++)
+                if (in_lex(c, t, LEXICON_TIME_WORDS))
+                        k = t + 1;
+        if (k < j && !is_word(c, j - 1))
+                return j;
+        if (k < j && in_lex(c, j - 1, LEXICON_DETERMINERS) && !fold_is(c, j - 1, "one"))
+                return j;
+        return k;
+}
+
+/* Finds the speaker left of the cue at token i.  Fills [*b, *e) (the whole
+ * mention, with an appositive) and [*nb, *ne) (the name part); returns false
+ * when there is no subject phrase there. */
+static bool subject_left(const struct ctx *c, size_t i, bool progressive,
+                         size_t *b, size_t *e, size_t *nb, size_t *ne) {
+        size_t sb = sent_begin(c, i);
+        size_t j = skip_modifiers_left(c, sb, i, progressive);
+        if (j == sb)
+                return false;
+        size_t k = j - 1;
+
+        if (fold_is(c, k, "who") || fold_is(c, k, "that") || fold_is(c, k, "which")) {
+                /* "Smith, who said" / "officials who said" */
+                size_t m = k;
+                if (m > sb && is_comma(c, m - 1))
+                        m--;
+                size_t s = np_walk_left(c, sb, m);
+                if (s == m)
+                        return false;
+                *b = *nb = s;
+                *e = *ne = m;
+                return true;
+        }
+        if (in_lex(c, k, LEXICON_PRONOUNS) && (tk(c, k)->flags & TOKEN_WORD)) {
+                *b = *nb = k;
+                *e = *ne = j;
+                return true;
+        }
+        if (is_comma(c, k) || is_dash(c, k)) {
+                /* "Michael Smith, president of the union, said", "Kall -- co-editor of ... -- said" */
+                bool dash = is_dash(c, k);
+                size_t m = k;
+                while (m > sb && k - m < 36) {
+                        m--;
+                        if ((dash ? is_dash(c, m) : is_comma(c, m)) || (tk(c, m)->flags & TOKEN_QUOTE) ||
+                            is_end_punct(c, m) || text_is(c, m, ":"))
+                                break;
+                        if (cue_lemma(c, m) && !in_lex(c, m, LEXICON_ROLE_NOUNS))
+                                return false;
+                }
+                if (!(dash ? is_dash(c, m) : is_comma(c, m)) || m + 1 >= k)
+                        return false;
+                size_t s = np_walk_left(c, sb, m);
+                if (s == m || m - s > 8)
+                        return false;
+                /* the appositive names a role: a determiner, a role noun or a capitalised phrase */
+                if (!proper_last(c, s, m) && !in_lex(c, m + 1, LEXICON_DETERMINERS) &&
+                    !in_lex(c, m + 1, LEXICON_ROLE_NOUNS) &&
+                    !fold_is(c, m + 1, "who") && !is_cap(c, m + 1) && !(tk(c, m + 1)->flags & TOKEN_NUMBER) &&
+                    !ends_with(fold(c, m + 1), "ing") && !is_prep(c, m + 1))
+                        return false;
+                /* "..., assert" after a list of verbs: a base form is no reporting here */
+                if (verb_lemma(c, i) && strcmp(verb_lemma(c, i), fold(c, i)) == 0)
+                        return false;
+                if (!is_cap(c, m - 1) && !in_lex(c, m - 1, LEXICON_ROLE_NOUNS) && !text_is(c, m - 1, ")"))
+                        return false;
+                *b = *nb = s;
+                *ne = m;
+                *e = k + 1;
+                return true;
+        }
+        size_t s = np_walk_left(c, sb, j);
+        if (s == j)
+                return false;
+        *b = *nb = s;
+        *e = *ne = j;
+        return true;
+}
+
+/* Finds the speaker right of an inverted cue ("said Smith, the mayor.").
+ * Returns false when no noun phrase follows. */
+static bool subject_right(const struct ctx *c, size_t j, size_t se, size_t *b, size_t *e, size_t *nb, size_t *ne) {
+        size_t k = j, n = 0;
+        while (k < se && n < 10) {
+                if (is_word(c, k)) {
+                        if (in_lex(c, k, LEXICON_CLAUSE_WORDS))
+                                break;
+                        if (k > j && (fold_is(c, k, "in") || fold_is(c, k, "on") || fold_is(c, k, "during") ||
+                                      fold_is(c, k, "at") || fold_is(c, k, "after")))
+                                break;
+                        if (in_lex(c, k, LEXICON_TIME_WORDS) && !is_cap(c, k))
+                                break;
+                        if (in_lex(c, k, LEXICON_TIME_WORDS) && k > j)
+                                break;
+                } else if (!(text_is(c, k, "-") || text_is(c, k, "'") || text_is(c, k, "\xe2\x80\x99") ||
+                             text_is(c, k, ".") || text_is(c, k, "&")) || k == j)
+                        break;
+                k++;
+                n++;
+        }
+        if (k == j)
+                return false;
+        if (!is_cap(c, j) && !in_lex(c, j, LEXICON_DETERMINERS) && !in_lex(c, j, LEXICON_ROLE_NOUNS) &&
+            !in_lex(c, j, LEXICON_PRONOUNS))
+                return false;
+        *b = *nb = j;
+        *e = *ne = k;
+        /* ", the mayor of X." to the sentence end */
+        if (k < se && is_comma(c, k) && k + 1 < se &&
+            (in_lex(c, k + 1, LEXICON_DETERMINERS) || in_lex(c, k + 1, LEXICON_ROLE_NOUNS) || is_cap(c, k + 1))) {
+                size_t m = k + 1;
+                while (m < se && !is_comma(c, m) && !is_end_punct(c, m) && !(tk(c, m)->flags & TOKEN_QUOTE) &&
+                       !fold_is(c, m, "who") && m - k < 14)
+                        m++;
+                if (m == se || is_end_punct(c, m) || is_comma(c, m))
+                        *e = m;
+        }
+        return true;
+}
+
+/* Trims punctuation (and quote marks when trim_quotes) from both ends of the
+ * token range [*b, *e). */
+static void trim_range(const struct ctx *c, size_t *b, size_t *e) {
+        while (*b < *e && !is_word(c, *b) && !text_is(c, *b, "$") && !text_is(c, *b, "(") &&
+               !text_is(c, *b, "\xc2\xa3") && !text_is(c, *b, "\xe2\x82\xac"))
+                (*b)++;
+        while (*e > *b && !is_word(c, *e - 1) && !text_is(c, *e - 1, "%") && !text_is(c, *e - 1, ")"))
+                (*e)--;
+}
+
+/* Index of the quote holding token i, or -1. */
+static int32_t quote_at(const struct ctx *c, size_t i) {
+        return c->qof[i];
+}
+
+/* Extends a quoted content backwards over quotes left open at the end of the
+ * paragraphs before (the news convention for quotes over paragraphs). */
+static size_t quote_start_back(const struct ctx *c, int32_t q) {
+        size_t start = c->quotes[q].open;
+        while (q > 0) {
+                const struct quote *p = &c->quotes[q - 1];
+                if (p->closed || paragraph_of(c, c->quotes[q].open) != paragraph_of(c, p->open) + 1 ||
+                    c->st->sentences[tk(c, c->quotes[q].open)->sentence].tok_begin != c->quotes[q].open)
+                        break;
+                start = p->open;
+                q--;
+        }
+        return start;
+}
+
+/* Extends a content ending at token end (exclusive) over the quoted
+ * sentences that follow it without a cue of their own: in the same paragraph,
+ * or in the next ones while a quote is left open.  Returns the new end. */
+static size_t quote_continue(const struct ctx *c, size_t end) {
+        const struct segmented_text *st = c->st;
+        for (;;) {
+                if (end >= st->n_tokens)
+                        return end;
+                size_t s = tk(c, end)->sentence;
+                /* the rest of the current sentence is punctuation: move on */
+                size_t k = end;
+                while (k < st->sentences[s].tok_end && !is_word(c, k) && !is_open_q(c, k))
+                        k++;
+                if (k < st->sentences[s].tok_end && k != st->sentences[s].tok_begin && !is_open_q(c, k))
+                        return end;
+                if (k == st->sentences[s].tok_end) {
+                        if (s + 1 >= st->n_sentences)
+                                return end;
+                        k = st->sentences[s + 1].tok_begin;
+                        s++;
+                }
+                if (!is_open_q(c, k) || c->sent_cue[s])
+                        return end;
+                int32_t q = quote_at(c, k);
+                if (q < 0)
+                        return end;
+                bool same_par = paragraph_of(c, k) == paragraph_of(c, end > 0 ? end - 1 : 0);
+                int32_t prevq = end > 0 ? quote_at(c, end - 1) : -1;
+                bool open_before = prevq >= 0 && !c->quotes[prevq].closed;
+                if (!same_par && !open_before)
+                        return end;
+                size_t qe = c->quotes[q].end;
+                if (c->quotes[q].closed)
+                        qe++;
+                if (qe <= end)
+                        return end;
+                /* stop when an attribution sits inside the quote's last sentence */
+                end = qe;
+        }
+}
+
+static struct attribution *push(struct ctx *c, struct work **w) {
+        if (c->n == c->allocated) {
+                size_t na = c->allocated ? c->allocated * 2 : 16;
+                struct attribution *a = realloc(c->out, na * sizeof(*a));
+                if (!a)
+                        return NULL;
+                c->out = a;
+                struct work *ww = realloc(c->work, na * sizeof(*ww));
+                if (!ww)
+                        return NULL;
+                c->work = ww;
+                c->allocated = na;
+        }
+        struct attribution *a = &c->out[c->n];
+        memset(a, 0, sizeof(*a));
+        a->speaker_start = a->speaker_end = a->cue_start = a->cue_end = -1;
+        a->gap_start = a->gap_end = -1;
+        *w = &c->work[c->n];
+        memset(*w, 0, sizeof(**w));
+        c->n++;
+        return a;
+}
+
+/* Records an attribution from token ranges: content [cb, ce), speaker [sb_, se_)
+ * (name part [nb, ne)), cue [kb, ke); gap [gb, ge) or gb == ge.  Returns 0 or
+ * -ENOMEM; drops empty contents and duplicates silently. */
+static int add(struct ctx *c, enum shape shape, size_t cb, size_t ce, size_t gb, size_t ge,
+               size_t sb_, size_t se_, size_t nb, size_t ne, size_t kb, size_t ke, enum claim_stance stance) {
+        struct attribution *a;
+        struct work *w;
+
+        trim_range(c, &cb, &ce);
+        if (cb >= ce)
+                return 0;
+        if (ce - cb < 2 && shape != SHAPE_PRE)
+                return 0;
+        int32_t cs = tk(c, cb)->start, cend = tk(c, ce - 1)->end;
+        for (size_t k = 0; k < c->n; k++)
+                if (c->out[k].content_start == cs && c->out[k].content_end == cend)
+                        return 0;
+        a = push(c, &w);
+        if (!a)
+                return -ENOMEM;
+        a->content_start = cs;
+        a->content_end = cend;
+        if (gb < ge && gb > cb && ge < ce) {
+                a->gap_start = tk(c, gb)->start;
+                a->gap_end = tk(c, ge - 1)->end;
+        }
+        size_t lo = cb < kb ? cb : kb, hi = ce > ke ? ce : ke;
+        if (sb_ < se_) {
+                if (sb_ < lo)
+                        lo = sb_;
+                if (se_ > hi)
+                        hi = se_;
+                a->speaker_start = tk(c, sb_)->start;
+                a->speaker_end = tk(c, se_ - 1)->end;
+                /* an appositive's closing comma is not part of the mention */
+                while (se_ > sb_ && !is_word(c, se_ - 1))
+                        se_--;
+                if (se_ > sb_)
+                        a->speaker_end = tk(c, se_ - 1)->end;
+        }
+        a->span_start = c->st->sentences[tk(c, lo)->sentence].start;
+        a->span_end = c->st->sentences[tk(c, hi - 1)->sentence].end;
+        a->cue_start = tk(c, kb)->start;
+        a->cue_end = tk(c, ke - 1)->end;
+        a->stance = stance;
+        w->shape = shape;
+        w->name_b = nb;
+        w->name_e = ne;
+        w->cue_tok = kb;
+        return 0;
+}
+
+/* Content before a postposed attribution whose clause starts at token k (the
+ * comma, dash or closing quote before it).  Fills [*b, *e); returns false when
+ * there is nothing there. */
+static bool content_before(const struct ctx *c, size_t k, size_t *b, size_t *e) {
+        size_t sb = sent_begin(c, k);
+        if (is_comma(c, k) && k > 0 && is_close_q(c, k - 1))
+                k--;    /* "...", X said */
+        if (is_close_q(c, k)) {
+                int32_t q = quote_at(c, k);
+                if (q < 0)
+                        return false;
+                *b = quote_start_back(c, q) + 1;
+                *e = k;
+                /* a quote inside a clause: 'Trump began by "raising ...," X said' */
+                size_t qs = c->quotes[q].open;
+                if (qs > sb && tk(c, qs)->sentence == tk(c, k)->sentence) {
+                        size_t s = sb;
+                        while (s < qs && (fold_is(c, s, "and") || fold_is(c, s, "but") || !is_word(c, s)))
+                                s++;
+                        if (s < qs && !text_is(c, qs - 1, ":"))
+                                *b = s;
+                }
+                return *b < *e;
+        }
+        /* an unquoted clause: from the sentence start, or the quote that holds it */
+        size_t s = sb;
+        int32_t q = quote_at(c, s);
+        if (q >= 0 && c->quotes[q].open < s)
+                s = c->quotes[q].open + 1;
+        while (s < k && (fold_is(c, s, "and") || fold_is(c, s, "but") || fold_is(c, s, "so") ||
+                         fold_is(c, s, "yet") || fold_is(c, s, "or") || !is_word(c, s)))
+                s++;
+        *b = s;
+        *e = k;
+        return s < k;
+}
+
+/* Content after a cue whose next token is j: "that ...", a quote, a clause,
+ * an object ("called for X").  Fills [*b, *e); returns false when empty. */
+static bool content_after(const struct ctx *c, const char *lemma, size_t j, size_t *b, size_t *e) {
+        size_t se = sent_end(c, j > 0 ? j - 1 : 0);
+        size_t k = j;
+
+        if (k >= se)
+                return false;
+        if (text_is(c, k, ":") || (is_comma(c, k) && k + 1 < se && is_open_q(c, k + 1)))
+                k++;
+        if (k < se && is_open_q(c, k)) {
+                int32_t q = quote_at(c, k);
+                if (q >= 0) {
+                        size_t qe = c->quotes[q].end;
+                        *b = k + 1;
+                        *e = qe;
+                        if (c->quotes[q].closed && qe + 1 >= sent_end(c, qe)) {
+                                /* the quote ends its sentence: more quoted sentences may follow */
+                                size_t ne = quote_continue(c, qe + 1);
+                                if (ne > qe + 1)
+                                        *e = ne;
+                        } else if (!c->quotes[q].closed)
+                                *e = quote_continue(c, qe);
+                        if (c->quotes[q].closed && qe + 1 < sent_end(c, qe) && is_word(c, qe + 1)) {
+                                /* "X said "A" and B." - the quote is part of the clause */
+                                *e = sent_end(c, qe);
+                        }
+                        return *b < *e;
+                }
+        }
+        /* skip a hearer, a time or a place before "that": "told reporters on
+         * Friday that", "said in a statement that" */
+        bool hearer = lemma_takes_hearer(lemma);
+        size_t lim = k + 12 < se ? k + 12 : se;
+        for (size_t m = k; m < lim; m++) {
+                if (fold_is(c, m, "that") && m > k) {
+                        bool ok = true;
+                        for (size_t t = k; t < m && ok; t++)
+                                if (cue_lemma(c, t) || (tk(c, t)->flags & TOKEN_QUOTE) || is_end_punct(c, t))
+                                        ok = false;
+                        if (ok && (hearer || is_prep(c, k) || in_lex(c, k, LEXICON_TIME_WORDS) || is_comma(c, k) ||
+                                   (is_cap(c, k) && m - k <= 4))) {
+                                k = m + 1;
+                                goto found;
+                        }
+                        break;
+                }
+                if (!is_word(c, m) && !is_comma(c, m))
+                        break;
+        }
+        if (hearer) {
+                /* the hearer: a short noun phrase before a wh-word, "to", a quote */
+                size_t m = k;
+                while (m < lim && is_word(c, m) && !fold_is(c, m, "how") && !fold_is(c, m, "what") &&
+                       !fold_is(c, m, "whether") && !fold_is(c, m, "if") && !fold_is(c, m, "why") &&
+                       !fold_is(c, m, "to") && !fold_is(c, m, "about") && !fold_is(c, m, "of") &&
+                       !fold_is(c, m, "where") && !fold_is(c, m, "when") && !fold_is(c, m, "who") &&
+                       m - k < 6 && (m == k || is_cap(c, m) || in_lex(c, m, LEXICON_ROLE_NOUNS) ||
+                                     in_lex(c, m, LEXICON_TIME_WORDS) || in_lex(c, m, LEXICON_DETERMINERS) ||
+                                     fold_is(c, m, "on")) &&
+                       !(m > k && in_lex(c, m, LEXICON_PRONOUNS)) &&
+                       !(m == k && (fold_is(c, m, "he") || fold_is(c, m, "she") || fold_is(c, m, "they") ||
+                                    fold_is(c, m, "we") || fold_is(c, m, "i") || fold_is(c, m, "it"))))
+                        m++;
+                if (m < se && (is_comma(c, m) || text_is(c, m, ":")))
+                        m++;
+                if (m < se && m > k)
+                        k = m;
+        } else {
+                /* "said Friday", "said on Monday," */
+                if (k < se && in_lex(c, k, LEXICON_TIME_WORDS))
+                        k++;
+                else if (k + 1 < se && fold_is(c, k, "on") && in_lex(c, k + 1, LEXICON_TIME_WORDS))
+                        k += 2;
+                if (k < se && is_comma(c, k))
+                        k++;
+                if (k < se && fold_is(c, k, "that"))
+                        k++;
+        }
+found:
+        if (k >= se)
+                return false;
+        *b = k;
+        *e = se;
+        /* the content ends where another clause starts: "; ", ", but" */
+        for (size_t m = k + 1; m + 1 < se; m++) {
+                if (quote_at(c, m) >= 0)
+                        continue;
+                if (text_is(c, m, ";") ||
+                    (is_comma(c, m) && (fold_is(c, m + 1, "but") || fold_is(c, m + 1, "while") ||
+                                        fold_is(c, m + 1, "although") || fold_is(c, m + 1, "though") ||
+                                        fold_is(c, m + 1, "whereas")))) {
+                        *e = m;
+                        break;
+                }
+        }
+        if (k < se && is_open_q(c, k)) {
+                int32_t q = quote_at(c, k);
+                if (q >= 0 && c->quotes[q].end + 1 >= se) {
+                        *e = c->quotes[q].closed ? c->quotes[q].end : c->quotes[q].end;
+                        *e = quote_continue(c, c->quotes[q].closed ? c->quotes[q].end + 1 : c->quotes[q].end);
+                }
+        } else {
+                /* a quote opened inside the content and left open at the sentence end */
+                int32_t q = quote_at(c, se - 1);
+                if (q >= 0 && c->quotes[q].open >= k && c->quotes[q].end >= se)
+                        *e = c->quotes[q].closed ? c->quotes[q].end + 1 : c->quotes[q].end;
+        }
+        return *b < *e;
+}
+
+static enum claim_stance stance_of(const struct ctx *c, size_t cue, const char *lemma, size_t cb, size_t ce) {
+        if (in_lex(c, cue, LEXICON_DENIAL_VERBS))
+                return STANCE_DENIES;
+        if (strcmp(lemma, "ask") == 0 || strcmp(lemma, "wonder") == 0 || strcmp(lemma, "question") == 0) {
+                if (cb < ce && (fold_is(c, cb, "whether") || fold_is(c, cb, "if") ||
+                                (cb > 0 && (fold_is(c, cb - 1, "whether") || fold_is(c, cb - 1, "if")))))
+                        return STANCE_QUESTIONS;
+        }
+        for (size_t k = ce; k < c->st->n_tokens && k < ce + 3; k++)
+                if (text_is(c, k, "?"))
+                        return STANCE_QUESTIONS;
+        return STANCE_ASSERTS;
+}
+
+/* The subject of the main clause, for participial cues (", saying ..."):
+ * the speaker of an earlier attribution in the sentence, or the noun phrase
+ * that opens it.  Returns false when none is found. */
+static bool main_subject(const struct ctx *c, size_t i, size_t *b, size_t *e, size_t *nb, size_t *ne) {
+        size_t sb = sent_begin(c, i);
+        for (size_t k = c->n; k > 0; k--) {
+                const struct work *w = &c->work[k - 1];
+                if (w->cue_tok < sb)
+                        break;
+                if (w->name_b < w->name_e) {
+                        *b = *nb = w->name_b;
+                        *e = *ne = w->name_e;
+                        return true;
+                }
+        }
+        size_t k = sb;
+        while (k < i && (!is_word(c, k) || fold_is(c, k, "but") || fold_is(c, k, "and")))
+                k++;
+        if (k < i && in_lex(c, k, LEXICON_PRONOUNS)) {
+                *b = *nb = k;
+                *e = *ne = k + 1;
+                return true;
+        }
+        size_t m = k;
+        while (m < i && (is_cap(c, m) || (m > k && text_is(c, m, "."))) && m - k < 6)
+                m++;
+        if (m == k || (m - k == 1 && in_lex(c, k, LEXICON_STOPWORDS)))
+                return false;
+        *b = *nb = k;
+        *e = *ne = m;
+        return true;
+}
+
+/* True when an ambiguous cue ("states", "plans") at token i, with its
+ * subject [b, e), reads as a verb here. */
+static bool ambiguous_ok(const struct ctx *c, size_t i, size_t b, size_t e) {
+        if (!in_lex(c, i, LEXICON_AMBIGUOUS_CUES))
+                return true;
+        size_t se = sent_end(c, i);
+        if (i + 1 < se && (fold_is(c, i + 1, "that") || fold_is(c, i + 1, "to") || text_is(c, i + 1, ":") ||
+                           is_open_q(c, i + 1)))
+                return true;
+        if (e - b == 1 && in_lex(c, b, LEXICON_PRONOUNS))
+                return true;
+        return proper_last(c, b, e) && i == e;
+}
+
+/* Handles the reporting verb at token i. */
+static int do_verb(struct ctx *c, size_t i, const char *lemma) {
+        size_t sb = sent_begin(c, i), se = sent_end(c, i);
+        size_t b = 0, e = 0, nb = 0, ne = 0, cb, ce;
+        bool ing = ends_with(fold(c, i), "ing");
+
+        if (ing && (is_comma(c, i - 1) || is_dash(c, i - 1))) {
+                if (!main_subject(c, i, &b, &e, &nb, &ne))
+                        return 0;
+                if (!content_after(c, lemma, i + 1, &cb, &ce))
+                        return 0;
+                return add(c, SHAPE_PART, cb, ce, 0, 0, b, e, nb, ne, i, i + 1, stance_of(c, i, lemma, cb, ce));
+        }
+
+        size_t jl = skip_modifiers_left(c, sb, i, false);
+        if (!ing && jl > sb && fold_is(c, jl - 1, "and") && main_subject(c, i, &b, &e, &nb, &ne)) {
+                /* "X described the meeting as ... and said ..." */
+                if (!content_after(c, lemma, i + 1, &cb, &ce))
+                        return 0;
+                return add(c, SHAPE_COORD, cb, ce, 0, 0, b, e, nb, ne, i, i + 1, stance_of(c, i, lemma, cb, ce));
+        }
+        if (subject_left(c, i, ing, &b, &e, &nb, &ne)) {
+                if (!ambiguous_ok(c, i, nb, ne))
+                        return 0;
+                size_t before = b > sb ? b - 1 : sb;
+                bool post_mark = b > sb && (is_comma(c, before) || is_close_q(c, before) || is_dash(c, before));
+                if (b == sb && sb > 0 && is_close_q(c, sb - 1) && paragraph_of(c, sb - 1) == paragraph_of(c, sb)) {
+                        /* "Blah blah." Smith said. */
+                        post_mark = true;
+                        before = sb - 1;
+                }
+                /* what follows the cue: the end, a comma, or a tail without a
+                 * clause: a time or place ("in a statement"), a hearer ("told CNN") */
+                size_t j = i + 1;
+                bool tail_short = true, rest_comma = false;
+                if (j < se && is_comma(c, j))
+                        rest_comma = true;
+                else if (j < se && !is_end_punct(c, j)) {
+                        size_t n = 0;
+                        bool quoted = is_close_q(c, before) || (is_comma(c, before) && before > 0 && is_close_q(c, before - 1));
+                        for (size_t m = j; m < se; m++) {
+                                if (fold_is(c, m, "that") || text_is(c, m, ":") || is_open_q(c, m) ||
+                                    (cue_lemma(c, m) && m > j))
+                                        tail_short = false;
+                                if (is_comma(c, m) || is_end_punct(c, m))
+                                        break;
+                                n++;
+                        }
+                        bool adjunct = is_prep(c, j) || in_lex(c, j, LEXICON_TIME_WORDS) || fold_is(c, j, "during") ||
+                                       fold_is(c, j, "after") || fold_is(c, j, "before") || fold_is(c, j, "to") ||
+                                       fold_is(c, j, "via") || fold_is(c, j, "through") || fold_is(c, j, "last") ||
+                                       fold_is(c, j, "earlier") || fold_is(c, j, "later") || fold_is(c, j, "this");
+                        if (!adjunct && !(lemma_takes_hearer(lemma) && n <= 4) && !(quoted && n <= 8))
+                                tail_short = false;
+                }
+                if (post_mark && (rest_comma || tail_short) && content_before(c, before, &cb, &ce)) {
+                        size_t gb = 0, ge = 0;
+                        /* "A," he said, "B."  /  The economy, he said, is fine. */
+                        size_t m = j;
+                        while (m < se && !is_comma(c, m) && !is_end_punct(c, m))
+                                m++;
+                        if (m < se && is_comma(c, m) && m + 1 < se && ce < b && !fold_is(c, m + 1, "according") &&
+                            !cue_lemma(c, m + 1)) {
+                                size_t rb = m + 1, re = se;
+                                if (is_open_q(c, rb)) {
+                                        int32_t q = quote_at(c, rb);
+                                        if (q >= 0) {
+                                                re = c->quotes[q].closed ? c->quotes[q].end + 1 : c->quotes[q].end;
+                                                re = quote_continue(c, re);
+                                        }
+                                } else if (verb_lemma(c, rb) && ends_with(fold(c, rb), "ing"))
+                                        re = rb;  /* ", adding ...": its own attribution */
+                                if (re > rb + 1) {
+                                        gb = ce;
+                                        ge = rb;
+                                        ce = re;
+                                }
+                        } else if (cb < ce) {
+                                /* "A," he said. "B." */
+                                size_t ne2 = quote_continue(c, se);
+                                if (ne2 > se) {
+                                        gb = ce;
+                                        ge = se;
+                                        ce = ne2;
+                                }
+                        }
+                        return add(c, SHAPE_POST, cb, ce, gb, ge, b, e, nb, ne, i, i + 1,
+                                   stance_of(c, i, lemma, cb, ce));
+                }
+                if (!content_after(c, lemma, i + 1, &cb, &ce))
+                        return 0;
+                return add(c, SHAPE_PRE, cb, ce, 0, 0, b, e, nb, ne, i, i + 1, stance_of(c, i, lemma, cb, ce));
+        }
+
+        /* "...," said Smith. */
+        if (i > sb && (is_comma(c, i - 1) || is_close_q(c, i - 1)) && !ing &&
+            subject_right(c, i + 1, se, &b, &e, &nb, &ne) &&
+            (e >= se || is_end_punct(c, e) || is_comma(c, e) || is_close_q(c, i - 1) ||
+             (i >= 2 && is_close_q(c, i - 2))) &&
+            content_before(c, i - 1, &cb, &ce)) {
+                size_t gb = 0, ge = 0;
+                size_t m = e;
+                if (m < se && is_comma(c, m) && m + 1 < se && is_open_q(c, m + 1)) {
+                        int32_t q = quote_at(c, m + 1);
+                        if (q >= 0) {
+                                gb = ce;
+                                ge = m + 1;
+                                ce = quote_continue(c, c->quotes[q].closed ? c->quotes[q].end + 1 : c->quotes[q].end);
+                        }
+                } else {
+                        size_t ne2 = quote_continue(c, se);
+                        if (ne2 > se) {
+                                gb = ce;
+                                ge = se;
+                                ce = ne2;
+                        }
+                }
+                return add(c, SHAPE_INV, cb, ce, gb, ge, b, e, nb, ne, i, i + 1, stance_of(c, i, lemma, cb, ce));
+        }
+        return 0;
+}
+
+/* "According to X, ..." and "..., according to X." at token i ("according"),
+ * with n tokens in the phrase. */
+static int do_according(struct ctx *c, size_t i, size_t n) {
+        size_t sb = sent_begin(c, i), se = sent_end(c, i);
+        size_t j = i + n, k = j, cb, ce;
+
+        while (k < se && !is_comma(c, k) && !is_end_punct(c, k) && !(tk(c, k)->flags & TOKEN_QUOTE) && k - j < 15)
+                k++;
+        if (k == j)
+                return 0;
+        for (size_t a = 0; a < c->n; a++)
+                if (c->work[a].cue_tok >= sb && c->work[a].cue_tok < i &&
+                    (c->work[a].shape == SHAPE_POST || c->work[a].shape == SHAPE_INV) && i - c->work[a].cue_tok < 8)
+                        return 0;       /* '"...," Lavrov said, according to a translation' */
+        size_t pb = i;          /* where the phrase starts, with a comma before it */
+        size_t first = sb;
+        while (first < i && !is_word(c, first))
+                first++;
+        while (first < i && (fold_is(c, first, "but") || fold_is(c, first, "and") || fold_is(c, first, "so")))
+                first++;
+        if (i == first) {
+                /* According to X, CONTENT */
+                if (k >= se || !is_comma(c, k))
+                        return 0;
+                cb = k + 1;
+                ce = se;
+                int32_t q = quote_at(c, se - 1);
+                if (q >= 0 && c->quotes[q].open >= cb && !c->quotes[q].closed)
+                        ce = c->quotes[q].end;
+                return add(c, SHAPE_ACCORDING, cb, ce, 0, 0, j, k, j, k, i, j, STANCE_ASSERTS);
+        }
+        if (pb > sb && (is_comma(c, pb - 1) || is_dash(c, pb - 1)))
+                pb--;
+        if (!content_before(c, pb, &cb, &ce))
+                return 0;
+        size_t gb = 0, ge = 0;
+        if (k < se && is_comma(c, k) && k + 2 < se) {
+                gb = ce;
+                ge = k + 1;
+                ce = se;
+        }
+        return add(c, SHAPE_ACCORDING, cb, ce, gb, ge, j, k, j, k, i, j, STANCE_ASSERTS);
+}
+
+/* Headline shape "Name: content" at the start of a paragraph, and a quote
+ * signed with a dash ("..." - Name).  Returns 0 or -ENOMEM. */
+static int do_marks(struct ctx *c, size_t s) {
+        const struct sentence *sen = &c->st->sentences[s];
+        size_t sb = sen->tok_begin, se = sen->tok_end;
+
+        if (tk(c, sb)->flags & TOKEN_PARA_START) {
+                size_t m = sb;
+                while (m < se && m - sb < 4 && (is_cap(c, m) || text_is(c, m, ".")))
+                        m++;
+                if (m > sb && m < se && text_is(c, m, ":") && se - m > 4 && !in_lex(c, m - 1, LEXICON_TIME_WORDS) &&
+                    !(tk(c, sb)->flags & TOKEN_ALLCAPS)) {
+                        int r = add(c, SHAPE_OTHER, m + 1, se, 0, 0, sb, m, sb, m, m, m + 1, STANCE_ASSERTS);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        for (size_t k = sb > 0 ? sb - 1 : sb; k + 2 < se; k++) {
+                if (!is_close_q(c, k) || !is_dash(c, k + 1) || !is_cap(c, k + 2))
+                        continue;
+                size_t m = k + 2;
+                while (m < se && (is_cap(c, m) || text_is(c, m, ".")) && m - k < 7)
+                        m++;
+                int32_t q = quote_at(c, k);
+                if (q < 0)
+                        continue;
+                int r = add(c, SHAPE_OTHER, quote_start_back(c, q) + 1, k, 0, 0, k + 2, m, k + 2, m, k + 1, k + 2,
+                            STANCE_ASSERTS);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* Pairs the double quotation marks of each paragraph; fills c->quotes/qof. */
+static int pair_quotes(struct ctx *c) {
+        const struct segmented_text *st = c->st;
+        size_t allocated = 0;
+        int32_t open = -1, par = -1;
+
+        c->qof = malloc((st->n_tokens + 1) * sizeof(*c->qof));
+        if (!c->qof)
+                return -ENOMEM;
+        for (size_t i = 0; i < st->n_tokens; i++)
+                c->qof[i] = -1;
+        c->mark = calloc(st->n_tokens + 1, 1);
+        if (!c->mark)
+                return -ENOMEM;
+        /* candidate marks: 1 opening, 2 closing, 3 either; two apostrophes
+         * ('' as some papers print a double quote) make one mark, kept on
+         * the outer one */
+        for (size_t i = 0; i < st->n_tokens; i++) {
+                uint32_t f = tk(c, i)->flags;
+                if (is_apostrophe(c, i) && i + 1 < st->n_tokens && is_apostrophe(c, i + 1) && adjacent(c, i, i + 1)) {
+                        uint32_t g = f | tk(c, i + 1)->flags;
+                        if (g & TOKEN_QUOTE_OPEN)
+                                c->mark[i] = 1;
+                        else if (g & TOKEN_QUOTE_CLOSE)
+                                c->mark[i + 1] = 2;
+                        else
+                                c->mark[i] = 3;
+                        i++;
+                        continue;
+                }
+                if (!is_double_q(c, i))
+                        continue;
+                if (f & TOKEN_QUOTE_OPEN)
+                        c->mark[i] = 1;
+                else if (f & TOKEN_QUOTE_CLOSE)
+                        c->mark[i] = 2;
+                else
+                        c->mark[i] = 3;
+        }
+        for (size_t i = 0; i <= st->n_tokens; i++) {
+                int32_t p = i < st->n_tokens ? paragraph_of(c, i) : -2;
+                if (p != par && open >= 0) {
+                        /* left open at the paragraph end */
+                        c->quotes[c->n_quotes - 1].end = i;
+                        c->quotes[c->n_quotes - 1].closed = false;
+                        open = -1;
+                }
+                par = p;
+                if (i == st->n_tokens)
+                        break;
+                if (!c->mark[i])
+                        continue;
+                bool opening = c->mark[i] == 1 || (c->mark[i] == 3 && open < 0);
+                /* a closing mark printed where a quote opens: at a paragraph
+                 * start or after a space, touching the word that follows */
+                if (c->mark[i] == 2 && open < 0 && i + 1 < st->n_tokens && adjacent(c, i, i + 1) &&
+                    is_word(c, i + 1) && (i == 0 || !adjacent(c, i - 1, i) || (tk(c, i)->flags & TOKEN_PARA_START)))
+                        opening = true;
+                c->mark[i] = 0;
+                if (opening && open < 0) {
+                        if (c->n_quotes == allocated) {
+                                size_t na = allocated ? allocated * 2 : 16;
+                                struct quote *q = realloc(c->quotes, na * sizeof(*q));
+                                if (!q)
+                                        return -ENOMEM;
+                                c->quotes = q;
+                                allocated = na;
+                        }
+                        c->quotes[c->n_quotes++] = (struct quote) { .open = i, .end = i, .closed = false };
+                        c->mark[i] = 1;
+                        open = (int32_t) i;
+                } else if (!opening && open >= 0) {
+                        c->quotes[c->n_quotes - 1].end = i;
+                        c->quotes[c->n_quotes - 1].closed = true;
+                        c->mark[i] = 2;
+                        open = -1;
+                }
+        }
+        for (size_t q = 0; q < c->n_quotes; q++) {
+                size_t last = c->quotes[q].closed ? c->quotes[q].end + 1 : c->quotes[q].end;
+                for (size_t i = c->quotes[q].open; i < last && i < st->n_tokens; i++)
+                        c->qof[i] = (int32_t) q;
+        }
+        return 0;
+}
+
+/* ---- speaker resolution ---- */
+
+static char *dup_range(const char *text, int32_t s, int32_t e) {
+        char *r = malloc((size_t) (e - s) + 1);
+        if (!r)
+                return NULL;
+        /* collapse white space runs (names broken over lines) */
+        size_t n = 0;
+        for (int32_t k = s; k < e; k++) {
+                char ch = text[k];
+                if (ch == '\n' || ch == '\t' || ch == '\r')
+                        ch = ' ';
+                if (ch == ' ' && n > 0 && r[n - 1] == ' ')
+                        continue;
+                r[n++] = ch;
+        }
+        r[n] = 0;
+        return r;
+}
+
+
+/* The longest capitalised run in the text before token limit that ends with
+ * the same word as token last (and is longer than the mention [b, e)).
+ * Returns the run as [*rb, *re) or false. */
+static bool earlier_full_name(const struct ctx *c, size_t b, size_t e, size_t *rb, size_t *re) {
+        const char *surname = fold(c, e - 1);
+        size_t best_b = 0, best_e = 0;
+        size_t nwords = 0;
+        for (size_t k = b; k < e; k++)
+                if (is_word(c, k) && !in_lex(c, k, LEXICON_DETERMINERS))
+                        nwords++;
+        for (size_t k = 0; k < b; k++) {
+                if (!is_cap(c, k) || strcmp(fold(c, k), surname) != 0)
+                        continue;
+                if (k + 1 < c->st->n_tokens && is_cap(c, k + 1) && !in_lex(c, k + 1, LEXICON_STOPWORDS))
+                        continue;       /* "Lavrov Foundation" */
+                size_t s = k;
+                while (s > 0 && (is_cap(c, s - 1) || text_is(c, s - 1, ".") ||
+                                 (fold_is(c, s - 1, "of") && s >= 2 && is_cap(c, s - 2))) &&
+                       tk(c, s - 1)->sentence == tk(c, k)->sentence && k - s < 6 &&
+                       !(is_cap(c, s - 1) && in_lex(c, s - 1, LEXICON_STOPWORDS) && s - 1 == sent_begin(c, k)))
+                        s--;
+                while (s < k && !is_word(c, s))
+                        s++;
+                size_t w = 0;
+                for (size_t t = s; t <= k; t++)
+                        if (is_word(c, t))
+                                w++;
+                if (w > nwords && k + 1 - s > best_e - best_b) {
+                        best_b = s;
+                        best_e = k + 1;
+                }
+        }
+        if (best_e == best_b)
+                return false;
+        *rb = best_b;
+        *re = best_e;
+        return true;
+}
+
+/* Fills each attribution's speaker string, resolving names, pronouns and
+ * "the official" within the article.  Returns 0 or -ENOMEM. */
+static int resolve_speakers(struct ctx *c) {
+        const char *text = c->st->text;
+        for (size_t i = 0; i < c->n; i++) {
+                struct attribution *a = &c->out[i];
+                struct work *w = &c->work[i];
+                size_t b = w->name_b, e = w->name_e;
+                int32_t rs = -1, re_ = -1;
+
+                if (b >= e)
+                        continue;
+                while (e > b && !is_word(c, e - 1))
+                        e--;
+                if (b >= e)
+                        continue;
+                rs = tk(c, b)->start;
+                re_ = tk(c, e - 1)->end;
+
+                const char *pk = e - b == 1 ? lexicon_lookup(LEXICON_PRONOUNS, fold(c, b)) : NULL;
+                if (pk && (pk[0] == 'p' || pk[0] == 'g')) {
+                        /* nearest earlier speaker of the right kind */
+                        for (size_t k = i; k > 0; k--) {
+                                const struct work *pw = &c->work[k - 1];
+                                const struct attribution *pa = &c->out[k - 1];
+                                if (!pa->speaker || pw->name_b >= pw->name_e)
+                                        continue;
+                                if (lexicon_lookup(LEXICON_PRONOUNS, fold(c, pw->name_b)) && pw->name_e - pw->name_b == 1) {
+                                        /* a resolved pronoun: take what it resolved to */
+                                        if (strcmp(pa->speaker, fold(c, pw->name_b)) == 0)
+                                                continue;
+                                        bool person = pa->speaker[0] && strchr(pa->speaker, ' ') &&
+                                                      pa->speaker[0] >= 'A' && pa->speaker[0] <= 'Z';
+                                        (void) person;
+                                        if ((pk[0] == 'p') != (lexicon_lookup(LEXICON_PRONOUNS, fold(c, pw->name_b))[0] == 'p'))
+                                                continue;
+                                        a->speaker = strdup(pa->speaker);
+                                        if (!a->speaker)
+                                                return -ENOMEM;
+                                        break;
+                                }
+                                bool proper = proper_last(c, pw->name_b, pw->name_e);
+                                bool plural = ends_with(fold(c, pw->name_e - 1), "s") && !proper;
+                                if (pk[0] == 'p' && !proper)
+                                        continue;
+                                if (pk[0] == 'g' && proper && !plural && strcmp(fold(c, b), "it") != 0)
+                                        continue;
+                                a->speaker = strdup(pa->speaker);
+                                if (!a->speaker)
+                                        return -ENOMEM;
+                                break;
+                        }
+                        if (!a->speaker)
+                                a->speaker = dup_range(text, rs, re_);
+                        if (!a->speaker)
+                                return -ENOMEM;
+                        continue;
+                }
+
+                size_t fb, fe;
+                if (proper_last(c, b, e) && e - b <= 3 && earlier_full_name(c, b, e, &fb, &fe)) {
+                        a->speaker = dup_range(text, tk(c, fb)->start, tk(c, fe - 1)->end);
+                        if (!a->speaker)
+                                return -ENOMEM;
+                        continue;
+                }
+                if (fold_is(c, b, "the") && e - b <= 3 && !proper_last(c, b, e)) {
+                        /* "the official" -> an earlier "a senior administration official" */
+                        const char *head = fold(c, e - 1);
+                        for (size_t k = i; k > 0; k--) {
+                                const struct work *pw = &c->work[k - 1];
+                                if (pw->name_b >= pw->name_e || !c->out[k - 1].speaker)
+                                        continue;
+                                if (strcmp(fold(c, pw->name_e - 1), head) == 0 && pw->name_e - pw->name_b > e - b) {
+                                        a->speaker = strdup(c->out[k - 1].speaker);
+                                        if (!a->speaker)
+                                                return -ENOMEM;
+                                        break;
+                                }
+                        }
+                        if (a->speaker)
+                                continue;
+                }
+                a->speaker = dup_range(text, rs, re_);
+                if (!a->speaker)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+/* Cuts the content of a preposed attribution where a postposed one inside
+ * it starts ("X said A, and B, Y added" keeps A for X). */
+static void trim_overlaps(struct ctx *c) {
+        /* "X claimed A and said B": A ends before "and" */
+        for (size_t i = 0; i < c->n; i++) {
+                if (c->work[i].shape != SHAPE_COORD)
+                        continue;
+                size_t ct = c->work[i].cue_tok;
+                size_t and_tok = skip_modifiers_left(c, sent_begin(c, ct), ct, false) - 1;
+                for (size_t k = 0; k < c->n; k++) {
+                        struct attribution *o = &c->out[k];
+                        if (k == i || o->content_start >= tk(c, and_tok)->start || o->content_end <= tk(c, ct)->start)
+                                continue;
+                        size_t e = and_tok;
+                        while (e > 0 && !is_word(c, e - 1) && !is_close_q(c, e - 1))
+                                e--;
+                        if (e > 0 && tk(c, e - 1)->end > o->content_start)
+                                o->content_end = tk(c, e - 1)->end;
+                }
+        }
+        for (size_t i = 0; i < c->n; i++) {
+                struct attribution *a = &c->out[i];
+                if (c->work[i].shape != SHAPE_PRE)
+                        continue;
+                for (size_t k = 0; k < c->n; k++) {
+                        const struct attribution *o = &c->out[k];
+                        if (k == i || (c->work[k].shape != SHAPE_POST && c->work[k].shape != SHAPE_INV &&
+                                       c->work[k].shape != SHAPE_ACCORDING))
+                                continue;
+                        int32_t os = o->speaker_start >= 0 && o->speaker_start < o->cue_start ? o->speaker_start : o->cue_start;
+                        if (os > a->content_start && os < a->content_end) {
+                                /* back over commas and spaces */
+                                int32_t e = os;
+                                const char *t = c->st->text;
+                                while (e > a->content_start && (t[e - 1] == ' ' || t[e - 1] == ',' || t[e - 1] == '\n'))
+                                        e--;
+                                if (e > a->content_start)
+                                        a->content_end = e;
+                        }
+                }
+        }
+}
+
+/* Drops attributions whose cue lies inside the content of another one:
+ * reported speech inside reported speech belongs to the outer speaker's
+ * claim ("X said she thinks Y" is X's claim). */
+static void drop_nested(struct ctx *c) {
+        bool *drop = calloc(c->n + 1, sizeof(*drop));
+        size_t w = 0;
+        if (!drop)
+                return;
+        for (size_t i = 0; i < c->n; i++) {
+                const struct attribution *a = &c->out[i];
+                for (size_t k = 0; k < c->n && !drop[i]; k++) {
+                        const struct attribution *o = &c->out[k];
+                        if (k == i || a->cue_start < o->content_start || a->cue_start >= o->content_end)
+                                continue;
+                        if (o->gap_start >= 0 && a->cue_start >= o->gap_start && a->cue_start < o->gap_end)
+                                continue;
+                        bool mutual = o->cue_start >= a->content_start && o->cue_start < a->content_end;
+                        if (!mutual || (a->content_end - a->content_start) < (o->content_end - o->content_start))
+                                drop[i] = true;
+                }
+        }
+        for (size_t i = 0; i < c->n; i++) {
+                if (drop[i]) {
+                        free(c->out[i].speaker);
+                        continue;
+                }
+                c->out[w] = c->out[i];
+                c->work[w] = c->work[i];
+                w++;
+        }
+        c->n = w;
+        free(drop);
+}
+
+/* True for a quote that is closed, or left open at a paragraph end after
+ * opening a paragraph or following a colon or comma (a quote that goes on in
+ * the next paragraph); false for a stray mark, whose "quote" hides nothing. */
+static bool quote_real(const struct ctx *c, int32_t q) {
+        size_t o = c->quotes[q].open;
+        if (c->quotes[q].closed)
+                return true;
+        if (tk(c, o)->flags & (TOKEN_PARA_START | TOKEN_SENT_START))
+                return true;
+        return o > 0 && (text_is(c, o - 1, ":") || is_comma(c, o - 1));
+}
+
+int attributions_find(const struct segmented_text *st, struct attribution **ret, size_t *ret_n) {
+        struct ctx c = { .st = st };
+        int r = -ENOMEM;
+
+        if (pair_quotes(&c) < 0)
+                goto fail;
+        c.sent_cue = calloc(st->n_sentences + 1, sizeof(*c.sent_cue));
+        if (!c.sent_cue)
+                goto fail;
+        for (size_t i = 0; i < st->n_tokens; i++)
+                if ((c.qof[i] < 0 || !quote_real(&c, c.qof[i])) && cue_lemma(&c, i))
+                        c.sent_cue[st->tokens[i].sentence] = true;
+
+        for (size_t s = 0; s < st->n_sentences; s++) {
+                const struct sentence *sen = &st->sentences[s];
+                if ((r = do_marks(&c, s)) < 0)
+                        goto fail;
+                for (size_t i = sen->tok_begin; i < sen->tok_end; i++) {
+                        if (c.qof[i] >= 0 && quote_real(&c, c.qof[i]))
+                                continue;
+                        if (fold_is(&c, i, "according") && i + 1 < sen->tok_end && fold_is(&c, i + 1, "to")) {
+                                if ((r = do_according(&c, i, 2)) < 0)
+                                        goto fail;
+                                continue;
+                        }
+                        const char *lemma = cue_lemma(&c, i);
+                        if (lemma && (r = do_verb(&c, i, lemma)) < 0)
+                                goto fail;
+                }
+        }
+        trim_overlaps(&c);
+        drop_nested(&c);
+        if ((r = resolve_speakers(&c)) < 0)
+                goto fail;
+
+        free(c.qof);
+        free(c.mark);
+        free(c.sent_cue);
+        free(c.quotes);
+        free(c.work);
+        *ret = c.out;
+        *ret_n = c.n;
+        return 0;
+fail:
+        free(c.qof);
+        free(c.mark);
+        free(c.sent_cue);
+        free(c.quotes);
+        free(c.work);
+        attributions_free(c.out, c.n);
+        return r < 0 ? r : -ENOMEM;
+}
+
+void attributions_free(struct attribution *a, size_t n) {
+        for (size_t i = 0; a && i < n; i++)
+                free(a[i].speaker);
+        free(a);
+}

@@ -14,9 +14,11 @@ struct attribution {
         char *speaker;                          /* resolved name with role kept; NULL if none */
         int32_t cue_start, cue_end;             /* bytes; the cue, or -1 */
         enum claim_stance stance;               /* denies for "denied that", "rejected" ... */
+        int32_t gap_start, gap_end;             /* bytes; the attribution inside a split quote
+                                                 * ("A," he said, "B."), left out of the content; -1 if none */
 };
 
-/* Finds the attributions in st.  Returns 0 and fills *ret/*ret_n (free with
+/* Finds the attributions in st.  Returns 0 and fills *ret and *ret_n (free with
  * attributions_free), or -ENOMEM. */
 int attributions_find(const struct segmented_text *st, struct attribution **ret, size_t *ret_n);
 void attributions_free(struct attribution *a, size_t n);
