@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -111,3 +112,8 @@ int store_counts(struct store *s, struct store_counts *ret);
 /* Deletes articles received before cutoff (and their claims, and conflicts
  * that involve them); returns the number of articles deleted or a negative errno. */
 int store_expire(struct store *s, time_t cutoff);
+
+/* For tests and operators: prints the query plan of every statement this
+ * connection uses to log (NULL: quiet) and returns how many of them walk a
+ * whole table or index instead of seeking, or a negative errno. */
+int store_query_plan_scans(struct store *s, FILE *log);

@@ -1,0 +1,405 @@
+/* The SQLite store on a temporary database: ingestion with duplicates by url
+ * and by source + content, event joining, the JSON of every read, readers,
+ * reopening, retention, integrity, and the query plans of every statement.
+ * The articles and claims are built by hand; the sentences are our own. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "daemon/store.h"
+#include "tap.h"
+
+#define T0 1783425600   /* 2026-07-07T12:00:00Z */
+
+static char dir[] = "/tmp/test-store-XXXXXX";
+static char path[256];
+
+/* Adds a claim with the given speaker/stance/text/terms to l. */
+static struct claim *add_claim(struct claim_list *l, enum claim_field field, const char *speaker,
+                               enum claim_stance stance, const char *text, const char *terms,
+                               const char *entity) {
+        struct claim *c = claim_list_push(l);
+        if (!c)
+                return NULL;
+        c->field = field;
+        c->span[0] = 0;
+        c->span[1] = (int32_t) strlen(text);
+        c->text = strdup(text);
+        c->speaker = speaker ? strdup(speaker) : NULL;
+        if (speaker) {
+                c->speaker_span[0] = 0;
+                c->speaker_span[1] = (int32_t) strlen(speaker);
+                c->cue = strdup(stance == STANCE_DENIES ? "denied" : "said");
+                c->cue_span[0] = 1;
+                c->cue_span[1] = 5;
+        }
+        c->stance = stance;
+        c->terms = strdup(terms);
+        if (entity) {
+                c->entities = calloc(1, sizeof(*c->entities));
+                c->entities[0].name = strdup(entity);
+                c->entities[0].kind = 'P';
+                c->n_entities = 1;
+        }
+        return c;
+}
+
+static struct extracted_article *article(const char *title, const char *text, const char *terms) {
+        struct extracted_article *a = calloc(1, sizeof(*a));
+        a->title = strdup(title);
+        a->text = strdup(text);
+        if (termvec_parse(terms, &a->terms) < 0)
+                abort();
+        return a;
+}
+
+static void article_free(struct extracted_article *a) {
+        free(a->title);
+        free(a->text);
+        claim_list_clear(&a->claims);
+        termvec_clear(&a->terms);
+        free(a);
+}
+
+static int ingest(struct store *s, const char *source, const char *url, struct extracted_article *a,
+                  time_t published, struct ingest_result *res) {
+        struct ingest_options o;
+        ingest_options_default(&o);
+        struct article_request req = {
+                .source = source, .url = url, .title = a->title, .text = a->text,
+                .published = published, .received = published + 60,
+        };
+        memset(res, 0, sizeof(*res));
+        return store_ingest(s, &req, a, &o, res);
+}
+
+/* Runs a one-value SQL query on a separate connection. */
+static char *sql_text(const char *sql) {
+        sqlite3 *db;
+        sqlite3_stmt *st;
+        char *v = NULL;
+        if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+                return NULL;
+        if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+                if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+                        v = strdup((const char *) sqlite3_column_text(st, 0));
+                sqlite3_finalize(st);
+        }
+        sqlite3_close(db);
+        return v;
+}
+
+static int sql_exec(const char *sql) {
+        sqlite3 *db;
+        if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+                return -1;
+        int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+        sqlite3_close(db);
+        return rc == SQLITE_OK ? 0 : -1;
+}
+
+static bool has_keys(const json_t *o, const char *const *keys) {
+        for (; *keys; keys++)
+                if (!json_object_get(o, *keys)) {
+                        printf("# missing key %s\n", *keys);
+                        return false;
+                }
+        return true;
+}
+
+static void check_integrity(const char *when) {
+        char *v = sql_text("PRAGMA integrity_check");
+        CHECK_STR(v, "ok");
+        free(v);
+        CHECK(sql_exec("INSERT INTO claims_fts(claims_fts) VALUES ('integrity-check')") == 0 &&
+              sql_exec("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')") == 0,
+              "FTS5 indexes agree with their tables (%s)", when);
+}
+
+static const char *const article_keys[] = { "id", "source", "url", "title", "text", "published_at",
+                                            "received_at", "event_id", "claims", NULL };
+static const char *const claim_keys[] = { "id", "article_id", "field", "span", "text", "content_span",
+                                          "speaker", "cue", "stance", "negated", "hedged", "entities",
+                                          "quantities", NULL };
+static const char *const event_keys[] = { "id", "label", "articles", "sources", "conflicts",
+                                          "first_seen", "last_seen", NULL };
+
+int main(void) {
+        struct store *s = NULL, *ro = NULL;
+        struct ingest_result r1, r2, r3, r4, r5, r6, r7;
+        json_t *j = NULL;
+        int r;
+
+        if (!mkdtemp(dir))
+                return 99;
+        snprintf(path, sizeof path, "%s/claimd.db", dir);
+
+        CHECK(store_open(path, true, &ro) == -ENOENT, "a reader before the writer: -ENOENT");
+        CHECK(store_open(path, false, &s) == 0, "open a new database");
+        if (!s)
+                return tap_done();
+        char *v = sql_text("PRAGMA journal_mode");
+        CHECK_STR(v, "wal");
+        free(v);
+        v = sql_text("PRAGMA user_version");
+        CHECK_STR(v, "1");
+        free(v);
+
+        /* A: the summit, two speakers who disagree inside one article. */
+        struct extracted_article *a = article(
+                "Leaders meet at the Hamburg summit",
+                "Alpha said the president accepted the assurances. A beta official denied that the president accepted the assurances.",
+                "E:Hamburg\t2\nsummit\t3\nleader\t2\nmeet\t2\nassur\t2\naccept\t2\npresid\t2\n");
+        add_claim(&a->claims, CLAIM_FIELD_TEXT, "Alpha", STANCE_ASSERTS,
+                  "the president accepted the assurances", "presid accept assur", "Alpha");
+        add_claim(&a->claims, CLAIM_FIELD_TEXT, "a beta official", STANCE_DENIES,
+                  "the president accepted the assurances", "presid accept assur", NULL);
+        r = ingest(s, "one.example", "https://one.example/a", a, T0, &r1);
+        CHECK(r == 0, "ingest A (%d: %s)", r, store_errmsg(s));
+        CHECK(!r1.duplicate && r1.article_id > 0, "A is new, id %lld", (long long) r1.article_id);
+        CHECK(r1.event_id > 0, "A opened event %lld", (long long) r1.event_id);
+        CHECK(r1.n_claims == 2, "A has two claims");
+        printf("# A raised %zu conflicts\n", r1.n_conflicts);
+
+        /* Same url again: a duplicate, nothing written. */
+        r = ingest(s, "one.example", "https://one.example/a", a, T0, &r2);
+        CHECK(r == 0 && r2.duplicate && r2.article_id == r1.article_id, "same url: duplicate of A");
+        CHECK(r2.event_id == r1.event_id, "duplicate reports A's event");
+        CHECK(r2.n_conflicts == 0 && r2.conflict_ids == NULL, "duplicate raises nothing");
+
+        /* B: another outlet on the same summit joins A's event. */
+        struct extracted_article *b = article(
+                "Summit in Hamburg: leaders meet",
+                "The leaders met in Hamburg. The president accepted the assurances, the outlet wrote.",
+                "E:Hamburg\t2\nsummit\t2\nleader\t2\nmeet\t1\nassur\t1\naccept\t1\npresid\t1\nwrote\t1\n");
+        add_claim(&b->claims, CLAIM_FIELD_TEXT, NULL, STANCE_ASSERTS,
+                  "the president accepted the assurances", "presid accept assur", NULL);
+        r = ingest(s, "two.example", NULL, b, T0 + 3600, &r3);
+        CHECK(r == 0 && !r3.duplicate, "ingest B without url");
+        CHECK(r3.event_id == r1.event_id, "B joins A's event (%lld vs %lld)",
+              (long long) r3.event_id, (long long) r1.event_id);
+
+        /* B again without url: same source and content, a duplicate. */
+        r = ingest(s, "two.example", NULL, b, T0 + 3600, &r4);
+        CHECK(r == 0 && r4.duplicate && r4.article_id == r3.article_id, "no url, same source+content: duplicate");
+        /* ... but from another source it is a new article. */
+        r = ingest(s, "three.example", NULL, b, T0 + 3600, &r5);
+        CHECK(r == 0 && !r5.duplicate && r5.article_id != r3.article_id, "same content, other source: new");
+
+        /* C: an unrelated story opens a new event. */
+        struct extracted_article *c = article(
+                "Storm floods the harbour",
+                "Heavy rain flooded the harbour overnight.",
+                "storm\t3\nflood\t2\nharbour\t2\nrain\t1\novernight\t1\n");
+        add_claim(&c->claims, CLAIM_FIELD_TEXT, NULL, STANCE_ASSERTS,
+                  "heavy rain flooded the harbour", "heavi rain flood harbour", NULL);
+        r = ingest(s, "two.example", "https://two.example/storm", c, T0 + 7200, &r6);
+        CHECK(r == 0 && r6.event_id > 0 && r6.event_id != r1.event_id, "C opens a new event");
+
+        /* D: the summit story again, but a month later: outside the window. */
+        struct extracted_article *d = article(
+                "Leaders meet at the Hamburg summit",
+                "A month on, the leaders meet again.",
+                "E:Hamburg\t2\nsummit\t3\nleader\t2\nmeet\t2\nmonth\t1\n");
+        r = ingest(s, "four.example", "https://four.example/d", d, T0 + 30 * 86400, &r7);
+        CHECK(r == 0 && r7.event_id != r1.event_id && r7.event_id != r6.event_id,
+              "D, a month later, opens its own event");
+
+        /* Counts. */
+        struct store_counts n;
+        CHECK(store_counts(s, &n) == 0, "counts");
+        CHECK(n.articles == 5 && n.claims == 5 && n.events == 3,
+              "5 articles, 5 claims, 3 events (%lld %lld %lld)",
+              (long long) n.articles, (long long) n.claims, (long long) n.events);
+        CHECK(n.db_bytes > 0, "db size %lld bytes", (long long) n.db_bytes);
+
+        /* GET article. */
+        CHECK(store_get_article_json(s, r1.article_id, &j) == 0, "article A as JSON");
+        CHECK(j && has_keys(j, article_keys), "article has the API fields");
+        CHECK_STR(json_string_value(json_object_get(j, "url")), "https://one.example/a");
+        CHECK_STR(json_string_value(json_object_get(j, "published_at")), "2026-07-07T12:00:00Z");
+        CHECK_STR(json_string_value(json_object_get(j, "received_at")), "2026-07-07T12:01:00Z");
+        CHECK(json_integer_value(json_object_get(j, "event_id")) == r1.event_id, "event_id");
+        json_t *claims = json_object_get(j, "claims");
+        CHECK(json_array_size(claims) == 2, "two claims");
+        json_t *c0 = json_array_get(claims, 0);
+        CHECK(c0 && has_keys(c0, claim_keys), "claim has the API fields");
+        CHECK(json_integer_value(json_object_get(c0, "article_id")) == r1.article_id, "claim article_id");
+        CHECK_STR(json_string_value(json_object_get(json_object_get(c0, "speaker"), "name")), "Alpha");
+        CHECK_STR(json_string_value(json_object_get(json_array_get(claims, 1), "stance")), "denies");
+        json_decref(j);
+        j = NULL;
+
+        CHECK(store_get_article_json(s, r3.article_id, &j) == 0, "article B as JSON");
+        CHECK(j && json_is_null(json_object_get(j, "url")), "no url: null");
+        CHECK(j && json_is_null(json_object_get(json_array_get(json_object_get(j, "claims"), 0), "speaker")),
+              "outlet's own claim: speaker null");
+        json_decref(j);
+        j = NULL;
+        CHECK(store_get_article_json(s, 9999, &j) == -ENOENT, "missing article: -ENOENT");
+
+        /* Events. */
+        CHECK(store_get_event_json(s, r1.event_id, &j) == 0, "event as JSON");
+        CHECK(j && has_keys(j, event_keys), "event has the API fields");
+        CHECK(json_integer_value(json_object_get(j, "articles")) == 3, "A's event has 3 articles");
+        CHECK(json_integer_value(json_object_get(j, "sources")) == 3, "... from 3 sources");
+        CHECK(json_array_size(json_object_get(j, "article_ids")) == 3, "article_ids");
+        CHECK(json_is_array(json_object_get(j, "conflict_ids")), "conflict_ids");
+        CHECK_STR(json_string_value(json_object_get(j, "label")), "Leaders meet at the Hamburg summit");
+        CHECK_STR(json_string_value(json_object_get(j, "first_seen")), "2026-07-07T12:00:00Z");
+        CHECK_STR(json_string_value(json_object_get(j, "last_seen")), "2026-07-07T13:00:00Z");
+        json_decref(j);
+        j = NULL;
+        CHECK(store_get_event_json(s, 9999, &j) == -ENOENT, "missing event: -ENOENT");
+
+        CHECK(store_list_events_json(s, 0, 2, &j) == 0, "events feed");
+        CHECK(json_array_size(json_object_get(j, "events")) == 2, "limit 2");
+        int64_t next = json_integer_value(json_object_get(j, "next"));
+        CHECK(next == json_integer_value(json_object_get(json_array_get(json_object_get(j, "events"), 1), "id")),
+              "next is the last id returned");
+        json_decref(j);
+        CHECK(store_list_events_json(s, next, 100, &j) == 0 &&
+              json_array_size(json_object_get(j, "events")) == 1, "the rest after next");
+        json_decref(j);
+        CHECK(store_list_events_json(s, 1000, 100, &j) == 0 &&
+              json_integer_value(json_object_get(j, "next")) == 1000, "nothing new: next = since");
+        json_decref(j);
+        j = NULL;
+
+        /* Conflicts feed (whatever the matcher found). */
+        int64_t maxc = -1;
+        CHECK(store_max_conflict_id(s, &maxc) == 0 && maxc >= 0, "max conflict id %lld", (long long) maxc);
+        struct conflict_filter f = { .since = 0, .limit = 100, .kind = -1 };
+        CHECK(store_list_conflicts_json(s, &f, &j) == 0, "conflicts feed");
+        json_t *cl = json_object_get(j, "conflicts");
+        CHECK(json_is_array(cl) && (int64_t) json_array_size(cl) == n.conflicts, "feed lists all %lld",
+              (long long) n.conflicts);
+        CHECK(json_integer_value(json_object_get(j, "next")) == maxc, "next = last id");
+        if (json_array_size(cl) > 0) {
+                static const char *const ck[] = { "id", "kind", "score", "event_id", "detected_at",
+                                                  "status", "explanation", "claims", NULL };
+                json_t *k = json_array_get(cl, 0);
+                CHECK(has_keys(k, ck), "conflict has the API fields");
+                json_t *kc = json_object_get(k, "claims");
+                CHECK(json_array_size(kc) == 2, "two claims");
+                CHECK(has_keys(json_array_get(kc, 0), claim_keys), "conflict claim has CLAIM fields");
+                CHECK(json_object_get(json_array_get(kc, 0), "source") &&
+                      json_object_get(json_array_get(kc, 0), "url") &&
+                      json_object_get(json_array_get(kc, 0), "title"), "+ source, url, title");
+                json_t *one = NULL;
+                CHECK(store_get_conflict_json(s, json_integer_value(json_object_get(k, "id")), &one) == 0 &&
+                      json_equal(one, k), "one conflict equals its feed entry");
+                json_decref(one);
+        }
+        json_decref(j);
+        j = NULL;
+        f.source = "nobody.example";
+        CHECK(store_list_conflicts_json(s, &f, &j) == 0 &&
+              json_array_size(json_object_get(j, "conflicts")) == 0, "source filter");
+        json_decref(j);
+        f.source = NULL;
+        f.event_id = r6.event_id;
+        f.min_score = 0.5;
+        f.kind = CONFLICT_DENIAL;
+        CHECK(store_list_conflicts_json(s, &f, &j) == 0 &&
+              json_array_size(json_object_get(j, "conflicts")) == 0, "event + kind + score filters");
+        json_decref(j);
+        j = NULL;
+        CHECK(store_get_conflict_json(s, 9999, &j) == -ENOENT, "missing conflict: -ENOENT");
+
+        /* A reader sees what the writer committed. */
+        CHECK(store_open(path, true, &ro) == 0, "open a reader");
+        CHECK(ro && store_get_article_json(ro, r6.article_id, &j) == 0, "reader reads C");
+        json_decref(j);
+        j = NULL;
+        struct store_counts rn;
+        CHECK(ro && store_counts(ro, &rn) == 0 && rn.articles == 5, "reader counts");
+        struct ingest_result rr;
+        struct ingest_options o;
+        ingest_options_default(&o);
+        struct article_request rq = { .source = "x", .published = T0, .received = T0 };
+        CHECK(ro && store_ingest(ro, &rq, d, &o, &rr) == -EROFS, "reader cannot ingest");
+
+        /* Plans: no statement scans a table. */
+        CHECK(store_query_plan_scans(s, stdout) == 0, "every statement is indexed");
+
+        check_integrity("after ingest");
+
+        /* Reopen: data kept, migrations not re-run. */
+        store_close(s);
+        CHECK(store_open(path, false, &s) == 0, "reopen");
+        v = sql_text("PRAGMA user_version");
+        CHECK_STR(v, "1");
+        free(v);
+        CHECK(store_counts(s, &n) == 0 && n.articles == 5, "reopened store keeps its articles");
+        CHECK(store_get_article_json(ro, r1.article_id, &j) == 0, "reader still works across writer reopen");
+        json_decref(j);
+        j = NULL;
+
+        /* Batch: two articles in one transaction, one rolled back alone. */
+        CHECK(store_batch_begin(s) == 0, "batch begin");
+        struct ingest_result b1, b2;
+        struct extracted_article *e = article("Harbour reopens", "The harbour reopened.", "harbour\t2\nreopen\t2\n");
+        CHECK(ingest(s, "five.example", "https://five.example/e", e, T0 + 8000, &b1) == 0 && !b1.duplicate,
+              "batched ingest");
+        CHECK(ingest(s, "five.example", "https://five.example/e", e, T0 + 8000, &b2) == 0 && b2.duplicate,
+              "duplicate inside the batch");
+        CHECK(store_batch_end(s, true) == 0, "batch commit");
+        CHECK(store_counts(ro, &rn) == 0 && rn.articles == 6, "reader sees the batch");
+        free(b1.conflict_ids);
+
+        /* Retention: everything received before D goes. */
+        r = store_expire(s, T0 + 20 * 86400);
+        CHECK(r == 5, "expired 5 articles (%d)", r);
+        CHECK(store_counts(s, &n) == 0 && n.articles == 1 && n.claims == 0 && n.conflicts == 0 && n.events == 1,
+              "only D and its event remain (%lld %lld %lld %lld)", (long long) n.articles,
+              (long long) n.claims, (long long) n.conflicts, (long long) n.events);
+        CHECK(store_get_event_json(s, r1.event_id, &j) == -ENOENT, "A's event is gone");
+        v = sql_text("SELECT count(*) FROM df WHERE df <= 0");
+        CHECK_STR(v, "0");
+        free(v);
+        v = sql_text("SELECT count(*) FROM df");
+        CHECK_STR(v, "5");      /* D's five terms */
+        free(v);
+        check_integrity("after expiry");
+
+        store_close(ro);
+        store_close(s);
+        for (struct ingest_result *x = &r1; x; x = x == &r1 ? &r3 : x == &r3 ? &r5 : x == &r5 ? &r6 : x == &r6 ? &r7 : NULL)
+                free(x->conflict_ids);
+        article_free(a);
+        article_free(b);
+        article_free(c);
+        article_free(d);
+        article_free(e);
+
+        /* An old (version 0, empty) database is upgraded in place. */
+        snprintf(path, sizeof path, "%s/old.db", dir);
+        {
+                sqlite3 *db;
+                sqlite3_open(path, &db);
+                sqlite3_exec(db, "CREATE TABLE unrelated (x); INSERT INTO unrelated VALUES (1);", NULL, NULL, NULL);
+                sqlite3_close(db);
+        }
+        CHECK(store_open(path, false, &s) == 0, "open a version 0 database");
+        v = sql_text("PRAGMA user_version");
+        CHECK_STR(v, "1");
+        free(v);
+        v = sql_text("SELECT x FROM unrelated");
+        CHECK_STR(v, "1");
+        free(v);
+        store_close(s);
+        CHECK(sql_exec("PRAGMA user_version = 99") == 0 && store_open(path, false, &s) == -EPROTO,
+              "a newer database is refused");
+
+        char cmd[300];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+        if (system(cmd) != 0)
+                printf("# could not remove %s\n", dir);
+        return tap_done();
+}
