@@ -60,6 +60,7 @@ struct cword {
         bool entity;            /* part of one of the claim's entity names */
         bool shared;            /* aligned with a word of the other claim (per check) */
         bool negation;          /* a negation cue ("not", "never", "no") */
+        bool refutation;        /* a word calling an account untrue ("fake") */
         bool boundary;          /* a clause mark (, ; : brackets, dash) comes right before */
 };
 
@@ -68,7 +69,7 @@ struct conflict_view {
         struct cword *words;
         size_t n_words;
         size_t n_content;       /* distinct content stems */
-        bool negative;          /* polarity: negated xor denied */
+        bool negative;          /* polarity in the last check: says the shared content is not so */
         bool has_cue;           /* the text holds a negation cue */
         bool refutes;           /* holds a word calling an account untrue */
         bool question;
@@ -108,7 +109,6 @@ int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
         if (!v)
                 return -ENOMEM;
         v->claim = c;
-        v->negative = c->negated != (c->stance == STANCE_DENIES);
         v->question = c->stance == STANCE_QUESTIONS;
 
         const char *text = c->text ? c->text : "";
@@ -163,7 +163,7 @@ int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
                 if (negation)
                         v->has_cue = true;
                 if (lexicon_contains(LEXICON_REFUTATIONS, w->fold))
-                        v->refutes = true;
+                        v->refutes = w->refutation = true;
                 w->content = (t->flags & TOKEN_WORD) && !(t->flags & TOKEN_STOPWORD) && !negation &&
                         !lexicon_contains(LEXICON_REFUTATIONS, w->fold) && strlen(w->fold) > 1;
                 for (size_t e = 0; w->content && e < c->n_entities; e++)
@@ -269,23 +269,53 @@ static bool words_synonyms(struct cword *a, struct cword *b) {
 /* Words after a negation cue that it governs, up to the next clause mark. */
 #define NEGATION_SCOPE_WORDS 6
 
-/* Is the negation of v about what the two claims share?  True when a
- * negation cue has an aligned content word within its scope, when v's
- * negation comes from a denial (the whole content is denied) or when the
- * claim is marked negated without a cue we can see.  "He had nothing to do
- * with the attacks, which killed 52" is negated, but not about the 52. */
-static bool negation_in_scope(const struct conflict_view *v) {
-        if (v->claim->stance == STANCE_DENIES || !v->has_cue)
-                return true;
-        for (size_t i = 0; i < v->n_words; i++) {
-                if (!v->words[i].negation)
-                        continue;
-                for (size_t j = i + 1; j < v->n_words && j <= i + NEGATION_SCOPE_WORDS; j++) {
-                        if (v->words[j].boundary)
-                                break;
-                        if (v->words[j].content && v->words[j].shared)
-                                return true;
+/* The polarity of v against the claim it is aligned with: true when v says
+ * the shared content is not so.  A denial ("denied that X") negates the whole
+ * content; a negation cue counts only when an aligned content word lies in
+ * its scope, so "accepted assurances there was no Russian involvement" is
+ * not a negative claim about accepting, and "He had nothing to do with the
+ * attacks, which killed 52" says nothing against the 52.  A claim marked
+ * negated without a cue we can see keeps its mark. */
+static bool view_negative(const struct conflict_view *v) {
+        bool neg = false;
+        if (v->claim->negated) {
+                if (!v->has_cue)
+                        neg = true;
+                for (size_t i = 0; i < v->n_words && !neg; i++) {
+                        if (!v->words[i].negation)
+                                continue;
+                        for (size_t j = i + 1; j < v->n_words && j <= i + NEGATION_SCOPE_WORDS; j++) {
+                                if (v->words[j].boundary)
+                                        break;
+                                if (v->words[j].content && v->words[j].shared) {
+                                        neg = true;
+                                        break;
+                                }
+                        }
                 }
+        }
+        return neg != (v->claim->stance == STANCE_DENIES);
+}
+
+/* True when v calls the account untrue: a refutation word not itself under
+ * a negation ("is not fake"). */
+static bool view_refutes(const struct conflict_view *v) {
+        if (!v->refutes)
+                return false;
+        for (size_t i = 0; i < v->n_words; i++) {
+                if (!v->words[i].refutation)
+                        continue;
+                bool negated = false;
+                for (size_t k = i; k > 0 && k + NEGATION_SCOPE_WORDS > i; k--) {
+                        if (v->words[k].boundary)
+                                break;
+                        if (v->words[k - 1].negation) {
+                                negated = true;
+                                break;
+                        }
+                }
+                if (!negated)
+                        return true;
         }
         return false;
 }
@@ -545,7 +575,7 @@ static char *explain(const struct claim_source *a, const struct claim_source *b,
         const struct conflict_view *vp = va, *vq = vb;
         const char *wp = c->word_a, *wq = c->word_b;
         if ((c->kind == CONFLICT_DENIAL || c->kind == CONFLICT_NEGATION) &&
-            (va->negative || va->refutes) && !(vb->negative || vb->refutes)) {
+            va->negative && !vb->negative) {
                 p = b, q = a, vp = vb, vq = va;
                 wp = c->word_b, wq = c->word_a;
         }
@@ -622,15 +652,10 @@ int conflict_check_views(const struct claim_source *a, const struct claim_source
 
         /* 2) which kind of clash? */
         struct clash c = { .kind = _CONFLICT_KIND_MAX };
-        bool neg_a = va->negative, neg_b = vb->negative;
+        bool neg_a = view_negative(va), neg_b = view_negative(vb);
         char qa_buf[64], qb_buf[64];
-
-
-        /* A negation that does not touch the shared content does not oppose it. */
-        if (neg_a != neg_b && !negation_in_scope(neg_a ? va : vb))
-                neg_a = neg_b;
         /* "the photos are fake" says the account is untrue; "not fake" does not. */
-        bool ref_a = va->refutes && !neg_a, ref_b = vb->refutes && !neg_b;
+        bool ref_a = view_refutes(va), ref_b = view_refutes(vb);
         bool pol_a = neg_a != ref_a, pol_b = neg_b != ref_b;
 
         if (pol_a != pol_b) {
@@ -721,6 +746,8 @@ int conflict_check_views(const struct claim_source *a, const struct claim_source
         if (score < o->min_score)
                 return 0;
 
+        va->negative = pol_a;
+        vb->negative = pol_b;
         char *e = explain(a, b, va, vb, &c);
         if (!e)
                 return -ENOMEM;
