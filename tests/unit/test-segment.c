@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -248,6 +249,44 @@ static void test_helpers(void) {
         free(s);
 }
 
+/* Each thread keeps its own break iterators and stemmer: results must not
+ * depend on which thread asks. */
+static const char thread_text[] =
+        "Gen. Ruiz said the talks \"went well.\" The U.S. delegation disagreed.\n"
+        "Officials didn\u2019t comment on Sept. 12 reports of 2,500 troops.";
+
+static void *thread_worker(void *arg) {
+        int *bad = arg;
+        for (int i = 0; i < 300; i++) {
+                struct segmented_text *st = NULL;
+                if (segment_text(thread_text, strlen(thread_text), &st) != 0) {
+                        (*bad)++;
+                        continue;
+                }
+                if (st->n_sentences != 3 || st->n_tokens != 26 ||
+                    strcmp(st->tokens[st->n_tokens - 2].stem, "troop") != 0)
+                        (*bad)++;
+                segmented_text_free(st);
+        }
+        return NULL;
+}
+
+static void test_threads(void) {
+        struct segmented_text *st = seg(thread_text);
+        if (st) {
+                CHECK(st->n_sentences == 3 && st->n_tokens == 26, "thread text: %zu sentences, %zu tokens",
+                      st->n_sentences, st->n_tokens);
+                segmented_text_free(st);
+        }
+        pthread_t t[4];
+        int bad[4] = { 0 };
+        for (int i = 0; i < 4; i++)
+                pthread_create(&t[i], NULL, thread_worker, &bad[i]);
+        for (int i = 0; i < 4; i++)
+                pthread_join(t[i], NULL);
+        CHECK(bad[0] + bad[1] + bad[2] + bad[3] == 0, "threads agree");
+}
+
 int main(void) {
         test_abbreviations();
         test_quotes();
@@ -255,5 +294,6 @@ int main(void) {
         test_paragraphs();
         test_edge();
         test_helpers();
+        test_threads();
         return tap_done();
 }
