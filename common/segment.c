@@ -327,6 +327,9 @@ static uint32_t case_flags(const char *s, int32_t n) {
                         c = (unsigned char) s[i++];
                 else
                         U8_NEXT((const uint8_t *) s, i, n, c);
+                /* a possessive 's does not count: "CNN's" is all caps */
+                if ((c == '\'' || c == 0x2019) && letters > 0 && i + 1 == n && (s[i] == 's' || s[i] == 'S'))
+                        break;
                 if (!u_isalpha(c))
                         continue;
                 letters++;

@@ -142,6 +142,18 @@ static void test_quotes(void) {
         CHECK(i > 0 && !(st->tokens[i + 1].flags & TOKEN_QUOTE), "plural possessive ' is not a quote");
         CHECK(find_tok(st, "didn't") > 0, "didn't is one token");
         segmented_text_free(st);
+
+        st = seg("NATO's chief met CNN\u2019s reporters and A.B. Smith.");
+        if (!st)
+                return;
+        CHECK(st->tokens[0].flags & TOKEN_ALLCAPS, "NATO's is all caps");
+        i = find_tok(st, "CNN\u2019s");
+        CHECK(i > 0 && (st->tokens[i].flags & TOKEN_ALLCAPS), "CNN’s is all caps");
+        CHECK(i > 0 && strcmp(st->tokens[i].fold, "cnn's") == 0, "CNN’s folds to cnn's");
+        CHECK(!(st->tokens[1].flags & TOKEN_ALLCAPS), "chief is not all caps");
+        CHECK(find_tok(st, "A.B.") > 0, "A.B. is one token");
+        CHECK(st->n_sentences == 1, "one sentence");
+        segmented_text_free(st);
 }
 
 static void test_numbers(void) {
