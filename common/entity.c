@@ -1,1 +1,627 @@
-/* placeholder while the stage is being written */
+/* Named entities: runs of capitalised words (with "of", "de", "bin" ... inside
+ * where a name allows them), cut into gazetteer places and organisations
+ * (LEXICON_PLACES, LEXICON_ORGS, demonyms -> their place), titles stripped
+ * from people's names (LEXICON_TITLES) and what is left classified by cues:
+ * a title before it or a known given name -> person, an organisation word in
+ * it -> organisation.  Canonical names come from the gazetteers, so "U.S.",
+ * "US", "America" and "American" all give "United States". */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "entity.h"
+#include "lexicon.h"
+
+#define KEY_MAX 64
+#define PHRASE_MAX 256
+#define MAX_MATCH 6             /* longest gazetteer/title entry, in words */
+#define ELSEWHERE_WINDOW 3000   /* tokens searched for other uses of a word */
+
+/* One word as entity.c sees it: a token, or tokens joined by touching
+ * hyphens ("al-Assad", "Mar-a-Lago"), or one piece of a hyphenated pair
+ * ("Trump" of "Trump-Putin"); possessive 's stripped. */
+struct unit {
+        size_t tb, te;          /* tokens */
+        int32_t start, end;     /* bytes */
+        char key[KEY_MAX];      /* folded */
+        bool word;              /* a word (not punctuation) */
+        bool cap;               /* starts upper case */
+        bool allcaps;
+        bool stopword;
+        bool possessive;        /* had 's: ends a name */
+        bool standalone;        /* piece of "Trump-Putin" or "Saudi-led": joins no neighbour */
+        bool sent_start;        /* first word of its sentence */
+};
+
+struct result {
+        struct entity_mention *items;
+        size_t n, allocated;
+};
+
+static bool fold_is(const struct token *t, const char *s) {
+        return strcmp(t->fold, s) == 0;
+}
+
+/* Does the raw text of a token start with an upper-case letter?  (Token
+ * flags say so for whole tokens; this is used for hyphen pieces too.) */
+static bool token_cap(const struct token *t) {
+        return (t->flags & TOKEN_CAPITALIZED) != 0;
+}
+
+/* Appends s[0..n) to key (at *len), returns false when it does not fit. */
+static bool key_append(char *key, size_t *len, const char *s, size_t n) {
+        if (*len + n + 1 > KEY_MAX)
+                return false;
+        memcpy(key + *len, s, n);
+        *len += n;
+        key[*len] = '\0';
+        return true;
+}
+
+/* Removes a possessive "'s" (or a bare "'" after s) from u's key and span. */
+static void strip_possessive(const struct segmented_text *st, struct unit *u) {
+        size_t l = strlen(u->key);
+        if (l > 2 && u->key[l - 2] == '\'' && u->key[l - 1] == 's') {
+                u->key[l - 2] = '\0';
+                u->possessive = true;
+                /* the raw apostrophe may be ' (1 byte) or ’ (3 bytes) */
+                if (u->end - u->start > 4 && !memcmp(st->text + u->end - 4, "\xe2\x80\x99", 3))
+                        u->end -= 4;
+                else
+                        u->end -= 2;
+        } else if (l > 2 && u->key[l - 1] == '\'' && u->key[l - 2] == 's') {
+                u->key[l - 1] = '\0';
+                u->possessive = true;
+                u->end -= 1;
+        }
+}
+
+static bool in_gazetteer(const char *key) {
+        return lexicon_contains(LEXICON_PLACES, key) || lexicon_contains(LEXICON_ORGS, key) ||
+               lexicon_contains(LEXICON_DEMONYMS, key);
+}
+
+/* Is t the lower-case end of "Saudi-led", "Kremlin-backed", "Russian-born",
+ * "Texas-based", whose capitalised first piece stands alone?  (Other
+ * hyphenated words stay whole: "Moon Jae-in".) */
+static bool hyphen_suffix(const struct token *t) {
+        size_t l = strlen(t->fold);
+        if (token_cap(t) || l < 3)
+                return false;
+        return !strcmp(t->fold + l - 2, "ed") || !strcmp(t->fold, "born") || !strcmp(t->fold, "based") ||
+               !strcmp(t->fold, "run") || !strcmp(t->fold, "style") || !strcmp(t->fold, "era") ||
+               !strcmp(t->fold, "made") || !strcmp(t->fold, "wide") || !strcmp(t->fold, "owned");
+}
+
+/* Builds the units of tokens [b, e).  Returns the number of units written
+ * to u (which must hold e - b entries). */
+static size_t build_units(const struct segmented_text *st, size_t b, size_t e, struct unit *u) {
+        size_t n = 0;
+        int32_t cur_sentence = -1;
+        bool seen_word = false;
+
+        for (size_t i = b; i < e; i++) {
+                const struct token *t = &st->tokens[i];
+                if (t->sentence != cur_sentence) {
+                        cur_sentence = t->sentence;
+                        seen_word = false;
+                }
+                struct unit *x = &u[n];
+                memset(x, 0, sizeof(*x));
+                x->tb = i;
+                x->te = i + 1;
+                x->start = t->start;
+                x->end = t->end;
+                if (!(t->flags & (TOKEN_WORD | TOKEN_NUMBER))) {
+                        size_t l = 0;
+                        key_append(x->key, &l, t->fold, strlen(t->fold));
+                        n++;
+                        continue;
+                }
+                x->word = (t->flags & TOKEN_WORD) != 0;
+                x->sent_start = !seen_word;
+                seen_word = true;
+
+                /* tokens joined by touching hyphens */
+                size_t j = i;
+                while (j + 2 < e && fold_is(&st->tokens[j + 1], "-") &&
+                       st->tokens[j + 1].start == st->tokens[j].end &&
+                       st->tokens[j + 2].start == st->tokens[j + 1].end &&
+                       (st->tokens[j + 2].flags & TOKEN_WORD))
+                        j += 2;
+
+                if (j == i || !x->word) {
+                        size_t l = 0;
+                        if (!key_append(x->key, &l, t->fold, strlen(t->fold)))
+                                x->key[0] = '\0';
+                        x->cap = token_cap(t);
+                        x->allcaps = (t->flags & TOKEN_ALLCAPS) != 0;
+                        x->stopword = (t->flags & TOKEN_STOPWORD) != 0;
+                        strip_possessive(st, x);
+                        n++;
+                        continue;
+                }
+
+                /* a hyphenated word [i, j] */
+                size_t l = 0;
+                bool fits = true, all_cap = true;
+                for (size_t k = i; k <= j; k++) {
+                        fits = fits && key_append(x->key, &l, st->tokens[k].fold, strlen(st->tokens[k].fold));
+                        if (k % 2 == i % 2 && !token_cap(&st->tokens[k]))
+                                all_cap = false;
+                }
+                if (!fits)
+                        x->key[0] = '\0';
+                x->te = j + 1;
+                x->end = st->tokens[j].end;
+                strip_possessive(st, x);
+                const struct token *first = t, *second = &st->tokens[i + 2];
+                x->cap = token_cap(first);      /* "Jae-in" stays one word */
+                if (x->key[0] && in_gazetteer(x->key)) {
+                        /* "Mar-a-Lago", "Al-Qaeda", "Guinea-Bissau" */
+                        x->cap = true;
+                        x->allcaps = (t->flags & TOKEN_ALLCAPS) != 0;
+                } else if (!token_cap(first) && token_cap(second) && lexicon_contains(LEXICON_NAME_PARTICLES, first->fold)) {
+                        /* "al-Assad", "bin-Talal" */
+                        x->cap = true;
+                } else if (all_cap) {
+                        /* "Trump-Putin": one standalone unit per piece */
+                        bool poss = x->possessive;
+                        int32_t poss_end = x->end;
+                        for (size_t k = i; k <= j; k += 2) {
+                                struct unit *p = &u[n];
+                                const struct token *pt = &st->tokens[k];
+                                memset(p, 0, sizeof(*p));
+                                p->tb = k;
+                                p->te = k + 1;
+                                p->start = pt->start;
+                                p->end = pt->end;
+                                size_t pl = 0;
+                                if (!key_append(p->key, &pl, pt->fold, strlen(pt->fold)))
+                                        p->key[0] = '\0';
+                                p->word = true;
+                                p->cap = true;
+                                p->allcaps = (pt->flags & TOKEN_ALLCAPS) != 0;
+                                p->standalone = true;
+                                p->sent_start = k == i && x->sent_start;
+                                if (k == j && poss) {
+                                        strip_possessive(st, p);
+                                        p->end = poss_end;
+                                }
+                                n++;
+                        }
+                        i = j;
+                        continue;
+                } else if (token_cap(first) && hyphen_suffix(&st->tokens[j])) {
+                        /* "Saudi-led", "Kremlin-backed": the capitalised piece alone */
+                        x->te = i + 1;
+                        x->end = first->end;
+                        l = 0;
+                        if (!key_append(x->key, &l, first->fold, strlen(first->fold)))
+                                x->key[0] = '\0';
+                        x->cap = true;
+                        x->allcaps = (first->flags & TOKEN_ALLCAPS) != 0;
+                        x->standalone = true;
+                }
+                n++;
+                i = j;
+        }
+        return n;
+}
+
+/* Joins the keys of units [a, b) with spaces into buf.  Returns false when
+ * they do not fit or one is empty. */
+static bool join_keys(const struct unit *u, size_t a, size_t b, char *buf, size_t size) {
+        size_t len = 0;
+        for (size_t k = a; k < b; k++) {
+                size_t l = strlen(u[k].key);
+                if (l == 0 || len + l + 2 > size)
+                        return false;
+                if (k > a)
+                        buf[len++] = ' ';
+                memcpy(buf + len, u[k].key, l);
+                len += l;
+        }
+        buf[len] = '\0';
+        return len > 0;
+}
+
+enum match_kind { MATCH_NONE, MATCH_PLACE, MATCH_ORG, MATCH_DEMONYM, MATCH_TITLE };
+
+struct match {
+        enum match_kind kind;
+        size_t len;             /* units */
+        const char *canonical;
+};
+
+/* Longest gazetteer (and, when titles is set, title) entry starting at unit
+ * a within [a, b).  A one-word entry that is also a function word ("US",
+ * "WHO", "IT") must be written in capitals. */
+static struct match longest_match(const struct unit *u, size_t a, size_t b, bool titles) {
+        char buf[PHRASE_MAX];
+        struct match m = { MATCH_NONE, 0, NULL };
+        size_t max = b - a < MAX_MATCH ? b - a : MAX_MATCH;
+
+        for (size_t len = max; len >= 1; len--) {
+                if (!join_keys(u, a, a + len, buf, sizeof(buf)))
+                        continue;
+                if (len == 1 && u[a].stopword && !u[a].allcaps)
+                        continue;
+                const char *v;
+                if ((v = lexicon_lookup(LEXICON_ORGS, buf)))
+                        return (struct match) { MATCH_ORG, len, v };
+                if ((v = lexicon_lookup(LEXICON_PLACES, buf)))
+                        return (struct match) { MATCH_PLACE, len, v };
+                if ((v = lexicon_lookup(LEXICON_DEMONYMS, buf)))
+                        return (struct match) { MATCH_DEMONYM, len, v };
+                if (titles && lexicon_contains(LEXICON_TITLES, buf))
+                        return (struct match) { MATCH_TITLE, len, NULL };
+        }
+        return m;
+}
+
+/* Longest title starting at unit a within [a, b), in units, or 0. */
+static size_t title_at(const struct unit *u, size_t a, size_t b) {
+        char buf[PHRASE_MAX];
+        size_t max = b - a < MAX_MATCH ? b - a : MAX_MATCH;
+        for (size_t len = max; len >= 1; len--)
+                if (join_keys(u, a, a + len, buf, sizeof(buf)) && lexicon_contains(LEXICON_TITLES, buf))
+                        return len;
+        return 0;
+}
+
+/* How the word key is written elsewhere near token i: 1 when it is seen
+ * capitalised away from a sentence start (a name), -1 when seen in lower
+ * case (a common word), 0 when unknown.  Exists because a capitalised first
+ * word of a sentence says nothing by itself. */
+static int written_elsewhere(const struct segmented_text *st, size_t i, const char *key) {
+        size_t lo = i > ELSEWHERE_WINDOW ? i - ELSEWHERE_WINDOW : 0;
+        size_t hi = i + ELSEWHERE_WINDOW < st->n_tokens ? i + ELSEWHERE_WINDOW : st->n_tokens;
+        int seen = 0;
+        size_t kl = strlen(key);
+        for (size_t k = lo; k < hi; k++) {
+                const struct token *t = &st->tokens[k];
+                if (k == i || t->fold[0] != key[0] || !(t->flags & TOKEN_WORD))
+                        continue;
+                if (strncmp(t->fold, key, kl) != 0 ||
+                    (t->fold[kl] != '\0' && strcmp(t->fold + kl, "'s") != 0))
+                        continue;
+                if (!(t->flags & TOKEN_CAPITALIZED))
+                        return -1;
+                if (!(t->flags & TOKEN_SENT_START) && k > 0 &&
+                    (st->tokens[k - 1].flags & TOKEN_WORD) && st->tokens[k - 1].sentence == t->sentence)
+                        seen = 1;
+        }
+        return seen;
+}
+
+/* Appends a mention of units [a, b) named name (NULL: the units' text). */
+static int emit(const struct segmented_text *st, struct result *r, const struct unit *u, size_t a, size_t b,
+                const char *name, char kind) {
+        if (r->n == r->allocated) {
+                size_t na = r->allocated ? r->allocated * 2 : 16;
+                struct entity_mention *p = realloc(r->items, na * sizeof(*p));
+                if (!p)
+                        return -ENOMEM;
+                r->items = p;
+                r->allocated = na;
+        }
+        char *s;
+        if (name)
+                s = strdup(name);
+        else {
+                /* the words as written, one space between them */
+                size_t size = 0;
+                for (size_t k = a; k < b; k++)
+                        size += (size_t) (u[k].end - u[k].start) + 1;
+                s = malloc(size + 1);
+                if (s) {
+                        size_t len = 0;
+                        for (size_t k = a; k < b; k++) {
+                                if (k > a)
+                                        s[len++] = ' ';
+                                memcpy(s + len, st->text + u[k].start, (size_t) (u[k].end - u[k].start));
+                                len += (size_t) (u[k].end - u[k].start);
+                        }
+                        s[len] = '\0';
+                }
+        }
+        if (!s)
+                return -ENOMEM;
+        r->items[r->n++] = (struct entity_mention) {
+                .start = u[a].start, .end = u[b - 1].end,
+                .tok_begin = u[a].tb, .tok_end = u[b - 1].te,
+                .name = s, .kind = kind,
+        };
+        return 0;
+}
+
+static bool is_month_or_weekday(const struct unit *x) {
+        return lexicon_contains(LEXICON_MONTHS, x->key) || lexicon_contains(LEXICON_WEEKDAYS, x->key);
+}
+
+/* Classifies and emits the name in units [a, b) (no gazetteer entry at a).
+ * person_cue: a title stood before it. */
+static int emit_name(const struct segmented_text *st, struct result *r, const struct unit *u, size_t a, size_t b,
+                     bool person_cue) {
+        /* no trailing particles: "Bank of" */
+        while (b > a && !u[b - 1].cap)
+                b--;
+        if (b <= a)
+                return 0;
+        char buf[PHRASE_MAX];
+        const char *v = NULL;
+        if (join_keys(u, a, b, buf, sizeof(buf)) && (v = lexicon_lookup(LEXICON_ORGS, buf)))
+                return emit(st, r, u, a, b, v, 'O');
+        bool org = false, misc = false;
+        for (size_t k = a; k < b; k++) {
+                org = org || lexicon_contains(LEXICON_ORG_WORDS, u[k].key);
+                misc = misc || lexicon_contains(LEXICON_MISC_WORDS, u[k].key);
+        }
+        if (org && !person_cue)
+                return emit(st, r, u, a, b, NULL, 'O');
+        if (misc && !person_cue)
+                return emit(st, r, u, a, b, NULL, 'M');
+        if (person_cue || lexicon_contains(LEXICON_FIRST_NAMES, u[a].key))
+                return emit(st, r, u, a, b, NULL, 'P');
+        if (b - a == 1)
+                return emit(st, r, u, a, b, NULL, u[a].allcaps && strlen(u[a].key) <= 5 ? 'O' : 'M');
+        if (b - a <= 3)
+                return emit(st, r, u, a, b, NULL, 'P');
+        return emit(st, r, u, a, b, NULL, 'M');
+}
+
+static char match_kind_char(enum match_kind k) {
+        return k == MATCH_ORG ? 'O' : 'L';
+}
+
+/* Cuts the run of capitalised units [a, b) into entities. */
+static int process_run(const struct segmented_text *st, struct result *r, const struct unit *u, size_t n,
+                       size_t a, size_t b) {
+        bool person_cue = false;
+        int ret;
+
+        /* a lower-case title just before: "spokesman Dmitry Peskov" */
+        if (a > 0 && u[a - 1].word && !u[a - 1].cap && lexicon_contains(LEXICON_TITLES, u[a - 1].key))
+                person_cue = true;
+
+        /* function words and common words that only start the sentence */
+        while (a < b) {
+                if (!u[a].cap) {
+                        a++;
+                        continue;
+                }
+                if (u[a].stopword && !(u[a].allcaps && in_gazetteer(u[a].key))) {
+                        a++;
+                        continue;
+                }
+                if (lexicon_contains(LEXICON_NOT_ENTITIES, u[a].key)) {
+                        a++;
+                        continue;
+                }
+                /* "WATCHED Tillerson": a word in capitals before a normal name */
+                if (u[a].allcaps && a + 1 < b && !u[a + 1].allcaps && !in_gazetteer(u[a].key) &&
+                    !title_at(u, a, b)) {
+                        a++;
+                        continue;
+                }
+                if (u[a].sent_start && !in_gazetteer(u[a].key) && !title_at(u, a, b) &&
+                    !lexicon_contains(LEXICON_FIRST_NAMES, u[a].key)) {
+                        /* "Putin's aides ...": a possessive first word is most often a name */
+                        int w = written_elsewhere(st, u[a].tb, u[a].key);
+                        if (w < 0 || (w == 0 && b - a == 1 && !u[a].possessive) ||
+                            lexicon_contains(LEXICON_TIME_WORDS, u[a].key)) {
+                                a++;
+                                continue;
+                        }
+                }
+                break;
+        }
+
+        size_t pos = a;
+        while (pos < b) {
+                if (!u[pos].cap) {      /* a particle left at the front */
+                        pos++;
+                        continue;
+                }
+                struct match m = longest_match(u, pos, b, true);
+                if (m.kind == MATCH_TITLE) {
+                        person_cue = true;
+                        pos += m.len;
+                        continue;
+                }
+                if (m.kind != MATCH_NONE) {
+                        size_t after = pos + m.len;
+                        bool title_next = after < b && title_at(u, after, b) > 0;
+                        /* a place followed by unknown capitalised words is part of a
+                         * name ("Jordan Peterson"), unless it is a demonym, a title
+                         * follows, or an organisation word ends the run */
+                        bool org_rest = false;
+                        for (size_t k = after; k < b; k++)
+                                org_rest = org_rest || lexicon_contains(LEXICON_ORG_WORDS, u[k].key);
+                        if (after >= b || title_next || m.kind == MATCH_DEMONYM || m.kind == MATCH_ORG ||
+                            !u[after].cap || m.len > 1 || !lexicon_contains(LEXICON_FIRST_NAMES, u[pos].key)) {
+                                ret = emit(st, r, u, pos, after, m.canonical, match_kind_char(m.kind));
+                                if (ret < 0)
+                                        return ret;
+                                pos = after;
+                                continue;
+                        }
+                        if (org_rest) {
+                                /* "Moscow State University" */
+                                return emit(st, r, u, pos, b, NULL, 'O');
+                        }
+                        /* fall through: a name that starts with a place word */
+                }
+                /* a name runs to the next title or gazetteer entry: "Sergey Lavrov", "Rex Tillerson" */
+                size_t end = pos + 1;
+                bool given = person_cue || lexicon_contains(LEXICON_FIRST_NAMES, u[pos].key);
+                struct match mm = { MATCH_NONE, 0, NULL };
+                while (end < b && !title_at(u, end, b)) {
+                        mm = longest_match(u, end, b, false);
+                        if (mm.kind != MATCH_NONE && (mm.kind != MATCH_PLACE || !(given || !u[end - 1].cap)))
+                                break;
+                        mm.kind = MATCH_NONE;
+                        end++;
+                }
+                if (end == pos + 1 && mm.kind == MATCH_PLACE && end + mm.len == b) {
+                        /* "Eastern Ukraine", "Greater London": the place, its qualifier in the span */
+                        ret = emit(st, r, u, pos, b, mm.canonical, 'L');
+                        if (ret < 0)
+                                return ret;
+                        pos = b;
+                        continue;
+                }
+                /* a lone word of furniture or an event word is no entity ("Summit") */
+                if (end == pos + 1 && !person_cue &&
+                    (lexicon_contains(LEXICON_NOT_ENTITIES, u[pos].key) ||
+                     lexicon_contains(LEXICON_MISC_WORDS, u[pos].key))) {
+                        pos = end;
+                        continue;
+                }
+                ret = emit_name(st, r, u, pos, end, person_cue);
+                if (ret < 0)
+                        return ret;
+                person_cue = false;
+                pos = end;
+        }
+        (void) n;
+        return 0;
+}
+
+/* Can particle unit k join the run that ends at unit k-1? "of"/"for" only
+ * after an organisation word, a title word or a gazetteer prefix ("Bank of
+ * America", "Secretary of State", "United States of America"); "the" only
+ * after "of"; "de", "bin", "van" ... between names. */
+static bool particle_joins(const struct unit *u, size_t n, size_t run_start, size_t k) {
+        if (k + 1 >= n || !u[k].word || u[k].cap || !lexicon_contains(LEXICON_NAME_PARTICLES, u[k].key))
+                return false;
+        size_t next = k + 1;
+        if (!strcmp(u[k].key, "of") && next + 1 < n && !strcmp(u[next].key, "the") && !u[next].cap)
+                next++;         /* "of the" */
+        if (!u[next].word || !u[next].cap || u[next].standalone)
+                return false;
+        const char *prev = u[k - 1].key;
+        if (!strcmp(u[k].key, "of") || !strcmp(u[k].key, "for")) {
+                if (lexicon_contains(LEXICON_ORG_WORDS, prev) || lexicon_contains(LEXICON_TITLES, prev))
+                        return true;
+                /* a gazetteer entry spans the particle: "united states of america" */
+                char buf[PHRASE_MAX];
+                size_t end = next + 2 < n ? next + 2 : n;
+                for (size_t e = end; e > next; e--)
+                        if (join_keys(u, run_start, e, buf, sizeof(buf)) && in_gazetteer(buf))
+                                return true;
+                return false;
+        }
+        if (!strcmp(u[k].key, "the"))
+                return false;
+        return true;
+}
+
+int entities_find(const struct segmented_text *st, size_t tok_begin, size_t tok_end,
+                  struct entity_mention **ret, size_t *ret_n) {
+        struct result r = { 0 };
+        int err = 0;
+
+        if (tok_end > st->n_tokens)
+                tok_end = st->n_tokens;
+        if (tok_begin >= tok_end) {
+                *ret = NULL;
+                *ret_n = 0;
+                return 0;
+        }
+        struct unit *u = malloc((tok_end - tok_begin) * sizeof(*u));
+        if (!u)
+                return -ENOMEM;
+        size_t n = build_units(st, tok_begin, tok_end, u);
+
+        for (size_t i = 0; i < n; i++) {
+                if (!u[i].word || !u[i].cap || lexicon_contains(LEXICON_WEEKDAYS, u[i].key) ||
+                    (lexicon_contains(LEXICON_MONTHS, u[i].key) && !u[i].allcaps))
+                        continue;
+                size_t j = i + 1;
+                bool stop = u[i].possessive || u[i].standalone;
+                while (!stop && j < n) {
+                        if (u[j].word && u[j].cap && !u[j].standalone &&
+                            !lexicon_contains(LEXICON_WEEKDAYS, u[j].key) &&
+                            !(is_month_or_weekday(&u[j]) &&
+                              !lexicon_contains(LEXICON_FIRST_NAMES, u[j - 1].key))) {
+                                stop = u[j].possessive;
+                                j++;
+                                continue;
+                        }
+                        if (particle_joins(u, n, i, j)) {
+                                j++;
+                                if (!strcmp(u[j - 1].key, "of") && !strcmp(u[j].key, "the"))
+                                        j++;
+                                continue;
+                        }
+                        break;
+                }
+                err = process_run(st, &r, u, n, i, j);
+                if (err < 0)
+                        break;
+                i = j - 1;
+        }
+        free(u);
+        if (err < 0) {
+                entity_mentions_free(r.items, r.n);
+                return err;
+        }
+        entity_mentions_resolve(r.items, r.n);
+        *ret = r.items;
+        *ret_n = r.n;
+        return 0;
+}
+
+void entity_mentions_free(struct entity_mention *m, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                free(m[i].name);
+        free(m);
+}
+
+/* The last word of a name, or the name itself. */
+static const char *last_word(const char *name) {
+        const char *sp = strrchr(name, ' ');
+        return sp ? sp + 1 : name;
+}
+
+void entity_mentions_resolve(struct entity_mention *m, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                if ((m[i].kind != 'M' && m[i].kind != 'P') || strchr(m[i].name, ' '))
+                        continue;
+                /* the nearest earlier full name, else the first later one */
+                const char *full = NULL;
+                for (size_t k = i; k-- > 0 && !full;)
+                        if (m[k].kind == 'P' && strchr(m[k].name, ' ') && !strcmp(last_word(m[k].name), m[i].name))
+                                full = m[k].name;
+                for (size_t k = i + 1; k < n && !full; k++)
+                        if (m[k].kind == 'P' && strchr(m[k].name, ' ') && !strcmp(last_word(m[k].name), m[i].name))
+                                full = m[k].name;
+                if (!full)
+                        continue;
+                char *s = strdup(full);
+                if (!s)
+                        continue;       /* keep the short name */
+                free(m[i].name);
+                m[i].name = s;
+                m[i].kind = 'P';
+        }
+}
+
+bool entity_names_match(const char *a, char kind_a, const char *b, char kind_b) {
+        if (!a || !b)
+                return false;
+        if (strcmp(a, b) == 0)
+                return true;
+        /* "Lavrov" and "Sergey Lavrov": a lone word and a person's last name */
+        bool pa = kind_a == 'P' || kind_a == 'M', pb = kind_b == 'P' || kind_b == 'M';
+        if (!pa || !pb)
+                return false;
+        if (!strchr(a, ' ') && strchr(b, ' '))
+                return strcmp(a, last_word(b)) == 0;
+        if (!strchr(b, ' ') && strchr(a, ' '))
+                return strcmp(b, last_word(a)) == 0;
+        return false;
+}
