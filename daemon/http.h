@@ -1,0 +1,101 @@
+/* The HTTP front: evhttp on the event loop thread, its hard limits, the
+ * routes of API.md, JSON replies and errors, long polls, and the server
+ * state main.c drives (listeners, reload, shutdown). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+#include <event2/http.h>
+#include <jansson.h>
+
+#include "daemon/config.h"
+#include "daemon/metrics.h"
+#include "daemon/store.h"
+#include "daemon/workers.h"
+
+struct poller;
+
+struct server {
+        struct event_base *base;
+        struct evhttp *http;
+        struct config cfg;                      /* the configuration in force */
+        char *token;                            /* NULL: no token configured */
+        size_t token_len;
+        struct store *ro;                       /* read-only connection, loop thread */
+        struct workers *workers;
+        struct evhttp_bound_socket *sockets[MAX_LISTEN_ADDRESSES * 2 + 16];
+        size_t n_sockets;
+        bool socket_activated;
+        bool stopping;
+        struct poller *pollers;                 /* parked long polls */
+        size_t n_pollers;
+        struct evbuffer *out;                   /* reused reply buffer */
+};
+
+/* A validation failure, as an API error. */
+struct api_error {
+        int status;
+        const char *code;
+        char field[80];
+        char message[256];
+};
+
+/* Creates the evhttp server on s->base with the limits of s->cfg. */
+int http_setup(struct server *s);
+/* Re-applies body/header size limits and timeouts from s->cfg. */
+void http_apply_limits(struct server *s);
+/* Binds s->cfg.listen (or takes the sockets systemd passed).  Logs and
+ * returns a negative errno on failure. */
+int http_listen(struct server *s);
+/* Stops accepting new connections. */
+void http_close_listeners(struct server *s);
+/* Answers every parked long poll now (at shutdown). */
+void http_release_pollers(struct server *s);
+void http_free(struct server *s);
+
+/* The done callback for workers_new(): replies and logs on the loop thread. */
+void http_job_done(struct job *j, void *userdata);
+
+/* Reads the API token from path: the first line, surrounding whitespace
+ * removed.  Returns 0, or a negative errno with a message in err. */
+int token_load(const char *path, char **ret, size_t *ret_len, char *err, size_t errsize);
+
+/* Request validation, shared with the fuzz targets. */
+/* Parses a JSON request body: UTF-8 checked first (invalid_utf8), then
+ * jansson with duplicate keys rejected (invalid_json).  Returns a new
+ * reference or NULL with *e filled. */
+json_t *request_parse_json(const char *body, size_t len, struct api_error *e);
+/* Validates one article object (API.md) and points *ret's strings into o.
+ * prefix names the object in error fields ("a." in compare).  Returns 0 or
+ * -EINVAL with *e filled. */
+int article_validate(json_t *o, bool source_required, const char *prefix, size_t max_text,
+                     time_t received, struct article_request *ret, struct api_error *e);
+
+/* Route handlers (http.c dispatches to these). */
+void route_post_article(struct server *s, struct evhttp_request *req, uint64_t t0);
+void route_post_compare(struct server *s, struct evhttp_request *req, uint64_t t0);
+void route_get_article(struct server *s, struct evhttp_request *req, int64_t id);
+void route_get_conflict(struct server *s, struct evhttp_request *req, int64_t id);
+void route_get_event(struct server *s, struct evhttp_request *req, int64_t id);
+void route_list_conflicts(struct server *s, struct evhttp_request *req);
+void route_list_events(struct server *s, struct evhttp_request *req);
+void route_healthz(struct server *s, struct evhttp_request *req);
+void route_metrics(struct server *s, struct evhttp_request *req);
+
+/* Reply helpers: each sends exactly one reply, counts it in the metrics
+ * under route r, and (for errors) logs a "request rejected" record. */
+void reply_json(struct server *s, struct evhttp_request *req, enum route r, int status, json_t *body);
+void reply_error(struct server *s, struct evhttp_request *req, enum route r, int status,
+                 const char *code, const char *field, const char *fmt, ...)
+        __attribute__((format(printf, 7, 8)));
+void reply_api_error(struct server *s, struct evhttp_request *req, enum route r, const struct api_error *e);
+/* Replies 503/500 for a store read that failed with r (not -ENOENT). */
+void reply_store_error(struct server *s, struct evhttp_request *req, enum route rt, int r);
+
+/* Wakes parked long polls after conflicts up to max_id were committed. */
+void pollers_wake(struct server *s, int64_t max_id);
+
+uint64_t now_usec(void);

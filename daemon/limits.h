@@ -1,0 +1,58 @@
+/* Every hard limit of claimd in one place (as OpenBSD httpd keeps them).
+ * DEFAULT_* values are what an empty configuration gets; MIN_/MAX_* bound
+ * what the configuration may ask for; the rest are fixed. */
+#pragma once
+
+#define KIB ((size_t) 1024)
+#define MIB (KIB * 1024)
+
+/* HTTP requests */
+#define DEFAULT_MAX_BODY_BYTES          (2 * MIB)
+#define MIN_MAX_BODY_BYTES              (1 * KIB)
+#define MAX_MAX_BODY_BYTES              (64 * MIB)
+#define DEFAULT_MAX_HEADER_BYTES        (16 * KIB)
+#define MIN_MAX_HEADER_BYTES            (1 * KIB)
+#define MAX_MAX_HEADER_BYTES            (1 * MIB)
+/* evhttp's own caps are this many times the configured ones: between the two
+ * claimd itself answers 413/431 with a JSON error; beyond the outer cap
+ * libevent drains the body (lingering close) and answers its own 413. */
+#define HTTP_OUTER_CAP_FACTOR           4
+#define MAX_URI_BYTES                   8192
+#define DEFAULT_REQUEST_TIMEOUT_SEC     30
+#define MAX_TIMEOUT_SEC                 3600
+#define MAX_LISTEN_ADDRESSES            16
+#define DEFAULT_PORT                    8080
+#define DEFAULT_LISTEN                  "127.0.0.1:8080"
+#define LISTEN_BACKLOG                  1024
+
+/* Lists and long polls (API.md) */
+#define LIST_LIMIT_DEFAULT              100
+#define LIST_LIMIT_MAX                  1000
+#define DEFAULT_LONG_POLL_MAX_SEC       60
+#define MAX_LONG_POLL_MAX_SEC           300
+#define MAX_PARKED_POLLERS              4096
+
+/* Article fields, in bytes of UTF-8 */
+#define MAX_SOURCE_BYTES                256
+#define MAX_URL_BYTES                   4096
+#define MAX_TITLE_BYTES                 4096
+#define MAX_LANG_BYTES                  35
+#define MAX_PUBLISHED_AT_BYTES          64
+/* text and html are bounded by max_body_bytes */
+
+/* Work queue and threads */
+#define DEFAULT_WORKERS                 0       /* 0: one per CPU */
+#define MAX_WORKERS                     64
+#define DEFAULT_QUEUE_SIZE              256
+#define MAX_QUEUE_SIZE                  65536
+#define SHUTDOWN_DRAIN_SEC              20      /* in-flight work gets this long on SIGTERM */
+#define EXPIRE_INTERVAL_SEC             3600    /* retention sweep period of the writer */
+#define STORE_RETRY_SEC                 1
+
+/* Storage */
+#define MAX_RETENTION_DAYS              36500
+
+/* Configuration file */
+#define MAX_CONFIG_LINE                 4096
+#define MAX_CONFIG_ERRORS               64
+#define MAX_TOKEN_BYTES                 4096

@@ -1,0 +1,367 @@
+/* The read routes: they run on the loop thread against the read-only store
+ * connection.  GET /v1/conflicts?wait=S parks the request (no thread
+ * blocks): it is answered when a commit brings a matching conflict
+ * (pollers_wake) or when its timer fires. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+#include "common/conflict.h"
+#include "daemon/http.h"
+#include "daemon/limits.h"
+#include "daemon/log.h"
+
+struct poller {
+        struct server *s;
+        struct evhttp_request *req;
+        struct evhttp_connection *conn;
+        struct conflict_filter f;
+        char *source;
+        struct event *timer;
+        struct poller *prev, *next;
+};
+
+/* Query parameters by name; a value is NULL when absent. */
+enum {
+        Q_SINCE, Q_LIMIT, Q_WAIT, Q_EVENT, Q_SOURCE, Q_KIND, Q_MIN_SCORE, _Q_MAX,
+};
+static const char *const query_names[_Q_MAX] = {
+        "since", "limit", "wait", "event", "source", "kind", "min_score",
+};
+
+struct query {
+        struct evkeyvalq kv;
+        const char *v[_Q_MAX];
+};
+
+/* Parses the query string; unknown parameters are ignored, repeated known
+ * ones are an error.  Returns 0, or replies 400 and returns -EINVAL. */
+static int query_parse(struct server *s, struct evhttp_request *req, enum route r, struct query *q) {
+        const struct evhttp_uri *u = evhttp_request_get_evhttp_uri(req);
+        const char *qs = u ? evhttp_uri_get_query(u) : NULL;
+
+        TAILQ_INIT(&q->kv);
+        memset(q->v, 0, sizeof(q->v));
+        if (!qs || !*qs)
+                return 0;
+        if (evhttp_parse_query_str(qs, &q->kv) < 0) {
+                evhttp_clear_headers(&q->kv);
+                reply_error(s, req, r, 400, "invalid_field", NULL, "the query string cannot be parsed");
+                return -EINVAL;
+        }
+        for (struct evkeyval *kv = q->kv.tqh_first; kv; kv = kv->next.tqe_next)
+                for (int i = 0; i < _Q_MAX; i++) {
+                        if (strcmp(kv->key, query_names[i]) != 0)
+                                continue;
+                        if (q->v[i]) {
+                                evhttp_clear_headers(&q->kv);
+                                reply_error(s, req, r, 400, "invalid_field", query_names[i],
+                                            "'%s' is given more than once", query_names[i]);
+                                return -EINVAL;
+                        }
+                        q->v[i] = kv->value;
+                }
+        return 0;
+}
+
+/* Strict decimal integer in [min, max]; returns false otherwise. */
+static bool parse_int(const char *s, int64_t min, int64_t max, int64_t *ret) {
+        int64_t v = 0;
+        if (!s || !*s || strlen(s) > 19)
+                return false;
+        for (const char *p = s; *p; p++) {
+                if (*p < '0' || *p > '9')
+                        return false;
+                int d = *p - '0';
+                if (v > (INT64_MAX - d) / 10)
+                        return false;
+                v = v * 10 + d;
+        }
+        if (v < min || v > max)
+                return false;
+        *ret = v;
+        return true;
+}
+
+static int bad_param(struct server *s, struct evhttp_request *req, enum route r, struct query *q,
+                     const char *name, const char *what) {
+        evhttp_clear_headers(&q->kv);
+        reply_error(s, req, r, 400, "invalid_field", name, "'%s' must be %s", name, what);
+        return -EINVAL;
+}
+
+/* since and limit, shared by both lists. */
+static int parse_page(struct server *s, struct evhttp_request *req, enum route r, struct query *q,
+                      int64_t *since, int *limit) {
+        int64_t v;
+        *since = 0;
+        *limit = LIST_LIMIT_DEFAULT;
+        if (q->v[Q_SINCE]) {
+                if (!parse_int(q->v[Q_SINCE], 0, INT64_MAX, &v))
+                        return bad_param(s, req, r, q, "since", "an id (a non-negative integer)");
+                *since = v;
+        }
+        if (q->v[Q_LIMIT]) {
+                char what[64];
+                snprintf(what, sizeof(what), "an integer from 1 to %d", LIST_LIMIT_MAX);
+                if (!parse_int(q->v[Q_LIMIT], 1, LIST_LIMIT_MAX, &v))
+                        return bad_param(s, req, r, q, "limit", what);
+                *limit = (int) v;
+        }
+        return 0;
+}
+
+static void reply_lookup(struct server *s, struct evhttp_request *req, enum route r, int k, json_t *o,
+                         const char *what, int64_t id) {
+        if (k == 0)
+                reply_json(s, req, r, 200, o);
+        else if (k == -ENOENT)
+                reply_error(s, req, r, 404, "not_found", NULL, "no %s with id %lld", what, (long long) id);
+        else
+                reply_store_error(s, req, r, k);
+}
+
+void route_get_article(struct server *s, struct evhttp_request *req, int64_t id) {
+        json_t *o = NULL;
+        int k = store_get_article_json(s->ro, id, &o);
+        reply_lookup(s, req, ROUTE_ARTICLE_GET, k, o, "article", id);
+}
+
+void route_get_conflict(struct server *s, struct evhttp_request *req, int64_t id) {
+        json_t *o = NULL;
+        int k = store_get_conflict_json(s->ro, id, &o);
+        reply_lookup(s, req, ROUTE_CONFLICT_GET, k, o, "conflict", id);
+}
+
+void route_get_event(struct server *s, struct evhttp_request *req, int64_t id) {
+        json_t *o = NULL;
+        int k = store_get_event_json(s->ro, id, &o);
+        reply_lookup(s, req, ROUTE_EVENT_GET, k, o, "event", id);
+}
+
+void route_list_events(struct server *s, struct evhttp_request *req) {
+        struct query q;
+        int64_t since;
+        int limit;
+
+        if (query_parse(s, req, ROUTE_EVENTS, &q) < 0 ||
+            parse_page(s, req, ROUTE_EVENTS, &q, &since, &limit) < 0)
+                return;
+        evhttp_clear_headers(&q.kv);
+
+        json_t *o = NULL;
+        int k = store_list_events_json(s->ro, since, limit, &o);
+        if (k < 0)
+                reply_store_error(s, req, ROUTE_EVENTS, k);
+        else
+                reply_json(s, req, ROUTE_EVENTS, 200, o);
+}
+
+static void poller_free(struct poller *p) {
+        struct server *s = p->s;
+
+        if (p->prev)
+                p->prev->next = p->next;
+        else
+                s->pollers = p->next;
+        if (p->next)
+                p->next->prev = p->prev;
+        s->n_pollers--;
+        if (p->timer)
+                event_free(p->timer);
+        free(p->source);
+        free(p);
+}
+
+/* Answers a parked poll with the conflicts after its `since` (possibly
+ * none), and frees it. */
+static void poller_answer(struct poller *p, json_t *result) {
+        struct server *s = p->s;
+        struct evhttp_request *req = p->req;
+
+        evhttp_connection_set_closecb(p->conn, NULL, NULL);
+        poller_free(p);
+        if (result)
+                reply_json(s, req, ROUTE_CONFLICTS, 200, result);
+        else
+                reply_error(s, req, ROUTE_CONFLICTS, 503, "store_unavailable", NULL,
+                            "the database cannot be read right now; try again later");
+}
+
+static void poller_timeout(evutil_socket_t fd, short what, void *arg) {
+        struct poller *p = arg;
+        json_t *o = NULL;
+
+        if (store_list_conflicts_json(p->s->ro, &p->f, &o) < 0)
+                o = NULL;
+        poller_answer(p, o);
+}
+
+/* The client went away (or evhttp freed the connection): forget the poll. */
+static void poller_closed(struct evhttp_connection *conn, void *arg) {
+        poller_free(arg);
+}
+
+void pollers_wake(struct server *s, int64_t max_id) {
+        struct poller *p, *next;
+
+        for (p = s->pollers; p; p = next) {
+                next = p->next;
+                if (p->f.since >= max_id)
+                        continue;
+                json_t *o = NULL;
+                if (store_list_conflicts_json(s->ro, &p->f, &o) < 0) {
+                        poller_answer(p, NULL);
+                        continue;
+                }
+                if (json_array_size(json_object_get(o, "conflicts")) > 0)
+                        poller_answer(p, o);
+                else
+                        json_decref(o);
+        }
+}
+
+void http_release_pollers(struct server *s) {
+        while (s->pollers)
+                poller_timeout(-1, 0, s->pollers);
+}
+
+void route_list_conflicts(struct server *s, struct evhttp_request *req) {
+        struct query q;
+        struct conflict_filter f = { .kind = -1 };
+        int64_t v, wait = 0;
+
+        if (query_parse(s, req, ROUTE_CONFLICTS, &q) < 0 ||
+            parse_page(s, req, ROUTE_CONFLICTS, &q, &f.since, &f.limit) < 0)
+                return;
+        if (q.v[Q_WAIT]) {
+                char what[64];
+                snprintf(what, sizeof(what), "a number of seconds from 0 to %d", s->cfg.long_poll_max);
+                if (!parse_int(q.v[Q_WAIT], 0, s->cfg.long_poll_max, &wait))
+                        return (void) bad_param(s, req, ROUTE_CONFLICTS, &q, "wait", what);
+        }
+        if (q.v[Q_EVENT]) {
+                if (!parse_int(q.v[Q_EVENT], 1, INT64_MAX, &v))
+                        return (void) bad_param(s, req, ROUTE_CONFLICTS, &q, "event", "an event id (a positive integer)");
+                f.event_id = v;
+        }
+        if (q.v[Q_KIND]) {
+                int k = conflict_kind_from_string(q.v[Q_KIND]);
+                if (k < 0)
+                        return (void) bad_param(s, req, ROUTE_CONFLICTS, &q, "kind",
+                                                "a conflict kind (denial, negation, antonym, numeric, date, location)");
+                f.kind = k;
+        }
+        if (q.v[Q_MIN_SCORE]) {
+                char *end;
+                double d = strtod(q.v[Q_MIN_SCORE], &end);
+                if (!*q.v[Q_MIN_SCORE] || *end || !isfinite(d) || d < 0 || d > 1)
+                        return (void) bad_param(s, req, ROUTE_CONFLICTS, &q, "min_score", "a number from 0 to 1");
+                f.min_score = d;
+        }
+        char *source = NULL;
+        if (q.v[Q_SOURCE]) {
+                if (!*q.v[Q_SOURCE] || strlen(q.v[Q_SOURCE]) > MAX_SOURCE_BYTES)
+                        return (void) bad_param(s, req, ROUTE_CONFLICTS, &q, "source", "a source name");
+                source = strdup(q.v[Q_SOURCE]);
+                if (!source) {
+                        evhttp_clear_headers(&q.kv);
+                        reply_error(s, req, ROUTE_CONFLICTS, 500, "internal_error", NULL, "out of memory");
+                        return;
+                }
+                f.source = source;
+        }
+        evhttp_clear_headers(&q.kv);
+
+        json_t *o = NULL;
+        int k = store_list_conflicts_json(s->ro, &f, &o);
+        if (k < 0) {
+                free(source);
+                reply_store_error(s, req, ROUTE_CONFLICTS, k);
+                return;
+        }
+        if (wait == 0 || json_array_size(json_object_get(o, "conflicts")) > 0 || s->stopping) {
+                free(source);
+                reply_json(s, req, ROUTE_CONFLICTS, 200, o);
+                return;
+        }
+        json_decref(o);
+
+        if (s->n_pollers >= MAX_PARKED_POLLERS) {
+                free(source);
+                evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "1");
+                reply_error(s, req, ROUTE_CONFLICTS, 503, "overloaded", NULL,
+                            "too many long polls are waiting; try again shortly");
+                return;
+        }
+
+        struct poller *p = calloc(1, sizeof(*p));
+        if (!p) {
+                free(source);
+                reply_error(s, req, ROUTE_CONFLICTS, 500, "internal_error", NULL, "out of memory");
+                return;
+        }
+        p->s = s;
+        p->req = req;
+        p->conn = evhttp_request_get_connection(req);
+        p->f = f;
+        p->source = source;
+        p->timer = evtimer_new(s->base, poller_timeout, p);
+        struct timeval tv = { .tv_sec = (time_t) wait };
+        if (!p->timer || evtimer_add(p->timer, &tv) < 0) {
+                if (p->timer)
+                        event_free(p->timer);
+                free(source);
+                free(p);
+                reply_error(s, req, ROUTE_CONFLICTS, 500, "internal_error", NULL, "cannot park the request");
+                return;
+        }
+        p->next = s->pollers;
+        if (s->pollers)
+                s->pollers->prev = p;
+        s->pollers = p;
+        s->n_pollers++;
+        if (p->conn)
+                evhttp_connection_set_closecb(p->conn, poller_closed, p);
+}
+
+void route_healthz(struct server *s, struct evhttp_request *req) {
+        struct store_counts c;
+        int k = store_counts(s->ro, &c);
+        if (k < 0) {
+                reply_store_error(s, req, ROUTE_HEALTHZ, k);
+                return;
+        }
+        reply_json(s, req, ROUTE_HEALTHZ, 200,
+                   json_pack("{s:s, s:s, s:I, s:I, s:I, s:I}",
+                             "status", "ok",
+                             "version", CLAIMD_VERSION,
+                             "articles", (json_int_t) c.articles,
+                             "claims", (json_int_t) c.claims,
+                             "events", (json_int_t) c.events,
+                             "conflicts", (json_int_t) c.conflicts));
+}
+
+void route_metrics(struct server *s, struct evhttp_request *req) {
+        struct store_counts c;
+        bool have = store_counts(s->ro, &c) == 0;
+        struct metrics_gauges g = {
+                .queue_inflight = (int64_t) workers_inflight(s->workers),
+                .queue_capacity = (int64_t) workers_capacity(s->workers),
+                .parked_pollers = (int64_t) s->n_pollers,
+        };
+
+        metrics_request(ROUTE_METRICS, 200);
+        evbuffer_drain(s->out, evbuffer_get_length(s->out));
+        metrics_render(s->out, have ? &c : NULL, &g);
+        evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
+                          "text/plain; version=0.0.4; charset=utf-8");
+        evhttp_send_reply(req, 200, "OK", s->out);
+}

@@ -1,0 +1,519 @@
+/* See workers.h.  Locking: one mutex guards both queues, the done list, the
+ * counters and the options; two condition variables wake the workers and the
+ * writer.  Jobs move worker -> writer -> loop by pointer; a job is touched by
+ * one thread at a time. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/claim-json.h"
+#include "common/conflict.h"
+#include "common/match.h"
+#include "common/pipeline.h"
+#include "common/termvec.h"
+#include "daemon/limits.h"
+#include "daemon/log.h"
+#include "daemon/workers.h"
+
+struct queue {
+        struct job *head, *tail;
+        size_t n;
+};
+
+struct workers {
+        pthread_mutex_t lock;
+        pthread_cond_t work_cond, write_cond;
+        struct queue work, write, finished;
+        size_t inflight, capacity;
+        bool shutdown;          /* no new jobs */
+        bool stop;              /* threads exit once their queue is empty */
+        bool abort;             /* remaining jobs are answered 503 without work */
+        int workers_running;
+        struct work_options opts;
+
+        pthread_t *threads;
+        int n_threads;
+        pthread_t writer;
+        bool writer_started;
+        struct store *store;
+
+        struct event *done_ev;
+        job_done_func done;
+        void *userdata;
+};
+
+static void queue_push(struct queue *q, struct job *j) {
+        j->next = NULL;
+        if (q->tail)
+                q->tail->next = j;
+        else
+                q->head = j;
+        q->tail = j;
+        q->n++;
+}
+
+static struct job *queue_pop(struct queue *q) {
+        struct job *j = q->head;
+        if (!j)
+                return NULL;
+        q->head = j->next;
+        if (!q->head)
+                q->tail = NULL;
+        q->n--;
+        j->next = NULL;
+        return j;
+}
+
+struct job *job_new(enum job_kind kind) {
+        struct job *j = calloc(1, sizeof(*j));
+        if (j)
+                j->kind = kind;
+        return j;
+}
+
+void job_free(struct job *j) {
+        if (!j)
+                return;
+        json_decref(j->body);
+        json_decref(j->reply);
+        json_decref(j->conflicts);
+        if (j->ex)
+                extracted_article_free(j->ex);
+        free(j->result.conflict_ids);
+        free(j);
+}
+
+json_t *error_json(const char *code, const char *field, const char *fmt, ...) {
+        char msg[512];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+
+        json_t *e = json_pack("{s:s, s:s}", "code", code, "message", msg);
+        if (e && field)
+                json_object_set_new(e, "field", json_string(field));
+        return e ? json_pack("{s:o}", "error", e) : NULL;
+}
+
+static void job_fail(struct job *j, int status, const char *code, const char *field, const char *msg) {
+        json_decref(j->reply);
+        j->status = status;
+        j->error_code = code;
+        j->reply = error_json(code, field, "%s", msg);
+}
+
+bool store_error_is_fault(int r) {
+        return r == -EBUSY || r == -ENOSPC || r == -EROFS || r == -EIO || r == -EACCES ||
+               r == -EPERM || r == -EAGAIN || r == -ENOLCK || r == -EDQUOT;
+}
+
+/* Hands a finished job to the loop thread. */
+static void finish(struct workers *w, struct job *j) {
+        pthread_mutex_lock(&w->lock);
+        queue_push(&w->finished, j);
+        pthread_mutex_unlock(&w->lock);
+        event_active(w->done_ev, EV_READ, 1);
+}
+
+double compare_similarity(const struct extracted_article *a, const struct extracted_article *b) {
+        return termvec_cosine(&a->terms, &b->terms, NULL, NULL);
+}
+
+static struct article_input input_of(const struct article_request *r) {
+        struct article_input in = {
+                .title = r->title,
+                .text = r->text,
+                .html = r->html,
+                .published = r->published,
+        };
+        if (!in.text && !in.html)
+                in.text = "";
+        return in;
+}
+
+/* Runs the pipeline on one request; on failure fills the job's error. */
+static int extract(struct job *j, const struct article_request *r, const char *prefix,
+                   struct extracted_article **ret) {
+        struct article_input in = input_of(r);
+        int k = pipeline_extract(&in, ret);
+        if (k == 0)
+                return 0;
+        if (k == -EINVAL) {
+                char field[16];
+                snprintf(field, sizeof(field), "%s%s", prefix, r->html ? "html" : "text");
+                job_fail(j, 400, "invalid_field", field,
+                         r->html ? "no article text could be extracted from the HTML"
+                                 : "the text could not be processed");
+        } else
+                job_fail(j, 500, "internal_error", NULL, "the text pipeline failed");
+        log_error("pipeline_extract failed: %s", strerror(-k));
+        return k;
+}
+
+/* Builds one side of a compare conflict's claims. */
+static json_t *compare_claim(const struct claim *c, const char *label, const char *source) {
+        json_t *o = claim_to_json(c);
+        if (!o)
+                return NULL;
+        json_object_set_new(o, "article", json_string(label));
+        json_object_set_new(o, "source", json_string(source));
+        return o;
+}
+
+/* POST /v1/compare: both pipelines, then match_claims across them. */
+static void run_compare(struct workers *w, struct job *j) {
+        struct extracted_article *a = NULL, *b = NULL;
+        struct claim_source *sa = NULL, *sb = NULL;
+        struct claim_conflict *cc = NULL;
+        size_t ncc = 0;
+        struct work_options o;
+
+        pthread_mutex_lock(&w->lock);
+        o = w->opts;
+        pthread_mutex_unlock(&w->lock);
+
+        if (extract(j, &j->article, "a.", &a) < 0 || extract(j, &j->other, "b.", &b) < 0)
+                goto out;
+
+        const char *src_a = j->article.source ? j->article.source : "a";
+        const char *src_b = j->other.source ? j->other.source : "b";
+        size_t na = a->claims.n, nb = b->claims.n;
+
+        sa = calloc(na ? na : 1, sizeof(*sa));
+        sb = calloc(nb ? nb : 1, sizeof(*sb));
+        if (!sa || !sb)
+                goto oom;
+        for (size_t i = 0; i < na; i++)
+                sa[i] = (struct claim_source) { &a->claims.items[i], src_a, "a" };
+        for (size_t i = 0; i < nb; i++)
+                sb[i] = (struct claim_source) { &b->claims.items[i], src_b, "b" };
+
+        int r = match_claims(sa, na, sb, nb, &o.ingest.conflict,
+                             (size_t) o.ingest.max_conflicts_per_article, &cc, &ncc);
+        if (r < 0)
+                goto oom;
+
+        double sim = compare_similarity(a, b);
+        json_t *arr = json_array();
+        if (!arr)
+                goto oom;
+        for (size_t i = 0; i < ncc; i++) {
+                const struct conflict_result *cr = &cc[i].result;
+                json_t *claims = json_pack("[oo]",
+                                           compare_claim(&a->claims.items[cc[i].a], "a", src_a),
+                                           compare_claim(&b->claims.items[cc[i].b], "b", src_b));
+                json_t *c = json_pack("{s:s, s:f, s:s, s:o}",
+                                      "kind", conflict_kind_to_string(cr->kind),
+                                      "score", cr->score,
+                                      "explanation", cr->explanation ? cr->explanation : "",
+                                      "claims", claims);
+                if (!c || json_array_append_new(arr, c) < 0) {
+                        json_decref(arr);
+                        goto oom;
+                }
+        }
+        j->reply = json_pack("{s:b, s:f, s:o}", "related", sim >= o.related_min_similarity,
+                             "similarity", sim, "conflicts", arr);
+        if (!j->reply)
+                goto oom;
+        j->status = 200;
+        goto out;
+
+oom:
+        job_fail(j, 500, "internal_error", NULL, "out of memory");
+out:
+        if (cc)
+                claim_conflicts_free(cc, ncc);
+        free(sa);
+        free(sb);
+        if (a)
+                extracted_article_free(a);
+        if (b)
+                extracted_article_free(b);
+}
+
+static void *worker_main(void *arg) {
+        struct workers *w = arg;
+
+        for (;;) {
+                pthread_mutex_lock(&w->lock);
+                while (!w->work.head && !w->stop)
+                        pthread_cond_wait(&w->work_cond, &w->lock);
+                struct job *j = queue_pop(&w->work);
+                bool abort = w->abort;
+                pthread_mutex_unlock(&w->lock);
+                if (!j)
+                        break;
+
+                if (abort) {
+                        job_fail(j, 503, "shutting_down", NULL, "claimd is shutting down");
+                        finish(w, j);
+                        continue;
+                }
+
+                if (j->kind == JOB_COMPARE) {
+                        run_compare(w, j);
+                        finish(w, j);
+                        continue;
+                }
+
+                if (extract(j, &j->article, "", &j->ex) < 0) {
+                        finish(w, j);
+                        continue;
+                }
+                pthread_mutex_lock(&w->lock);
+                queue_push(&w->write, j);
+                pthread_cond_signal(&w->write_cond);
+                pthread_mutex_unlock(&w->lock);
+        }
+
+        pthread_mutex_lock(&w->lock);
+        w->workers_running--;
+        pthread_cond_broadcast(&w->write_cond);
+        pthread_mutex_unlock(&w->lock);
+        return NULL;
+}
+
+/* Commits one article; fills the reply and the conflicts for the journal. */
+static void run_ingest(struct workers *w, struct job *j, const struct ingest_options *o) {
+        int r = store_ingest(w->store, &j->article, j->ex, o, &j->result);
+
+        extracted_article_free(j->ex);
+        j->ex = NULL;
+
+        if (r < 0) {
+                if (store_error_is_fault(r)) {
+                        const char *fields[] = { "CLAIMD_ERRNO=", NULL };
+                        char f0[64];
+                        snprintf(f0, sizeof(f0), "CLAIMD_ERRNO=%d", -r);
+                        fields[0] = f0;
+                        log_struct(LOG_ERR, CLAIMD_MESSAGE_STORE_FAULT, fields,
+                                   "cannot store article from %s: %s (%s)", j->article.source,
+                                   strerror(-r), store_errmsg(w->store));
+                        job_fail(j, 503, "store_unavailable", NULL,
+                                 r == -ENOSPC ? "the database disk is full; try again later" :
+                                 r == -EBUSY ? "the database is locked; try again later" :
+                                 r == -EROFS || r == -EACCES || r == -EPERM ? "the database is read-only; try again later" :
+                                 "the database cannot be written; try again later");
+                } else {
+                        log_error("store_ingest failed: %s (%s)", strerror(-r), store_errmsg(w->store));
+                        job_fail(j, 500, "internal_error", NULL, "the article could not be stored");
+                }
+                memset(&j->result, 0, sizeof(j->result));
+                return;
+        }
+
+        json_t *ids = json_array();
+        j->conflicts = json_array();
+        for (size_t i = 0; i < j->result.n_conflicts; i++) {
+                json_t *c;
+                json_array_append_new(ids, json_integer(j->result.conflict_ids[i]));
+                if (store_get_conflict_json(w->store, j->result.conflict_ids[i], &c) == 0)
+                        json_array_append_new(j->conflicts, c);
+        }
+        j->reply = json_pack("{s:I, s:b, s:o, s:i, s:o}",
+                             "id", (json_int_t) j->result.article_id,
+                             "duplicate", j->result.duplicate,
+                             "event_id", j->result.event_id > 0 ? json_integer(j->result.event_id) : json_null(),
+                             "claims", j->result.n_claims,
+                             "conflicts", ids ? ids : json_array());
+        if (!j->reply)
+                job_fail(j, 500, "internal_error", NULL, "out of memory");
+        else
+                j->status = j->result.duplicate ? 200 : 201;
+}
+
+static void expire(struct workers *w, int days) {
+        time_t cutoff = time(NULL) - (time_t) days * 86400;
+        int r = store_expire(w->store, cutoff);
+        if (r < 0)
+                log_error("retention: store_expire failed: %s (%s)", strerror(-r), store_errmsg(w->store));
+        else if (r > 0) {
+                char f0[64];
+                const char *fields[] = { f0, NULL };
+                snprintf(f0, sizeof(f0), "CLAIMD_EXPIRED=%d", r);
+                log_struct(LOG_INFO, CLAIMD_MESSAGE_EXPIRED, fields,
+                           "retention: deleted %d articles older than %d days", r, days);
+        }
+}
+
+static void *writer_main(void *arg) {
+        struct workers *w = arg;
+        struct timespec next_expire;
+
+        clock_gettime(CLOCK_REALTIME, &next_expire);
+
+        for (;;) {
+                pthread_mutex_lock(&w->lock);
+                for (;;) {
+                        if (w->write.head || (w->stop && w->workers_running == 0))
+                                break;
+                        struct timespec now;
+                        clock_gettime(CLOCK_REALTIME, &now);
+                        if (w->opts.retention_days > 0 && now.tv_sec >= next_expire.tv_sec)
+                                break;
+                        if (w->opts.retention_days > 0)
+                                pthread_cond_timedwait(&w->write_cond, &w->lock, &next_expire);
+                        else
+                                pthread_cond_wait(&w->write_cond, &w->lock);
+                }
+                struct job *j = queue_pop(&w->write);
+                struct work_options o = w->opts;
+                bool abort = w->abort;
+                bool done = !j && w->stop && w->workers_running == 0;
+                pthread_mutex_unlock(&w->lock);
+
+                if (j) {
+                        if (abort)
+                                job_fail(j, 503, "shutting_down", NULL, "claimd is shutting down");
+                        else
+                                run_ingest(w, j, &o.ingest);
+                        finish(w, j);
+                        continue;
+                }
+                if (done)
+                        break;
+
+                struct timespec now;
+                clock_gettime(CLOCK_REALTIME, &now);
+                if (o.retention_days > 0 && now.tv_sec >= next_expire.tv_sec) {
+                        expire(w, o.retention_days);
+                        next_expire.tv_sec = now.tv_sec + EXPIRE_INTERVAL_SEC;
+                }
+        }
+        return NULL;
+}
+
+/* On the loop thread: hands every finished job to the callback. */
+static void done_cb(evutil_socket_t fd, short what, void *arg) {
+        struct workers *w = arg;
+
+        pthread_mutex_lock(&w->lock);
+        struct queue q = w->finished;
+        w->finished = (struct queue) {};
+        w->inflight -= q.n;
+        pthread_mutex_unlock(&w->lock);
+
+        struct job *j;
+        while ((j = queue_pop(&q)))
+                w->done(j, w->userdata);
+}
+
+int workers_new(struct event_base *base, struct store *writer, int n_workers, int queue_size,
+                const struct work_options *o, job_done_func done, void *userdata,
+                struct workers **ret) {
+        struct workers *w = calloc(1, sizeof(*w));
+        if (!w)
+                return -ENOMEM;
+        pthread_mutex_init(&w->lock, NULL);
+        pthread_cond_init(&w->work_cond, NULL);
+        pthread_cond_init(&w->write_cond, NULL);
+        w->capacity = (size_t) queue_size;
+        w->opts = *o;
+        w->store = writer;
+        w->done = done;
+        w->userdata = userdata;
+        w->done_ev = event_new(base, -1, 0, done_cb, w);
+        w->threads = calloc((size_t) n_workers, sizeof(pthread_t));
+        if (!w->done_ev || !w->threads) {
+                workers_free(w);
+                return -ENOMEM;
+        }
+
+        for (int i = 0; i < n_workers; i++) {
+                int r = pthread_create(&w->threads[i], NULL, worker_main, w);
+                if (r != 0) {
+                        workers_free(w);
+                        return -r;
+                }
+                pthread_mutex_lock(&w->lock);
+                w->n_threads++;
+                w->workers_running++;
+                pthread_mutex_unlock(&w->lock);
+        }
+        int r = pthread_create(&w->writer, NULL, writer_main, w);
+        if (r != 0) {
+                workers_free(w);
+                return -r;
+        }
+        w->writer_started = true;
+        *ret = w;
+        return 0;
+}
+
+int workers_submit(struct workers *w, struct job *j) {
+        int r = 0;
+
+        pthread_mutex_lock(&w->lock);
+        if (w->shutdown)
+                r = -ESHUTDOWN;
+        else if (w->inflight >= w->capacity)
+                r = -EAGAIN;
+        else {
+                w->inflight++;
+                queue_push(&w->work, j);
+                pthread_cond_signal(&w->work_cond);
+        }
+        pthread_mutex_unlock(&w->lock);
+        return r;
+}
+
+void workers_set_options(struct workers *w, const struct work_options *o) {
+        pthread_mutex_lock(&w->lock);
+        w->opts = *o;
+        pthread_cond_broadcast(&w->write_cond);
+        pthread_mutex_unlock(&w->lock);
+}
+
+size_t workers_inflight(struct workers *w) {
+        pthread_mutex_lock(&w->lock);
+        size_t n = w->inflight;
+        pthread_mutex_unlock(&w->lock);
+        return n;
+}
+
+size_t workers_capacity(struct workers *w) {
+        return w->capacity;
+}
+
+void workers_shutdown(struct workers *w) {
+        pthread_mutex_lock(&w->lock);
+        w->shutdown = true;
+        pthread_mutex_unlock(&w->lock);
+}
+
+void workers_free(struct workers *w) {
+        if (!w)
+                return;
+
+        pthread_mutex_lock(&w->lock);
+        w->shutdown = w->stop = w->abort = true;
+        pthread_cond_broadcast(&w->work_cond);
+        pthread_cond_broadcast(&w->write_cond);
+        pthread_mutex_unlock(&w->lock);
+
+        for (int i = 0; i < w->n_threads; i++)
+                pthread_join(w->threads[i], NULL);
+        if (w->writer_started)
+                pthread_join(w->writer, NULL);
+
+        /* whatever finished meanwhile still gets its reply */
+        if (w->done_ev)
+                done_cb(-1, 0, w);
+
+        if (w->store)
+                store_close(w->store);
+        if (w->done_ev)
+                event_free(w->done_ev);
+        free(w->threads);
+        pthread_cond_destroy(&w->work_cond);
+        pthread_cond_destroy(&w->write_cond);
+        pthread_mutex_destroy(&w->lock);
+        free(w);
+}

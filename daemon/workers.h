@@ -1,0 +1,94 @@
+/* The work path (after Bitcoin Core's httpserver.cpp): the event loop thread
+ * validates a request and submits a job to a bounded queue; N worker
+ * threads run the text pipeline; one writer thread owns the writable store
+ * and commits; the finished job is handed back to the loop thread (a
+ * mutex-protected list and event_active() on a user event), which replies.
+ * The loop thread never runs the pipeline and never waits for a worker. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+
+#include "daemon/store.h"
+
+struct evhttp_request;
+
+enum job_kind {
+        JOB_INGEST,
+        JOB_COMPARE,
+};
+
+struct job {
+        enum job_kind kind;
+        struct job *next;
+        struct evhttp_request *req;     /* touched only on the loop thread */
+        uint64_t started_usec;          /* CLOCK_MONOTONIC, for the latency histogram */
+
+        json_t *body;                   /* the parsed request; the strings below point into it */
+        struct article_request article; /* JOB_INGEST, and "a" of JOB_COMPARE */
+        struct article_request other;   /* "b" of JOB_COMPARE */
+
+        struct extracted_article *ex;   /* worker -> writer */
+
+        /* results, filled by the worker or the writer */
+        int status;                     /* HTTP status */
+        json_t *reply;                  /* body to send */
+        const char *error_code;         /* set when status >= 400 */
+        struct ingest_result result;    /* JOB_INGEST success */
+        json_t *conflicts;              /* JOB_INGEST: array of the new conflicts, for the journal */
+};
+
+struct job *job_new(enum job_kind kind);
+void job_free(struct job *j);
+
+/* Settings that SIGHUP may change, copied under the lock. */
+struct work_options {
+        struct ingest_options ingest;
+        int retention_days;
+        double related_min_similarity;
+};
+
+struct workers;
+
+/* Called on the loop thread for every finished job; takes ownership. */
+typedef void (*job_done_func)(struct job *j, void *userdata);
+
+/* Starts n_workers pipeline threads and the writer thread.  The writer
+ * takes over `writer` (the writable store) until workers_free().  Returns
+ * 0 or a negative errno. */
+int workers_new(struct event_base *base, struct store *writer, int n_workers, int queue_size,
+                const struct work_options *o, job_done_func done, void *userdata,
+                struct workers **ret);
+
+/* Queues a job.  Returns 0, -EAGAIN when queue_size jobs are in flight
+ * already (reply 503 overloaded), -ESHUTDOWN after workers_shutdown(). */
+int workers_submit(struct workers *w, struct job *j);
+
+void workers_set_options(struct workers *w, const struct work_options *o);
+
+/* Jobs accepted and not yet handed to the done callback. */
+size_t workers_inflight(struct workers *w);
+size_t workers_capacity(struct workers *w);
+
+/* Refuses new jobs from now on; queued ones still run. */
+void workers_shutdown(struct workers *w);
+
+/* Joins the threads (after letting queued jobs finish), calls done for the
+ * remaining finished jobs, and frees everything.  The writer store is
+ * closed here too. */
+void workers_free(struct workers *w);
+
+/* The relatedness of two extracted articles for POST /v1/compare: one place
+ * to change if common/ grows a better measure. */
+double compare_similarity(const struct extracted_article *a, const struct extracted_article *b);
+
+/* Maps a store errno to true when it is a storage fault (503). */
+bool store_error_is_fault(int r);
+
+/* {"error": {"code", "message", "field"}} as API.md defines it; field may be NULL. */
+json_t *error_json(const char *code, const char *field, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));

@@ -1,0 +1,72 @@
+/* RFC 3339 timestamps: what the API accepts and how it writes them. */
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/rfc3339.h"
+#include "tap.h"
+
+static time_t parse(const char *s, int *r) {
+        time_t t = -12345;
+        *r = rfc3339_parse(s, &t);
+        return t;
+}
+
+int main(void) {
+        int r;
+        time_t t;
+        char buf[32];
+
+        t = parse("1970-01-01T00:00:00Z", &r);
+        CHECK(r == 0 && t == 0, "epoch");
+        t = parse("2017-07-07T20:00:00Z", &r);
+        CHECK(r == 0 && t == 1499457600, "a Friday in July 2017 (%lld)", (long long) t);
+        t = parse("2017-07-07t20:00:00z", &r);
+        CHECK(r == 0 && t == 1499457600, "lower-case t and z");
+        t = parse("2017-07-07 20:00:00Z", &r);
+        CHECK(r == 0 && t == 1499457600, "space separator");
+        t = parse("2017-07-07T22:00:00+02:00", &r);
+        CHECK(r == 0 && t == 1499457600, "positive offset");
+        t = parse("2017-07-07T15:30:00-04:30", &r);
+        CHECK(r == 0 && t == 1499457600, "negative offset with minutes");
+        t = parse("2017-07-07T20:00:00.123456Z", &r);
+        CHECK(r == 0 && t == 1499457600, "fractions are dropped");
+        t = parse("2000-02-29T00:00:00Z", &r);
+        CHECK(r == 0 && t == 951782400, "leap day 2000");
+        t = parse("1969-12-31T23:59:59Z", &r);
+        CHECK(r == 0 && t == -1, "before the epoch");
+        t = parse("2016-12-31T23:59:60Z", &r);
+        CHECK(r == 0 && t == 1483228799, "leap second kept in its minute");
+
+        const char *bad[] = {
+                "", "2017", "2017-07-07", "2017-07-07T20:00:00", "2017-07-07T20:00Z",
+                "2017-13-01T00:00:00Z", "2017-00-01T00:00:00Z", "2017-02-29T00:00:00Z",
+                "1900-02-29T00:00:00Z", "2017-04-31T00:00:00Z", "2017-07-07T24:00:00Z",
+                "2017-07-07T20:60:00Z", "2017-07-07T20:00:61Z", "2017-07-07T20:00:00+2:00",
+                "2017-07-07T20:00:00+24:00", "2017-07-07T20:00:00.Z", "2017-07-07T20:00:00Zjunk",
+                "17-07-07T20:00:00Z", "2017/07/07T20:00:00Z", " 2017-07-07T20:00:00Z",
+                "2017-07-07X20:00:00Z", "2017-7-07T20:00:00Z",
+        };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                t = parse(bad[i], &r);
+                CHECK(r == -EINVAL && t == -12345, "rejects \"%s\", leaves *ret alone", bad[i]);
+        }
+        CHECK(rfc3339_parse(NULL, &t) == -EINVAL, "NULL");
+
+        CHECK_STR(rfc3339_format(1499457600, buf, sizeof(buf)), "2017-07-07T20:00:00Z");
+        CHECK_STR(rfc3339_format(0, buf, sizeof(buf)), "1970-01-01T00:00:00Z");
+        CHECK_STR(rfc3339_format(951782400, buf, sizeof(buf)), "2000-02-29T00:00:00Z");
+
+        /* format -> parse round trip */
+        for (time_t x = -86400 * 365; x < (time_t) 86400 * 365 * 80; x += 86400 * 37 + 3607) {
+                time_t y;
+                rfc3339_format(x, buf, sizeof(buf));
+                if (rfc3339_parse(buf, &y) != 0 || y != x) {
+                        CHECK(false, "round trip of %lld via %s", (long long) x, buf);
+                        break;
+                }
+        }
+        CHECK(true, "round trips over 80 years");
+        return tap_done();
+}
