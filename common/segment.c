@@ -546,6 +546,7 @@ static int split_sentences(struct seg_cache *c, UText *ut, const char *text, str
                 return -ENOMEM;
         }
         int32_t brk = ubrk_first(c->sent);
+        bool pending = false;   /* an ICU break held back over a closing quote */
 
         s[0] = (struct sentence) { .start = b->tokens[0].start, .tok_begin = 0, .paragraph = 0 };
         for (size_t i = 1; i <= b->n; i++) {
@@ -557,10 +558,18 @@ static int split_sentences(struct seg_cache *c, UText *ut, const char *text, str
                         const struct token *t = &b->tokens[i - 1], *u = &b->tokens[i];
                         while (brk != UBRK_DONE && brk < t->end)
                                 brk = ubrk_next(c->sent);
-                        bool icu = brk != UBRK_DONE && brk <= u->start;
+                        bool icu = (brk != UBRK_DONE && brk <= u->start) || pending;
+                        pending = false;
 
                         if (gap_has_newline(text, t->end, u->start))
                                 cut = new_para = true;
+                        else if (u->flags & TOKEN_QUOTE_CLOSE) {
+                                /* again.' " : the quote closes the sentence
+                                 * it follows; ICU's break moves after it */
+                                cut = false;
+                                pending = icu;
+                                continue;
+                        }
                         else if (b->extra[i - 1].abbrev == ABBREV_TITLE || b->extra[i - 1].abbrev == ABBREV_NUM)
                                 cut = false;
                         else if (b->extra[i - 1].abbrev == ABBREV_OTHER)

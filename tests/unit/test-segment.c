@@ -78,6 +78,13 @@ static void test_abbreviations(void) {
         CHECK(find_tok(st, "J.") >= 0, "initial J. is one token");
         segmented_text_free(st);
 
+        st = seg("\"He said, 'We won.' \" Then he left.");
+        if (st) {
+                CHECK(st->n_sentences == 2, "a spaced closing quote stays with its sentence (got %zu)", st->n_sentences);
+                CHECK_STR(sent(st, 0), "\"He said, 'We won.' \"");
+                segmented_text_free(st);
+        }
+
         /* "no." ending a sentence is not the abbreviation No. */
         st = seg("He said no. Then he left. Item No. 4 was sold.");
         if (st) {
