@@ -2,6 +2,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/segment.h"
 #include "tap.h"
@@ -306,7 +307,51 @@ static void test_threads(void) {
         CHECK(bad[0] + bad[1] + bad[2] + bad[3] == 0, "threads agree");
 }
 
-int main(void) {
+/* test-segment FILE [ROUNDS]: segmentation throughput on a UTF-8 text file
+ * (segmented whole, ROUNDS times), printed as a TAP comment. */
+static int bench(const char *path, int rounds) {
+        FILE *f = fopen(path, "rb");
+        if (!f) {
+                perror(path);
+                return 1;
+        }
+        size_t cap = 1 << 20, len = 0;
+        char *buf = malloc(cap);
+        size_t n;
+        while (buf && (n = fread(buf + len, 1, cap - len, f)) > 0) {
+                len += n;
+                if (len == cap)
+                        buf = realloc(buf, cap *= 2);
+        }
+        fclose(f);
+        if (!buf)
+                return 1;
+        size_t words = 0, sentences = 0;
+        struct timespec a, b;
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
+        for (int r = 0; r < rounds; r++) {
+                struct segmented_text *st = NULL;
+                if (segment_text(buf, len, &st) < 0) {
+                        printf("# %s: not valid UTF-8\n", path);
+                        free(buf);
+                        return 1;
+                }
+                for (size_t i = 0; i < st->n_tokens; i++)
+                        words += (st->tokens[i].flags & (TOKEN_WORD | TOKEN_NUMBER)) != 0;
+                sentences += st->n_sentences;
+                segmented_text_free(st);
+        }
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
+        double s = (double) (b.tv_sec - a.tv_sec) + (double) (b.tv_nsec - a.tv_nsec) / 1e9;
+        printf("# %zu words, %zu sentences, %.1f MB in %.3f s CPU: %.0f words/s, %.1f MB/s\n",
+               words, sentences, (double) len * rounds / 1e6, s, (double) words / s, (double) len * rounds / 1e6 / s);
+        free(buf);
+        return 0;
+}
+
+int main(int argc, char **argv) {
+        if (argc > 1)
+                return bench(argv[1], argc > 2 ? atoi(argv[2]) : 5);
         test_abbreviations();
         test_quotes();
         test_numbers();
