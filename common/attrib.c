@@ -1178,6 +1178,24 @@ static int resolve_speakers(struct ctx *c) {
                 }
 
                 size_t fb, fe;
+                if (proper_last(c, b, e) && e - b <= 3) {
+                        /* an earlier speaker with the same surname and more words */
+                        const char *sur = fold(c, e - 1);
+                        for (size_t k = 0; k < i && !a->speaker; k++) {
+                                const struct work *pw = &c->work[k];
+                                size_t pe = pw->name_e;
+                                while (pe > pw->name_b && !is_word(c, pe - 1))
+                                        pe--;
+                                if (pe - pw->name_b > e - b && strcmp(fold(c, pe - 1), sur) == 0 && c->out[k].speaker &&
+                                    proper_last(c, pw->name_b, pe)) {
+                                        a->speaker = strdup(c->out[k].speaker);
+                                        if (!a->speaker)
+                                                return -ENOMEM;
+                                }
+                        }
+                        if (a->speaker)
+                                continue;
+                }
                 if (proper_last(c, b, e) && e - b <= 3 && earlier_full_name(c, b, e, &fb, &fe)) {
                         a->speaker = dup_range(text, tk(c, fb)->start, tk(c, fe - 1)->end);
                         if (!a->speaker)

@@ -1,1 +1,577 @@
-/* placeholder while the stage is being written */
+/* One article through the text pipeline: HTML -> text, segmentation,
+ * attribution, entities, quantities, dates, claims and the article's term
+ * vector.  Everything here is per call: no mutable globals, so many threads
+ * may run it at once. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attrib.h"
+#include "date.h"
+#include "entity.h"
+#include "html.h"
+#include "lexicon.h"
+#include "pipeline.h"
+#include "quantity.h"
+#include "segment.h"
+#include "utf8.h"
+
+/* Caps that keep a long article's claim list useful: the outlet's own
+ * sentences come after attributed claims and stop at MAX_OWN. */
+#define MAX_CLAIMS_PER_FIELD 120
+#define MAX_OWN_PER_FIELD 40
+#define MIN_OWN_WORDS 6
+#define MAX_OWN_TOKENS 90
+#define TITLE_WEIGHT 3.0f
+
+/* A growing list of (term, weight) pairs, merged and sorted at the end. */
+struct term_bag {
+        struct term_weight *items;
+        size_t n, allocated;
+};
+
+/* Appends term (copied) with weight w; returns 0 or -ENOMEM. */
+static int bag_add(struct term_bag *b, const char *prefix, const char *term, float w) {
+        if (b->n == b->allocated) {
+                size_t na = b->allocated ? b->allocated * 2 : 256;
+                struct term_weight *p = realloc(b->items, na * sizeof(*p));
+                if (!p)
+                        return -ENOMEM;
+                b->items = p;
+                b->allocated = na;
+        }
+        size_t lp = prefix ? strlen(prefix) : 0, lt = strlen(term);
+        char *s = malloc(lp + lt + 1);
+        if (!s)
+                return -ENOMEM;
+        if (lp)
+                memcpy(s, prefix, lp);
+        memcpy(s + lp, term, lt + 1);
+        b->items[b->n++] = (struct term_weight) { .term = s, .weight = w };
+        return 0;
+}
+
+static int term_cmp(const void *x, const void *y) {
+        return strcmp(((const struct term_weight *) x)->term, ((const struct term_weight *) y)->term);
+}
+
+/* Sorts the bag by term and sums duplicate terms into *ret (taking the bag's
+ * memory). */
+static void bag_finish(struct term_bag *b, struct termvec *ret) {
+        size_t w = 0;
+        if (b->n)
+                qsort(b->items, b->n, sizeof(*b->items), term_cmp);
+        for (size_t i = 0; i < b->n; i++) {
+                if (w > 0 && strcmp(b->items[w - 1].term, b->items[i].term) == 0) {
+                        b->items[w - 1].weight += b->items[i].weight;
+                        free(b->items[i].term);
+                        continue;
+                }
+                b->items[w++] = b->items[i];
+        }
+        ret->items = b->items;
+        ret->n = w;
+        b->items = NULL;
+        b->n = b->allocated = 0;
+}
+
+static void bag_free(struct term_bag *b) {
+        for (size_t i = 0; i < b->n; i++)
+                free(b->items[i].term);
+        free(b->items);
+        memset(b, 0, sizeof(*b));
+}
+
+/* Everything known about one field while its claims are built. */
+struct field {
+        enum claim_field id;
+        const char *text;
+        size_t len;
+        struct segmented_text *st;
+        int32_t *map;                   /* bytes -> code points */
+        struct entity_mention *ents;    /* over the whole field, resolved across it */
+        size_t n_ents;
+        time_t published;
+};
+
+static int32_t cp(const struct field *f, int32_t byte) {
+        if (byte < 0)
+                return -1;
+        if ((size_t) byte > f->len)
+                byte = (int32_t) f->len;
+        return f->map[byte];
+}
+
+/* Index of the first token ending after byte b. */
+static size_t tok_from(const struct segmented_text *st, int32_t b) {
+        size_t lo = 0, hi = st->n_tokens;
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (st->tokens[mid].end <= b)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return lo;
+}
+
+/* Index one past the last token starting before byte e. */
+static size_t tok_to(const struct segmented_text *st, int32_t e) {
+        size_t lo = 0, hi = st->n_tokens;
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (st->tokens[mid].start < e)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return lo;
+}
+
+/* True when the folded words of tokens [i, i+n) joined by spaces are an entry
+ * of list id.  Used for multi-word cues ("no longer", "it is unclear"). */
+static bool phrase_in(const struct segmented_text *st, size_t i, size_t n, size_t end, enum lexicon_id id) {
+        char buf[128];
+        size_t l = 0;
+        if (i + n > end)
+                return false;
+        for (size_t k = i; k < i + n; k++) {
+                const char *f = st->tokens[k].fold ? st->tokens[k].fold : "";
+                size_t fl = strlen(f);
+                if (l + fl + 2 > sizeof(buf))
+                        return false;
+                if (k > i)
+                        buf[l++] = ' ';
+                memcpy(buf + l, f, fl);
+                l += fl;
+        }
+        buf[l] = 0;
+        return lexicon_contains(id, buf);
+}
+
+static bool ends_with(const char *s, const char *suffix) {
+        size_t a = strlen(s), b = strlen(suffix);
+        return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* True when token k is a negation cue on its own ("not", "never", "didn't"). */
+static bool token_negates(const struct segmented_text *st, size_t k) {
+        const char *f = st->tokens[k].fold ? st->tokens[k].fold : "";
+        if (!(st->tokens[k].flags & TOKEN_WORD))
+                return false;
+        return lexicon_contains(LEXICON_NEGATION_CUES, f) || ends_with(f, "n't");
+}
+
+/* True when token k opens an embedded clause ("that", "which", "whether",
+ * a "there" after the start: "assurances there was no ..."). */
+static bool clause_marker(const struct segmented_text *st, size_t k, size_t b) {
+        static const char *const m[] = { "that", "which", "who", "whom", "whose", "whether", "because", "if",
+                                         "when", "while", "although", "though", "since", "unless", "after",
+                                         "before", "until", "where" };
+        const char *f = st->tokens[k].fold ? st->tokens[k].fold : "";
+        if (k > b && strcmp(f, "there") == 0)
+                return true;
+        for (size_t i = 0; i < sizeof(m) / sizeof(*m); i++)
+                if (strcmp(f, m[i]) == 0)
+                        return true;
+        return false;
+}
+
+/* Scans tokens [b, e) but [gb, ge) for negation and hedges.  Negation counts
+ * in the main clause only, before the first embedded clause: in "Trump
+ * accepted assurances there was no interference" the claim itself is not
+ * negated. */
+static void scan_polarity(const struct segmented_text *st, size_t b, size_t e, size_t gb, size_t ge,
+                          bool *negated, bool *hedged) {
+        bool main_clause = true;
+        for (size_t k = b; k < e; k++) {
+                if (k >= gb && k < ge)
+                        continue;
+                if (clause_marker(st, k, b))
+                        main_clause = false;
+                if (main_clause && (token_negates(st, k) || phrase_in(st, k, 2, e, LEXICON_NEGATION_CUES)))
+                        *negated = true;
+                for (size_t n = 1; n <= 4; n++)
+                        if (phrase_in(st, k, n, e, LEXICON_HEDGES))
+                                *hedged = true;
+        }
+}
+
+/* Space separated stems of the content words of tokens [b, e) but [gb, ge):
+ * no stop words, no negation words (polarity is kept in "negated").  Returns
+ * a new string or NULL on ENOMEM. */
+static char *content_terms(const struct segmented_text *st, size_t b, size_t e, size_t gb, size_t ge) {
+        size_t cap = 64, l = 0;
+        char *s = malloc(cap);
+        if (!s)
+                return NULL;
+        s[0] = 0;
+        for (size_t k = b; k < e; k++) {
+                const struct token *t = &st->tokens[k];
+                if (k >= gb && k < ge)
+                        continue;
+                if (!(t->flags & (TOKEN_WORD | TOKEN_NUMBER)) || (t->flags & TOKEN_STOPWORD) || token_negates(st, k))
+                        continue;
+                const char *stem = t->stem ? t->stem : t->fold;
+                if (!stem || !*stem)
+                        continue;
+                size_t sl = strlen(stem);
+                if (l + sl + 2 > cap) {
+                        while (l + sl + 2 > cap)
+                                cap *= 2;
+                        char *p = realloc(s, cap);
+                        if (!p) {
+                                free(s);
+                                return NULL;
+                        }
+                        s = p;
+                }
+                if (l)
+                        s[l++] = ' ';
+                memcpy(s + l, stem, sl + 1);
+                l += sl;
+        }
+        return s;
+}
+
+/* Copies text[s, e) with the gap [gs, ge) replaced by one space, trimmed of
+ * white space and of quote marks around it.  Returns NULL on ENOMEM. */
+static char *content_text(const char *text, int32_t s, int32_t e, int32_t gs, int32_t ge) {
+        size_t n = (size_t) (e - s);
+        char *r = malloc(n + 2);
+        size_t l = 0;
+        if (!r)
+                return NULL;
+        for (int32_t k = s; k < e; k++) {
+                if (gs >= 0 && k >= gs && k < ge) {
+                        if (k == gs && l && r[l - 1] != ' ')
+                                r[l++] = ' ';
+                        continue;
+                }
+                char ch = text[k];
+                if (ch == '\n' || ch == '\r' || ch == '\t')
+                        ch = ' ';
+                if (ch == ' ' && l && r[l - 1] == ' ')
+                        continue;
+                r[l++] = ch;
+        }
+        r[l] = 0;
+        while (l && r[l - 1] == ' ')
+                r[--l] = 0;
+        size_t st = 0;
+        while (r[st] == ' ')
+                st++;
+        if (st)
+                memmove(r, r + st, l - st + 1);
+        return r;
+}
+
+/* Fills entities, quantities, dates, polarity and terms of c from tokens
+ * [b, e) of f without [gb, ge).  Returns 0 or -ENOMEM. */
+static int fill_claim(const struct field *f, struct claim *c, size_t b, size_t e, size_t gb, size_t ge) {
+        const struct segmented_text *st = f->st;
+        int r;
+
+        scan_polarity(st, b, e, gb, ge, &c->negated, &c->hedged);
+
+        /* entities: the field's mentions inside the content, once per name */
+        for (size_t k = 0; k < f->n_ents; k++) {
+                const struct entity_mention *m = &f->ents[k];
+                if (m->tok_begin < b || m->tok_end > e || (m->tok_begin >= gb && m->tok_begin < ge) || !m->name)
+                        continue;
+                bool seen = false;
+                for (size_t j = 0; j < c->n_entities && !seen; j++)
+                        seen = strcmp(c->entities[j].name, m->name) == 0;
+                if (seen)
+                        continue;
+                struct entity_ref *p = realloc(c->entities, (c->n_entities + 1) * sizeof(*p));
+                if (!p)
+                        return -ENOMEM;
+                c->entities = p;
+                p[c->n_entities].name = strdup(m->name);
+                p[c->n_entities].kind = m->kind;
+                if (!p[c->n_entities].name)
+                        return -ENOMEM;
+                c->n_entities++;
+        }
+
+        struct quantity *q = NULL;
+        size_t nq = 0;
+        r = quantities_find(st, b, e, &q, &nq);
+        if (r < 0)
+                return r;
+        for (size_t k = 0; k < nq; k++) {
+                q[k].start = cp(f, q[k].start);
+                q[k].end = cp(f, q[k].end);
+        }
+        c->quantities = q;
+        c->n_quantities = nq;
+
+        struct claim_date *d = NULL;
+        size_t nd = 0;
+        r = dates_find(st, b, e, f->published, &d, &nd);
+        if (r < 0)
+                return r;
+        for (size_t k = 0; k < nd; k++) {
+                d[k].start = cp(f, d[k].start);
+                d[k].end = cp(f, d[k].end);
+        }
+        c->dates = d;
+        c->n_dates = nd;
+
+        c->terms = content_terms(st, b, e, gb, ge);
+        return c->terms ? 0 : -ENOMEM;
+}
+
+/* Makes a claim of attribution a; returns 0 or -ENOMEM. */
+static int claim_from_attribution(const struct field *f, const struct attribution *a, struct claim_list *out) {
+        struct claim *c = claim_list_push(out);
+        if (!c)
+                return -ENOMEM;
+        c->field = f->id;
+        c->span[0] = cp(f, a->span_start);
+        c->span[1] = cp(f, a->span_end);
+        c->content_span[0] = cp(f, a->content_start);
+        c->content_span[1] = cp(f, a->content_end);
+        c->text = content_text(f->text, a->content_start, a->content_end, a->gap_start, a->gap_end);
+        if (!c->text)
+                return -ENOMEM;
+        if (a->speaker) {
+                c->speaker = strdup(a->speaker);
+                if (!c->speaker)
+                        return -ENOMEM;
+                c->speaker_span[0] = cp(f, a->speaker_start);
+                c->speaker_span[1] = cp(f, a->speaker_end);
+        }
+        if (a->cue_start >= 0) {
+                c->cue = content_text(f->text, a->cue_start, a->cue_end, -1, -1);
+                if (!c->cue)
+                        return -ENOMEM;
+                c->cue_span[0] = cp(f, a->cue_start);
+                c->cue_span[1] = cp(f, a->cue_end);
+        }
+        c->stance = a->stance;
+
+        size_t b = tok_from(f->st, a->content_start), e = tok_to(f->st, a->content_end);
+        size_t gb = 0, ge = 0;
+        if (a->gap_start >= 0) {
+                gb = tok_from(f->st, a->gap_start);
+                ge = tok_to(f->st, a->gap_end);
+        }
+        int r = fill_claim(f, c, b, e, gb, ge);
+        if (r < 0)
+                return r;
+        /* "reportedly said", "allegedly told": a hedge on the cue */
+        if (a->cue_start >= 0) {
+                size_t k = tok_from(f->st, a->cue_start);
+                for (size_t j = k >= 2 ? k - 2 : 0; j <= k && j < f->st->n_tokens; j++)
+                        if (phrase_in(f->st, j, 1, f->st->n_tokens, LEXICON_HEDGES))
+                                c->hedged = true;
+        }
+        return 0;
+}
+
+/* True when sentence s reads as the outlet's own checkable statement: long
+ * enough, not a question, not a quote, with a verb that looks finite and
+ * something checkable (a name, a number, a date). */
+static bool own_claim_worthy(const struct field *f, size_t s, bool *has_fact) {
+        const struct segmented_text *st = f->st;
+        const struct sentence *sen = &st->sentences[s];
+        size_t words = 0;
+        bool verb = false, fact = false;
+
+        if (sen->tok_end - sen->tok_begin > MAX_OWN_TOKENS || sen->tok_end == sen->tok_begin)
+                return false;
+        const struct token *last = &st->tokens[sen->tok_end - 1];
+        if (last->end - last->start == 1 && f->text[last->start] == '?')
+                return false;
+        if (st->tokens[sen->tok_begin].flags & TOKEN_QUOTE)
+                return false;
+        for (size_t k = sen->tok_begin; k < sen->tok_end; k++) {
+                const struct token *t = &st->tokens[k];
+                const char *fo = t->fold ? t->fold : "";
+                if (t->flags & TOKEN_QUOTE)
+                        return false;   /* quoted material without a speaker */
+                if (t->flags & TOKEN_NUMBER)
+                        fact = true;
+                if (!(t->flags & TOKEN_WORD))
+                        continue;
+                words++;
+                if (!(t->flags & TOKEN_CAPITALIZED) &&
+                    (lexicon_contains(LEXICON_VERB_MODIFIERS, fo) || strcmp(fo, "is") == 0 || strcmp(fo, "was") == 0 ||
+                     strcmp(fo, "are") == 0 || strcmp(fo, "were") == 0 ||
+                     (ends_with(fo, "ed") && strlen(fo) > 4)))
+                        verb = true;
+        }
+        if (f->id == CLAIM_FIELD_TITLE)
+                verb = words >= 4;      /* headlines drop their verbs */
+        if (words < MIN_OWN_WORDS && !(f->id == CLAIM_FIELD_TITLE && verb))
+                return false;
+        if (!verb)
+                return false;
+        for (size_t k = 0; k < f->n_ents && !fact; k++)
+                if (f->ents[k].tok_begin >= sen->tok_begin && f->ents[k].tok_end <= sen->tok_end)
+                        fact = true;
+        *has_fact = fact;
+        return fact;
+}
+
+/* Builds the claims of one field and adds its terms to bag (weight w).
+ * Returns 0, -EINVAL for invalid UTF-8, -ENOMEM. */
+static int do_field(struct field *f, struct claim_list *out, struct term_bag *bag, float w) {
+        struct attribution *at = NULL;
+        size_t nat = 0, n_claims = 0, n_own = 0;
+        bool *covered = NULL;
+        int r;
+
+        r = segment_text(f->text, f->len, &f->st);
+        if (r < 0)
+                return r;
+        r = utf8_offset_map(f->text, f->len, &f->map);
+        if (r < 0)
+                return r;
+        r = entities_find(f->st, 0, f->st->n_tokens, &f->ents, &f->n_ents);
+        if (r < 0)
+                return r;
+        r = attributions_find(f->st, &at, &nat);
+        if (r < 0)
+                return r;
+
+        for (size_t i = 0; i < nat && n_claims < MAX_CLAIMS_PER_FIELD; i++, n_claims++)
+                if ((r = claim_from_attribution(f, &at[i], out)) < 0)
+                        goto finish;
+
+        /* sentences no attribution touches */
+        covered = calloc(f->st->n_sentences + 1, sizeof(*covered));
+        if (!covered) {
+                r = -ENOMEM;
+                goto finish;
+        }
+        for (size_t i = 0; i < nat; i++) {
+                size_t b = tok_from(f->st, at[i].span_start), e = tok_to(f->st, at[i].span_end);
+                for (size_t k = b; k < e && k < f->st->n_tokens; k++)
+                        covered[f->st->tokens[k].sentence] = true;
+        }
+        for (size_t s = 0; s < f->st->n_sentences && n_claims < MAX_CLAIMS_PER_FIELD && n_own < MAX_OWN_PER_FIELD; s++) {
+                bool fact = false;
+                const struct sentence *sen = &f->st->sentences[s];
+                if (covered[s] || !own_claim_worthy(f, s, &fact))
+                        continue;
+                struct claim *c = claim_list_push(out);
+                if (!c) {
+                        r = -ENOMEM;
+                        goto finish;
+                }
+                size_t b = sen->tok_begin, e = sen->tok_end;
+                /* the claim is the sentence without its final stop */
+                while (e > b && !(f->st->tokens[e - 1].flags & (TOKEN_WORD | TOKEN_NUMBER | TOKEN_QUOTE)) &&
+                       f->text[f->st->tokens[e - 1].start] != ')' && f->text[f->st->tokens[e - 1].start] != '%')
+                        e--;
+                c->field = f->id;
+                c->span[0] = cp(f, sen->start);
+                c->span[1] = cp(f, sen->end);
+                c->content_span[0] = cp(f, f->st->tokens[b].start);
+                c->content_span[1] = cp(f, f->st->tokens[e - 1].end);
+                c->text = content_text(f->text, f->st->tokens[b].start, f->st->tokens[e - 1].end, -1, -1);
+                if (!c->text) {
+                        r = -ENOMEM;
+                        goto finish;
+                }
+                if ((r = fill_claim(f, c, b, e, 0, 0)) < 0)
+                        goto finish;
+                n_claims++;
+                n_own++;
+        }
+
+        /* the article's terms: content stems and entity names */
+        for (size_t k = 0; k < f->st->n_tokens; k++) {
+                const struct token *t = &f->st->tokens[k];
+                if (!(t->flags & TOKEN_WORD) || (t->flags & TOKEN_STOPWORD) || !t->stem || !*t->stem)
+                        continue;
+                if ((r = bag_add(bag, NULL, t->stem, w)) < 0)
+                        goto finish;
+        }
+        for (size_t k = 0; k < f->n_ents; k++)
+                if (f->ents[k].name && (r = bag_add(bag, "E:", f->ents[k].name, w)) < 0)
+                        goto finish;
+        r = 0;
+finish:
+        free(covered);
+        attributions_free(at, nat);
+        return r;
+}
+
+static void field_clear(struct field *f) {
+        segmented_text_free(f->st);
+        free(f->map);
+        entity_mentions_free(f->ents, f->n_ents);
+        memset(f, 0, sizeof(*f));
+}
+
+int pipeline_extract(const struct article_input *in, struct extracted_article **ret) {
+        struct extracted_article *a;
+        struct term_bag bag = {};
+        int r;
+
+        if (!in || !ret)
+                return -EINVAL;
+        a = calloc(1, sizeof(*a));
+        if (!a)
+                return -ENOMEM;
+
+        if (in->html) {
+                char *t = NULL, *x = NULL;
+                r = html_extract(in->html, strlen(in->html), &t, &x);
+                if (r < 0)
+                        goto fail;
+                a->text = x;
+                if (in->title && *in->title) {
+                        free(t);
+                        a->title = strdup(in->title);
+                } else
+                        a->title = t;
+        } else {
+                a->text = strdup(in->text ? in->text : "");
+                a->title = strdup(in->title ? in->title : "");
+        }
+        if (!a->text || !a->title) {
+                r = -ENOMEM;
+                goto fail;
+        }
+        if (!utf8_is_valid(a->text, strlen(a->text)) || !utf8_is_valid(a->title, strlen(a->title))) {
+                r = -EINVAL;
+                goto fail;
+        }
+
+        for (int which = 0; which < 2; which++) {
+                struct field f = {
+                        .id = which == 0 ? CLAIM_FIELD_TITLE : CLAIM_FIELD_TEXT,
+                        .text = which == 0 ? a->title : a->text,
+                        .published = in->published,
+                };
+                f.len = strlen(f.text);
+                if (f.len == 0)
+                        continue;
+                r = do_field(&f, &a->claims, &bag, which == 0 ? TITLE_WEIGHT : 1.0f);
+                field_clear(&f);
+                if (r < 0)
+                        goto fail;
+        }
+        bag_finish(&bag, &a->terms);
+        *ret = a;
+        return 0;
+fail:
+        bag_free(&bag);
+        extracted_article_free(a);
+        return r;
+}
+
+void extracted_article_free(struct extracted_article *a) {
+        if (!a)
+                return;
+        free(a->title);
+        free(a->text);
+        claim_list_clear(&a->claims);
+        termvec_clear(&a->terms);
+        free(a);
+}
