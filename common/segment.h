@@ -20,6 +20,11 @@ enum token_flags {
         TOKEN_PARA_START  = 1 << 10,  /* first token of its paragraph */
 };
 
+/* Tokens follow ICU word breaks with white space left out: "didn't" and
+ * "Putin's" are one word, "2,500" and "2.5" one number, "$", "%" and "-" tokens
+ * of their own.  An abbreviation keeps its period ("U.S.", "Mr.", "J.",
+ * "Sept." are one token, fold "u.s.").  A ' or ’ after a word that closes no
+ * open quote is an apostrophe: TOKEN_PUNCT, not TOKEN_QUOTE. */
 struct token {
         int32_t start, end;     /* [start, end) bytes in the text */
         char *fold;             /* case-folded NFKC form; curly apostrophes -> ' */
