@@ -417,6 +417,9 @@ static bool match_relative(const struct segmented_text *st, size_t i, size_t end
         const struct token *t = &st->tokens[i];
         f->begin = i;
 
+        /* every form starts with one of these letters, a digit or a number word */
+        if ((!t->fold[0] || !strchr("tylnpe", t->fold[0])) && !(i + 2 < end && fold_is(&st->tokens[i + 2], "ago")))
+                return false;
         if (fold_is(t, "today") || fold_is(t, "tonight") || fold_is(t, "yesterday") || fold_is(t, "tomorrow") ||
             fold_is(t, "today's") || fold_is(t, "yesterday's") || fold_is(t, "tomorrow's")) {
                 /* "USA Today" is a newspaper */
@@ -465,8 +468,10 @@ static bool match_relative(const struct segmented_text *st, size_t i, size_t end
                 return true;
         }
         /* "three days ago", "a year ago" */
+        if (i + 2 >= end || !fold_is(&st->tokens[i + 2], "ago"))
+                return false;
         int n = count_of(t);
-        if (n >= 0 && i + 2 < end && fold_is(&st->tokens[i + 2], "ago")) {
+        if (n >= 0) {
                 char p = period_of(n1);
                 if (!p)
                         return false;

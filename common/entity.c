@@ -7,6 +7,7 @@
  * "US", "America" and "American" all give "United States". */
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +17,7 @@
 #define KEY_MAX 64
 #define PHRASE_MAX 256
 #define MAX_MATCH 6             /* longest gazetteer/title entry, in words */
-#define ELSEWHERE_WINDOW 3000   /* tokens searched for other uses of a word */
+#define USAGE_WINDOW 1000       /* tokens around a range whose spelling is consulted */
 
 /* One word as entity.c sees it: a token, or tokens joined by touching
  * hyphens ("al-Assad", "Mar-a-Lago"), or one piece of a hyphenated pair
@@ -158,7 +159,9 @@ static size_t build_units(const struct segmented_text *st, size_t b, size_t e, s
                 strip_possessive(st, x);
                 const struct token *first = t, *second = &st->tokens[i + 2];
                 x->cap = token_cap(first);      /* "Jae-in" stays one word */
-                if (x->key[0] && in_gazetteer(x->key)) {
+                if (x->key[0] && lexicon_contains(LEXICON_NOT_ENTITIES, x->key)) {
+                        x->cap = false;         /* "African-American" */
+                } else if (x->key[0] && in_gazetteer(x->key)) {
                         /* "Mar-a-Lago", "Al-Qaeda", "Guinea-Bissau" */
                         x->cap = true;
                         x->allcaps = (t->flags & TOKEN_ALLCAPS) != 0;
@@ -271,29 +274,86 @@ static size_t title_at(const struct unit *u, size_t a, size_t b) {
         return 0;
 }
 
-/* How the word key is written elsewhere near token i: 1 when it is seen
- * capitalised away from a sentence start (a name), -1 when seen in lower
- * case (a common word), 0 when unknown.  Exists because a capitalised first
- * word of a sentence says nothing by itself. */
-static int written_elsewhere(const struct segmented_text *st, size_t i, const char *key) {
-        size_t lo = i > ELSEWHERE_WINDOW ? i - ELSEWHERE_WINDOW : 0;
-        size_t hi = i + ELSEWHERE_WINDOW < st->n_tokens ? i + ELSEWHERE_WINDOW : st->n_tokens;
-        int seen = 0;
-        size_t kl = strlen(key);
-        for (size_t k = lo; k < hi; k++) {
-                const struct token *t = &st->tokens[k];
-                if (k == i || t->fold[0] != key[0] || !(t->flags & TOKEN_WORD))
-                        continue;
-                if (strncmp(t->fold, key, kl) != 0 ||
-                    (t->fold[kl] != '\0' && strcmp(t->fold + kl, "'s") != 0))
-                        continue;
-                if (!(t->flags & TOKEN_CAPITALIZED))
-                        return -1;
-                if (!(t->flags & TOKEN_SENT_START) && k > 0 &&
-                    (st->tokens[k - 1].flags & TOKEN_WORD) && st->tokens[k - 1].sentence == t->sentence)
-                        seen = 1;
+/* Length in units of a phrase of two or three words listed as no entity
+ * ("African American") at unit a, or 0. */
+static size_t not_entity_at(const struct unit *u, size_t a, size_t b) {
+        char buf[PHRASE_MAX];
+        for (size_t len = b - a < 3 ? b - a : 3; len >= 2; len--)
+                if (join_keys(u, a, a + len, buf, sizeof(buf)) && lexicon_contains(LEXICON_NOT_ENTITIES, buf))
+                        return len;
+        return 0;
+}
+
+/* How words are written in (a window around) the text: for each folded
+ * word, how often it is seen in lower case and how often capitalised away
+ * from a sentence start.  Exists because a capitalised first word of a
+ * sentence says nothing by itself, and a capitalised word that the text also
+ * writes in lower case ("Federal", "Post") is rarely a name.  An open
+ * addressing table of 64-bit hashes, built once per call. */
+struct usage_slot {
+        uint64_t hash;          /* 0: empty */
+        uint16_t lower, cap_mid;
+};
+
+struct usage {
+        struct usage_slot *slots;
+        size_t mask;
+};
+
+static uint64_t hash_key(const char *s, size_t n) {
+        uint64_t h = 1469598103934665603ULL;
+        for (size_t i = 0; i < n; i++) {
+                h ^= (unsigned char) s[i];
+                h *= 1099511628211ULL;
         }
-        return seen;
+        return h ? h : 1;
+}
+
+static struct usage_slot *usage_slot(const struct usage *us, uint64_t h) {
+        size_t i = (size_t) h & us->mask;
+        while (us->slots[i].hash && us->slots[i].hash != h)
+                i = (i + 1) & us->mask;
+        return &us->slots[i];
+}
+
+/* Fills us from the word tokens [b, e); returns 0 or -ENOMEM. */
+static int usage_build(struct usage *us, const struct segmented_text *st, size_t b, size_t e) {
+        size_t size = 64;
+        while (size < 2 * (e - b))
+                size *= 2;
+        us->slots = calloc(size, sizeof(*us->slots));
+        if (!us->slots)
+                return -ENOMEM;
+        us->mask = size - 1;
+        for (size_t k = b; k < e; k++) {
+                const struct token *t = &st->tokens[k];
+                if (!(t->flags & TOKEN_WORD))
+                        continue;
+                size_t l = strlen(t->fold);
+                if (l > 2 && t->fold[l - 2] == '\'' && t->fold[l - 1] == 's')
+                        l -= 2;
+                struct usage_slot *sl = usage_slot(us, hash_key(t->fold, l));
+                sl->hash = hash_key(t->fold, l);
+                if (!(t->flags & TOKEN_CAPITALIZED)) {
+                        if (sl->lower < UINT16_MAX)
+                                sl->lower++;
+                } else if (!(t->flags & TOKEN_SENT_START) && k > 0 && (st->tokens[k - 1].flags & TOKEN_WORD) &&
+                           st->tokens[k - 1].sentence == t->sentence) {
+                        if (sl->cap_mid < UINT16_MAX)
+                                sl->cap_mid++;
+                }
+        }
+        return 0;
+}
+
+/* 1 when key is written as a name (capitalised mid-sentence, more often
+ * than in lower case), -1 when it is written in lower case at least as
+ * often, 0 when the text does not say. */
+static int usage_of(const struct usage *us, const char *key) {
+        const struct usage_slot *sl = usage_slot(us, hash_key(key, strlen(key)));
+        if (!sl->hash || (sl->lower == 0 && sl->cap_mid == 0))
+                return 0;
+        return sl->lower >= sl->cap_mid ? -1 : 1;
 }
 
 /* Appends a mention of units [a, b) named name (NULL: the units' text). */
@@ -337,6 +397,40 @@ static int emit(const struct segmented_text *st, struct result *r, const struct 
         return 0;
 }
 
+/* "I'm", "Don't", "We've": not names. */
+static bool is_contraction(const char *key) {
+        const char *q = strchr(key, '\'');
+        if (!q)
+                return false;
+        return !strcmp(q, "'m") || !strcmp(q, "'ve") || !strcmp(q, "'ll") || !strcmp(q, "'re") ||
+               !strcmp(q, "'d") || !strcmp(q, "'t");
+}
+
+/* Emits a person named by units [a, b), without middle initials ("Donald
+ * J. Trump" -> "Donald Trump") so that sources compare equal. */
+static int emit_person(const struct segmented_text *st, struct result *r, const struct unit *u, size_t a,
+                       size_t b) {
+        char name[PHRASE_MAX];
+        size_t len = 0;
+        bool dropped = false;
+        for (size_t k = a; k < b; k++) {
+                size_t l = (size_t) (u[k].end - u[k].start);
+                const char *w = st->text + u[k].start;
+                if (k > a && k + 1 < b && l == 2 && w[1] == '.') {
+                        dropped = true;
+                        continue;
+                }
+                if (len + l + 2 > sizeof(name))
+                        return emit(st, r, u, a, b, NULL, 'P');
+                if (len)
+                        name[len++] = ' ';
+                memcpy(name + len, w, l);
+                len += l;
+        }
+        name[len] = '\0';
+        return emit(st, r, u, a, b, dropped ? name : NULL, 'P');
+}
+
 static bool is_month_or_weekday(const struct unit *x) {
         return lexicon_contains(LEXICON_MONTHS, x->key) || lexicon_contains(LEXICON_WEEKDAYS, x->key);
 }
@@ -364,11 +458,11 @@ static int emit_name(const struct segmented_text *st, struct result *r, const st
         if (misc && !person_cue)
                 return emit(st, r, u, a, b, NULL, 'M');
         if (person_cue || lexicon_contains(LEXICON_FIRST_NAMES, u[a].key))
-                return emit(st, r, u, a, b, NULL, 'P');
+                return emit_person(st, r, u, a, b);
         if (b - a == 1)
                 return emit(st, r, u, a, b, NULL, u[a].allcaps && strlen(u[a].key) <= 5 ? 'O' : 'M');
         if (b - a <= 3)
-                return emit(st, r, u, a, b, NULL, 'P');
+                return emit_person(st, r, u, a, b);
         return emit(st, r, u, a, b, NULL, 'M');
 }
 
@@ -377,8 +471,8 @@ static char match_kind_char(enum match_kind k) {
 }
 
 /* Cuts the run of capitalised units [a, b) into entities. */
-static int process_run(const struct segmented_text *st, struct result *r, const struct unit *u, size_t n,
-                       size_t a, size_t b) {
+static int process_run(const struct segmented_text *st, const struct usage *us, struct result *r,
+                       const struct unit *u, size_t n, size_t a, size_t b) {
         bool person_cue = false;
         int ret;
 
@@ -396,7 +490,8 @@ static int process_run(const struct segmented_text *st, struct result *r, const 
                         a++;
                         continue;
                 }
-                if (lexicon_contains(LEXICON_NOT_ENTITIES, u[a].key)) {
+                if (lexicon_contains(LEXICON_NOT_ENTITIES, u[a].key) || is_contraction(u[a].key) ||
+                    (u[a].key[0] && !u[a].key[1])) {
                         a++;
                         continue;
                 }
@@ -406,11 +501,11 @@ static int process_run(const struct segmented_text *st, struct result *r, const 
                         a++;
                         continue;
                 }
-                if (u[a].sent_start && !in_gazetteer(u[a].key) && !title_at(u, a, b) &&
+                if (u[a].sent_start && longest_match(u, a, b, true).kind == MATCH_NONE &&
                     !lexicon_contains(LEXICON_FIRST_NAMES, u[a].key)) {
                         /* "Putin's aides ...": a possessive first word is most often a name */
-                        int w = written_elsewhere(st, u[a].tb, u[a].key);
-                        if (w < 0 || (w == 0 && b - a == 1 && !u[a].possessive) ||
+                        int w = usage_of(us, u[a].key);
+                        if (w < 0 || (w == 0 && (b - a == 1 ? !u[a].possessive : true)) ||
                             lexicon_contains(LEXICON_TIME_WORDS, u[a].key)) {
                                 a++;
                                 continue;
@@ -423,6 +518,11 @@ static int process_run(const struct segmented_text *st, struct result *r, const 
         while (pos < b) {
                 if (!u[pos].cap) {      /* a particle left at the front */
                         pos++;
+                        continue;
+                }
+                size_t skip = not_entity_at(u, pos, b);
+                if (skip) {
+                        pos += skip;
                         continue;
                 }
                 struct match m = longest_match(u, pos, b, true);
@@ -473,10 +573,14 @@ static int process_run(const struct segmented_text *st, struct result *r, const 
                         pos = b;
                         continue;
                 }
-                /* a lone word of furniture or an event word is no entity ("Summit") */
-                if (end == pos + 1 && !person_cue &&
+                /* a lone word of furniture, an event or organisation word, or a
+                 * word the text also writes in lower case is no entity
+                 * ("Summit", "University", "Federal") */
+                if (end == pos + 1 && !person_cue && !u[pos].allcaps &&
                     (lexicon_contains(LEXICON_NOT_ENTITIES, u[pos].key) ||
-                     lexicon_contains(LEXICON_MISC_WORDS, u[pos].key))) {
+                     lexicon_contains(LEXICON_MISC_WORDS, u[pos].key) ||
+                     lexicon_contains(LEXICON_ORG_WORDS, u[pos].key) || is_contraction(u[pos].key) ||
+                     (!lexicon_contains(LEXICON_FIRST_NAMES, u[pos].key) && usage_of(us, u[pos].key) < 0))) {
                         pos = end;
                         continue;
                 }
@@ -535,6 +639,13 @@ int entities_find(const struct segmented_text *st, size_t tok_begin, size_t tok_
         if (!u)
                 return -ENOMEM;
         size_t n = build_units(st, tok_begin, tok_end, u);
+        struct usage us;
+        size_t wb = tok_begin > USAGE_WINDOW ? tok_begin - USAGE_WINDOW : 0;
+        size_t we = tok_end + USAGE_WINDOW < st->n_tokens ? tok_end + USAGE_WINDOW : st->n_tokens;
+        if (usage_build(&us, st, wb, we) < 0) {
+                free(u);
+                return -ENOMEM;
+        }
 
         for (size_t i = 0; i < n; i++) {
                 if (!u[i].word || !u[i].cap || lexicon_contains(LEXICON_WEEKDAYS, u[i].key) ||
@@ -559,12 +670,13 @@ int entities_find(const struct segmented_text *st, size_t tok_begin, size_t tok_
                         }
                         break;
                 }
-                err = process_run(st, &r, u, n, i, j);
+                err = process_run(st, &us, &r, u, n, i, j);
                 if (err < 0)
                         break;
                 i = j - 1;
         }
         free(u);
+        free(us.slots);
         if (err < 0) {
                 entity_mentions_free(r.items, r.n);
                 return err;
@@ -588,26 +700,56 @@ static const char *last_word(const char *name) {
 }
 
 void entity_mentions_resolve(struct entity_mention *m, size_t n) {
-        for (size_t i = 0; i < n; i++) {
+        /* the distinct full person names and how often each is used */
+        size_t *full = malloc(n * sizeof(*full)), *count = malloc(n * sizeof(*count)), d = 0;
+        if (!full || !count) {
+                free(full);
+                free(count);
+                return;
+        }
+        for (size_t k = 0; k < n; k++) {
+                if (m[k].kind != 'P' || !strchr(m[k].name, ' '))
+                        continue;
+                size_t q = 0;
+                while (q < d && strcmp(m[full[q]].name, m[k].name))
+                        q++;
+                if (q == d) {
+                        full[d] = k;
+                        count[d++] = 0;
+                }
+                count[q]++;
+        }
+        /* full[] now holds last words' owners; keep the last words at hand */
+        const char **last = malloc((d ? d : 1) * sizeof(*last));
+        if (!last) {
+                free(full);
+                free(count);
+                return;
+        }
+        for (size_t q = 0; q < d; q++)
+                last[q] = last_word(m[full[q]].name);
+        for (size_t i = 0; i < n && d > 0; i++) {
                 if ((m[i].kind != 'M' && m[i].kind != 'P') || strchr(m[i].name, ' '))
                         continue;
-                /* the nearest earlier full name, else the first later one */
-                const char *full = NULL;
-                for (size_t k = i; k-- > 0 && !full;)
-                        if (m[k].kind == 'P' && strchr(m[k].name, ' ') && !strcmp(last_word(m[k].name), m[i].name))
-                                full = m[k].name;
-                for (size_t k = i + 1; k < n && !full; k++)
-                        if (m[k].kind == 'P' && strchr(m[k].name, ' ') && !strcmp(last_word(m[k].name), m[i].name))
-                                full = m[k].name;
-                if (!full)
+                /* the full name ending with it that the text uses most (the
+                 * first one on a tie) */
+                size_t best = SIZE_MAX;
+                for (size_t q = 0; q < d; q++)
+                        if (last[q][0] == m[i].name[0] && !strcmp(last[q], m[i].name) &&
+                            (best == SIZE_MAX || count[q] > count[best]))
+                                best = q;
+                if (best == SIZE_MAX)
                         continue;
-                char *s = strdup(full);
+                char *s = strdup(m[full[best]].name);
                 if (!s)
                         continue;       /* keep the short name */
                 free(m[i].name);
                 m[i].name = s;
                 m[i].kind = 'P';
         }
+        free(last);
+        free(full);
+        free(count);
 }
 
 bool entity_names_match(const char *a, char kind_a, const char *b, char kind_b) {

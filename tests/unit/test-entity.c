@@ -64,6 +64,15 @@ int main(void) {
         ENT("The FBI and NATO issued statements.", "FBI/O; NATO/O");
         ENT("Ms. Smith said she would return.", "Smith/P");
 
+        ENT("African-American voters and African American pastors met Donald J. Trump.", "Donald Trump/P");
+        ENT("I'm sure, she said. I've seen it.", "");
+        ENT("The federal budget grew. Federal officials and the Post agreed, as the post office did.", "");
+        ENT("Ivanka Trump met Donald Trump. Donald Trump spoke, then Trump left.",
+            "Ivanka Trump/P; Donald Trump/P; Donald Trump/P; Donald Trump/P");
+        ENT("Unlike Smith, the aide stayed.", "Smith/M");
+        ENT("Protests spread across Eastern Ukraine.", "Ukraine/L");
+        ENT("South Korean President Moon Jae-in arrived.", "South Korea/L; Moon Jae-in/P");
+
         /* sentence-initial words known as names elsewhere in the text */
         ENT("Peskov said nothing. Later, the aide to Peskov spoke.", "Peskov/M; Peskov/M");
 
