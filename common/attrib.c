@@ -174,6 +174,21 @@ static const char *verb_lemma(const struct ctx *c, size_t i) {
         return lexicon_lookup(LEXICON_REPORTING_VERBS, fold(c, i));
 }
 
+/* True when the sentence of token i is written in Title Case (a headline):
+ * most of its words are capitalised. */
+static bool title_case(const struct ctx *c, size_t i) {
+        const struct sentence *s = &c->st->sentences[tk(c, i)->sentence];
+        size_t words = 0, caps = 0;
+        for (size_t k = s->tok_begin; k < s->tok_end; k++) {
+                if (!(tk(c, k)->flags & TOKEN_WORD))
+                        continue;
+                words++;
+                if (tk(c, k)->flags & (TOKEN_CAPITALIZED | TOKEN_ALLCAPS))
+                        caps++;
+        }
+        return words >= 4 && caps * 10 >= words * 7;
+}
+
 /* Returns the lemma when token i is a reporting verb used as the verb of an
  * attribution (not a noun after a determiner, not an infinitive, not a
  * passive), else NULL. */
@@ -184,10 +199,10 @@ static const char *cue_lemma(const struct ctx *c, size_t i) {
 
         if (!lemma)
                 return NULL;
-        if ((tk(c, i)->flags & TOKEN_CAPITALIZED) && i != sb)
-                return NULL;    /* "Report", "Hope" inside names */
         if (i == sb)
                 return NULL;
+        if ((tk(c, i)->flags & TOKEN_CAPITALIZED) && !title_case(c, i))
+                return NULL;    /* "Report", "Hope" inside names */
         size_t p = i - 1;
         if (fold_is(c, p, "to") || is_prep(c, p))
                 return NULL;
@@ -300,7 +315,7 @@ static size_t np_walk_left(const struct ctx *c, size_t sb, size_t j) {
         for (size_t t = k; t + 1 < j; t++)
                 if (in_lex(c, t, LEXICON_TIME_WORDS))
                         k = t + 1;
-        if (k < j && !is_word(c, j - 1))
+        if (k < j && !is_word(c, j - 1) && !text_is(c, j - 1, ")"))
                 return j;
         if (k < j && in_lex(c, j - 1, LEXICON_DETERMINERS) && !fold_is(c, j - 1, "one"))
                 return j;
@@ -595,6 +610,9 @@ static bool content_before(const struct ctx *c, size_t k, size_t *b, size_t *e) 
         while (s < k && (fold_is(c, s, "and") || fold_is(c, s, "but") || fold_is(c, s, "so") ||
                          fold_is(c, s, "yet") || fold_is(c, s, "or") || !is_word(c, s)))
                 s++;
+        /* "..., which, Smith said, is ...": the content starts at the relative */
+        if (k > s + 1 && (fold_is(c, k - 1, "which") || fold_is(c, k - 1, "who") || fold_is(c, k - 1, "where")))
+                s = k - 1;
         *b = s;
         *e = k;
         return s < k;
@@ -827,6 +845,11 @@ static int do_verb(struct ctx *c, size_t i, const char *lemma) {
                         if (!adjunct && !(lemma_takes_hearer(lemma) && n <= 4) && !(quoted && n <= 8))
                                 tail_short = false;
                 }
+                bool quoted_before = is_close_q(c, before) ||
+                                     (is_comma(c, before) && before > sb && is_close_q(c, before - 1));
+                /* 'Asked about it, Smith said, "..."': the quote after is the content */
+                if (rest_comma && !quoted_before && j + 1 < se && is_open_q(c, j + 1))
+                        post_mark = false;
                 if (post_mark && (rest_comma || tail_short) && content_before(c, before, &cb, &ce)) {
                         size_t gb = 0, ge = 0;
                         /* "A," he said, "B."  /  The economy, he said, is fine. */
@@ -834,7 +857,7 @@ static int do_verb(struct ctx *c, size_t i, const char *lemma) {
                         while (m < se && !is_comma(c, m) && !is_end_punct(c, m))
                                 m++;
                         if (m < se && is_comma(c, m) && m + 1 < se && ce < b && !fold_is(c, m + 1, "according") &&
-                            !cue_lemma(c, m + 1)) {
+                            !cue_lemma(c, m + 1) && (m == j || is_open_q(c, m + 1))) {
                                 size_t rb = m + 1, re = se;
                                 if (is_open_q(c, rb)) {
                                         int32_t q = quote_at(c, rb);
@@ -842,8 +865,11 @@ static int do_verb(struct ctx *c, size_t i, const char *lemma) {
                                                 re = c->quotes[q].closed ? c->quotes[q].end + 1 : c->quotes[q].end;
                                                 re = quote_continue(c, re);
                                         }
-                                } else if (verb_lemma(c, rb) && ends_with(fold(c, rb), "ing"))
-                                        re = rb;  /* ", adding ...": its own attribution */
+                                } else if (quoted_before || ends_with(fold(c, rb), "ing") || fold_is(c, rb, "but") ||
+                                           fold_is(c, rb, "and") || fold_is(c, rb, "while") || fold_is(c, rb, "as") ||
+                                           fold_is(c, rb, "who") || fold_is(c, rb, "which") || fold_is(c, rb, "where") ||
+                                           fold_is(c, rb, "when") || fold_is(c, rb, "after") || fold_is(c, rb, "before"))
+                                        re = rb;  /* ", adding ...", ", but ...": not the content */
                                 if (re > rb + 1) {
                                         gb = ce;
                                         ge = rb;
@@ -1160,6 +1186,11 @@ static int resolve_speakers(struct ctx *c) {
                                         break;
                                 }
                                 bool proper = proper_last(c, pw->name_b, pw->name_e);
+                                /* "Mr." is no "she", "Mrs." and "Ms." no "he" */
+                                if (pa->speaker && ((fold_is(c, b, "she") && strncmp(pa->speaker, "Mr. ", 4) == 0) ||
+                                                    (fold_is(c, b, "he") && (strncmp(pa->speaker, "Mrs. ", 5) == 0 ||
+                                                                             strncmp(pa->speaker, "Ms. ", 4) == 0))))
+                                        continue;
                                 bool plural = ends_with(fold(c, pw->name_e - 1), "s") && !proper;
                                 if (pk[0] == 'p' && !proper)
                                         continue;
@@ -1277,6 +1308,31 @@ static void drop_nested(struct ctx *c) {
         size_t w = 0;
         if (!drop)
                 return;
+        /* "A said X, and B said Y": B's clause is coordinated, not reported by
+         * A; A's content ends before the conjunction */
+        for (size_t i = 0; i < c->n; i++) {
+                const struct work *iw = &c->work[i];
+                if (iw->shape != SHAPE_PRE || iw->name_b >= iw->name_e)
+                        continue;
+                size_t sb = iw->name_b;
+                if (sb == 0)
+                        continue;
+                size_t p = sb - 1;
+                if (!(fold_is(c, p, "and") || fold_is(c, p, "but") || fold_is(c, p, "while") ||
+                      fold_is(c, p, "whereas") || text_is(c, p, ";")))
+                        continue;
+                size_t cut = p;
+                while (cut > 0 && (is_comma(c, cut - 1) || text_is(c, cut - 1, ";")))
+                        cut--;
+                for (size_t k = 0; k < c->n; k++) {
+                        struct attribution *o = &c->out[k];
+                        if (k == i || c->work[k].shape == SHAPE_POST || c->work[k].shape == SHAPE_INV)
+                                continue;
+                        if (o->content_start < tk(c, p)->start && o->content_end > tk(c, p)->start && cut > 0 &&
+                            tk(c, cut - 1)->end > o->content_start && o->cue_start < tk(c, p)->start)
+                                o->content_end = tk(c, cut - 1)->end;
+                }
+        }
         for (size_t i = 0; i < c->n; i++) {
                 const struct attribution *a = &c->out[i];
                 for (size_t k = 0; k < c->n && !drop[i]; k++) {
