@@ -50,6 +50,10 @@ void conflict_options_default(struct conflict_options *o) {
         };
 }
 
+/* WordNet synonyms in alignment.  Off until wn_synonyms() stops crashing
+ * on a word WordNet does not know (free_index(NULL) in wordnet.c). */
+static const bool use_synonyms = false;
+
 /* One word of a claim's text. */
 struct cword {
         char *fold;             /* case-folded form */
@@ -58,7 +62,9 @@ struct cword {
         bool lemmas_done;
         bool content;           /* counts for alignment: not a stop word, cue or number */
         bool entity;            /* part of one of the claim's entity names */
+        bool dateword;          /* part of one of the claim's dates ("July", "Friday") */
         bool shared;            /* aligned with a word of the other claim (per check) */
+        bool opposite;          /* aligned with its antonym in the other claim (per check) */
         bool negation;          /* a negation cue ("not", "never", "no") */
         bool refutation;        /* a word calling an account untrue ("fake") */
         bool boundary;          /* a clause mark (, ; : brackets, dash) comes right before */
@@ -166,6 +172,11 @@ int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
                         v->refutes = w->refutation = true;
                 w->content = (t->flags & TOKEN_WORD) && !(t->flags & TOKEN_STOPWORD) && !negation &&
                         !lexicon_contains(LEXICON_REFUTATIONS, w->fold) && strlen(w->fold) > 1;
+                for (size_t d = 0; w->content && d < c->n_dates; d++)
+                        if (c->dates[d].text && name_has_word(c->dates[d].text, w->fold)) {
+                                w->dateword = true;
+                                break;
+                        }
                 for (size_t e = 0; w->content && e < c->n_entities; e++)
                         if (c->entities[e].name && name_has_word(c->entities[e].name, w->fold)) {
                                 w->entity = true;
@@ -222,31 +233,30 @@ static size_t word_forms(struct cword *w, const char *forms[5]) {
         return n;
 }
 
-/* True when the curated list pairs x and y (in either order). */
-static bool curated_antonyms(const char *x, const char *y) {
+/* True when the pair list id holds x and y (in either order). */
+static bool listed_pair(enum lexicon_id id, const char *x, const char *y) {
         char buf[256];
-        if (snprintf(buf, sizeof(buf), "%s %s", x, y) < (int) sizeof(buf) &&
-            lexicon_contains(LEXICON_ANTONYMS, buf))
+        if (snprintf(buf, sizeof(buf), "%s %s", x, y) < (int) sizeof(buf) && lexicon_contains(id, buf))
                 return true;
-        if (snprintf(buf, sizeof(buf), "%s %s", y, x) < (int) sizeof(buf) &&
-            lexicon_contains(LEXICON_ANTONYMS, buf))
+        if (snprintf(buf, sizeof(buf), "%s %s", y, x) < (int) sizeof(buf) && lexicon_contains(id, buf))
                 return true;
         return false;
 }
 
 /* Returns 2 when a and b are antonyms by the curated list, 1 by WordNet
- * (verbs and adjectives only: noun antonyms are mostly roles, not claims),
- * 0 otherwise. */
+ * verbs (but not the weak pairs of weak-antonyms.txt: buy/sell, sit/stand), 0 otherwise.  WordNet's adjective antonyms (black/white, old/young,
+ * big/small) mostly describe different things in news rather than clash
+ * about one, and its noun antonyms are roles: the curated list holds the
+ * adjectives that do clash (alive/dead, guilty/innocent). */
 static int words_antonyms(struct cword *a, struct cword *b) {
         const char *fa[5], *fb[5];
         size_t na = word_forms(a, fa), nb = word_forms(b, fb);
         for (size_t i = 0; i < na; i++)
                 for (size_t j = 0; j < nb; j++)
-                        if (curated_antonyms(fa[i], fb[j]))
+                        if (listed_pair(LEXICON_ANTONYMS, fa[i], fb[j]))
                                 return 2;
-        if (a->lemma[0] && b->lemma[0] && wn_antonyms(a->lemma[0], b->lemma[0], WN_VERB))
-                return 1;
-        if (a->lemma[1] && b->lemma[1] && wn_antonyms(a->lemma[1], b->lemma[1], WN_ADJ))
+        if (a->lemma[0] && b->lemma[0] && !listed_pair(LEXICON_WEAK_ANTONYMS, a->lemma[0], b->lemma[0]) &&
+            wn_antonyms(a->lemma[0], b->lemma[0], WN_VERB))
                 return 1;
         return 0;
 }
@@ -268,6 +278,8 @@ static bool words_synonyms(struct cword *a, struct cword *b) {
 
 /* Words after a negation cue that it governs, up to the next clause mark. */
 #define NEGATION_SCOPE_WORDS 6
+/* ... of which at most one in this many may be unaligned. */
+#define NEGATION_SCOPE_SLACK 3
 
 /* The polarity of v against the claim it is aligned with: true when v says
  * the shared content is not so.  A denial ("denied that X") negates the whole
@@ -284,14 +296,21 @@ static bool view_negative(const struct conflict_view *v) {
                 for (size_t i = 0; i < v->n_words && !neg; i++) {
                         if (!v->words[i].negation)
                                 continue;
+                        size_t in = 0, out = 0;
                         for (size_t j = i + 1; j < v->n_words && j <= i + NEGATION_SCOPE_WORDS; j++) {
                                 if (v->words[j].boundary)
                                         break;
-                                if (v->words[j].content && v->words[j].shared) {
-                                        neg = true;
-                                        break;
-                                }
+                                if (!v->words[j].content || v->words[j].dateword)
+                                        continue;
+                                if (v->words[j].shared || v->words[j].opposite)
+                                        in++;
+                                else
+                                        out++;
                         }
+                        /* "no man playing soccer" does not deny "a man is playing
+                         * the flute": what is negated must be what the other says. */
+                        if (in > 0 && out * NEGATION_SCOPE_SLACK <= in)
+                                neg = true;
                 }
         }
         return neg != (v->claim->stance == STANCE_DENIES);
@@ -326,6 +345,21 @@ struct alignment {
         double overlap;         /* [0, 1] */
 };
 
+/* How much of two claims of na and nb content words is the same when shared
+ * of them align: mostly coverage of the shorter one (a hypothesis is covered
+ * by the longer text), partly coverage of the longer one. */
+static double overlap_of(size_t shared, size_t na, size_t nb) {
+        size_t lo = na < nb ? na : nb, hi = na < nb ? nb : na;
+        if (lo == 0)
+                return 0.0;
+        double cov_short = (double) shared / (double) lo, cov_long = (double) shared / (double) hi;
+        if (cov_short > 1)
+                cov_short = 1;
+        if (cov_long > 1)
+                cov_long = 1;
+        return cov_short * (0.75 + 0.25 * cov_long);
+}
+
 /* Marks the content words of a and b that align (same stem, or WordNet
  * synonyms when with_synonyms) and measures how much of the two claims is
  * the same: mostly coverage of the shorter one (a hypothesis is covered by
@@ -333,9 +367,9 @@ struct alignment {
 static void align(struct conflict_view *a, struct conflict_view *b, bool with_synonyms, struct alignment *ret) {
         struct alignment al = {0};
         for (size_t i = 0; i < a->n_words; i++)
-                a->words[i].shared = false;
+                a->words[i].shared = a->words[i].opposite = false;
         for (size_t j = 0; j < b->n_words; j++)
-                b->words[j].shared = false;
+                b->words[j].shared = b->words[j].opposite = false;
 
         for (size_t i = 0; i < a->n_words; i++) {
                 struct cword *x = &a->words[i];
@@ -374,17 +408,7 @@ static void align(struct conflict_view *a, struct conflict_view *b, bool with_sy
                                 al.shared_plain++;
                 }
 
-        size_t lo = a->n_content < b->n_content ? a->n_content : b->n_content;
-        size_t hi = a->n_content < b->n_content ? b->n_content : a->n_content;
-        if (lo > 0 && hi > 0) {
-                double cov_short = (double) al.shared / (double) lo;
-                double cov_long = (double) al.shared / (double) hi;
-                if (cov_short > 1)
-                        cov_short = 1;
-                if (cov_long > 1)
-                        cov_long = 1;
-                al.overlap = cov_short * (0.75 + 0.25 * cov_long);
-        }
+        al.overlap = overlap_of(al.shared, a->n_content, b->n_content);
         *ret = al;
 }
 
@@ -464,6 +488,12 @@ static bool date_clash(const struct claim *a, const struct claim *b,
                                 continue;
                         if (dates_compatible(&a->dates[i], &b->dates[j]))
                                 return false;
+                        /* A day against a year is mostly two events ("died in
+                         * 1970" / "died on February 14, 2002"), and a bare month
+                         * resolved to a guessed year proves nothing: only dates
+                         * of one granularity clash. */
+                        if (strlen(a->dates[i].value) != strlen(b->dates[j].value))
+                                continue;
                         if (!fa) {
                                 fa = &a->dates[i];
                                 fb = &b->dates[j];
@@ -636,13 +666,42 @@ int conflict_check_views(const struct claim_source *a, const struct claim_source
         align(va, vb, false, &al);
         if (al.shared == 0)
                 return 0;
-        if (al.overlap < o->min_overlap) {
-                /* Cheap test failed narrowly: let WordNet synonyms try. */
+        if (al.overlap < o->min_overlap && use_synonyms) {
+                /* Cheap test failed: let WordNet synonyms try. */
                 align(va, vb, true, &al);
-                if (al.overlap < o->min_overlap)
-                        return 0;
         }
-        if (al.shared < 2 || al.shared_plain < 1)
+        /* Opposite words align too ("accepted"/"rejected" is one slot): look
+         * for a pair when it could carry the claims over the bar. */
+        struct clash c = { .kind = _CONFLICT_KIND_MAX };
+        int antonym = 0;
+        if (overlap_of(al.shared + 1, va->n_content, vb->n_content) >= o->min_overlap) {
+                struct cword *ox = NULL, *oy = NULL;
+                for (size_t i = 0; i < va->n_words && antonym < 2; i++) {
+                        struct cword *x = &va->words[i];
+                        if (!x->content || x->shared)
+                                continue;
+                        for (size_t j = 0; j < vb->n_words && antonym < 2; j++) {
+                                struct cword *y = &vb->words[j];
+                                if (!y->content || y->shared)
+                                        continue;
+                                int k = words_antonyms(x, y);
+                                if (k > antonym) {
+                                        antonym = k;
+                                        ox = x;
+                                        oy = y;
+                                }
+                        }
+                }
+                if (antonym > 0) {
+                        ox->opposite = oy->opposite = true;
+                        al.shared++;
+                        al.shared_plain++;
+                        al.overlap = overlap_of(al.shared, va->n_content, vb->n_content);
+                        c.word_a = ox->fold;
+                        c.word_b = oy->fold;
+                }
+        }
+        if (al.overlap < o->min_overlap || al.shared < 2 || al.shared_plain < 1)
                 return 0;
         double overlap = al.overlap;
         if (entities_disjoint(va->claim, vb->claim))
@@ -651,7 +710,6 @@ int conflict_check_views(const struct claim_source *a, const struct claim_source
                 return 0;
 
         /* 2) which kind of clash? */
-        struct clash c = { .kind = _CONFLICT_KIND_MAX };
         bool neg_a = view_negative(va), neg_b = view_negative(vb);
         char qa_buf[64], qb_buf[64];
         /* "the photos are fake" says the account is untrue; "not fake" does not. */
@@ -661,16 +719,7 @@ int conflict_check_views(const struct claim_source *a, const struct claim_source
         if (pol_a != pol_b) {
                 /* Opposite polarity; unless an antonym flips it back
                  * ("did not accept" = "rejected"). */
-                bool flipped = false;
-                for (size_t i = 0; i < va->n_words && !flipped; i++) {
-                        if (!va->words[i].content || va->words[i].shared)
-                                continue;
-                        for (size_t j = 0; j < vb->n_words && !flipped; j++)
-                                if (vb->words[j].content && !vb->words[j].shared &&
-                                    words_antonyms(&va->words[i], &vb->words[j]))
-                                        flipped = true;
-                }
-                if (flipped)
+                if (antonym > 0)
                         return 0;
                 const struct conflict_view *neg = pol_a ? va : vb;
                 bool denial = neg->claim->stance == STANCE_DENIES || ref_a || ref_b;
@@ -680,31 +729,13 @@ int conflict_check_views(const struct claim_source *a, const struct claim_source
                         cue = neg->claim->cue;
                 else
                         cue = first_unshared(neg, !(ref_a || ref_b));
-                if (pol_a)
-                        c.word_a = cue;
-                else
-                        c.word_b = cue;
-        } else {
-                int best = 0;
-                for (size_t i = 0; i < va->n_words && best < 2; i++) {
-                        if (!va->words[i].content || va->words[i].shared)
-                                continue;
-                        for (size_t j = 0; j < vb->n_words && best < 2; j++) {
-                                if (!vb->words[j].content || vb->words[j].shared)
-                                        continue;
-                                int k = words_antonyms(&va->words[i], &vb->words[j]);
-                                if (k > best) {
-                                        best = k;
-                                        c.word_a = va->words[i].fold;
-                                        c.word_b = vb->words[j].fold;
-                                }
-                        }
-                }
-                if (best > 0) {
-                        c.kind = CONFLICT_ANTONYM;
-                        c.curated = best == 2;
-                }
-        }
+                c.word_a = pol_a ? cue : NULL;
+                c.word_b = pol_a ? NULL : cue;
+        } else if (antonym > 0) {
+                c.kind = CONFLICT_ANTONYM;
+                c.curated = antonym == 2;
+        } else
+                c.word_a = c.word_b = NULL;
 
         double conf = 0;
         if (c.kind == _CONFLICT_KIND_MAX) {
