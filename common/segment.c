@@ -26,10 +26,22 @@
 
 /* Break iterators and the stemmer are expensive to open and not thread-safe:
  * each thread keeps its own, freed when the thread exits. */
+/* Stems and stop-word answers of recent short words: news text repeats its
+ * words, and the stemmer and the list lookup are most of a token's cost. */
+#define WORD_CACHE_SLOTS 2048
+#define WORD_CACHE_LEN 24
+
+struct word_cache_entry {
+        char fold[WORD_CACHE_LEN];      /* NUL-terminated; "" for an empty slot */
+        char stem[WORD_CACHE_LEN];
+        bool stop;
+};
+
 struct seg_cache {
         UBreakIterator *word;
         UBreakIterator *sent;
         struct sb_stemmer *stemmer;
+        struct word_cache_entry words[WORD_CACHE_SLOTS];
 };
 
 static pthread_key_t cache_key;
@@ -207,6 +219,13 @@ static ssize_t stem_into(struct arena *a, struct sb_stemmer *stemmer, size_t fol
         return arena_add(a, (const char *) r, m);
 }
 
+static uint32_t word_hash(const char *s, size_t n) {
+        uint32_t h = 2166136261u;
+        for (size_t i = 0; i < n; i++)
+                h = (h ^ (unsigned char) s[i]) * 16777619u;
+        return h;
+}
+
 enum abbrev_class {
         ABBREV_NONE,
         ABBREV_TITLE,   /* never ends a sentence */
@@ -219,6 +238,49 @@ struct tok_extra {
         size_t fold_off, stem_off;
         enum abbrev_class abbrev;
 };
+
+/* Sets the stem and TOKEN_STOPWORD of word token t through the thread's
+ * word cache.  Returns 0 or -ENOMEM. */
+static int stem_word(struct seg_cache *c, struct arena *a, struct tok_extra *e, struct token *t) {
+        const char *fold = a->buf + e->fold_off;
+        size_t n = strlen(fold);
+        struct word_cache_entry *w = NULL;
+
+        if (n < WORD_CACHE_LEN) {
+                w = &c->words[word_hash(fold, n) % WORD_CACHE_SLOTS];
+                if (strcmp(w->fold, fold) == 0 && n > 0) {
+                        if (w->stop)
+                                t->flags |= TOKEN_STOPWORD;
+                        if (w->stem[0] == '\0')
+                                return 0;       /* the stem is the fold */
+                        ssize_t off = arena_add(a, w->stem, strlen(w->stem));
+                        if (off < 0)
+                                return (int) off;
+                        e->stem_off = (size_t) off;
+                        return 0;
+                }
+        }
+
+        bool stop = lexicon_contains(LEXICON_STOPWORDS, fold);
+        if (stop)
+                t->flags |= TOKEN_STOPWORD;
+        ssize_t off = stem_into(a, c->stemmer, e->fold_off);
+        if (off < 0)
+                return (int) off;
+        e->stem_off = (size_t) off;
+
+        const char *stem = a->buf + e->stem_off;
+        fold = a->buf + e->fold_off;    /* the arena may have moved */
+        if (w && strlen(stem) < WORD_CACHE_LEN && (e->stem_off == e->fold_off || stem[0] != '\0')) {
+                memcpy(w->fold, fold, n + 1);
+                if (e->stem_off == e->fold_off)
+                        w->stem[0] = '\0';
+                else
+                        strcpy(w->stem, stem);
+                w->stop = stop;
+        }
+        return 0;
+}
 
 static bool is_space_or_format(UChar32 c) {
         int8_t t = u_charType(c);
@@ -316,13 +378,15 @@ static uint32_t quote_flags(UChar32 c, const char *text, int32_t len, int32_t st
         }
 }
 
-/* Capitalisation flags of a word token. */
+/* Capitalisation flags of a word token; ASCII letters skip ICU's tables. */
 static uint32_t case_flags(const char *s, int32_t n) {
         int32_t i = 0, letters = 0, upper = 0;
-        bool first = true, first_upper = false;
+        bool first_upper = false;
 
         while (i < n) {
                 UChar32 c;
+                bool up, alpha;
+
                 if ((unsigned char) s[i] < 0x80)
                         c = (unsigned char) s[i++];
                 else
@@ -330,15 +394,19 @@ static uint32_t case_flags(const char *s, int32_t n) {
                 /* a possessive 's does not count: "CNN's" is all caps */
                 if ((c == '\'' || c == 0x2019) && letters > 0 && i + 1 == n && (s[i] == 's' || s[i] == 'S'))
                         break;
-                if (!u_isalpha(c))
+                if (c < 0x80) {
+                        up = c >= 'A' && c <= 'Z';
+                        alpha = up || (c >= 'a' && c <= 'z');
+                } else {
+                        alpha = u_isalpha(c);
+                        up = alpha && (u_isupper(c) || u_istitle(c));
+                }
+                if (!alpha)
                         continue;
-                letters++;
-                bool up = u_isupper(c) || u_istitle(c);
-                if (up)
-                        upper++;
-                if (first)
+                if (letters == 0)
                         first_upper = up;
-                first = false;
+                letters++;
+                upper += up;
         }
         uint32_t f = 0;
         if (first_upper)
@@ -660,21 +728,18 @@ int segment_text(const char *text, size_t len, struct segmented_text **ret) {
         for (size_t i = 0; i < b.n; i++) {
                 struct token *t = &b.tokens[i];
                 struct tok_extra *e = &b.extra[i];
-                const char *fold = a.buf + e->fold_off;
 
                 e->stem_off = e->fold_off;
                 if (!(t->flags & TOKEN_WORD))
                         continue;
-                if (lexicon_contains(LEXICON_STOPWORDS, fold))
-                        t->flags |= TOKEN_STOPWORD;
-                if (e->abbrev != ABBREV_NONE)
+                if (e->abbrev != ABBREV_NONE) {
+                        if (lexicon_contains(LEXICON_STOPWORDS, a.buf + e->fold_off))
+                                t->flags |= TOKEN_STOPWORD;
                         continue;
-                ssize_t off = stem_into(&a, c->stemmer, e->fold_off);
-                if (off < 0) {
-                        r = (int) off;
-                        goto fail;
                 }
-                e->stem_off = (size_t) off;
+                r = stem_word(c, &a, e, t);
+                if (r < 0)
+                        goto fail;
         }
 
         out = calloc(1, sizeof(*out) + a.len);
