@@ -306,6 +306,29 @@ static const char *unit_after(const struct segmented_text *st, size_t i, size_t 
         return NULL;
 }
 
+/* Singular of a plural count noun written after a number ("companies" ->
+ * "company", "judges" -> "judge") into buf, for units no list names.
+ * Returns buf, or NULL when t is not a lower-case plural noun. */
+static const char *plural_noun_unit(const struct token *t, char *buf, size_t size) {
+        size_t l = strlen(t->fold);
+        if (!(t->flags & TOKEN_WORD) || (t->flags & (TOKEN_CAPITALIZED | TOKEN_STOPWORD)) || l < 4 ||
+            l >= size || t->fold[l - 1] != 's')
+                return NULL;
+        const char *f = t->fold;
+        if (strchr(f, '\'') || strchr(f, '-') || !strcmp(f + l - 2, "ss") || !strcmp(f + l - 2, "us") ||
+            !strcmp(f + l - 2, "is") || !strcmp(f + l - 3, "ous"))
+                return NULL;
+        memcpy(buf, f, l + 1);
+        if (!strcmp(f + l - 3, "ies"))
+                strcpy(buf + l - 3, "y");
+        else if (!strcmp(f + l - 4, "sses") || !strcmp(f + l - 4, "ches") || !strcmp(f + l - 4, "shes") ||
+                 !strcmp(f + l - 3, "xes"))
+                buf[l - 2] = '\0';
+        else
+                buf[l - 1] = '\0';
+        return buf;
+}
+
 /* Looks up a bound phrase of up to 3 tokens ending just before token i.
  * Returns the bound and sets *ret_begin, or BOUND_EXACT. */
 static enum quantity_bound bound_before(const struct segmented_text *st, size_t i, size_t begin,
@@ -410,12 +433,19 @@ int quantities_find(const struct segmented_text *st, size_t tok_begin, size_t to
 
                 size_t last = num.end;  /* one past the last token */
                 const char *unit = num.unit;
+                char noun[64];
+                bool listed_unit = unit != NULL;
                 if (!unit) {
                         size_t ue;
                         const char *u = unit_after(st, num.end, tok_end, &ue);
                         if (u) {
                                 unit = u;
                                 last = ue;
+                                listed_unit = true;
+                        } else if (!num.year_like && num.end < tok_end &&
+                                   (u = plural_noun_unit(&st->tokens[num.end], noun, sizeof(noun)))) {
+                                unit = u;       /* "12 judges" */
+                                last = num.end + 1;
                         }
                 } else if (sign) {
                         /* "$2.5 billion dollars": swallow a repeated unit */
@@ -433,8 +463,8 @@ int quantities_find(const struct segmented_text *st, size_t tok_begin, size_t to
                 size_t bb = first;
                 enum quantity_bound bound = bound_before(st, first, tok_begin, &bb);
 
-                /* "the two leaders": a small number in words needs a unit or a bound */
-                if (!unit && num.words && (num.value <= 1 || (num.value < 10 && bound == BOUND_EXACT))) {
+                /* "the two leaders": a small number in words needs a listed unit or a bound */
+                if (!listed_unit && num.words && (num.value <= 1 || (num.value < 10 && bound == BOUND_EXACT))) {
                         i = num.end - 1;
                         continue;
                 }

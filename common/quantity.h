@@ -15,7 +15,8 @@
  * "a dozen", "two and a half"), times any scale word ("billion", "bn"), with
  * the unit of a currency sign before it or of the words after it
  * (conf/lexicon/units.txt, normalized: "hour", "person", "death", "usd",
- * "percent"; NULL when none) and the bound of the words before it
+ * "percent"; else the singular of a plural noun right after it, "12 judges"
+ * -> "judge"; NULL when none) and the bound of the words before it
  * (conf/lexicon/quantity-bounds.txt).  text is the whole phrase as written
  * ("over two hours").  Lone years (1900..2100 without a unit), days of the
  * month, clock times, ordinals and the numbers of names ("COVID-19") are not

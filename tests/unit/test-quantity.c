@@ -60,7 +60,8 @@ int main(void) {
         one("Nearly 40 percent of voters stayed home.", "Nearly 40 percent", 40, "percent", BOUND_ABOUT);
         one("Turnout fell to 40% this time.", "40%", 40, "percent", BOUND_EXACT);
         one("The two leaders met for over two hours on Friday.", "over two hours", 2, "hour", BOUND_MORE_THAN);
-        one("She bought a dozen eggs.", "a dozen", 12, NULL, BOUND_EXACT);
+        one("She bought a dozen eggs.", "a dozen eggs", 12, "egg", BOUND_EXACT);
+        one("He had a dozen.", "a dozen", 12, NULL, BOUND_EXACT);
         one("Police arrested a dozen protesters.", "a dozen protesters", 12, "protester", BOUND_EXACT);
         one("The talks lasted two and a half hours.", "two and a half hours", 2.5, "hour", BOUND_EXACT);
         one("Some 3 million people live there.", "Some 3 million people", 3e6, "person", BOUND_ABOUT);
@@ -79,7 +80,14 @@ int main(void) {
         find("The vote was 52 to 48.");
         CHECK(n_qs == 2 && !qs[0].unit && qs[1].value == 48, "52 to 48: two plain numbers");
 
+        find("Officials said 14 companies and 3 sheriffs applied, and the two leaders agreed.");
+        CHECK(n_qs == 2, "14 companies, 3 sheriffs (got %zu)", n_qs);
+        if (n_qs == 2) {
+                CHECK_STR(qs[0].unit, "company");
+                CHECK_STR(qs[1].unit, "sheriff");
+        }
         none("In 2016, the election was close.");
+        none("The 2016 elections were close.");
         none("The summit opened on July 7 in Hamburg.");
         none("He was born on 7 July 1950.");
         none("The meeting started at 8:30 p.m.");
