@@ -303,6 +303,8 @@ static size_t np_walk_left(const struct ctx *c, size_t sb, size_t j) {
                 } else if (!(text_is(c, t, "-") || text_is(c, t, "'") || text_is(c, t, "\xe2\x80\x99") ||
                              text_is(c, t, "/") || text_is(c, t, "&") || text_is(c, t, ".")))
                         break;
+                else if (text_is(c, t, "-") && (t == sb || !adjacent(c, t - 1, t) || t + 1 >= j || !adjacent(c, t, t + 1)))
+                        break;  /* "WASHINGTON -- President Obama" */
                 k--;
                 n++;
         }
@@ -656,7 +658,7 @@ static bool content_after(const struct ctx *c, const char *lemma, size_t j, size
                 if (fold_is(c, m, "that") && m > k) {
                         bool ok = true;
                         for (size_t t = k; t < m && ok; t++)
-                                if (cue_lemma(c, t) || (tk(c, t)->flags & TOKEN_QUOTE) || is_end_punct(c, t))
+                                if (cue_lemma(c, t) || is_end_punct(c, t))
                                         ok = false;
                         if (ok && (hearer || is_prep(c, k) || in_lex(c, k, LEXICON_TIME_WORDS) || is_comma(c, k) ||
                                    (is_cap(c, k) && m - k <= 4))) {
@@ -665,7 +667,7 @@ static bool content_after(const struct ctx *c, const char *lemma, size_t j, size
                         }
                         break;
                 }
-                if (!is_word(c, m) && !is_comma(c, m))
+                if (!is_word(c, m) && !is_comma(c, m) && !c->mark[m] && !is_apostrophe(c, m))
                         break;
         }
         if (hearer) {
@@ -687,11 +689,11 @@ static bool content_after(const struct ctx *c, const char *lemma, size_t j, size
                 if (m < se && m > k)
                         k = m;
         } else {
-                /* "said Friday", "said on Monday," */
-                if (k < se && in_lex(c, k, LEXICON_TIME_WORDS))
+                /* "said Friday", "said on Monday," "said Thursday morning" */
+                if (k + 1 < se && fold_is(c, k, "on") && in_lex(c, k + 1, LEXICON_TIME_WORDS))
                         k++;
-                else if (k + 1 < se && fold_is(c, k, "on") && in_lex(c, k + 1, LEXICON_TIME_WORDS))
-                        k += 2;
+                while (k < se && in_lex(c, k, LEXICON_TIME_WORDS))
+                        k++;
                 if (k < se && is_comma(c, k))
                         k++;
                 if (k < se && fold_is(c, k, "that"))
@@ -857,7 +859,7 @@ static int do_verb(struct ctx *c, size_t i, const char *lemma) {
                         while (m < se && !is_comma(c, m) && !is_end_punct(c, m))
                                 m++;
                         if (m < se && is_comma(c, m) && m + 1 < se && ce < b && !fold_is(c, m + 1, "according") &&
-                            !cue_lemma(c, m + 1) && (m == j || is_open_q(c, m + 1))) {
+                            !cue_lemma(c, m + 1) && (m == j || is_open_q(c, m + 1) || tail_short)) {
                                 size_t rb = m + 1, re = se;
                                 if (is_open_q(c, rb)) {
                                         int32_t q = quote_at(c, rb);
@@ -970,13 +972,23 @@ static int do_marks(struct ctx *c, size_t s) {
         const struct sentence *sen = &c->st->sentences[s];
         size_t sb = sen->tok_begin, se = sen->tok_end;
 
+        size_t pb = sb;
+        if (pb < se && is_open_q(c, pb))
+                pb++;   /* '"PENCE: Well, ...' in a transcript */
         if (tk(c, sb)->flags & TOKEN_PARA_START) {
-                size_t m = sb;
-                while (m < se && m - sb < 4 && (is_cap(c, m) || text_is(c, m, ".")))
+                size_t m = pb;
+                while (m < se && m - pb < 4 && (is_cap(c, m) || text_is(c, m, ".")))
                         m++;
-                if (m > sb && m < se && text_is(c, m, ":") && se - m > 4 && !in_lex(c, m - 1, LEXICON_TIME_WORDS) &&
-                    !(tk(c, sb)->flags & TOKEN_ALLCAPS)) {
-                        int r = add(c, SHAPE_OTHER, m + 1, se, 0, 0, sb, m, sb, m, m, m + 1, STANCE_ASSERTS);
+                bool allcaps = tk(c, pb)->flags & TOKEN_ALLCAPS;
+                if (m > pb && m < se && text_is(c, m, ":") && se - m > 2 && !in_lex(c, m - 1, LEXICON_TIME_WORDS) &&
+                    !fold_is(c, m - 1, "update") && !fold_is(c, m - 1, "correction") && !fold_is(c, m - 1, "note") &&
+                    !fold_is(c, m - 1, "editor's")) {
+                        /* the content runs to the paragraph end in a transcript */
+                        size_t e = se;
+                        if (allcaps || (pb > sb))
+                                while (e < c->st->n_tokens && paragraph_of(c, e) == paragraph_of(c, sb))
+                                        e++;
+                        int r = add(c, SHAPE_OTHER, m + 1, e, 0, 0, pb, m, pb, m, m, m + 1, STANCE_ASSERTS);
                         if (r < 0)
                                 return r;
                 }
