@@ -244,6 +244,10 @@ static bool match_month(const struct segmented_text *st, size_t i, size_t begin,
                 f->y = m < p.m ? p.y : p.y - 1;
         else if (shift > 0)     /* the next such month after this one */
                 f->y = m > p.m ? p.y : p.y + 1;
+        else if ((m - p.m + 12) % 12 >= 1 && (m - p.m + 12) % 12 <= 3)
+                /* one to three months ahead: news speaks of what is coming
+                 * ("the election in November" in September) */
+                f->y = m > p.m ? p.y : p.y + 1;
         else                    /* the most recent on or before publication */
                 f->y = m <= p.m ? p.y : p.y - 1;
         f->resolved = true;

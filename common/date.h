@@ -18,8 +18,10 @@
  * on or before publication ("Friday" published on a Friday is that day),
  * "last Friday" strictly before, "next/this Friday" on or after; "July 7"
  * without a year takes the year that puts it closest to publication; a bare
- * month ("in March") is the most recent such month on or before publication,
- * "last March" strictly before, "next March" strictly after; "last week" and
+ * month ("in March") is the most recent such month on or before publication
+ * unless it comes one to three months after it ("in November" published in
+ * September is the coming November), "last March" strictly before, "next
+ * March" strictly after; "last week" and
  * "this week" resolve to the month they fall in ("YYYY-MM"); "last night" is
  * the day before; "earlier/later this year" is the year. */
 int dates_find(const struct segmented_text *st, size_t tok_begin, size_t tok_end,

@@ -63,6 +63,9 @@ int main(void) {
         one("Protests began in March.", PUB, "March", "2017-03");
         one("Elections are due in November.", PUB, "November", "2016-11");
         one("The law passes next March.", PUB, "next March", "2018-03");
+        one("Voters go to the polls in November.", (time_t) 1473681600 /* 2016-09-12 */, "November", "2016-11");
+        one("Voters went to the polls in December.", (time_t) 1484222400 /* 2017-01-12 */, "December", "2016-12");
+        one("Voters go to the polls in March.", (time_t) 1484222400 /* 2017-01-12 */, "March", "2017-03");
         one("The filing is dated 2017-07-05.", PUB, "2017-07-05", "2017-07-05");
         one("He resigned three days ago.", PUB, "three days ago", "2017-07-04");
         one("The meeting was held in late June 2016.", PUB, "June 2016", "2016-06");
