@@ -60,8 +60,12 @@ static int init_locked(const char *dir) {
         if ((size_t) snprintf(path, sizeof(path), "%s/data.noun", dir) >= sizeof(path) ||
             access(path, R_OK) < 0)
                 return -ENOENT;
-        /* libWN finds its files through WNSEARCHDIR */
-        if (setenv("WNSEARCHDIR", dir, 1) < 0)
+        /* libWN finds its files through WNSEARCHDIR (else WNHOME, else its
+         * built-in /usr/share/wordnet); the environment is only touched when
+         * needed, since setenv() races with getenv() on other threads */
+        const char *env = getenv("WNSEARCHDIR");
+        bool builtin = strcmp(dir, "/usr/share/wordnet") == 0 && !env && !getenv("WNHOME");
+        if (!builtin && !(env && strcmp(env, dir) == 0) && setenv("WNSEARCHDIR", dir, 1) < 0)
                 return -errno;
         display_message = quiet;
         if (wninit() != 0)

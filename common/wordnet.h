@@ -8,7 +8,9 @@
 enum wn_pos { WN_NOUN = 1, WN_VERB = 2, WN_ADJ = 3, WN_ADV = 4 };
 
 /* Opens the database once (dir NULL: the default location).  Returns 0, or
- * -ENOENT when the database files are missing. */
+ * -ENOENT when the database files are missing.  Call it at start-up, before
+ * threads: a non-default dir is passed to libWN through setenv(WNSEARCHDIR).
+ * The other calls open the default database themselves when needed. */
 int wn_init(const char *dir);
 
 /* Base form of a folded word ("accepted" -> "accept", "countries" ->
