@@ -59,7 +59,7 @@ void reply_json(struct server *s, struct evhttp_request *req, enum route r, int 
         if (s->stopping)
                 evhttp_add_header(h, "Connection", "close");
         evbuffer_drain(s->out, evbuffer_get_length(s->out));
-        if (!body || json_dump_callback(body, dump_cb, s->out, JSON_COMPACT) < 0) {
+        if (!body || json_dump_callback(body, dump_cb, s->out, JSON_COMPACT | JSON_REAL_PRECISION(6)) < 0) {
                 evbuffer_drain(s->out, evbuffer_get_length(s->out));
                 evbuffer_add_printf(s->out, "{\"error\":{\"code\":\"internal_error\",\"message\":\"out of memory\"}}");
                 status = 500;
@@ -404,7 +404,7 @@ static void handle_request(struct evhttp_request *req, void *arg) {
 
 void http_apply_limits(struct server *s) {
         size_t body = s->cfg.max_body_bytes * HTTP_OUTER_CAP_FACTOR;
-        size_t headers = s->cfg.max_header_bytes * HTTP_OUTER_CAP_FACTOR;
+        size_t headers = s->cfg.max_header_bytes * HTTP_OUTER_HEADER_CAP_FACTOR;
         struct timeval tv = { .tv_sec = s->cfg.request_timeout_sec };
 
         evhttp_set_max_body_size(s->http, (ev_ssize_t) body);

@@ -15,8 +15,11 @@
 #define MAX_MAX_HEADER_BYTES            (1 * MIB)
 /* evhttp's own caps are this many times the configured ones: between the two
  * claimd itself answers 413/431 with a JSON error; beyond the outer cap
- * libevent drains the body (lingering close) and answers its own 413. */
+ * libevent drains the body (lingering close) and answers its own 413 (or
+ * 400 for headers) with an HTML body: libevent 2.1 has no hook for it.
+ * The outer cap also bounds the memory one connection can hold. */
 #define HTTP_OUTER_CAP_FACTOR           4
+#define HTTP_OUTER_HEADER_CAP_FACTOR    16
 #define MAX_URI_BYTES                   8192
 #define DEFAULT_REQUEST_TIMEOUT_SEC     30
 #define MAX_TIMEOUT_SEC                 3600

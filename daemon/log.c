@@ -69,6 +69,8 @@ static int send_journal(int level, const char *file, int line, const char *func,
         const char *fmt[LOG_MAX_FIELDS + 1] = {};
         size_t n = 0;
 
+        while (strncmp(file, "../", 3) == 0)   /* meson compiles from the build dir */
+                file += 3;
         snprintf(code_file, sizeof(code_file), "CODE_FILE=%s", file);
         snprintf(code_line, sizeof(code_line), "CODE_LINE=%d", line);
 

@@ -66,10 +66,6 @@ static void set_work_options(struct work_options *o, const struct config *c) {
         o->related_min_similarity = c->related_min_similarity;
 }
 
-static void log_lifecycle(const char *message_id, const char *fmt, const char *arg) {
-        log_struct(LOG_NOTICE, message_id, NULL, fmt, arg);
-}
-
 /* SIGHUP: re-reads the file; applies what can change while running. */
 static void reload(void) {
         struct config c;
@@ -142,7 +138,9 @@ static void reload(void) {
 }
 
 static void drain_check(evutil_socket_t fd, short what, void *arg) {
-        if (workers_inflight(server.workers) == 0 || what == EV_TIMEOUT) {
+        if (!server.workers)
+                return;
+        if (workers_inflight(server.workers) == 0 || arg) {
                 /* a moment for the last replies to be written out */
                 struct timeval tv = { 0, 200000 };
                 event_base_loopexit(server.base, &tv);
@@ -154,7 +152,7 @@ static void begin_shutdown(const char *why) {
                 return;
         server.stopping = true;
         notify_stopping();
-        log_lifecycle(CLAIMD_MESSAGE_STOPPING, "stopping (%s): finishing requests in flight", why);
+        log_struct(LOG_NOTICE, CLAIMD_MESSAGE_STOPPING, NULL, "stopping (%s): finishing requests in flight", why);
         http_close_listeners(&server);
         http_release_pollers(&server);
         workers_shutdown(server.workers);
@@ -164,7 +162,7 @@ static void begin_shutdown(const char *why) {
         struct timeval tv = { 0, 50000 };
         event_add(ev_drain, &tv);
         struct timeval limit = { SHUTDOWN_DRAIN_SEC, 0 };
-        event_base_once(server.base, -1, EV_TIMEOUT, drain_check, NULL, &limit);
+        event_base_once(server.base, -1, EV_TIMEOUT, drain_check, &limit, &limit);
 }
 
 static void signal_cb(evutil_socket_t sig, short what, void *arg) {
@@ -358,6 +356,8 @@ int main(int argc, char *argv[]) {
         event_base_dispatch(server.base);
 
         /* the loop has ended: late jobs are answered 503, then flushed */
+        if (ev_drain)
+                event_del(ev_drain);
         workers_free(server.workers);
         server.workers = NULL;
         event_base_loop(server.base, EVLOOP_NONBLOCK);
