@@ -397,6 +397,17 @@ static int emit(const struct segmented_text *st, struct result *r, const struct 
         return 0;
 }
 
+/* Is key one letter ("D", "É")?  An empty key (a word too long to hold)
+ * counts too: neither is a name. */
+static bool single_letter(const char *key) {
+        if (!key[0])
+                return true;
+        const unsigned char *p = (const unsigned char *) key + 1;
+        while ((*p & 0xC0) == 0x80)
+                p++;
+        return *p == '\0';
+}
+
 /* "I'm", "Don't", "We've": not names. */
 static bool is_contraction(const char *key) {
         const char *q = strchr(key, '\'');
@@ -491,7 +502,7 @@ static int process_run(const struct segmented_text *st, const struct usage *us, 
                         continue;
                 }
                 if (lexicon_contains(LEXICON_NOT_ENTITIES, u[a].key) || is_contraction(u[a].key) ||
-                    (u[a].key[0] && !u[a].key[1])) {
+                    single_letter(u[a].key)) {
                         a++;
                         continue;
                 }
@@ -648,13 +659,13 @@ int entities_find(const struct segmented_text *st, size_t tok_begin, size_t tok_
         }
 
         for (size_t i = 0; i < n; i++) {
-                if (!u[i].word || !u[i].cap || lexicon_contains(LEXICON_WEEKDAYS, u[i].key) ||
+                if (!u[i].word || !u[i].cap || !u[i].key[0] || lexicon_contains(LEXICON_WEEKDAYS, u[i].key) ||
                     (lexicon_contains(LEXICON_MONTHS, u[i].key) && !u[i].allcaps))
                         continue;
                 size_t j = i + 1;
                 bool stop = u[i].possessive || u[i].standalone;
                 while (!stop && j < n) {
-                        if (u[j].word && u[j].cap && !u[j].standalone &&
+                        if (u[j].word && u[j].cap && u[j].key[0] && !u[j].standalone &&
                             !lexicon_contains(LEXICON_WEEKDAYS, u[j].key) &&
                             !(is_month_or_weekday(&u[j]) &&
                               !lexicon_contains(LEXICON_FIRST_NAMES, u[j - 1].key))) {
