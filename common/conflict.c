@@ -276,6 +276,9 @@ static bool words_synonyms(struct cword *a, struct cword *b) {
         return false;
 }
 
+/* The share of min_overlap a claim needs against an explicit denial. */
+#define DENIAL_OVERLAP_FACTOR 0.65
+
 /* Words after a negation cue that it governs, up to the next clause mark. */
 #define NEGATION_SCOPE_WORDS 6
 /* ... of which at most one in this many may be unaligned. */
@@ -701,12 +704,17 @@ int conflict_check_views(const struct claim_source *a, const struct claim_source
                         c.word_b = oy->fold;
                 }
         }
-        if (al.overlap < o->min_overlap || al.shared < 2 || al.shared_plain < 1)
+        /* Someone who explicitly denies names the account in their own
+         * words ("denied that Trump accepted Putin's claim of
+         * non-interference"): a denial needs less of the wording. */
+        bool denier = va->claim->stance == STANCE_DENIES || vb->claim->stance == STANCE_DENIES;
+        double bar = denier ? o->min_overlap * DENIAL_OVERLAP_FACTOR : o->min_overlap;
+        if (al.overlap < bar || al.shared < 2 || al.shared_plain < 1)
                 return 0;
         double overlap = al.overlap;
         if (entities_disjoint(va->claim, vb->claim))
                 overlap *= 0.5;
-        if (overlap < o->min_overlap)
+        if (overlap < bar)
                 return 0;
 
         /* 2) which kind of clash? */
@@ -736,6 +744,8 @@ int conflict_check_views(const struct claim_source *a, const struct claim_source
                 c.curated = antonym == 2;
         } else
                 c.word_a = c.word_b = NULL;
+        if (overlap < o->min_overlap && !(c.kind == CONFLICT_DENIAL && denier))
+                return 0;
 
         double conf = 0;
         if (c.kind == _CONFLICT_KIND_MAX) {
