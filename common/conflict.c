@@ -164,7 +164,9 @@ int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
                 w->boundary = boundary;
                 boundary = false;
 
-                bool negation = lexicon_contains(LEXICON_NEGATION_CUES, w->fold);
+                size_t fl = strlen(w->fold);
+                bool negation = lexicon_contains(LEXICON_NEGATION_CUES, w->fold) ||
+                        (fl > 3 && strcmp(w->fold + fl - 3, "n't") == 0);      /* "hasn't", "won't" */
                 w->negation = negation;
                 if (negation)
                         v->has_cue = true;
