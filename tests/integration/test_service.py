@@ -1,0 +1,270 @@
+#!/usr/bin/env python3
+"""claimd as a program: command line, config file, --check-config, SIGHUP
+reload, API token (401), body limit (413), bounded queue (503), IPv4+IPv6
+listeners.  Each case starts its own daemon.  Usage: test_service.py CLAIMD
+"""
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'pylib'))
+from claimdtest import (ARTICLE_A, Daemon, assert_error, case, claimd_path, diag, free_port,
+                        have_ipv6_loopback, run, skip, wrap, write_config)  # noqa: E402
+
+BIN = claimd_path()
+
+
+def tmpdir():
+        return tempfile.TemporaryDirectory(prefix='claimd-svc-')
+
+
+def check_config(path, *extra):
+        p = subprocess.run(wrap([BIN, '--config', path, '--check-config'] + list(extra)),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
+        return p.returncode, (p.stdout + p.stderr).decode('utf-8', 'replace')
+
+
+@case
+def version_and_help():
+        p = subprocess.run(wrap([BIN, '--version']), stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+        assert p.returncode == 0, p
+        assert re.search(rb'\d+\.\d+\.\d+', p.stdout), p.stdout
+        p = subprocess.run(wrap([BIN, '--help']), stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+        assert p.returncode == 0, p
+        for opt in (b'--config', b'--listen', b'--db', b'--log-target', b'--log-level', b'--check-config'):
+                assert opt in p.stdout, (opt, p.stdout)
+        p = subprocess.run(wrap([BIN, '--no-such-option']), stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+        assert p.returncode != 0, p
+
+
+@case
+def shipped_config_is_valid():
+        conf = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'conf', 'claimd.conf')
+        assert os.path.getsize(conf) > 0, 'conf/claimd.conf is empty'
+        rc, out = check_config(conf)
+        assert rc == 0, (rc, out)
+        text = open(conf).read()
+        for sec, key in (('server', 'listen'),):
+                assert re.search(r'^#?\s*%s\s*=' % key, text, re.M), ('option not documented', key)
+
+
+@case
+def check_config_reports_file_and_line():
+        with tmpdir() as t:
+                good = os.path.join(t, 'good.conf')
+                write_config(good, {'listen': '127.0.0.1:%d' % free_port(), 'log_level': 'info'})
+                rc, out = check_config(good)
+                assert rc == 0, (rc, out)
+                bad = os.path.join(t, 'unknown-key.conf')
+                with open(bad, 'w') as f:
+                        f.write('# a comment\n[server]\nno_such_key = 1\n')
+                rc, out = check_config(bad)
+                assert rc != 0, (rc, out)
+                assert '%s:3' % bad in out, out
+                bad2 = os.path.join(t, 'bad-value.conf')
+                sec, key = 'log', 'log_level'
+                with open(bad2, 'w') as f:
+                        f.write('[server]\n\n# x\n[%s]\n%s = loudest\n' % (sec, key))
+                rc, out = check_config(bad2)
+                assert rc != 0, (rc, out)
+                assert '%s:5' % bad2 in out, out
+                bad3 = os.path.join(t, 'garbage.conf')
+                with open(bad3, 'w') as f:
+                        f.write('[server\n')
+                rc, out = check_config(bad3)
+                assert rc != 0 and '%s:1' % bad3 in out, (rc, out)
+                rc, out = check_config(os.path.join(t, 'missing.conf'))
+                assert rc != 0, (rc, out)
+
+
+@case
+def config_file_sets_listen_and_db():
+        with tmpdir() as t:
+                port = free_port()
+                conf = os.path.join(t, 'c.conf')
+                db = os.path.join(t, 'from-config.db')
+                write_config(conf, {'listen': '127.0.0.1:%d' % port, 'db': db})
+                d = Daemon(config=conf, listen=[], db='', port=port, tmpdir=t)
+                try:
+                        d.assert_serving('config listen')
+                        assert os.path.exists(db), 'database not created at the configured path'
+                finally:
+                        d.stop()
+                        d.close()
+
+
+@case
+def sighup_broken_config_keeps_serving():
+        with tmpdir() as t:
+                port = free_port()
+                conf = os.path.join(t, 'c.conf')
+                write_config(conf, {'listen': '127.0.0.1:%d' % port, 'log_level': 'info'})
+                d = Daemon(config=conf, listen=[], port=port, tmpdir=t)
+                try:
+                        r = d.post('/v1/articles', ARTICLE_A)
+                        assert r.status == 201, r
+                        with open(conf, 'w') as f:
+                                f.write('[server]\nlisten = 127.0.0.1:%d\nthis is not ini\n' % port)
+                        d.send_signal(signal.SIGHUP)
+                        time.sleep(1)
+                        d.assert_serving('SIGHUP with a broken config')
+                        assert '%s:3' % conf in d.log(), 'broken config not reported with file:line:\n' + d.log()[-2000:]
+                        g = d.get('/v1/articles/%d' % r.json['id'])
+                        assert g.status == 200, g
+                        write_config(conf, {'listen': '127.0.0.1:%d' % port, 'log_level': 'debug'})
+                        d.send_signal(signal.SIGHUP)
+                        time.sleep(1)
+                        d.assert_serving('SIGHUP with a good config')
+                        assert d.stop() == 0
+                finally:
+                        d.close()
+
+
+@case
+def ipv4_and_ipv6_listeners():
+        if not have_ipv6_loopback():
+                skip('no IPv6 loopback here')
+        import http.client
+        with tmpdir() as t:
+                p4, p6 = free_port(), free_port()
+                d = Daemon(listen=['127.0.0.1:%d' % p4, '[::1]:%d' % p6], port=p4, tmpdir=t)
+                try:
+                        d.assert_serving('v4')
+                        c = http.client.HTTPConnection('::1', p6, timeout=5)
+                        c.request('GET', '/healthz')
+                        r = c.getresponse()
+                        assert r.status == 200 and json.loads(r.read())['status'] == 'ok'
+                        c.close()
+                finally:
+                        d.stop()
+                        d.close()
+
+
+def token_daemon(t, token_content):
+        creds = os.path.join(t, 'creds')
+        os.mkdir(creds, 0o700)
+        with open(os.path.join(creds, 'api-token'), 'w') as f:
+                f.write(token_content)
+        return Daemon(tmpdir=t, env={'CREDENTIALS_DIRECTORY': creds})
+
+
+@case
+def token_required_for_writes():
+        token = 'tok-5f1e9c2b7d3a48e6a0c4b9d2e7f6a1b3'
+        with tmpdir() as t:
+                d = token_daemon(t, token + '\n')
+                try:
+                        art = dict(ARTICLE_A)
+                        r = d.post('/v1/articles', art)
+                        e = assert_error(r, 401, 'unauthorized')
+                        assert (r.header('WWW-Authenticate') or '').lower().startswith('bearer'), r.headers
+                        for h in ('Bearer wrong-token', 'Bearer ' + token[:-1], 'Bearer ' + token + 'x',
+                                  'Basic ' + token, token, 'Bearer', 'bearer  '):
+                                r = d.post('/v1/articles', art, headers={'Authorization': h})
+                                assert_error(r, 401, 'unauthorized')
+                        assert d.get('/healthz').json['articles'] == 0
+                        r = d.post('/v1/articles', art, headers={'Authorization': 'Bearer ' + token})
+                        assert r.status == 201, r
+                        assert d.get('/v1/articles/%d' % r.json['id']).status == 200
+                        assert token not in d.log(), 'the token appears in the log'
+                finally:
+                        d.stop()
+                        d.close()
+
+
+@case
+def empty_token_credential_means_no_token():
+        # The unit's SetCredential=api-token:\n fallback: no token configured.
+        with tmpdir() as t:
+                d = token_daemon(t, '\n')
+                try:
+                        r = d.post('/v1/articles', ARTICLE_A)
+                        assert r.status == 201, r
+                        r = d.post('/v1/articles', dict(ARTICLE_A, url=ARTICLE_A['url'] + '2'),
+                                   headers={'Authorization': 'Bearer '})
+                        assert r.status == 201, r
+                finally:
+                        d.stop()
+                        d.close()
+
+
+@case
+def too_large_body_with_small_limit():
+        with tmpdir() as t:
+                conf = os.path.join(t, 'c.conf')
+                write_config(conf, {'max_body': 65536})
+                d = Daemon(config=conf, tmpdir=t)
+                try:
+                        big = {'source': 'big.test', 'text': 'word ' * 20000}
+                        r = d.post('/v1/articles', big)
+                        assert_error(r, 413, 'too_large')
+                        r = d.post('/v1/compare', {'a': big, 'b': {'text': 'x'}})
+                        assert_error(r, 413, 'too_large')
+                        ok = d.post('/v1/articles', {'source': 'big.test', 'text': 'word ' * 2000})
+                        assert ok.status == 201, ok
+                        d.assert_serving('413')
+                finally:
+                        d.stop()
+                        d.close()
+
+
+@case
+def overloaded_with_tiny_queue():
+        with tmpdir() as t:
+                conf = os.path.join(t, 'c.conf')
+                write_config(conf, {'queue_size': 1, 'workers': 1})
+                d = Daemon(config=conf, tmpdir=t)
+                try:
+                        results = []
+                        lock = threading.Lock()
+                        sent = ('Officials in Port Alden said the harbor would reopen on Monday after '
+                                'repairs costing 4 million dollars, a spokesman for the port told reporters. ')
+
+                        def post(i):
+                                r = d.post('/v1/articles', {'source': 's%d.test' % i, 'text': sent * 150 + str(i)},
+                                           timeout=120)
+                                with lock:
+                                        results.append(r)
+                        ths = [threading.Thread(target=post, args=(i,)) for i in range(24)]
+                        for th in ths:
+                                th.start()
+                        for th in ths:
+                                th.join(180)
+                        st = sorted(r.status for r in results)
+                        diag('statuses: %s' % st)
+                        assert len(results) == 24 and set(st) <= {201, 503}, st
+                        assert 201 in st, st
+                        busy = [r for r in results if r.status == 503]
+                        assert busy, 'queue_size=1 with 24 concurrent posts: never overloaded'
+                        for r in busy:
+                                assert_error(r, 503, 'overloaded')
+                        assert d.get('/healthz').json['articles'] == st.count(201)
+                        d.assert_serving('overload')
+                finally:
+                        d.stop()
+                        d.close()
+
+
+@case
+def db_in_state_directory():
+        # Under systemd, without --db: $STATE_DIRECTORY/claimd.db
+        with tmpdir() as t:
+                state = os.path.join(t, 'state')
+                os.mkdir(state)
+                d = Daemon(tmpdir=t, db='', env={'STATE_DIRECTORY': state})
+                try:
+                        d.assert_serving('state dir')
+                        assert os.path.exists(os.path.join(state, 'claimd.db')), os.listdir(state)
+                finally:
+                        d.stop()
+                        d.close()
+
+
+if __name__ == '__main__':
+        run()

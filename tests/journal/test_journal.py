@@ -1,0 +1,264 @@
+#!/usr/bin/env python3
+"""claimd's journal records against a real systemd-journald, read back with
+`journalctl -o json`: every record carries PRIORITY and CODE_FILE/LINE/FUNC;
+ingest, rejected-request, conflict and lifecycle records carry their fixed
+MESSAGE_IDs and CLAIMD_* fields; the API token never appears.
+
+journald is started from /lib/systemd/systemd-journald when nothing listens
+on /run/systemd/journal/socket (needs root), and stopped afterwards.
+Usage: test_journal.py CLAIMD
+"""
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'pylib'))
+from claimdtest import (ARTICLE_A, ARTICLE_B, Daemon, case, claimd_path, diag, run, skip,
+                        skip_all)  # noqa: E402
+
+LOG_H = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'daemon', 'log.h')
+JOURNAL_SOCKET = '/run/systemd/journal/socket'
+JOURNALD = '/lib/systemd/systemd-journald'
+S = {}
+
+
+def journald_listening():
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        try:
+                s.connect(JOURNAL_SOCKET)
+                return True
+        except OSError:
+                return False
+        finally:
+                s.close()
+
+
+def ensure_journald():
+        """Returns the journald Popen we started, or None if one was running."""
+        if journald_listening():
+                return None
+        if os.geteuid() != 0:
+                skip_all('no systemd-journald listening on %s and not root to start one' % JOURNAL_SOCKET)
+        if not os.access(JOURNALD, os.X_OK):
+                skip_all('%s not installed (Debian package systemd)' % JOURNALD)
+        if not shutil.which('journalctl'):
+                skip_all('journalctl not installed')
+        p = subprocess.Popen([JOURNALD], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+                if journald_listening():
+                        return p
+                if p.poll() is not None:
+                        break
+                time.sleep(0.05)
+        if p.poll() is None:
+                p.terminate()
+                p.wait(10)
+        if journald_listening():       # someone else's journald won the race
+                return None
+        skip_all('could not start %s (exit %s)' % (JOURNALD, p.returncode))
+
+
+def journal_records(pid, since_usec, want=None, timeout=15):
+        """The JSON records of process pid logged after since_usec; polls until
+        want(records) is true or timeout passes."""
+        deadline = time.monotonic() + timeout
+        recs = []
+        while True:
+                p = subprocess.run(['journalctl', '-o', 'json', '--no-pager', '_PID=%d' % pid],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+                recs = []
+                for line in p.stdout.decode('utf-8', 'replace').splitlines():
+                        try:
+                                r = json.loads(line)
+                        except ValueError:
+                                continue
+                        if int(r.get('__REALTIME_TIMESTAMP', '0')) >= since_usec:
+                                recs.append(r)
+                if want is None or want(recs) or time.monotonic() > deadline:
+                        return recs
+                time.sleep(0.3)
+
+
+def message_ids():
+        """{'CONFLICT': id, 'INGESTED': id, ...} from daemon/log.h, the list the README shows."""
+        ids = dict(re.findall(r'#define\s+CLAIMD_MESSAGE_(\w+)\s+"([0-9a-f]{32})"', open(LOG_H).read()))
+        assert {'CONFLICT', 'INGESTED', 'REJECTED', 'STARTED', 'RELOADED', 'STOPPING'} <= set(ids), ids
+        assert len(set(ids.values())) == len(ids), 'MESSAGE_IDs not unique: %s' % ids
+        return ids
+
+
+MID = message_ids()
+
+
+def field(r, k):
+        v = r.get(k)
+        if isinstance(v, list):         # a field repeated in one record
+                return v[0]
+        return v
+
+
+def setup():
+        jd = ensure_journald()
+        S['journald'] = jd
+        t = tempfile.mkdtemp(prefix='claimd-journal-')
+        creds = os.path.join(t, 'creds')
+        os.mkdir(creds, 0o700)
+        S['token'] = 'jt-8c1d2f3e4a5b6c7d8e9f0a1b2c3d4e5f'
+        with open(os.path.join(creds, 'api-token'), 'w') as f:
+                f.write(S['token'] + '\n')
+        S['since'] = int(time.time() * 1e6) - 1000000
+        d = Daemon(tmpdir=t, log_target='journal', env={'CREDENTIALS_DIRECTORY': creds})
+        S['pid'] = d.proc.pid
+        auth = {'Authorization': 'Bearer ' + S['token']}
+        S['a'] = d.post('/v1/articles', ARTICLE_A, headers=auth)
+        S['b'] = d.post('/v1/articles', ARTICLE_B, headers=auth)
+        assert S['a'].status == 201 and S['b'].status == 201, (S['a'], S['b'])
+        S['bad'] = d.http('POST', '/v1/articles', body=b'{"source":', headers=dict(auth, **{'Content-Type': 'application/json'}))
+        S['unauth'] = d.post('/v1/articles', ARTICLE_A, headers={'Authorization': 'Bearer wrong-' + S['token']})
+        d.send_signal(signal.SIGHUP)
+        time.sleep(0.5)
+        d.assert_serving('after SIGHUP')
+        S['rc'] = d.stop()
+        S['daemon'] = d
+        S['recs'] = journal_records(S['pid'], S['since'],
+                                    lambda rs: any(field(r, 'MESSAGE_ID') == MID['STOPPING'] for r in rs))
+        diag('%d journal records from claimd pid %d' % (len(S['recs']), S['pid']))
+        return d
+
+
+def teardown(d):
+        if d:
+                d.close()
+        jd = S.get('journald')
+        if jd is not None:
+                jd.terminate()
+                try:
+                        jd.wait(10)
+                except subprocess.TimeoutExpired:
+                        jd.kill()
+                        jd.wait()
+
+
+def with_field(k):
+        return [r for r in S['recs'] if k in r]
+
+
+@case
+def records_arrive_with_priority_and_code_location(d):
+        recs = S['recs']
+        assert recs, 'no journal record from claimd pid %d' % S['pid']
+        for r in recs:
+                assert re.match(r'^[0-7]$', field(r, 'PRIORITY') or ''), r
+                assert field(r, 'CODE_FILE') and re.match(r'^\d+$', field(r, 'CODE_LINE') or ''), r
+                assert field(r, 'CODE_FUNC'), r
+                assert field(r, '_TRANSPORT') == 'journal', ('not sent with sd_journal_send', r.get('_TRANSPORT'))
+        assert S['rc'] == 0, S['rc']
+
+
+@case
+def ingest_records(d):
+        recs = with_field('CLAIMD_ARTICLE_ID')
+        ids = {field(r, 'CLAIMD_ARTICLE_ID') for r in recs}
+        for resp, art in ((S['a'], ARTICLE_A), (S['b'], ARTICLE_B)):
+                aid = str(resp.json['id'])
+                assert aid in ids, (aid, ids)
+                r = [r for r in recs if field(r, 'CLAIMD_ARTICLE_ID') == aid][0]
+                assert field(r, 'CLAIMD_SOURCE') == art['source'], r
+                assert field(r, 'CLAIMD_CLAIMS') == str(resp.json['claims']), r
+                assert field(r, 'PRIORITY') == '6', r
+                assert re.match(r'^[0-9a-f]{32}$', field(r, 'MESSAGE_ID') or ''), r
+        mids = {field(r, 'MESSAGE_ID') for r in recs}
+        assert mids == {MID['INGESTED']}, ('ingest records with other MESSAGE_IDs', mids)
+
+
+@case
+def rejected_request_records(d):
+        recs = with_field('CLAIMD_HTTP_STATUS')
+        got = {(field(r, 'CLAIMD_HTTP_STATUS'), field(r, 'CLAIMD_ERROR_CODE')) for r in recs}
+        assert S['bad'].status == 400 and ('400', 'invalid_json') in got, got
+        assert S['unauth'].status == 401 and ('401', 'unauthorized') in got, got
+        for r in recs:
+                assert field(r, 'PRIORITY') == '4', r
+                assert re.match(r'^[0-9a-f]{32}$', field(r, 'MESSAGE_ID') or ''), r
+        assert {field(r, 'MESSAGE_ID') for r in recs} == {MID['REJECTED']}
+
+
+@case
+def conflict_records(d):
+        raised = [str(c) for c in S['a'].json['conflicts'] + S['b'].json['conflicts']]
+        recs = with_field('CLAIMD_CONFLICT_ID')
+        ids = {field(r, 'CLAIMD_CONFLICT_ID') for r in recs}
+        diag('conflicts raised by the two articles: %s; journal conflict records: %s' % (raised, sorted(ids)))
+        # Exactly the conflicts the API reported are journaled: when the
+        # pipeline finds none yet, there must be no conflict record either.
+        assert ids == set(raised), (ids, raised)
+        for r in recs:
+                assert field(r, 'PRIORITY') == '5', r
+                for k in ('CLAIMD_KIND', 'CLAIMD_SCORE', 'CLAIMD_EVENT_ID', 'CLAIMD_SOURCES', 'MESSAGE'):
+                        assert field(r, k), (k, r)
+                assert 0.0 <= float(field(r, 'CLAIMD_SCORE')) <= 1.0, r
+                assert re.match(r'^[0-9a-f]{32}$', field(r, 'MESSAGE_ID') or ''), r
+                assert '\n' not in field(r, 'MESSAGE'), r
+        if recs:
+                assert {field(r, 'MESSAGE_ID') for r in recs} == {MID['CONFLICT']}
+                srcs = field(recs[0], 'CLAIMD_SOURCES')
+                assert ARTICLE_A['source'] in srcs or ARTICLE_B['source'] in srcs, srcs
+
+
+@case
+def lifecycle_records(d):
+        for name in ('STARTED', 'RELOADED', 'STOPPING'):
+                hits = [r for r in S['recs'] if field(r, 'MESSAGE_ID') == MID[name]]
+                assert hits, (name, [field(r, 'MESSAGE') for r in S['recs']][:20])
+                assert field(hits[0], 'PRIORITY') == '5', hits[0]
+                assert field(hits[0], 'MESSAGE'), hits[0]
+        order = [field(r, 'MESSAGE_ID') for r in S['recs']
+                 if field(r, 'MESSAGE_ID') in (MID['STARTED'], MID['RELOADED'], MID['STOPPING'])]
+        firsts = [m for i, m in enumerate(order) if m not in order[:i]]
+        assert firsts == [MID['STARTED'], MID['RELOADED'], MID['STOPPING']], order
+        assert order.count(MID['STARTED']) == 1 and order.count(MID['RELOADED']) == 1, order
+
+
+@case
+def token_never_logged(d):
+        tok = S['token']
+        for r in S['recs']:
+                blob = json.dumps(r)
+                assert tok not in blob, ('token in journal record', r)
+        assert tok not in S['daemon'].log()
+
+
+@case
+def auto_target_uses_journal_with_journal_stream(d):
+        with tempfile.TemporaryDirectory(prefix='claimd-journal-') as t:
+                errpath = os.path.join(t, 'stderr')
+                # $JOURNAL_STREAM names stderr's device:inode, as systemd sets it.
+                open(errpath, 'w').close()
+                st = os.stat(errpath)
+                since = int(time.time() * 1e6) - 1000000
+                d = Daemon(tmpdir=t, log_target=None, log_path=errpath,
+                           env={'JOURNAL_STREAM': '%d:%d' % (st.st_dev, st.st_ino)})
+                pid = d.proc.pid
+                try:
+                        r = d.post('/v1/articles', {'source': 'auto.test', 'title': 'Auto log target check'})
+                        assert r.status == 201, r
+                        aid = str(r.json['id'])
+                finally:
+                        rc = d.stop()
+                        d.close()
+                recs = journal_records(pid, since, lambda rs: any(field(x, 'CLAIMD_ARTICLE_ID') == aid for x in rs))
+                assert any(field(x, 'CLAIMD_ARTICLE_ID') == aid for x in recs), \
+                        'with JOURNAL_STREAM set, the ingest record is not in the journal (%d records)' % len(recs)
+
+
+if __name__ == '__main__':
+        run(setup, teardown)
