@@ -491,10 +491,27 @@ static size_t quote_continue(const struct ctx *c, size_t end) {
                 if (q < 0)
                         return end;
                 bool same_par = paragraph_of(c, k) == paragraph_of(c, end > 0 ? end - 1 : 0);
-                int32_t prevq = end > 0 ? quote_at(c, end - 1) : -1;
+                size_t last = end > 0 ? end - 1 : 0;
+                while (last > 0 && !is_word(c, last) && !c->mark[last])
+                        last--;
+                int32_t prevq = quote_at(c, last);
                 bool open_before = prevq >= 0 && !c->quotes[prevq].closed;
-                if (!same_par && !open_before)
-                        return end;
+                if (!same_par && !open_before) {
+                        /* a paragraph that is one quote, with no cue of its own,
+                         * right after a quoted content: the same speaker goes on */
+                        if (prevq < 0 || !c->quotes[q].closed ||
+                            paragraph_of(c, k) != paragraph_of(c, last) + 1)
+                                return end;
+                        size_t pe = c->quotes[q].end + 1;
+                        while (pe < st->n_tokens && paragraph_of(c, pe) == paragraph_of(c, k) && !is_word(c, pe) &&
+                               !c->mark[pe])
+                                pe++;
+                        if (pe < st->n_tokens && paragraph_of(c, pe) == paragraph_of(c, k))
+                                return end;
+                        for (size_t t = k; t < c->quotes[q].end; t++)
+                                if (c->sent_cue[tk(c, t)->sentence])
+                                        return end;
+                }
                 size_t qe = c->quotes[q].end;
                 if (c->quotes[q].closed)
                         qe++;
@@ -684,13 +701,25 @@ static bool content_after(const struct ctx *c, const char *lemma, size_t j, size
                        !(m == k && (fold_is(c, m, "he") || fold_is(c, m, "she") || fold_is(c, m, "they") ||
                                     fold_is(c, m, "we") || fold_is(c, m, "i") || fold_is(c, m, "it"))))
                         m++;
+                /* "told a gathering in Washington she will ...": a hearer phrase
+                 * opened by a determiner runs to the subject pronoun */
+                if (m < lim && in_lex(c, k, LEXICON_DETERMINERS) && !in_lex(c, m, LEXICON_PRONOUNS)) {
+                        size_t p = m;
+                        while (p < lim && is_word(c, p) && !in_lex(c, p, LEXICON_PRONOUNS) && !fold_is(c, p, "that") &&
+                               !cue_lemma(c, p) && p - k < 9)
+                                p++;
+                        if (p < lim && (fold_is(c, p, "he") || fold_is(c, p, "she") || fold_is(c, p, "they") ||
+                                        fold_is(c, p, "we") || fold_is(c, p, "i") || fold_is(c, p, "it")))
+                                m = p;
+                }
                 if (m < se && (is_comma(c, m) || text_is(c, m, ":")))
                         m++;
                 if (m < se && m > k)
                         k = m;
         } else {
                 /* "said Friday", "said on Monday," "said Thursday morning" */
-                if (k + 1 < se && fold_is(c, k, "on") && in_lex(c, k + 1, LEXICON_TIME_WORDS))
+                if (k + 1 < se && (fold_is(c, k, "on") || fold_is(c, k, "late") || fold_is(c, k, "early") ||
+                                   fold_is(c, k, "last") || fold_is(c, k, "this")) && in_lex(c, k + 1, LEXICON_TIME_WORDS))
                         k++;
                 while (k < se && in_lex(c, k, LEXICON_TIME_WORDS))
                         k++;
@@ -709,7 +738,8 @@ found:
                 if (quote_at(c, m) >= 0)
                         continue;
                 if (text_is(c, m, ";") ||
-                    (is_comma(c, m) && (fold_is(c, m + 1, "but") || fold_is(c, m + 1, "while") ||
+                    (is_comma(c, m) && ((fold_is(c, m + 1, "but") && !(m + 2 < se && fold_is(c, m + 2, "that"))) ||
+                                        fold_is(c, m + 1, "while") ||
                                         fold_is(c, m + 1, "although") || fold_is(c, m + 1, "though") ||
                                         fold_is(c, m + 1, "whereas")))) {
                         *e = m;
@@ -833,7 +863,10 @@ static int do_verb(struct ctx *c, size_t i, const char *lemma) {
                         size_t n = 0;
                         bool quoted = is_close_q(c, before) || (is_comma(c, before) && before > 0 && is_close_q(c, before - 1));
                         for (size_t m = j; m < se; m++) {
-                                if (fold_is(c, m, "that") || text_is(c, m, ":") || is_open_q(c, m) ||
+                                int32_t tq = is_open_q(c, m) ? quote_at(c, m) : -1;
+                                bool title_quote = tq >= 0 && c->quotes[tq].closed && c->quotes[tq].end < se &&
+                                                   c->quotes[tq].end - m <= 6;     /* NBC's "Today" */
+                                if (fold_is(c, m, "that") || text_is(c, m, ":") || (is_open_q(c, m) && !title_quote) ||
                                     (cue_lemma(c, m) && m > j))
                                         tail_short = false;
                                 if (is_comma(c, m) || is_end_punct(c, m))
@@ -844,7 +877,7 @@ static int do_verb(struct ctx *c, size_t i, const char *lemma) {
                                        fold_is(c, j, "after") || fold_is(c, j, "before") || fold_is(c, j, "to") ||
                                        fold_is(c, j, "via") || fold_is(c, j, "through") || fold_is(c, j, "last") ||
                                        fold_is(c, j, "earlier") || fold_is(c, j, "later") || fold_is(c, j, "this");
-                        if (!adjunct && !(lemma_takes_hearer(lemma) && n <= 4) && !(quoted && n <= 8))
+                        if (!adjunct && !(lemma_takes_hearer(lemma) && n <= 4) && !quoted)
                                 tail_short = false;
                 }
                 bool quoted_before = is_close_q(c, before) ||
