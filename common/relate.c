@@ -1,3 +1,4 @@
+#include <math.h>
 #include <string.h>
 
 #include "relate.h"
@@ -26,8 +27,7 @@ double termvec_similarity(const struct termvec *a, const struct termvec *b) {
         double cov = coverage(small, large);
         if (small->n < 4)
                 cov *= (double) small->n / 4.0;
-        double cos = termvec_cosine(a, b, NULL, NULL);
-        double s = cos > cov ? cos : cov;
+        double s = sqrt(termvec_cosine(a, b, NULL, NULL) * cov);
         return s > 1.0 ? 1.0 : s;
 }
 
