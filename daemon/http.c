@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <systemd/sd-daemon.h>
@@ -47,6 +48,30 @@ static const char *reason(int status) {
         }
 }
 
+/* libevent 2.1.6 .. 2.2.0 frees a request whose client closes the
+ * connection while the reply is still being computed, so a later reply
+ * would touch freed memory.  Like Bitcoin Core's httpserver.cpp, reading is
+ * disabled while a request is handled and enabled again after the reply. */
+static bool needs_read_workaround(void) {
+        ev_uint32_t v = event_get_version_number();
+        return v >= 0x02010600 && v < 0x02020001;
+}
+
+static void pause_reading(struct evhttp_request *req) {
+        struct evhttp_connection *conn = evhttp_request_get_connection(req);
+        struct bufferevent *bev = conn ? evhttp_connection_get_bufferevent(conn) : NULL;
+        if (bev && needs_read_workaround())
+                bufferevent_disable(bev, EV_READ);
+}
+
+void send_reply(struct evhttp_request *req, int status, struct evbuffer *body) {
+        evhttp_send_reply(req, status, reason(status), body);
+        struct evhttp_connection *conn = evhttp_request_get_connection(req);
+        struct bufferevent *bev = conn ? evhttp_connection_get_bufferevent(conn) : NULL;
+        if (bev && needs_read_workaround())
+                bufferevent_enable(bev, EV_READ | EV_WRITE);
+}
+
 static int dump_cb(const char *buf, size_t size, void *data) {
         return evbuffer_add(data, buf, size);
 }
@@ -67,7 +92,7 @@ void reply_json(struct server *s, struct evhttp_request *req, enum route r, int 
         evbuffer_add(s->out, "\n", 1);
         json_decref(body);
         metrics_request(r, status);
-        evhttp_send_reply(req, status, reason(status), s->out);
+        send_reply(req, status, s->out);
 }
 
 /* Logs the "request rejected" record, at most 20 a second (overload can
@@ -304,6 +329,7 @@ static void handle_request(struct evhttp_request *req, void *arg) {
         bool get = m == EVHTTP_REQ_GET || m == EVHTTP_REQ_HEAD;
         const char *uri = evhttp_request_get_uri(req);
 
+        pause_reading(req);
         if (uri && strlen(uri) > MAX_URI_BYTES) {
                 evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
                 reply_error(s, req, ROUTE_OTHER, 414, "too_large", NULL,

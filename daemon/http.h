@@ -95,6 +95,9 @@ void reply_api_error(struct server *s, struct evhttp_request *req, enum route r,
 /* Replies 503/500 for a store read that failed with r (not -ENOENT). */
 void reply_store_error(struct server *s, struct evhttp_request *req, enum route rt, int r);
 
+/* evhttp_send_reply() plus the libevent 2.1 read workaround (http.c). */
+void send_reply(struct evhttp_request *req, int status, struct evbuffer *body);
+
 /* Wakes parked long polls after conflicts up to max_id were committed. */
 void pollers_wake(struct server *s, int64_t max_id);
 

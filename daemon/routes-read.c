@@ -363,5 +363,5 @@ void route_metrics(struct server *s, struct evhttp_request *req) {
         metrics_render(s->out, have ? &c : NULL, &g);
         evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
                           "text/plain; version=0.0.4; charset=utf-8");
-        evhttp_send_reply(req, 200, "OK", s->out);
+        send_reply(req, 200, s->out);
 }
