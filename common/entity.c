@@ -284,6 +284,39 @@ static size_t not_entity_at(const struct unit *u, size_t a, size_t b) {
         return 0;
 }
 
+/* Is sentence si of st written in Title Case or capitals, as headlines
+ * are ("Russia and US Disagree Over Trump-Putin Talk")?  Then capitals say
+ * little: a capitalised function word inside it, and (nearly) every other
+ * word capitalised. */
+static bool sentence_is_headline(const struct segmented_text *st, int32_t si) {
+        if (si < 0 || (size_t) si >= st->n_sentences)
+                return false;
+        const struct sentence *se = &st->sentences[si];
+        size_t words = 0, cap = 0, cap_stop = 0, stop = 0;
+        bool first = true;
+        for (size_t k = se->tok_begin; k < se->tok_end; k++) {
+                const struct token *t = &st->tokens[k];
+                if (!(t->flags & TOKEN_WORD) || !t->fold[1])
+                        continue;       /* one letter: the s of "U.N.'s" */
+                if (first) {
+                        first = false;
+                        continue;
+                }
+                if (t->flags & TOKEN_STOPWORD) {
+                        stop++;
+                        cap_stop += (t->flags & TOKEN_CAPITALIZED) != 0;
+                } else {
+                        words++;
+                        cap += (t->flags & TOKEN_CAPITALIZED) != 0;
+                }
+        }
+        if (cap_stop >= 2 && words >= 2 && cap == words)
+                return true;
+        if (words < 3 || cap * 4 < words * 3)
+                return false;
+        return cap_stop > 0 || cap == words;
+}
+
 /* How words are written in (a window around) the text: for each folded
  * word, how often it is seen in lower case and how often capitalised away
  * from a sentence start.  Exists because a capitalised first word of a
@@ -316,34 +349,45 @@ static struct usage_slot *usage_slot(const struct usage *us, uint64_t h) {
         return &us->slots[i];
 }
 
-/* Fills us from the word tokens [b, e); returns 0 or -ENOMEM. */
-static int usage_build(struct usage *us, const struct segmented_text *st, size_t b, size_t e) {
+/* Makes an empty table for about n words; returns 0 or -ENOMEM. */
+static int usage_init(struct usage *us, size_t n) {
         size_t size = 64;
-        while (size < 2 * (e - b))
+        while (size < 2 * n)
                 size *= 2;
         us->slots = calloc(size, sizeof(*us->slots));
         if (!us->slots)
                 return -ENOMEM;
         us->mask = size - 1;
+        return 0;
+}
+
+/* Counts the word tokens [b, e) of st into us. */
+static void usage_add(struct usage *us, const struct segmented_text *st, size_t b, size_t e) {
+        int32_t cur = -1;
+        bool headline = false;
         for (size_t k = b; k < e; k++) {
                 const struct token *t = &st->tokens[k];
                 if (!(t->flags & TOKEN_WORD))
                         continue;
+                if (t->sentence != cur) {
+                        cur = t->sentence;
+                        headline = sentence_is_headline(st, cur);
+                }
                 size_t l = strlen(t->fold);
                 if (l > 2 && t->fold[l - 2] == '\'' && t->fold[l - 1] == 's')
                         l -= 2;
-                struct usage_slot *sl = usage_slot(us, hash_key(t->fold, l));
-                sl->hash = hash_key(t->fold, l);
+                uint64_t h = hash_key(t->fold, l);
+                struct usage_slot *sl = usage_slot(us, h);
+                sl->hash = h;
                 if (!(t->flags & TOKEN_CAPITALIZED)) {
                         if (sl->lower < UINT16_MAX)
                                 sl->lower++;
                 } else if (!(t->flags & TOKEN_SENT_START) && k > 0 && (st->tokens[k - 1].flags & TOKEN_WORD) &&
-                           st->tokens[k - 1].sentence == t->sentence) {
+                           st->tokens[k - 1].sentence == t->sentence && !headline) {
                         if (sl->cap_mid < UINT16_MAX)
                                 sl->cap_mid++;
                 }
         }
-        return 0;
 }
 
 /* 1 when key is written as a name (capitalised mid-sentence, more often
@@ -464,6 +508,10 @@ static int emit_name(const struct segmented_text *st, struct result *r, const st
                 org = org || lexicon_contains(LEXICON_ORG_WORDS, u[k].key);
                 misc = misc || lexicon_contains(LEXICON_MISC_WORDS, u[k].key);
         }
+        /* "Bill Clinton": a given name first and no organisation word last */
+        if (!person_cue && b - a >= 2 && b - a <= 3 && lexicon_contains(LEXICON_FIRST_NAMES, u[a].key) &&
+            !lexicon_contains(LEXICON_ORG_WORDS, u[b - 1].key) && !lexicon_contains(LEXICON_MISC_WORDS, u[b - 1].key))
+                return emit_person(st, r, u, a, b);
         if (org && !person_cue)
                 return emit(st, r, u, a, b, NULL, 'O');
         if (misc && !person_cue)
@@ -634,8 +682,55 @@ static bool particle_joins(const struct unit *u, size_t n, size_t run_start, siz
         return true;
 }
 
+/* In a headline, keeps as capitalised only the units that something else
+ * says are names: a gazetteer or title entry (alone or with the next word),
+ * a given name, or capitals in running text (us). */
+static void demote_headline_units(const struct segmented_text *st, const struct usage *us, struct unit *u,
+                                  size_t n) {
+        int32_t cur = -1;
+        bool headline = false;
+        char buf[PHRASE_MAX];
+        for (size_t i = 0; i < n; i++) {
+                int32_t si = st->tokens[u[i].tb].sentence;
+                if (si != cur) {
+                        cur = si;
+                        headline = sentence_is_headline(st, si);
+                }
+                if (!headline || !u[i].word || !u[i].cap)
+                        continue;
+                if (u[i].stopword) {
+                        u[i].cap = false;
+                        continue;
+                }
+                if (in_gazetteer(u[i].key) || lexicon_contains(LEXICON_TITLES, u[i].key) ||
+                    lexicon_contains(LEXICON_FIRST_NAMES, u[i].key) || usage_of(us, u[i].key) > 0)
+                        continue;
+                if (i + 1 < n && join_keys(u, i, i + 2, buf, sizeof(buf)) &&
+                    (in_gazetteer(buf) || lexicon_contains(LEXICON_TITLES, buf)))
+                        continue;
+                if (i > 0 && u[i - 1].cap && join_keys(u, i - 1, i + 1, buf, sizeof(buf)) &&
+                    (in_gazetteer(buf) || lexicon_contains(LEXICON_TITLES, buf)))
+                        continue;
+                /* a surname right after a given name or title that starts a
+                 * name: "Hillary Clinton", not "Chris Christie Calls" */
+                if (i > 0 && u[i - 1].cap && !u[i - 1].stopword &&
+                    (lexicon_contains(LEXICON_FIRST_NAMES, u[i - 1].key) ||
+                     (lexicon_contains(LEXICON_TITLES, u[i - 1].key) &&
+                      (strchr(u[i - 1].key, '.') || !strcmp(u[i - 1].key, "president")))) &&
+                    (i < 2 || !u[i - 2].cap || !u[i - 2].word || u[i - 2].stopword ||
+                     lexicon_contains(LEXICON_TITLES, u[i - 2].key)))
+                        continue;
+                u[i].cap = false;
+        }
+}
+
 int entities_find(const struct segmented_text *st, size_t tok_begin, size_t tok_end,
                   struct entity_mention **ret, size_t *ret_n) {
+        return entities_find_context(st, tok_begin, tok_end, NULL, ret, ret_n);
+}
+
+int entities_find_context(const struct segmented_text *st, size_t tok_begin, size_t tok_end,
+                          const struct segmented_text *context, struct entity_mention **ret, size_t *ret_n) {
         struct result r = { 0 };
         int err = 0;
 
@@ -653,10 +748,14 @@ int entities_find(const struct segmented_text *st, size_t tok_begin, size_t tok_
         struct usage us;
         size_t wb = tok_begin > USAGE_WINDOW ? tok_begin - USAGE_WINDOW : 0;
         size_t we = tok_end + USAGE_WINDOW < st->n_tokens ? tok_end + USAGE_WINDOW : st->n_tokens;
-        if (usage_build(&us, st, wb, we) < 0) {
+        if (usage_init(&us, we - wb + (context ? context->n_tokens : 0)) < 0) {
                 free(u);
                 return -ENOMEM;
         }
+        usage_add(&us, st, wb, we);
+        if (context)
+                usage_add(&us, context, 0, context->n_tokens);
+        demote_headline_units(st, &us, u, n);
 
         for (size_t i = 0; i < n; i++) {
                 if (!u[i].word || !u[i].cap || !u[i].key[0] || lexicon_contains(LEXICON_WEEKDAYS, u[i].key) ||
@@ -666,6 +765,7 @@ int entities_find(const struct segmented_text *st, size_t tok_begin, size_t tok_
                 bool stop = u[i].possessive || u[i].standalone;
                 while (!stop && j < n) {
                         if (u[j].word && u[j].cap && u[j].key[0] && !u[j].standalone &&
+                            !(u[j].stopword && !u[j].allcaps) &&
                             !lexicon_contains(LEXICON_WEEKDAYS, u[j].key) &&
                             !(is_month_or_weekday(&u[j]) &&
                               !lexicon_contains(LEXICON_FIRST_NAMES, u[j - 1].key))) {
@@ -710,12 +810,20 @@ static const char *last_word(const char *name) {
         return sp ? sp + 1 : name;
 }
 
+/* Does the person name full end with the words of name ("Enrique Pena
+ * Nieto" ends with "Pena Nieto" and with "Nieto")? */
+static bool name_ends_with(const char *full, size_t full_len, const char *name, size_t len) {
+        return full_len > len + 1 && full[full_len - len - 1] == ' ' && !memcmp(full + full_len - len, name, len);
+}
+
 void entity_mentions_resolve(struct entity_mention *m, size_t n) {
-        /* the distinct full person names and how often each is used */
+        /* the distinct person names of two words or more and how often each is used */
         size_t *full = malloc(n * sizeof(*full)), *count = malloc(n * sizeof(*count)), d = 0;
-        if (!full || !count) {
+        size_t *lens = malloc(n * sizeof(*lens));
+        if (!full || !count || !lens) {
                 free(full);
                 free(count);
+                free(lens);
                 return;
         }
         for (size_t k = 0; k < n; k++) {
@@ -726,27 +834,19 @@ void entity_mentions_resolve(struct entity_mention *m, size_t n) {
                         q++;
                 if (q == d) {
                         full[d] = k;
+                        lens[d] = strlen(m[k].name);
                         count[d++] = 0;
                 }
                 count[q]++;
         }
-        /* full[] now holds last words' owners; keep the last words at hand */
-        const char **last = malloc((d ? d : 1) * sizeof(*last));
-        if (!last) {
-                free(full);
-                free(count);
-                return;
-        }
-        for (size_t q = 0; q < d; q++)
-                last[q] = last_word(m[full[q]].name);
         for (size_t i = 0; i < n && d > 0; i++) {
-                if ((m[i].kind != 'M' && m[i].kind != 'P') || strchr(m[i].name, ' '))
+                if (m[i].kind != 'M' && m[i].kind != 'P')
                         continue;
-                /* the full name ending with it that the text uses most (the
-                 * first one on a tie) */
-                size_t best = SIZE_MAX;
+                /* the longer person name ending with it that the text uses
+                 * most (the first one on a tie) */
+                size_t len = strlen(m[i].name), best = SIZE_MAX;
                 for (size_t q = 0; q < d; q++)
-                        if (last[q][0] == m[i].name[0] && !strcmp(last[q], m[i].name) &&
+                        if (name_ends_with(m[full[q]].name, lens[q], m[i].name, len) &&
                             (best == SIZE_MAX || count[q] > count[best]))
                                 best = q;
                 if (best == SIZE_MAX)
@@ -758,7 +858,7 @@ void entity_mentions_resolve(struct entity_mention *m, size_t n) {
                 m[i].name = s;
                 m[i].kind = 'P';
         }
-        free(last);
+        free(lens);
         free(full);
         free(count);
 }

@@ -36,11 +36,21 @@ struct entity_mention {
  * start. */
 int entities_find(const struct segmented_text *st, size_t tok_begin, size_t tok_end,
                   struct entity_mention **ret, size_t *ret_n);
+
+/* entities_find() for a text whose capitals say little on their own, as a
+ * headline in Title Case: context (may be NULL), typically the article body,
+ * tells which words are written as names in running text.  In a Title Case
+ * or all-capitals sentence (found in st itself, title or body), a
+ * capitalised word counts only when a gazetteer, the title or given-name
+ * lists, or capitals in running text (st or context) say it is a name. */
+int entities_find_context(const struct segmented_text *st, size_t tok_begin, size_t tok_end,
+                          const struct segmented_text *context, struct entity_mention **ret, size_t *ret_n);
+
 void entity_mentions_free(struct entity_mention *m, size_t n);
 
-/* Replaces each one-word 'P'/'M' name of m[0..n) by the full person name of
- * m that ends with it (the nearest earlier one, else the first later one) and
- * makes it 'P'.  entities_find() already does this within its range; the
+/* Replaces each 'P'/'M' name of m[0..n) by the longer person name of m that
+ * ends with its words ("Lavrov", "Pena Nieto" -> "Sergey Lavrov", "Enrique
+ * Pena Nieto"; the most used one when there are several) and makes it 'P'.  entities_find() already does this within its range; the
  * pipeline may call it again on mentions gathered over a whole article.
  * Keeps the short name when memory runs out. */
 void entity_mentions_resolve(struct entity_mention *m, size_t n);

@@ -73,6 +73,29 @@ int main(void) {
         ENT("Protests spread across Eastern Ukraine.", "Ukraine/L");
         ENT("South Korean President Moon Jae-in arrived.", "South Korea/L; Moon Jae-in/P");
 
+        ENT("Former President Bill Clinton and Mark Warner spoke.", "Bill Clinton/P; Mark Warner/P");
+        ENT("Chris Christie Calls Hillary Clinton \u2018A Disgrace\u2019 Over Police Shooting Comments",
+            "Chris Christie/P; Hillary Clinton/P");
+
+        /* headlines in Title Case */
+        ENT("Russia and US Disagree Over Trump-Putin Election Talk", "Russia/L; United States/L");
+        ENT("Stealth Over Health: Hillary Clinton Was Headed to ER", "Hillary Clinton/P");
+        {
+                const char *title = "Russia and US Disagree Over Trump-Putin Election Talk";
+                const char *body = "President Trump met Putin. Trump said the talks went well.";
+                struct segmented_text *ts = NULL, *bs = NULL;
+                struct entity_mention *tm = NULL;
+                size_t tn = 0;
+                CHECK(segment_text(title, strlen(title), &ts) == 0 && segment_text(body, strlen(body), &bs) == 0,
+                      "segment title and body");
+                CHECK(entities_find_context(ts, 0, ts->n_tokens, bs, &tm, &tn) == 0, "entities_find_context");
+                CHECK(tn == 4 && !strcmp(tm[2].name, "Trump") && !strcmp(tm[3].name, "Putin"),
+                      "body capitals keep Trump and Putin in the headline (got %zu)", tn);
+                entity_mentions_free(tm, tn);
+                segmented_text_free(ts);
+                segmented_text_free(bs);
+        }
+
         /* sentence-initial words known as names elsewhere in the text */
         ENT("Peskov said nothing. Later, the aide to Peskov spoke.", "Peskov/M; Peskov/M");
 
