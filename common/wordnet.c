@@ -216,7 +216,8 @@ static bool synonym_of(char *a, char *b, int pos) {
                         for (int j = 0; j < ib->off_cnt && !hit; j++)
                                 hit = ia->offset[i] == ib->offset[j];
         free_index(ia);
-        free_index(ib);
+        if (ib)         /* libwordnet's free_index() does not accept NULL */
+                free_index(ib);
         return hit;
 }
 
