@@ -401,6 +401,14 @@ static bool subject_right(const struct ctx *c, size_t j, size_t se, size_t *b, s
                 if (is_word(c, k)) {
                         if (in_lex(c, k, LEXICON_CLAUSE_WORDS))
                                 break;
+                        if (k > j && (fold_is(c, k, "in") || fold_is(c, k, "at")) && k + 1 < se &&
+                            (fold_is(c, k + 1, "the") || is_cap(c, k + 1)) &&
+                            !(k + 2 < se && in_lex(c, k + 2, LEXICON_TIME_WORDS)) &&
+                            !(k + 1 < se && in_lex(c, k + 1, LEXICON_TIME_WORDS))) {
+                                k++;    /* "a source in the room", "an official at the Pentagon" */
+                                n++;
+                                continue;
+                        }
                         if (k > j && (fold_is(c, k, "in") || fold_is(c, k, "on") || fold_is(c, k, "during") ||
                                       fold_is(c, k, "at") || fold_is(c, k, "after")))
                                 break;
@@ -408,8 +416,18 @@ static bool subject_right(const struct ctx *c, size_t j, size_t se, size_t *b, s
                                 break;
                         if (in_lex(c, k, LEXICON_TIME_WORDS) && k > j)
                                 break;
+                } else if (text_is(c, k, "(") && k > j) {
+                        /* "Jason Chaffetz (R-Utah)" */
+                        size_t p = k;
+                        while (p < se && p - k < 8 && !text_is(c, p, ")"))
+                                p++;
+                        if (p >= se || !text_is(c, p, ")"))
+                                break;
+                        n += p + 1 - k;
+                        k = p + 1;
+                        continue;
                 } else if (!(text_is(c, k, "-") || text_is(c, k, "'") || text_is(c, k, "\xe2\x80\x99") ||
-                             text_is(c, k, ".") || text_is(c, k, "&")) || k == j)
+                             text_is(c, k, ".") || text_is(c, k, "&") || text_is(c, k, "/")) || k == j)
                         break;
                 k++;
                 n++;
@@ -417,7 +435,7 @@ static bool subject_right(const struct ctx *c, size_t j, size_t se, size_t *b, s
         if (k == j)
                 return false;
         if (!is_cap(c, j) && !in_lex(c, j, LEXICON_DETERMINERS) && !in_lex(c, j, LEXICON_ROLE_NOUNS) &&
-            !in_lex(c, j, LEXICON_PRONOUNS))
+            !in_lex(c, j, LEXICON_PRONOUNS) && !(tk(c, j)->flags & TOKEN_NUMBER))
                 return false;
         *b = *nb = j;
         *e = *ne = k;
@@ -822,6 +840,43 @@ static bool ambiguous_ok(const struct ctx *c, size_t i, size_t b, size_t e) {
         return proper_last(c, b, e) && i == e;
 }
 
+/* The inverted shape '"...," said Smith.' at the cue i.  With strict, only
+ * when the speaker phrase ends the sentence.  Returns 1 when added, 0 when
+ * the shape does not apply, or -ENOMEM. */
+static int try_inverted(struct ctx *c, size_t i, const char *lemma, bool strict) {
+        size_t sb = sent_begin(c, i), se = sent_end(c, i);
+        size_t b = 0, e = 0, nb = 0, ne = 0, cb, ce;
+        bool ing = ends_with(fold(c, i), "ing");
+
+        if (i > sb && (is_comma(c, i - 1) || is_close_q(c, i - 1)) && !ing &&
+            subject_right(c, i + 1, se, &b, &e, &nb, &ne) &&
+            (!strict || e >= se || is_end_punct(c, e)) &&
+            (e >= se || is_end_punct(c, e) || is_comma(c, e) || is_close_q(c, i - 1) ||
+             (i >= 2 && is_close_q(c, i - 2))) &&
+            content_before(c, i - 1, &cb, &ce)) {
+                size_t gb = 0, ge = 0;
+                size_t m = e;
+                if (m < se && is_comma(c, m) && m + 1 < se && is_open_q(c, m + 1)) {
+                        int32_t q = quote_at(c, m + 1);
+                        if (q >= 0) {
+                                gb = ce;
+                                ge = m + 1;
+                                ce = quote_continue(c, c->quotes[q].closed ? c->quotes[q].end + 1 : c->quotes[q].end);
+                        }
+                } else {
+                        size_t ne2 = quote_continue(c, se);
+                        if (ne2 > se) {
+                                gb = ce;
+                                ge = se;
+                                ce = ne2;
+                        }
+                }
+                int r = add(c, SHAPE_INV, cb, ce, gb, ge, b, e, nb, ne, i, i + 1, stance_of(c, i, lemma, cb, ce));
+                return r < 0 ? r : 1;
+        }
+        return 0;
+}
+
 /* Handles the reporting verb at token i. */
 static int do_verb(struct ctx *c, size_t i, const char *lemma) {
         size_t sb = sent_begin(c, i), se = sent_end(c, i);
@@ -836,6 +891,11 @@ static int do_verb(struct ctx *c, size_t i, const char *lemma) {
                 return add(c, SHAPE_PART, cb, ce, 0, 0, b, e, nb, ne, i, i + 1, stance_of(c, i, lemma, cb, ce));
         }
 
+        if (i > sb && is_comma(c, i - 1)) {
+                int r = try_inverted(c, i, lemma, true);
+                if (r != 0)
+                        return r < 0 ? r : 0;
+        }
         size_t jl = skip_modifiers_left(c, sb, i, false);
         if (!ing && jl > sb && fold_is(c, jl - 1, "and") && main_subject(c, i, &b, &e, &nb, &ne)) {
                 /* "X described the meeting as ... and said ..." */
@@ -848,7 +908,10 @@ static int do_verb(struct ctx *c, size_t i, const char *lemma) {
                         return 0;
                 size_t before = b > sb ? b - 1 : sb;
                 bool post_mark = b > sb && (is_comma(c, before) || is_close_q(c, before) || is_dash(c, before));
-                if (b == sb && sb > 0 && is_close_q(c, sb - 1) && paragraph_of(c, sb - 1) == paragraph_of(c, sb)) {
+                if (post_mark && is_close_q(c, before) && before > sb && text_is(c, before - 1, "."))
+                        post_mark = false;      /* '... the timing." Gov. Pat McCrory said it ...' */
+                if (b == sb && sb > 0 && is_close_q(c, sb - 1) && paragraph_of(c, sb - 1) == paragraph_of(c, sb) &&
+                    (i + 1 >= se || is_end_punct(c, i + 1))) {
                         /* "Blah blah." Smith said. */
                         post_mark = true;
                         before = sb - 1;
@@ -861,13 +924,23 @@ static int do_verb(struct ctx *c, size_t i, const char *lemma) {
                         rest_comma = true;
                 else if (j < se && !is_end_punct(c, j)) {
                         size_t n = 0;
-                        bool quoted = is_close_q(c, before) || (is_comma(c, before) && before > 0 && is_close_q(c, before - 1));
+                        bool quoted = false;
+                        size_t qc = is_close_q(c, before) ? before :
+                                    is_comma(c, before) && before > sb && is_close_q(c, before - 1) ? before - 1 : SIZE_MAX;
+                        int32_t qq = qc != SIZE_MAX ? quote_at(c, qc) : -1;
+                        if (qq >= 0) {
+                                size_t o = c->quotes[qq].open, w = 0;
+                                for (size_t t = o; t < qc; t++)
+                                        w += is_word(c, t);
+                                /* a quote that opens its sentence (or an earlier one) and says something */
+                                quoted = w >= 4 && (o <= sb || (o > sb && (text_is(c, o - 1, ":") || is_comma(c, o - 1))));
+                        }
                         for (size_t m = j; m < se; m++) {
                                 int32_t tq = is_open_q(c, m) ? quote_at(c, m) : -1;
                                 bool title_quote = tq >= 0 && c->quotes[tq].closed && c->quotes[tq].end < se &&
                                                    c->quotes[tq].end - m <= 6;     /* NBC's "Today" */
                                 if (fold_is(c, m, "that") || text_is(c, m, ":") || (is_open_q(c, m) && !title_quote) ||
-                                    (cue_lemma(c, m) && m > j))
+                                    (cue_lemma(c, m) && m > j && !in_lex(c, m, LEXICON_AMBIGUOUS_CUES)))
                                         tail_short = false;
                                 if (is_comma(c, m) || is_end_punct(c, m))
                                         break;
@@ -928,31 +1001,7 @@ static int do_verb(struct ctx *c, size_t i, const char *lemma) {
         }
 
         /* "...," said Smith. */
-        if (i > sb && (is_comma(c, i - 1) || is_close_q(c, i - 1)) && !ing &&
-            subject_right(c, i + 1, se, &b, &e, &nb, &ne) &&
-            (e >= se || is_end_punct(c, e) || is_comma(c, e) || is_close_q(c, i - 1) ||
-             (i >= 2 && is_close_q(c, i - 2))) &&
-            content_before(c, i - 1, &cb, &ce)) {
-                size_t gb = 0, ge = 0;
-                size_t m = e;
-                if (m < se && is_comma(c, m) && m + 1 < se && is_open_q(c, m + 1)) {
-                        int32_t q = quote_at(c, m + 1);
-                        if (q >= 0) {
-                                gb = ce;
-                                ge = m + 1;
-                                ce = quote_continue(c, c->quotes[q].closed ? c->quotes[q].end + 1 : c->quotes[q].end);
-                        }
-                } else {
-                        size_t ne2 = quote_continue(c, se);
-                        if (ne2 > se) {
-                                gb = ce;
-                                ge = se;
-                                ce = ne2;
-                        }
-                }
-                return add(c, SHAPE_INV, cb, ce, gb, ge, b, e, nb, ne, i, i + 1, stance_of(c, i, lemma, cb, ce));
-        }
-        return 0;
+        return try_inverted(c, i, lemma, false);
 }
 
 /* "According to X, ..." and "..., according to X." at token i ("according"),
