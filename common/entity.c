@@ -617,8 +617,10 @@ static int process_run(const struct segmented_text *st, const struct usage *us, 
                 size_t end = pos + 1;
                 bool given = person_cue || lexicon_contains(LEXICON_FIRST_NAMES, u[pos].key);
                 struct match mm = { MATCH_NONE, 0, NULL };
-                while (end < b && !title_at(u, end, b)) {
-                        mm = longest_match(u, end, b, false);
+                while (end < b) {
+                        mm = longest_match(u, end, b, true);
+                        if (mm.kind == MATCH_TITLE)
+                                break;
                         if (mm.kind != MATCH_NONE && (mm.kind != MATCH_PLACE || !(given || !u[end - 1].cap)))
                                 break;
                         mm.kind = MATCH_NONE;
