@@ -652,9 +652,13 @@ void http_job_done(struct job *j, void *userdata) {
                 log_rejected(j->req, r, status, j->error_code ? j->error_code : "internal_error",
                              json_string_value(e) ? json_string_value(e) : "");
         }
-        if (status == 503)
-                evhttp_add_header(evhttp_request_get_output_headers(j->req), "Retry-After", "1");
-        reply_json(s, j->req, r, status, json_incref(j->reply));
+        if (j->batch)
+                batch_line_done(s, j);
+        else {
+                if (status == 503)
+                        evhttp_add_header(evhttp_request_get_output_headers(j->req), "Retry-After", "1");
+                reply_json(s, j->req, r, status, json_incref(j->reply));
+        }
 
         int64_t max_id = 0;
         for (size_t i = 0; i < j->result.n_conflicts; i++)

@@ -43,6 +43,17 @@ struct api_error {
         char message[256];
 };
 
+/* An NDJSON batch POST /v1/articles: one job per valid line; the reply
+ * (one result per line, in order) goes out when the last job is done. */
+struct batch {
+        struct evhttp_request *req;
+        size_t n, pending;
+        json_t **results;
+};
+
+/* Records a finished batch line; replies when it was the last one. */
+void batch_line_done(struct server *s, struct job *j);
+
 /* Creates the evhttp server on s->base with the limits of s->cfg. */
 int http_setup(struct server *s);
 /* Re-applies body/header size limits and timeouts from s->cfg. */

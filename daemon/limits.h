@@ -28,6 +28,10 @@
 #define DEFAULT_LISTEN                  "127.0.0.1:8080"
 #define LISTEN_BACKLOG                  1024
 
+/* NDJSON batches (POST /v1/articles, Content-Type: application/x-ndjson);
+ * a batch must also fit the work queue (queue_size) as a whole. */
+#define MAX_BATCH_LINES                 1000
+
 /* Lists and long polls (API.md) */
 #define LIST_LIMIT_DEFAULT              100
 #define LIST_LIMIT_MAX                  1000

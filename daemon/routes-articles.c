@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -191,20 +192,28 @@ int article_validate(json_t *o, bool source_required, const char *prefix, size_t
         return 0;
 }
 
-/* Checks Content-Type: application/json, with an optional charset that
- * must be UTF-8.  Returns true when acceptable. */
-static bool json_media_type(struct evhttp_request *req) {
+enum media { MEDIA_OTHER, MEDIA_JSON, MEDIA_NDJSON };
+
+/* Classifies Content-Type: application/json or application/x-ndjson (also
+ * application/jsonl), with an optional charset that must be UTF-8. */
+static enum media media_type(struct evhttp_request *req) {
         const char *ct = evhttp_find_header(evhttp_request_get_input_headers(req), "Content-Type");
+        enum media media;
         if (!ct)
-                return false;
+                return MEDIA_OTHER;
         while (*ct == ' ' || *ct == '\t')
                 ct++;
         size_t n = strcspn(ct, ";");
         size_t m = n;
         while (m > 0 && (ct[m - 1] == ' ' || ct[m - 1] == '\t'))
                 m--;
-        if (m != 16 || strncasecmp(ct, "application/json", 16) != 0)
-                return false;
+        if (m == 16 && strncasecmp(ct, "application/json", 16) == 0)
+                media = MEDIA_JSON;
+        else if ((m == 20 && strncasecmp(ct, "application/x-ndjson", 20) == 0) ||
+                 (m == 17 && strncasecmp(ct, "application/jsonl", 17) == 0))
+                media = MEDIA_NDJSON;
+        else
+                return MEDIA_OTHER;
         const char *p = ct + n;
         while (*p == ';') {
                 p++;
@@ -220,18 +229,18 @@ static bool json_media_type(struct evhttp_request *req) {
                                 cn--;
                         if (!((cn == 5 && strncasecmp(cs, "utf-8", 5) == 0) ||
                               (cn == 4 && strncasecmp(cs, "utf8", 4) == 0)))
-                                return false;
+                                return MEDIA_OTHER;
                 }
                 p += k;
         }
-        return true;
+        return media;
 }
 
 /* The common start of both POST routes: media type and JSON. */
 static json_t *read_body(struct server *s, struct evhttp_request *req, enum route r) {
         struct api_error e;
 
-        if (!json_media_type(req)) {
+        if (media_type(req) != MEDIA_JSON) {
                 reply_error(s, req, r, 415, "unsupported_media_type", NULL,
                             "send the body as 'Content-Type: application/json'");
                 return NULL;
@@ -258,8 +267,158 @@ static void submit(struct server *s, struct evhttp_request *req, enum route r, s
                 reply_error(s, req, r, 503, "shutting_down", NULL, "claimd is shutting down");
 }
 
+static void batch_free(struct batch *b) {
+        for (size_t i = 0; i < b->n; i++)
+                json_decref(b->results[i]);
+        free(b->results);
+        free(b);
+}
+
+/* Sends the batch reply: one JSON result per line, each with "status". */
+static void batch_reply(struct server *s, struct batch *b) {
+        struct evkeyvalq *h = evhttp_request_get_output_headers(b->req);
+
+        evbuffer_drain(s->out, evbuffer_get_length(s->out));
+        for (size_t i = 0; i < b->n; i++) {
+                char *line = b->results[i] ? json_dumps(b->results[i], JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
+                if (line) {
+                        evbuffer_add(s->out, line, strlen(line));
+                        free(line);
+                } else
+                        evbuffer_add_printf(s->out, "{\"status\":500,\"error\":{\"code\":\"internal_error\","
+                                            "\"message\":\"out of memory\"}}");
+                evbuffer_add(s->out, "\n", 1);
+        }
+        evhttp_add_header(h, "Content-Type", "application/x-ndjson");
+        evhttp_add_header(h, "Cache-Control", "no-store");
+        metrics_request(ROUTE_ARTICLES_POST, 200);
+        send_reply(b->req, 200, s->out);
+        batch_free(b);
+}
+
+/* A result line: the single-article reply (or error) plus its status. */
+static json_t *batch_result(json_t *reply, int status) {
+        json_t *o = reply ? json_deep_copy(reply) : json_object();
+        if (o)
+                json_object_set_new(o, "status", json_integer(status));
+        return o;
+}
+
+void batch_line_done(struct server *s, struct job *j) {
+        struct batch *b = j->batch;
+
+        b->results[j->batch_index] = batch_result(j->reply, j->status ? j->status : 500);
+        if (--b->pending == 0)
+                batch_reply(s, b);
+}
+
+/* POST /v1/articles with an NDJSON body: every line is validated here;
+ * the valid ones are queued together (or the batch is refused with 503). */
+static void route_post_batch(struct server *s, struct evhttp_request *req, uint64_t t0) {
+        struct evbuffer *in = evhttp_request_get_input_buffer(req);
+        size_t len = evbuffer_get_length(in);
+        const char *body = len ? (const char *) evbuffer_pullup(in, -1) : "";
+        struct job *jobs[MAX_BATCH_LINES];
+        size_t n_jobs = 0;
+        time_t now = time(NULL);
+
+        struct batch *b = calloc(1, sizeof(*b));
+        if (!b || !(b->results = calloc(MAX_BATCH_LINES, sizeof(json_t *)))) {
+                free(b);
+                reply_error(s, req, ROUTE_ARTICLES_POST, 500, "internal_error", NULL, "out of memory");
+                return;
+        }
+        b->req = req;
+
+        for (size_t off = 0; off < len;) {
+                const char *line = body + off;
+                const char *nl = memchr(line, '\n', len - off);
+                size_t n = nl ? (size_t) (nl - line) : len - off;
+                off += n + (nl ? 1 : 0);
+
+                size_t k = n;
+                while (k > 0 && (line[k - 1] == '\r' || line[k - 1] == ' ' || line[k - 1] == '\t'))
+                        k--;
+                size_t lead = 0;
+                while (lead < k && (line[lead] == ' ' || line[lead] == '\t'))
+                        lead++;
+                if (lead == k)
+                        continue;       /* blank line */
+
+                if (b->n >= MAX_BATCH_LINES) {
+                        for (size_t i = 0; i < n_jobs; i++)
+                                job_free(jobs[i]);
+                        batch_free(b);
+                        reply_error(s, req, ROUTE_ARTICLES_POST, 413, "too_large", NULL,
+                                    "a batch holds at most %d articles", MAX_BATCH_LINES);
+                        return;
+                }
+                size_t idx = b->n++;
+                struct api_error e;
+                json_t *o = request_parse_json(line + lead, k - lead, &e);
+                struct job *j = o ? job_new(JOB_INGEST) : NULL;
+                if (o && !j) {
+                        json_decref(o);
+                        o = NULL;
+                        e = (struct api_error) { .status = 500, .code = "internal_error" };
+                        snprintf(e.message, sizeof(e.message), "out of memory");
+                }
+                if (j) {
+                        j->body = o;
+                        j->req = req;
+                        j->started_usec = t0;
+                        j->batch = b;
+                        j->batch_index = idx;
+                        if (article_validate(o, true, NULL, s->cfg.max_body_bytes, now, &j->article, &e) == 0) {
+                                jobs[n_jobs++] = j;
+                                continue;
+                        }
+                        job_free(j);
+                }
+                json_t *err = error_json(e.code, e.field[0] ? e.field : NULL, "%s", e.message);
+                b->results[idx] = batch_result(err, e.status);
+                json_decref(err);
+        }
+
+        if (b->n == 0) {
+                batch_free(b);
+                reply_error(s, req, ROUTE_ARTICLES_POST, 400, "invalid_json", NULL, "the batch holds no articles");
+                return;
+        }
+        if (n_jobs > workers_capacity(s->workers)) {
+                for (size_t i = 0; i < n_jobs; i++)
+                        job_free(jobs[i]);
+                batch_free(b);
+                reply_error(s, req, ROUTE_ARTICLES_POST, 413, "too_large", NULL,
+                            "a batch holds at most queue_size (%zu) articles", workers_capacity(s->workers));
+                return;
+        }
+        if (n_jobs == 0) {
+                batch_reply(s, b);
+                return;
+        }
+        b->pending = n_jobs;
+        int r = workers_submit_many(s->workers, jobs, n_jobs);
+        if (r < 0) {
+                for (size_t i = 0; i < n_jobs; i++)
+                        job_free(jobs[i]);
+                batch_free(b);
+                evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "1");
+                if (r == -EAGAIN)
+                        reply_error(s, req, ROUTE_ARTICLES_POST, 503, "overloaded", NULL,
+                                    "the work queue cannot take this batch now; try again shortly");
+                else
+                        reply_error(s, req, ROUTE_ARTICLES_POST, 503, "shutting_down", NULL, "claimd is shutting down");
+        }
+}
+
 void route_post_article(struct server *s, struct evhttp_request *req, uint64_t t0) {
         struct api_error e;
+
+        if (media_type(req) == MEDIA_NDJSON) {
+                route_post_batch(s, req, t0);
+                return;
+        }
         json_t *o = read_body(s, req, ROUTE_ARTICLES_POST);
         if (!o)
                 return;

@@ -464,6 +464,24 @@ int workers_submit(struct workers *w, struct job *j) {
         return r;
 }
 
+int workers_submit_many(struct workers *w, struct job **jobs, size_t n) {
+        int r = 0;
+
+        pthread_mutex_lock(&w->lock);
+        if (w->shutdown)
+                r = -ESHUTDOWN;
+        else if (w->inflight + n > w->capacity)
+                r = -EAGAIN;
+        else {
+                w->inflight += n;
+                for (size_t i = 0; i < n; i++)
+                        queue_push(&w->work, jobs[i]);
+                pthread_cond_broadcast(&w->work_cond);
+        }
+        pthread_mutex_unlock(&w->lock);
+        return r;
+}
+
 void workers_set_options(struct workers *w, const struct work_options *o) {
         pthread_mutex_lock(&w->lock);
         w->opts = *o;

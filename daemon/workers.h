@@ -16,6 +16,7 @@
 #include "daemon/store.h"
 
 struct evhttp_request;
+struct batch;
 
 enum job_kind {
         JOB_INGEST,
@@ -26,6 +27,8 @@ struct job {
         enum job_kind kind;
         struct job *next;
         struct evhttp_request *req;     /* touched only on the loop thread */
+        struct batch *batch;            /* NDJSON batch this line belongs to, or NULL */
+        size_t batch_index;
         uint64_t started_usec;          /* CLOCK_MONOTONIC, for the latency histogram */
 
         json_t *body;                   /* the parsed request; the strings below point into it */
@@ -67,6 +70,9 @@ int workers_new(struct event_base *base, struct store *writer, int n_workers, in
 /* Queues a job.  Returns 0, -EAGAIN when queue_size jobs are in flight
  * already (reply 503 overloaded), -ESHUTDOWN after workers_shutdown(). */
 int workers_submit(struct workers *w, struct job *j);
+
+/* Queues all n jobs or none: -EAGAIN when they do not all fit. */
+int workers_submit_many(struct workers *w, struct job **jobs, size_t n);
 
 void workers_set_options(struct workers *w, const struct work_options *o);
 
