@@ -180,7 +180,8 @@ int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
                                 break;
                         }
                 for (size_t e = 0; w->content && e < c->n_entities; e++)
-                        if (c->entities[e].name && name_has_word(c->entities[e].name, w->fold)) {
+                        if (c->entities[e].name && (name_has_word(c->entities[e].name, w->fold) ||
+                                                    name_has_word(c->entities[e].name, w->stem))) {
                                 w->entity = true;
                                 break;
                         }
@@ -304,6 +305,10 @@ static bool view_negative(const struct conflict_view *v) {
                         size_t in = 0, out = 0;
                         for (size_t j = i + 1; j < v->n_words && j <= i + NEGATION_SCOPE_WORDS; j++) {
                                 if (v->words[j].boundary)
+                                        break;
+                                /* "no doubt that ...": the cue negates the doubt,
+                                 * not the content (see view_refutes) */
+                                if (v->words[j].refutation)
                                         break;
                                 if (!v->words[j].content || v->words[j].dateword)
                                         continue;
