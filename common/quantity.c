@@ -378,7 +378,7 @@ static int push(const struct segmented_text *st, struct quantity **items, size_t
         return 0;
 }
 
-static void quantities_free_array(struct quantity *q, size_t n) {
+void quantities_free(struct quantity *q, size_t n) {
         for (size_t i = 0; i < n; i++) {
                 free(q[i].text);
                 free(q[i].unit);
@@ -472,7 +472,7 @@ int quantities_find(const struct segmented_text *st, size_t tok_begin, size_t to
                 int r = push(st, &items, &n, &allocated, st->tokens[bb].start, st->tokens[last - 1].end,
                              num.value, unit, bound);
                 if (r < 0) {
-                        quantities_free_array(items, n);
+                        quantities_free(items, n);
                         return r;
                 }
                 i = last - 1;

@@ -9,7 +9,7 @@
 
 /* Finds quantities in tokens [tok_begin, tok_end) of st.  Spans in the result
  * are BYTE offsets (claim.c converts them).  Returns 0 and fills *ret and *ret_n
- * (free each with free(q.text), free(q.unit), then free(array)), or -ENOMEM.
+ * (free with quantities_free), or -ENOMEM.
  *
  * A quantity is a number in digits or words ("12", "2,500", "2.5", "twelve",
  * "a dozen", "two and a half"), times any scale word ("billion", "bn"), with
@@ -23,6 +23,9 @@
  * quantities; a lone "one" or "a" without a unit is not either. */
 int quantities_find(const struct segmented_text *st, size_t tok_begin, size_t tok_end,
                     struct quantity **ret, size_t *ret_n);
+
+/* Frees the texts and units of q[0..n) and the array. */
+void quantities_free(struct quantity *q, size_t n);
 
 /* True when a and b measure the same thing: the same unit (both NULL counts
  * as the same).  Only comparable quantities can conflict. */
