@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/conflict.h"
+#include "common/relate.h"
 #include "daemon/config.h"
 
 enum key_type {
@@ -137,7 +138,7 @@ int config_init(struct config *c) {
         c->queue_size = DEFAULT_QUEUE_SIZE;
         c->long_poll_max = DEFAULT_LONG_POLL_MAX_SEC;
         c->log_level = LOG_INFO;
-        c->related_min_similarity = 0.2;
+        c->related_min_similarity = RELATE_DEFAULT_MIN_SIMILARITY;
 
         c->ingest.event.min_similarity = 0.3;
         c->ingest.event.window_hours = 72;

@@ -14,7 +14,7 @@
 #include "common/conflict.h"
 #include "common/match.h"
 #include "common/pipeline.h"
-#include "common/termvec.h"
+#include "common/relate.h"
 #include "daemon/limits.h"
 #include "daemon/log.h"
 #include "daemon/workers.h"
@@ -122,7 +122,7 @@ static void finish(struct workers *w, struct job *j) {
 }
 
 double compare_similarity(const struct extracted_article *a, const struct extracted_article *b) {
-        return termvec_cosine(&a->terms, &b->terms, NULL, NULL);
+        return article_similarity(a, b);
 }
 
 static struct article_input input_of(const struct article_request *r) {
