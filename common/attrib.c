@@ -244,9 +244,12 @@ static size_t skip_modifiers_left(const struct ctx *c, size_t sb, size_t j, bool
                 const char *f = fold(c, k);
                 if (!(tk(c, k)->flags & TOKEN_WORD))
                         break;
-                if (in_lex(c, k, LEXICON_VERB_MODIFIERS) ||
-                    (!(tk(c, k)->flags & TOKEN_CAPITALIZED) && ends_with(f, "ly") && strlen(f) > 4 &&
-                     !in_lex(c, k, LEXICON_ROLE_NOUNS))) {
+                /* an -ly word is an adverb unless a determiner or a possessive
+                 * makes it a noun ("the family said") */
+                bool ly = !(tk(c, k)->flags & TOKEN_CAPITALIZED) && ends_with(f, "ly") && strlen(f) > 4 &&
+                          !in_lex(c, k, LEXICON_ROLE_NOUNS) &&
+                          !(k > sb && (in_lex(c, k - 1, LEXICON_DETERMINERS) || ends_with(fold(c, k - 1), "'s")));
+                if (in_lex(c, k, LEXICON_VERB_MODIFIERS) || ly) {
                         j--;
                         continue;
                 }
@@ -1402,6 +1405,20 @@ static void drop_nested(struct ctx *c) {
         size_t w = 0;
         if (!drop)
                 return;
+        /* "A said X, saying Y" (the same speaker goes on): X ends at the comma */
+        for (size_t i = 0; i < c->n; i++) {
+                if (c->work[i].shape != SHAPE_PART)
+                        continue;
+                size_t p = c->work[i].cue_tok;
+                if (p == 0 || !(is_comma(c, p - 1) || is_dash(c, p - 1)))
+                        continue;
+                for (size_t k = 0; k < c->n; k++) {
+                        struct attribution *o = &c->out[k];
+                        if (k != i && o->content_start < tk(c, p - 1)->start && o->content_end > tk(c, p)->start &&
+                            o->cue_start < tk(c, p - 1)->start)
+                                o->content_end = tk(c, p - 1)->start;
+                }
+        }
         /* "A said X, and B said Y": B's clause is coordinated, not reported by
          * A; A's content ends before the conjunction */
         for (size_t i = 0; i < c->n; i++) {
@@ -1436,7 +1453,10 @@ static void drop_nested(struct ctx *c) {
                         if (o->gap_start >= 0 && a->cue_start >= o->gap_start && a->cue_start < o->gap_end)
                                 continue;
                         bool mutual = o->cue_start >= a->content_start && o->cue_start < a->content_end;
-                        if (!mutual || (a->content_end - a->content_start) < (o->content_end - o->content_start))
+                        bool a_post = c->work[i].shape == SHAPE_POST || c->work[i].shape == SHAPE_INV;
+                        bool o_post = c->work[k].shape == SHAPE_POST || c->work[k].shape == SHAPE_INV;
+                        if (!mutual || (o_post && !a_post) ||
+                            (a_post == o_post && (a->content_end - a->content_start) < (o->content_end - o->content_start)))
                                 drop[i] = true;
                 }
         }
