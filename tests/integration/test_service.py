@@ -252,6 +252,70 @@ def overloaded_with_tiny_queue():
 
 
 @case
+def sigterm_with_requests_in_flight():
+        with tmpdir() as t:
+                d = Daemon(tmpdir=t)
+                try:
+                        out = {}
+                        acked, statuses = [], []
+                        stop = threading.Event()
+                        lock = threading.Lock()
+
+                        def poll():
+                                t0 = time.monotonic()
+                                try:
+                                        out['poll'] = d.get('/v1/conflicts?since=1000000&wait=30', timeout=60)
+                                except OSError as e:
+                                        out['poll'] = e
+                                out['poll_t'] = time.monotonic()
+
+                        def writer(w):
+                                i = 0
+                                while not stop.is_set():
+                                        i += 1
+                                        try:
+                                                r = d.post('/v1/articles', {'source': 'term%d.test' % w,
+                                                                            'url': 'https://term.test/%d/%d' % (w, i),
+                                                                            'text': 'The mayor said item %d was late.' % i},
+                                                           timeout=60)
+                                        except OSError:
+                                                return
+                                        with lock:
+                                                statuses.append(r.status)
+                                                if r.status == 201:
+                                                        acked.append(r.json['id'])
+                                                elif r.status == 503:
+                                                        assert_error(r, 503, ('shutting_down', 'overloaded'))
+                        ths = [threading.Thread(target=poll)] + [threading.Thread(target=writer, args=(w,))
+                                                                 for w in range(3)]
+                        for th in ths:
+                                th.start()
+                        time.sleep(1.0)
+                        t_term = time.monotonic()
+                        d.send_signal(signal.SIGTERM)
+                        rc = d.proc.wait(30)
+                        took = time.monotonic() - t_term
+                        stop.set()
+                        for th in ths:
+                                th.join(60)
+                        diag('exit %d %.2fs after SIGTERM; %d posts answered (%s)' % (
+                                rc, took, len(statuses), sorted(set(statuses))))
+                        assert rc == 0, 'exit status %d; log:\n%s' % (rc, d.log()[-2000:])
+                        assert took < 10, 'took %.1fs to stop' % took
+                        assert set(statuses) <= {201, 503}, statuses
+                        p = out['poll']
+                        assert not isinstance(p, Exception) and p.status in (200, 503), p
+                        assert out['poll_t'] - t_term < 10, 'long poll held %.1fs after SIGTERM' % (out['poll_t'] - t_term)
+                        d.stop()
+                        d.start()
+                        for aid in acked:
+                                assert d.get('/v1/articles/%d' % aid).status == 200, aid
+                        assert d.stop() == 0
+                finally:
+                        d.close()
+
+
+@case
 def db_in_state_directory():
         # Under systemd, without --db: $STATE_DIRECTORY/claimd.db
         with tmpdir() as t:

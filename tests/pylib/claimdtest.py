@@ -96,6 +96,12 @@ def run(setup=None, teardown=None):
                                 print('not ok %d - %s' % (i, c.__name__))
                                 for line in traceback.format_exc().splitlines():
                                         print('# ' + line)
+                                if isinstance(ctx, Daemon) and ctx.proc is not None and \
+                                   ctx.proc.poll() is not None and not getattr(ctx, '_died_reported', False):
+                                        ctx._died_reported = True
+                                        print('# claimd exited with %s; its log ends:' % ctx.proc.returncode)
+                                        for line in ctx.log()[-4000:].splitlines():
+                                                print('#   ' + line)
                         else:
                                 print('ok %d - %s # %.2fs' % (i, c.__name__, time.monotonic() - t0))
                         sys.stdout.flush()
