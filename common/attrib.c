@@ -1425,6 +1425,8 @@ static void drop_nested(struct ctx *c) {
                 const struct work *iw = &c->work[i];
                 if (iw->shape != SHAPE_PRE || iw->name_b >= iw->name_e)
                         continue;
+                if (iw->name_e - iw->name_b == 1 && in_lex(c, iw->name_b, LEXICON_PRONOUNS))
+                        continue;       /* "X says A but he feels B": X's report goes on */
                 size_t sb = iw->name_b;
                 if (sb == 0)
                         continue;
