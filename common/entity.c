@@ -17,6 +17,7 @@
 #define KEY_MAX 64
 #define PHRASE_MAX 256
 #define MAX_MATCH 6             /* longest gazetteer/title entry, in words */
+#define TENTATIVE '?'           /* kind of a mention kept only if a longer name backs it */
 #define USAGE_WINDOW 1000       /* tokens around a range whose spelling is consulted */
 
 /* One word as entity.c sees it: a token, or tokens joined by touching
@@ -274,6 +275,34 @@ static size_t title_at(const struct unit *u, size_t a, size_t b) {
         return 0;
 }
 
+/* Keeps a tentative mention (a lone unknown first word of a sentence) only
+ * when a person name of two words or more in r ends with it, as 'M' for
+ * entity_mentions_resolve() to complete; drops the others. */
+static void tentative_prune(struct result *r) {
+        size_t w = 0;
+        for (size_t i = 0; i < r->n; i++) {
+                struct entity_mention *m = &r->items[i];
+                if (m->kind == TENTATIVE) {
+                        size_t len = strlen(m->name);
+                        bool keep = false;
+                        for (size_t k = 0; k < r->n && !keep; k++) {
+                                const char *f = r->items[k].name;
+                                size_t fl = strlen(f);
+                                keep = r->items[k].kind == 'P' && fl > len + 1 &&
+                                       (f[fl - len - 1] == ' ' || f[fl - len - 1] == '-') &&
+                                       !memcmp(f + fl - len, m->name, len);
+                        }
+                        if (!keep) {
+                                free(m->name);
+                                continue;
+                        }
+                        m->kind = 'M';
+                }
+                r->items[w++] = *m;
+        }
+        r->n = w;
+}
+
 /* Length in units of a phrase of two or three words listed as no entity
  * ("African American") at unit a, or 0. */
 static size_t not_entity_at(const struct unit *u, size_t a, size_t b) {
@@ -452,6 +481,16 @@ static bool single_letter(const char *key) {
         return *p == '\0';
 }
 
+/* Does a capitalised first word look like an ordinary word opening the
+ * sentence ("Unlike Smith", "Asked about", "Taking Thomas")?  Listed
+ * openers, and -ing/-ed/-ly words. */
+static bool opener_like(const char *key) {
+        size_t l = strlen(key);
+        if (lexicon_contains(LEXICON_SENTENCE_OPENERS, key))
+                return true;
+        return l > 4 && (!strcmp(key + l - 3, "ing") || !strcmp(key + l - 2, "ed") || !strcmp(key + l - 2, "ly"));
+}
+
 /* "I'm", "Don't", "We've": not names. */
 static bool is_contraction(const char *key) {
         const char *q = strchr(key, '\'');
@@ -492,8 +531,8 @@ static bool is_month_or_weekday(const struct unit *x) {
 
 /* Classifies and emits the name in units [a, b) (no gazetteer entry at a).
  * person_cue: a title stood before it. */
-static int emit_name(const struct segmented_text *st, struct result *r, const struct unit *u, size_t a, size_t b,
-                     bool person_cue) {
+static int emit_name(const struct segmented_text *st, const struct usage *us, struct result *r,
+                     const struct unit *u, size_t a, size_t b, bool person_cue) {
         /* no trailing particles: "Bank of" */
         while (b > a && !u[b - 1].cap)
                 b--;
@@ -520,8 +559,14 @@ static int emit_name(const struct segmented_text *st, struct result *r, const st
                 return emit_person(st, r, u, a, b);
         if (b - a == 1)
                 return emit(st, r, u, a, b, NULL, u[a].allcaps && strlen(u[a].key) <= 5 ? 'O' : 'M');
-        if (b - a <= 3)
+        if (b - a <= 3) {
+                /* two or three unknown words are most often a person, unless
+                 * the text writes one of them in lower case ("Border Patrol") */
+                for (size_t k = a; k < b; k++)
+                        if (u[k].cap && usage_of(us, u[k].key) < 0)
+                                return emit(st, r, u, a, b, NULL, 'M');
                 return emit_person(st, r, u, a, b);
+        }
         return emit(st, r, u, a, b, NULL, 'M');
 }
 
@@ -564,10 +609,15 @@ static int process_run(const struct segmented_text *st, const struct usage *us, 
                     !lexicon_contains(LEXICON_FIRST_NAMES, u[a].key)) {
                         /* "Putin's aides ...": a possessive first word is most often a name */
                         int w = usage_of(us, u[a].key);
-                        if (w < 0 || (w == 0 && (b - a == 1 ? !u[a].possessive : true)) ||
-                            lexicon_contains(LEXICON_TIME_WORDS, u[a].key)) {
+                        if (w < 0 || (w == 0 && b - a > 1 && opener_like(u[a].key)) ||
+                            lexicon_contains(LEXICON_TIME_WORDS, u[a].key) || opener_like(u[a].key)) {
                                 a++;
                                 continue;
+                        }
+                        if (w == 0 && b - a == 1 && !u[a].possessive) {
+                                /* "Baghdadi then left": kept only if a longer
+                                 * name of the text ends with it (tentative_prune) */
+                                return emit(st, r, u, a, b, NULL, TENTATIVE);
                         }
                 }
                 break;
@@ -599,6 +649,11 @@ static int process_run(const struct segmented_text *st, const struct usage *us, 
                         bool org_rest = false;
                         for (size_t k = after; k < b; k++)
                                 org_rest = org_rest || lexicon_contains(LEXICON_ORG_WORDS, u[k].key);
+                        if (org_rest && m.kind == MATCH_PLACE && !title_next && u[after].cap &&
+                            longest_match(u, after, b, false).kind != MATCH_ORG) {
+                                /* "Moscow State University", "Chicago Tribune" */
+                                return emit(st, r, u, pos, b, NULL, 'O');
+                        }
                         if (after >= b || title_next || m.kind == MATCH_DEMONYM || m.kind == MATCH_ORG ||
                             !u[after].cap || m.len > 1 || !lexicon_contains(LEXICON_FIRST_NAMES, u[pos].key)) {
                                 ret = emit(st, r, u, pos, after, m.canonical, match_kind_char(m.kind));
@@ -606,10 +661,6 @@ static int process_run(const struct segmented_text *st, const struct usage *us, 
                                         return ret;
                                 pos = after;
                                 continue;
-                        }
-                        if (org_rest) {
-                                /* "Moscow State University" */
-                                return emit(st, r, u, pos, b, NULL, 'O');
                         }
                         /* fall through: a name that starts with a place word */
                 }
@@ -645,7 +696,7 @@ static int process_run(const struct segmented_text *st, const struct usage *us, 
                         pos = end;
                         continue;
                 }
-                ret = emit_name(st, r, u, pos, end, person_cue);
+                ret = emit_name(st, us, r, u, pos, end, person_cue);
                 if (ret < 0)
                         return ret;
                 person_cue = false;
@@ -794,6 +845,7 @@ int entities_find_context(const struct segmented_text *st, size_t tok_begin, siz
                 entity_mentions_free(r.items, r.n);
                 return err;
         }
+        tentative_prune(&r);
         entity_mentions_resolve(r.items, r.n);
         *ret = r.items;
         *ret_n = r.n;
@@ -813,9 +865,12 @@ static const char *last_word(const char *name) {
 }
 
 /* Does the person name full end with the words of name ("Enrique Pena
- * Nieto" ends with "Pena Nieto" and with "Nieto")? */
+ * Nieto" ends with "Pena Nieto" and with "Nieto"; "al-Baghdadi" ends with
+ * "Baghdadi")? */
 static bool name_ends_with(const char *full, size_t full_len, const char *name, size_t len) {
-        return full_len > len + 1 && full[full_len - len - 1] == ' ' && !memcmp(full + full_len - len, name, len);
+        /* "Baghdadi" in "Abu Bakr al-Baghdadi" too */
+        return full_len > len + 1 && (full[full_len - len - 1] == ' ' || full[full_len - len - 1] == '-') &&
+               !memcmp(full + full_len - len, name, len);
 }
 
 void entity_mentions_resolve(struct entity_mention *m, size_t n) {

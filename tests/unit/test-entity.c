@@ -77,6 +77,10 @@ int main(void) {
         ENT("Chris Christie Calls Hillary Clinton \u2018A Disgrace\u2019 Over Police Shooting Comments",
             "Chris Christie/P; Hillary Clinton/P");
 
+        ENT("Abu Bakr al-Baghdadi spoke. Baghdadi then left the Border Patrol post, and the border patrol followed.",
+            "Abu Bakr al-Baghdadi/P; Abu Bakr al-Baghdadi/P; Border Patrol/M");
+        ENT("The Daily Mail and the Chicago Tribune reported it.", "Daily Mail/O; Chicago Tribune/O");
+
         /* headlines in Title Case */
         ENT("Russia and US Disagree Over Trump-Putin Election Talk", "Russia/L; United States/L");
         ENT("Stealth Over Health: Hillary Clinton Was Headed to ER", "Hillary Clinton/P");
