@@ -279,26 +279,29 @@ static size_t title_at(const struct unit *u, size_t a, size_t b) {
  * when a person name of two words or more in r ends with it, as 'M' for
  * entity_mentions_resolve() to complete; drops the others. */
 static void tentative_prune(struct result *r) {
-        size_t w = 0;
+        /* decide first (names stay readable), then compact */
         for (size_t i = 0; i < r->n; i++) {
                 struct entity_mention *m = &r->items[i];
-                if (m->kind == TENTATIVE) {
-                        size_t len = strlen(m->name);
-                        bool keep = false;
-                        for (size_t k = 0; k < r->n && !keep; k++) {
-                                const char *f = r->items[k].name;
-                                size_t fl = strlen(f);
-                                keep = r->items[k].kind == 'P' && fl > len + 1 &&
-                                       (f[fl - len - 1] == ' ' || f[fl - len - 1] == '-') &&
-                                       !memcmp(f + fl - len, m->name, len);
-                        }
-                        if (!keep) {
-                                free(m->name);
-                                continue;
-                        }
-                        m->kind = 'M';
+                if (m->kind != TENTATIVE)
+                        continue;
+                size_t len = strlen(m->name);
+                bool keep = false;
+                for (size_t k = 0; k < r->n && !keep; k++) {
+                        const char *f = r->items[k].name;
+                        size_t fl = strlen(f);
+                        keep = r->items[k].kind == 'P' && fl > len + 1 &&
+                               (f[fl - len - 1] == ' ' || f[fl - len - 1] == '-') &&
+                               !memcmp(f + fl - len, m->name, len);
                 }
-                r->items[w++] = *m;
+                m->kind = keep ? 'M' : 0;
+        }
+        size_t w = 0;
+        for (size_t i = 0; i < r->n; i++) {
+                if (r->items[i].kind == 0) {
+                        free(r->items[i].name);
+                        continue;
+                }
+                r->items[w++] = r->items[i];
         }
         r->n = w;
 }

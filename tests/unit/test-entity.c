@@ -81,6 +81,9 @@ int main(void) {
             "Abu Bakr al-Baghdadi/P; Abu Bakr al-Baghdadi/P; Border Patrol/M");
         ENT("The Daily Mail and the Chicago Tribune reported it.", "Daily Mail/O; Chicago Tribune/O");
 
+        ENT("Foo went home. Bar stayed. Sergey Lavrov left. Lavrov smiled. Baz slept.",
+            "Sergey Lavrov/P; Sergey Lavrov/P");
+
         /* headlines in Title Case */
         ENT("Russia and US Disagree Over Trump-Putin Election Talk", "Russia/L; United States/L");
         ENT("Stealth Over Health: Hillary Clinton Was Headed to ER", "Hillary Clinton/P");
