@@ -64,7 +64,103 @@ static void pause_reading(struct evhttp_request *req) {
                 bufferevent_disable(bev, EV_READ);
 }
 
+/* Connection tracking against slow clients.  evhttp's timeout restarts
+ * with every byte read, so a client sending one header byte a second would
+ * hold its connection forever.  Every connection claimd accepts is tracked
+ * (evhttp_set_bevcb) with the time it started waiting for a request (accept,
+ * or its last reply); a sweep once a second shuts down those that have not
+ * delivered a whole request within request_timeout_sec.  While a request is
+ * being handled (busy) the clock stops: long polls wait up to a minute.  The
+ * tracker holds a reference on each bufferevent, so the pointer stays valid
+ * after evhttp frees the connection; that is detected by its callbacks
+ * having been cleared (bufferevent_free() does that) and the reference is
+ * dropped then. */
+struct track {
+        struct bufferevent *bev;
+        uint64_t since;
+        bool busy;
+        struct track *next;
+};
+
+#define TRACK_BUCKETS 1024
+static struct track *tracks[TRACK_BUCKETS];
+static size_t n_tracks;
+static struct event *sweep_ev;
+
+static size_t track_hash(const struct bufferevent *bev) {
+        uintptr_t x = (uintptr_t) bev >> 4;
+        return (size_t) ((x ^ (x >> 10) ^ (x >> 20)) % TRACK_BUCKETS);
+}
+
+static struct track *track_find(struct evhttp_request *req) {
+        struct evhttp_connection *conn = evhttp_request_get_connection(req);
+        struct bufferevent *bev = conn ? evhttp_connection_get_bufferevent(conn) : NULL;
+        if (!bev)
+                return NULL;
+        for (struct track *t = tracks[track_hash(bev)]; t; t = t->next)
+                if (t->bev == bev)
+                        return t;
+        return NULL;
+}
+
+static struct bufferevent *track_new_connection(struct event_base *base, void *arg) {
+        struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+        if (!bev)
+                return NULL;
+        struct track *t = calloc(1, sizeof(*t));
+        if (!t)
+                return bev;     /* untracked: only the idle timeout applies */
+        bufferevent_incref(bev);
+        t->bev = bev;
+        t->since = now_usec();
+        size_t h = track_hash(bev);
+        t->next = tracks[h];
+        tracks[h] = t;
+        n_tracks++;
+        return bev;
+}
+
+/* Drops tracks of freed connections; shuts down slow ones (all when
+ * timeout_usec is 0, at exit). */
+static void track_sweep(uint64_t timeout_usec, bool final) {
+        uint64_t now = now_usec();
+
+        for (size_t h = 0; h < TRACK_BUCKETS; h++) {
+                struct track **pp = &tracks[h];
+                while (*pp) {
+                        struct track *t = *pp;
+                        bufferevent_event_cb ecb = NULL;
+                        bufferevent_getcb(t->bev, NULL, NULL, &ecb, NULL);
+                        if (!ecb || final) {
+                                *pp = t->next;
+                                bufferevent_decref(t->bev);
+                                free(t);
+                                n_tracks--;
+                                continue;
+                        }
+                        if (!t->busy && now - t->since > timeout_usec) {
+                                evutil_socket_t fd = bufferevent_getfd(t->bev);
+                                if (fd >= 0)
+                                        shutdown(fd, SHUT_RDWR);
+                                t->since = now;
+                                log_debug("closing a connection that sent no complete request in time");
+                        }
+                        pp = &t->next;
+                }
+        }
+}
+
+static void sweep_cb(evutil_socket_t fd, short what, void *arg) {
+        struct server *s = arg;
+        track_sweep((uint64_t) s->cfg.request_timeout_sec * 1000000u, false);
+}
+
 void send_reply(struct evhttp_request *req, int status, struct evbuffer *body) {
+        struct track *t = track_find(req);
+        if (t) {
+                t->busy = false;
+                t->since = now_usec();
+        }
         evhttp_send_reply(req, status, reason(status), body);
         struct evhttp_connection *conn = evhttp_request_get_connection(req);
         struct bufferevent *bev = conn ? evhttp_connection_get_bufferevent(conn) : NULL;
@@ -254,7 +350,7 @@ int token_load(const char *path, char **ret, size_t *ret_len, char *err, size_t 
                 len--;
         if (len == 0) {
                 snprintf(err, errsize, "token file %s holds no token", path);
-                return -EINVAL;
+                return -ENODATA;
         }
         for (size_t i = 0; i < len; i++)
                 if ((unsigned char) t[i] <= 0x20 || (unsigned char) t[i] >= 0x7f) {
@@ -330,6 +426,9 @@ static void handle_request(struct evhttp_request *req, void *arg) {
         const char *uri = evhttp_request_get_uri(req);
 
         pause_reading(req);
+        struct track *tr = track_find(req);
+        if (tr)
+                tr->busy = true;
         if (uri && strlen(uri) > MAX_URI_BYTES) {
                 evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
                 reply_error(s, req, ROUTE_OTHER, 414, "too_large", NULL,
@@ -452,6 +551,11 @@ int http_setup(struct server *s) {
         evhttp_set_default_content_type(s->http, "application/json");
         http_apply_limits(s);
         evhttp_set_gencb(s->http, handle_request, s);
+        evhttp_set_bevcb(s->http, track_new_connection, s);
+        sweep_ev = event_new(s->base, -1, EV_PERSIST, sweep_cb, s);
+        struct timeval tv = { 1, 0 };
+        if (!sweep_ev || event_add(sweep_ev, &tv) < 0)
+                return -ENOMEM;
         return 0;
 }
 
@@ -556,8 +660,12 @@ void http_close_listeners(struct server *s) {
 }
 
 void http_free(struct server *s) {
+        if (sweep_ev)
+                event_free(sweep_ev);
+        sweep_ev = NULL;
         if (s->http)
                 evhttp_free(s->http);
+        track_sweep(0, true);
         if (s->out)
                 evbuffer_free(s->out);
         s->http = NULL;

@@ -71,7 +71,8 @@ void http_free(struct server *s);
 void http_job_done(struct job *j, void *userdata);
 
 /* Reads the API token from path: the first line, surrounding whitespace
- * removed.  Returns 0, or a negative errno with a message in err. */
+ * removed.  Returns 0, -ENODATA when the file is empty (or blank), or
+ * another negative errno, with a message in err. */
 int token_load(const char *path, char **ret, size_t *ret_len, char *err, size_t errsize);
 
 /* Request validation, shared with the fuzz targets. */

@@ -55,6 +55,11 @@ static int load_token(const struct config *cfg, char **ret, size_t *ret_len) {
         if (!cfg->token_file)
                 return 0;
         int r = token_load(cfg->token_file, ret, ret_len, err, sizeof(err));
+        if (r == -ENODATA && !cfg->token_file_explicit) {
+                /* an empty credential (the unit's SetCredential= fallback): no token */
+                log_info("%s: serving without an API token", err);
+                return 0;
+        }
         if (r < 0)
                 log_error("%s", err);
         return r;
@@ -253,12 +258,13 @@ int main(int argc, char *argv[]) {
                 char *token;
                 size_t token_len;
                 char err[512];
-                if (cfg.token_file && token_load(cfg.token_file, &token, &token_len, err, sizeof(err)) < 0) {
+                r = cfg.token_file ? token_load(cfg.token_file, &token, &token_len, err, sizeof(err)) : 0;
+                if (r < 0 && !(r == -ENODATA && !cfg.token_file_explicit)) {
                         fprintf(stderr, "%s\n", err);
                         config_free(&cfg);
                         return 1;
                 }
-                if (cfg.token_file)
+                if (cfg.token_file && r == 0)
                         free(token);
                 printf("%s: configuration OK\n", config_path ? config_path : "(built-in defaults)");
                 config_free(&cfg);
