@@ -127,8 +127,20 @@ static const char migration_1[] =
         "  conflict_id INTEGER NOT NULL,\n"
         "  PRIMARY KEY (source, conflict_id)) WITHOUT ROWID;\n";
 
+/* Version 2: claims_fts rows are written by the store with one
+ * INSERT ... SELECT per article instead of a trigger per claim row.  FTS5
+ * flushes its pending terms into a new segment at every statement savepoint,
+ * so the trigger made one segment per claim: many small segments to merge
+ * and, worse, to look every query term up in. */
+static const char migration_2[] =
+        "DROP TRIGGER claims_fts_insert;\n"
+        "DROP TRIGGER claims_fts_delete;\n"
+        "INSERT INTO claims_fts(claims_fts, rank) VALUES ('automerge', 2);\n"
+        "INSERT INTO articles_fts(articles_fts, rank) VALUES ('automerge', 2);\n";
+
 static const char *const migrations[] = {
         migration_1,
+        migration_2,
 };
 
 #define N_MIGRATIONS ((int) (sizeof(migrations) / sizeof(migrations[0])))

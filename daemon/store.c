@@ -25,6 +25,9 @@
 #define CENTROID_TERMS 200      /* terms kept in an event centroid */
 #define ARTICLE_FTS_TERMS 64    /* heaviest article terms put in articles_fts */
 #define QUERY_TERMS 16          /* heaviest article terms OR'ed in the event query */
+#define CLAIM_QUERY_TERMS 8     /* rarest claim keys OR'ed in a candidate query */
+#define EVENT_CLAIMS_MAX 1000   /* event claims ranked in memory rather than by FTS5 */
+#define MAX_CANDIDATE_CLAIMS 200 /* cap of ingest_options.max_candidate_claims */
 #define LABEL_MAX 160           /* bytes of an event label */
 #define EXPIRE_BATCH 256        /* articles deleted per transaction */
 #define DF_CACHE_MAX 200000     /* document frequencies cached per connection */
@@ -53,7 +56,11 @@ enum stmt_id {
         ST_EVENT_CONFLICT_ADD,
         ST_ARTICLE_INSERT,
         ST_CLAIM_INSERT,
+        ST_CLAIMS_FTS_INSERT,
+        ST_CLAIMS_FTS_DELETE,
         ST_CLAIM_CANDIDATES,
+        ST_EVENT_CLAIMS,
+        ST_CLAIM_LOAD,
         ST_CONFLICT_INSERT,
         ST_CONFLICT_SOURCE_ADD,
         ST_ARTICLE_GET,
@@ -102,9 +109,10 @@ static const char *const stmt_sql[_ST_MAX] = {
         [ST_DF_DEC] = "UPDATE df SET df = df - 1 WHERE term = ?1",
         [ST_DF_PRUNE] = "DELETE FROM df WHERE term = ?1 AND df <= 0",
         [ST_EVENT_CANDIDATES] =
-                "SELECT a.event_id FROM articles_fts f JOIN articles a ON a.id = f.rowid "
+                "SELECT a.event_id FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
                 "WHERE articles_fts MATCH ?1 AND a.published_at BETWEEN ?2 AND ?3 "
-                "AND a.event_id IS NOT NULL ORDER BY f.rank LIMIT ?4",
+                "AND a.event_id IS NOT NULL "
+                "ORDER BY claimd_rank(articles_fts, ?5) DESC, articles_fts.rowid DESC LIMIT ?4",
         [ST_EVENT_CENTROID] = "SELECT centroid FROM events WHERE id = ?1",
         [ST_EVENT_INSERT] = "INSERT INTO events(label, first_seen, last_seen) VALUES (?1, ?2, ?2)",
         [ST_EVENT_UPDATE] = "UPDATE events SET centroid = ?2, first_seen = min(first_seen, ?3), "
@@ -119,10 +127,21 @@ static const char *const stmt_sql[_ST_MAX] = {
         [ST_CLAIM_INSERT] =
                 "INSERT INTO claims(article_id, idx, field, data, speaker, terms, scope) "
                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        [ST_CLAIMS_FTS_INSERT] =
+                "INSERT INTO claims_fts(rowid, terms, scope) "
+                "SELECT id, terms, scope FROM claims WHERE article_id = ?1",
+        [ST_CLAIMS_FTS_DELETE] =
+                "INSERT INTO claims_fts(claims_fts, rowid, terms, scope) "
+                "SELECT 'delete', id, terms, scope FROM claims WHERE article_id = ?1",
         [ST_CLAIM_CANDIDATES] =
-                "SELECT c.id, c.article_id, c.data, a.source FROM claims_fts f "
-                "JOIN claims c ON c.id = f.rowid JOIN articles a ON a.id = c.article_id "
-                "WHERE claims_fts MATCH ?1 AND a.source <> ?2 ORDER BY f.rank LIMIT ?3",
+                "SELECT rowid FROM claims_fts WHERE claims_fts MATCH ?1 "
+                "ORDER BY claimd_rank(claims_fts, ?3) DESC, rowid DESC LIMIT ?2",
+        [ST_EVENT_CLAIMS] =
+                "SELECT rowid, terms FROM claims_fts WHERE claims_fts MATCH ?1 "
+                "ORDER BY rowid DESC LIMIT ?2",
+        [ST_CLAIM_LOAD] =
+                "SELECT c.article_id, c.data, a.source FROM claims c "
+                "JOIN articles a ON a.id = c.article_id WHERE c.id = ?1",
         [ST_CONFLICT_INSERT] =
                 "INSERT INTO conflicts(kind, score, event_id, detected_at, status, explanation, "
                 "claim_a, claim_b, article_a, article_b, source_a, source_b) "
@@ -390,6 +409,71 @@ const char *store_errmsg(struct store *s) {
         return s && s->db ? sqlite3_errmsg(s->db) : "no database";
 }
 
+/* ---- ranking ---- */
+
+/* FTS5 auxiliary function claimd_rank(fts, weights): the sum of the weights
+ * (a blob of doubles, one per query phrase in query order; phrases beyond it
+ * weigh 0) of the phrases present in the row.  It replaces bm25(), whose
+ * idf needs a pass over the whole doclist of every query term on each query,
+ * a cost that grows with the store; our weights are the idf of the df table,
+ * so ranking costs only what the rows matching the scoped query cost. */
+static void claimd_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+                        int nval, sqlite3_value **val) {
+        const unsigned char *blob = NULL;
+        int nw = 0;
+        double score = 0;
+
+        if (nval >= 1 && sqlite3_value_type(val[0]) == SQLITE_BLOB) {
+                blob = sqlite3_value_blob(val[0]);
+                nw = sqlite3_value_bytes(val[0]) / (int) sizeof(double);
+        }
+        int np = api->xPhraseCount(fts);
+        for (int i = 0; i < np && i < nw; i++) {
+                Fts5PhraseIter it;
+                int col = -1, off = -1;
+                if (api->xPhraseFirst(fts, i, &it, &col, &off) == SQLITE_OK && col >= 0) {
+                        double w;
+                        memcpy(&w, blob + (size_t) i * sizeof(double), sizeof w);
+                        score += w;
+                }
+        }
+        sqlite3_result_double(ctx, score);
+}
+
+/* Registers claimd_rank() with this connection's FTS5; 0 or -EIO. */
+static int register_rank(sqlite3 *db) {
+        fts5_api *api = NULL;
+        sqlite3_stmt *st;
+
+        if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL) != SQLITE_OK)
+                return -EIO;
+        sqlite3_bind_pointer(st, 1, (void *) &api, "fts5_api_ptr", NULL);
+        sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (!api || api->iVersion < 2)
+                return -EIO;
+        return api->xCreateFunction(api, "claimd_rank", NULL, claimd_rank, NULL) == SQLITE_OK ? 0 : -EIO;
+}
+
+/* A growing array of weights handed to claimd_rank() as a blob. */
+struct weights {
+        double *w;
+        size_t n, cap;
+};
+
+static int weights_push(struct weights *w, double v) {
+        if (w->n == w->cap) {
+                size_t nc = w->cap ? w->cap * 2 : 32;
+                double *p = realloc(w->w, nc * sizeof(*p));
+                if (!p)
+                        return -ENOMEM;
+                w->w = p;
+                w->cap = nc;
+        }
+        w->w[w->n++] = v;
+        return 0;
+}
+
 /* ---- open / close ---- */
 
 static int pragma(sqlite3 *db, const char *sql) {
@@ -450,6 +534,9 @@ int store_open(const char *path, bool readonly, struct store **ret) {
                     (r = pragma(s->db, "PRAGMA cache_size = -16000")) < 0)
                         goto fail;
                 r = migrations_apply(s->db);
+                if (r < 0)
+                        goto fail;
+                r = register_rank(s->db);
                 if (r < 0)
                         goto fail;
         } else {
@@ -745,6 +832,14 @@ static int find_event(struct store *s, const struct article_request *req,
                 return -ENOMEM;
         }
 
+        double w[QUERY_TERMS];
+        for (size_t i = 0; i < nq; i++)
+                w[i] = idf_cb(terms[i], s);
+        if (s->df_error) {
+                free(q.s);
+                return s->df_error;
+        }
+
         int limit = eo->max_candidates > 0 ? eo->max_candidates : 20;
         r = stmt_get(s, ST_EVENT_CANDIDATES, &st);
         if (r < 0) {
@@ -755,6 +850,7 @@ static int find_event(struct store *s, const struct article_request *req,
         sqlite3_bind_int64(st, 2, lo);
         sqlite3_bind_int64(st, 3, hi);
         sqlite3_bind_int(st, 4, limit);
+        sqlite3_bind_blob(st, 5, w, (int) (nq * sizeof(double)), SQLITE_TRANSIENT);
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
                 int64_t e = sqlite3_column_int64(st, 0);
                 bool seen = false;
@@ -869,76 +965,126 @@ out:
         return r;
 }
 
-/* The FTS document of a claim: its terms and entity names, as tokens. */
-static char *claim_fts_terms(const struct claim *c) {
-        struct strbuf b = {};
+/* The keys a claim is indexed under, as the df table spells them: its stems,
+ * and "E:" + the name of each entity; duplicates dropped, at most 64.
+ * Fills *ret (free each and the array) and *ret_n; 0 or -ENOMEM. */
+static int claim_keys(const struct claim *c, char ***ret, size_t *ret_n) {
+        char **k = calloc(64, sizeof(*k));
+        size_t n = 0;
         const char *p = c->terms ? c->terms : "";
-        while (*p) {
+
+        if (!k)
+                return -ENOMEM;
+        while (*p && n < 64) {
                 while (*p == ' ')
                         p++;
-                const char *e = p;
-                while (*e && *e != ' ')
-                        e++;
-                if (e > p) {
-                        char *w = strndup(p, (size_t) (e - p));
-                        if (!w) {
-                                b.oom = true;
-                                break;
-                        }
-                        if (b.len)
-                                sb_append(&b, " ");
-                        sb_append_token(&b, w);
-                        free(w);
-                }
-                p = e;
+                const char *end = p;
+                while (*end && *end != ' ')
+                        end++;
+                if (end == p)
+                        break;
+                char *key = strndup(p, (size_t) (end - p));
+                p = end;
+                if (!key)
+                        goto oom;
+                bool dup = false;
+                for (size_t i = 0; i < n && !dup; i++)
+                        dup = strcmp(k[i], key) == 0;
+                if (dup)
+                        free(key);
+                else
+                        k[n++] = key;
         }
-        for (size_t i = 0; i < c->n_entities; i++) {
-                if (!c->entities[i].name || !c->entities[i].name[0])
+        for (size_t i = 0; i < c->n_entities && n < 64; i++) {
+                const char *name = c->entities[i].name;
+                char *key;
+                if (!name || !name[0])
                         continue;
-                if (b.len)
+                if (asprintf(&key, "E:%s", name) < 0)
+                        goto oom;
+                bool dup = false;
+                for (size_t j = 0; j < n && !dup; j++)
+                        dup = strcmp(k[j], key) == 0;
+                if (dup)
+                        free(key);
+                else
+                        k[n++] = key;
+        }
+        *ret = k;
+        *ret_n = n;
+        return 0;
+oom:
+        for (size_t i = 0; i < n; i++)
+                free(k[i]);
+        free(k);
+        return -ENOMEM;
+}
+
+static void keys_free(char **k, size_t n) {
+        for (size_t i = 0; k && i < n; i++)
+                free(k[i]);
+        free(k);
+}
+
+/* The FTS document of a claim: its keys as tokens. */
+static char *claim_fts_terms(char *const *keys, size_t n) {
+        struct strbuf b = {};
+        for (size_t i = 0; i < n; i++) {
+                if (i)
                         sb_append(&b, " ");
-                sb_append(&b, "e_");
-                sb_append_token(&b, c->entities[i].name);
+                sb_append_token(&b, keys[i]);
         }
         return sb_steal(&b);
 }
 
-/* The claims_fts query for candidates of a claim whose document is doc:
- * any of its tokens, in the same event (or time window), not from source. */
-static char *claim_query(const char *doc, int64_t event_id, const char *src_token,
-                         const struct article_request *req, const struct event_options *eo) {
+/* The claims_fts query for candidates of a claim with these keys: any of
+ * them, in the same event (or, event_id 0, the time window), not from the
+ * source of src_token; fills w with the idf of each key, the weights of
+ * claimd_rank().  Returns NULL without keys or on error (see s->df_error). */
+static char *claim_query(struct store *s, char *const *keys, size_t n, int64_t event_id,
+                         const char *src_token, const struct article_request *req,
+                         const struct event_options *eo, struct weights *w) {
         struct strbuf b = {};
-        const char *p = doc;
-        size_t n = 0;
 
+        w->n = 0;
+        if (n == 0)
+                return NULL;
+        /* The event token first: FTS5 then seeks the (long) term doclists
+         * to the few rows of the event instead of walking them.  Its
+         * phrase weighs 0 in claimd_rank(). */
+        if (event_id > 0) {
+                sb_printf(&b, "scope : ev%lld AND ", (long long) event_id);
+                if (weights_push(w, 0) < 0)
+                        b.oom = true;
+        }
+        /* Only the rarest keys: each costs a lookup in every FTS5 segment,
+         * and common ones barely tell candidates apart. */
+        struct ranked_term rk[64];
+        size_t nk = n < 64 ? n : 64;
+        for (size_t i = 0; i < nk; i++)
+                rk[i] = (struct ranked_term) { keys[i], idf_cb(keys[i], s) };
+        qsort(rk, nk, sizeof(rk[0]), ranked_cmp);
+        if (nk > CLAIM_QUERY_TERMS)
+                nk = CLAIM_QUERY_TERMS;
         sb_append(&b, "terms : (");
-        while (*p) {
-                const char *e = strchr(p, ' ');
-                size_t len = e ? (size_t) (e - p) : strlen(p);
-                if (len > 0) {
-                        sb_append(&b, n++ ? " OR \"" : "\"");
-                        sb_append_n(&b, p, len);      /* already tokens without '"' */
-                        sb_append(&b, "\"");
-                }
-                p += len;
-                if (*p == ' ')
-                        p++;
-                if (n >= 64)
-                        break;
+        for (size_t i = 0; i < nk; i++) {
+                sb_append(&b, i ? " OR \"" : "\"");
+                sb_append_token(&b, rk[i].term);
+                sb_append(&b, "\"");
+                if (weights_push(w, rk[i].score) < 0)
+                        b.oom = true;
         }
         sb_append(&b, ")");
-        if (n == 0) {
-                free(b.s);
-                return NULL;
-        }
-        if (event_id > 0)
-                sb_printf(&b, " AND scope : ev%lld", (long long) event_id);
-        else {
+        if (event_id <= 0) {
                 int64_t window = (int64_t) (eo->window_hours > 0 ? eo->window_hours : 72) * 3600;
                 sb_append_window(&b, (int64_t) req->published - window,
                                  (int64_t) req->published + window);
         }
         sb_printf(&b, " NOT scope : %s", src_token);
+        if (s->df_error) {
+                free(b.s);
+                return NULL;
+        }
         return sb_steal(&b);
 }
 
@@ -972,103 +1118,328 @@ static int pending_cmp(const void *x, const void *y) {
         return a->claim_a < b->claim_a ? -1 : a->claim_a > b->claim_a;
 }
 
-/* Fetches the stored claims matching new claim i from other sources via
- * claims_fts; appends them to *cands.  Returns 0 or a negative errno. */
-static int fetch_candidates(struct store *s, const char *query, const char *source, int limit,
-                            struct candidate **cands, size_t *ncands) {
+/* Candidate claims read for one article: each stored claim is rehydrated
+ * once however many of the article's claims retrieve it. */
+struct candidate_cache {
+        struct candidate *items;
+        size_t n, cap;
+};
+
+static void candidate_cache_clear(struct candidate_cache *c) {
+        for (size_t i = 0; i < c->n; i++) {
+                claim_clear(&c->items[i].claim);
+                free(c->items[i].source);
+        }
+        free(c->items);
+        *c = (struct candidate_cache) {};
+}
+
+/* Finds stored claim id in the cache, reading and rehydrating it first if
+ * needed; returns 1 and its index in *ret, 0 when it is unusable (gone,
+ * unreadable, or from source after all), or a negative errno. */
+static int cache_load(struct store *s, struct candidate_cache *cache, int64_t id, const char *source,
+                      size_t *ret) {
+        struct candidate c = { .claim_id = id };
         sqlite3_stmt *st;
+        json_t *o = NULL;
         int r, rc;
 
+        for (size_t k = 0; k < cache->n; k++)
+                if (cache->items[k].claim_id == id) {
+                        *ret = k;
+                        return 1;
+                }
+        r = stmt_get(s, ST_CLAIM_LOAD, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, id);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+                const char *src = column_text(st, 2) ?: "";
+                c.article_id = sqlite3_column_int64(st, 0);
+                if (strcmp(src, source) != 0) {
+                        o = json_loads(column_text(st, 1) ?: "", 0, NULL);
+                        c.source = strdup(src);
+                }
+        }
+        sqlite3_reset(st);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+                return store_errno(rc);
+        if (!o || !c.source) {
+                json_decref(o);
+                free(c.source);
+                return 0;
+        }
+        r = claim_from_json(o, &c.claim);
+        json_decref(o);
+        if (r < 0) {
+                free(c.source);
+                return r == -ENOMEM ? r : 0;
+        }
+        if (cache->n == cache->cap) {
+                size_t nc = cache->cap ? cache->cap * 2 : 64;
+                struct candidate *n = realloc(cache->items, nc * sizeof(*n));
+                if (!n) {
+                        claim_clear(&c.claim);
+                        free(c.source);
+                        return -ENOMEM;
+                }
+                cache->items = n;
+                cache->cap = nc;
+        }
+        cache->items[cache->n] = c;
+        *ret = cache->n++;
+        return 1;
+}
+
+/* Runs a claims_fts candidate query (already restricted to other sources)
+ * and puts the cache index of each usable candidate in sel.  Returns 0 or a
+ * negative errno. */
+static int fetch_candidates(struct store *s, const char *query, const struct weights *w,
+                            const char *source, int limit, struct candidate_cache *cache,
+                            size_t *sel, size_t *nsel) {
+        int64_t ids[MAX_CANDIDATE_CLAIMS];
+        size_t nids = 0;
+        sqlite3_stmt *st;
+        int r, rc = SQLITE_DONE;
+
+        *nsel = 0;
         r = stmt_get(s, ST_CLAIM_CANDIDATES, &st);
         if (r < 0)
                 return r;
         bind_text(st, 1, query);
-        bind_text(st, 2, source);
-        sqlite3_bind_int(st, 3, limit);
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-                json_t *o = json_loads(column_text(st, 2) ?: "", 0, NULL);
-                struct candidate c = {
-                        .claim_id = sqlite3_column_int64(st, 0),
-                        .article_id = sqlite3_column_int64(st, 1),
-                };
-                if (!o)
-                        continue;       /* unreadable stored claim: skip it */
-                r = claim_from_json(o, &c.claim);
-                json_decref(o);
-                if (r < 0)
-                        continue;
-                c.source = strdup(column_text(st, 3) ?: "");
-                struct candidate *n = realloc(*cands, (*ncands + 1) * sizeof(*n));
-                if (!c.source || !n) {
-                        claim_clear(&c.claim);
-                        free(c.source);
-                        if (n)
-                                *cands = n;
-                        sqlite3_reset(st);
-                        return -ENOMEM;
-                }
-                *cands = n;
-                n[(*ncands)++] = c;
-        }
+        sqlite3_bind_int(st, 2, limit);
+        sqlite3_bind_blob(st, 3, w->w, (int) (w->n * sizeof(double)), SQLITE_STATIC);
+        while (nids < (size_t) limit && (rc = sqlite3_step(st)) == SQLITE_ROW)
+                ids[nids++] = sqlite3_column_int64(st, 0);
         sqlite3_reset(st);
-        return rc == SQLITE_DONE ? 0 : store_errno(rc);
+        if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+                return store_errno(rc);
+        for (size_t i = 0; i < nids; i++) {
+                size_t k;
+                r = cache_load(s, cache, ids[i], source, &k);
+                if (r < 0)
+                        return r;
+                if (r > 0)
+                        sel[(*nsel)++] = k;
+        }
+        return 0;
 }
 
-static void candidates_free(struct candidate *c, size_t n) {
-        for (size_t i = 0; i < n; i++) {
-                claim_clear(&c[i].claim);
-                free(c[i].source);
+/* The claims of the article's event from other sources, newest first, with
+ * the hashes of their FTS tokens: read with one scoped FTS5 query so that
+ * each new claim can be ranked against all of them in memory. */
+struct event_claims {
+        int64_t *ids;
+        size_t n;
+        uint64_t *hashes;       /* tokens of claim j: hashes[start[j] .. start[j + 1]) */
+        size_t *start;
+        bool complete;          /* all of the event's claims (n <= EVENT_CLAIMS_MAX) */
+};
+
+static void event_claims_clear(struct event_claims *e) {
+        free(e->ids);
+        free(e->hashes);
+        free(e->start);
+        *e = (struct event_claims) {};
+}
+
+static uint64_t token_hash(const char *t, size_t n) {
+        return mix64(fnv1a64(0xcbf29ce484222325ULL, t, n));
+}
+
+/* Fills *e with up to EVENT_CLAIMS_MAX claims of event_id not from the
+ * source of src_token; e->complete tells whether that is all of them. */
+static int load_event_claims(struct store *s, int64_t event_id, const char *src_token,
+                             struct event_claims *e) {
+        char q[96];
+        size_t nh = 0, caph = 0;
+        sqlite3_stmt *st;
+        int r, rc;
+
+        *e = (struct event_claims) {};
+        snprintf(q, sizeof q, "scope : ev%lld NOT scope : %s", (long long) event_id, src_token);
+        e->ids = malloc((EVENT_CLAIMS_MAX + 1) * sizeof(*e->ids));
+        e->start = malloc((EVENT_CLAIMS_MAX + 2) * sizeof(*e->start));
+        if (!e->ids || !e->start) {
+                event_claims_clear(e);
+                return -ENOMEM;
         }
-        free(c);
+        r = stmt_get(s, ST_EVENT_CLAIMS, &st);
+        if (r < 0) {
+                event_claims_clear(e);
+                return r;
+        }
+        bind_text(st, 1, q);
+        sqlite3_bind_int(st, 2, EVENT_CLAIMS_MAX + 1);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                if (e->n == EVENT_CLAIMS_MAX)
+                        break;          /* more than we rank in memory */
+                const char *p = column_text(st, 1) ?: "";
+                e->ids[e->n] = sqlite3_column_int64(st, 0);
+                e->start[e->n] = nh;
+                while (*p) {
+                        const char *end = strchr(p, ' ');
+                        size_t len = end ? (size_t) (end - p) : strlen(p);
+                        if (len > 0) {
+                                if (nh == caph) {
+                                        size_t nc = caph ? caph * 2 : 1024;
+                                        uint64_t *n = realloc(e->hashes, nc * sizeof(*n));
+                                        if (!n) {
+                                                sqlite3_reset(st);
+                                                event_claims_clear(e);
+                                                return -ENOMEM;
+                                        }
+                                        e->hashes = n;
+                                        caph = nc;
+                                }
+                                e->hashes[nh++] = token_hash(p, len);
+                        }
+                        p += len;
+                        while (*p == ' ')
+                                p++;
+                }
+                e->n++;
+        }
+        sqlite3_reset(st);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+                event_claims_clear(e);
+                return store_errno(rc);
+        }
+        e->complete = rc == SQLITE_DONE;
+        e->start[e->n] = nh;
+        return 0;
+}
+
+struct scored {
+        size_t j;
+        double score;
+};
+
+/* Ranks the event's claims against one new claim's keys by the summed idf
+ * of the tokens they share (ties: newest first) and loads the best `limit`
+ * with at least one shared token into the cache; fills sel. */
+static int rank_event_claims(struct store *s, const struct event_claims *e, char *const *keys,
+                             size_t nkeys, const char *source, int limit,
+                             struct candidate_cache *cache, size_t *sel, size_t *nsel) {
+        uint64_t kh[64];
+        double kw[64];
+        struct scored top[MAX_CANDIDATE_CLAIMS];
+        size_t ntop = 0, nk = nkeys < 64 ? nkeys : 64;
+        int r;
+
+        *nsel = 0;
+        for (size_t i = 0; i < nk; i++) {
+                struct strbuf b = {};
+                sb_append_token(&b, keys[i]);
+                if (b.oom)
+                        return -ENOMEM;
+                kh[i] = token_hash(b.s ?: "", b.len);
+                free(b.s);
+                kw[i] = idf_cb(keys[i], s);
+        }
+        if (s->df_error)
+                return s->df_error;
+        for (size_t j = 0; j < e->n; j++) {
+                double score = 0;
+                for (size_t t = e->start[j]; t < e->start[j + 1]; t++)
+                        for (size_t i = 0; i < nk; i++)
+                                if (e->hashes[t] == kh[i]) {
+                                        score += kw[i];
+                                        break;
+                                }
+                if (score <= 0)
+                        continue;
+                /* keep the best `limit`, in order; j grows = older */
+                size_t pos = ntop;
+                while (pos > 0 && top[pos - 1].score < score)
+                        pos--;
+                if (pos >= (size_t) limit)
+                        continue;
+                size_t end = ntop < (size_t) limit ? ntop : (size_t) limit - 1;
+                memmove(&top[pos + 1], &top[pos], (end - pos) * sizeof(top[0]));
+                top[pos] = (struct scored) { j, score };
+                if (ntop < (size_t) limit)
+                        ntop++;
+        }
+        for (size_t i = 0; i < ntop; i++) {
+                size_t k;
+                r = cache_load(s, cache, e->ids[top[i].j], source, &k);
+                if (r < 0)
+                        return r;
+                if (r > 0)
+                        sel[(*nsel)++] = k;
+        }
+        return 0;
 }
 
 /* Matches each new claim against earlier claims of the same article and
  * against stored claims of other sources; appends the conflicts found to
- * *pend.  claim_ids[i] is the stored id of ex->claims.items[i]. */
+ * *pend.  claim_ids[i] is the stored id of ex->claims.items[i].  Candidates
+ * come from the article's event: ranked in memory when the event holds at
+ * most EVENT_CLAIMS_MAX claims of other sources (one FTS5 query per
+ * article), else from one scoped FTS5 query per claim; with
+ * match_across_events, from the time window by FTS5. */
 static int match_article(struct store *s, const struct article_request *req,
                          const struct extracted_article *ex, const struct ingest_options *o,
                          int64_t article_id, int64_t event_id, const int64_t *claim_ids,
-                         char *const *docs, const char *src_token,
+                         char **const *keys, const size_t *nkeys, const char *src_token,
                          struct pending_conflict **pend, size_t *npend) {
+        struct candidate_cache cache = {};
+        struct event_claims ev = {};
+        struct weights w = {};
         size_t n = ex->claims.n;
         int limit = o->max_candidate_claims > 0 ? o->max_candidate_claims : 20;
         size_t max = o->max_conflicts_per_article > 0 ? (size_t) o->max_conflicts_per_article : 10;
+        bool across = o->match_across_events || event_id <= 0;
+        size_t sel[MAX_CANDIDATE_CLAIMS];
+        struct claim_source *cs = calloc(MAX_CANDIDATE_CLAIMS + n + 1, sizeof(*cs));
         int r = 0;
 
-        for (size_t i = 0; i < n; i++) {
-                struct candidate *cands = NULL;
-                size_t ncands = 0;
-                struct claim_source *cs = NULL;
+        if (limit > MAX_CANDIDATE_CLAIMS)
+                limit = MAX_CANDIDATE_CLAIMS;
+        if (!cs) {
+                r = -ENOMEM;
+                goto out;
+        }
+        if (!across && n > 0) {
+                r = load_event_claims(s, event_id, src_token, &ev);
+                if (r < 0)
+                        goto out;
+        }
+        for (size_t i = 0; i < n && r >= 0; i++) {
                 struct claim_conflict *res = NULL;
-                size_t nres = 0;
+                size_t nres = 0, nsel = 0;
 
-                char *q = claim_query(docs[i], o->match_across_events ? 0 : event_id,
-                                      src_token, req, &o->event);
-                if (q) {
-                        r = fetch_candidates(s, q, req->source, limit, &cands, &ncands);
+                if (!across && ev.complete)
+                        r = rank_event_claims(s, &ev, keys[i], nkeys[i], req->source, limit,
+                                              &cache, sel, &nsel);
+                else {
+                        char *q = claim_query(s, keys[i], nkeys[i], across ? 0 : event_id,
+                                              src_token, req, &o->event, &w);
+                        if (s->df_error)
+                                r = s->df_error;
+                        else if (q)
+                                r = fetch_candidates(s, q, &w, req->source, limit, &cache, sel, &nsel);
                         free(q);
-                        if (r < 0)
-                                goto next;
                 }
-                size_t ncs = ncands + i;
+                if (r < 0)
+                        break;
+                size_t ncs = nsel + i;
                 if (ncs == 0)
-                        goto next;
-                cs = calloc(ncs, sizeof(*cs));
-                if (!cs) {
-                        r = -ENOMEM;
-                        goto next;
-                }
+                        continue;
                 /* a side: older claims first (stored ones, then earlier ones of
                  * this article); b side: the new claim. */
-                for (size_t k = 0; k < ncands; k++)
-                        cs[k] = (struct claim_source) { &cands[k].claim, cands[k].source, NULL };
+                for (size_t k = 0; k < nsel; k++)
+                        cs[k] = (struct claim_source) { &cache.items[sel[k]].claim,
+                                                        cache.items[sel[k]].source, NULL };
                 for (size_t k = 0; k < i; k++)
-                        cs[ncands + k] = (struct claim_source) { &ex->claims.items[k], req->source, NULL };
+                        cs[nsel + k] = (struct claim_source) { &ex->claims.items[k], req->source, NULL };
                 struct claim_source me = { &ex->claims.items[i], req->source, NULL };
                 r = match_claims(cs, ncs, &me, 1, &o->conflict, max, &res, &nres);
                 if (r < 0)
-                        goto next;
-                for (size_t k = 0; k < nres; k++) {
+                        break;
+                for (size_t k = 0; k < nres && r >= 0; k++) {
                         struct pending_conflict *np = realloc(*pend, (*npend + 1) * sizeof(*np));
                         if (!np) {
                                 r = -ENOMEM;
@@ -1083,29 +1454,28 @@ static int match_article(struct store *s, const struct article_request *req,
                         p->claim_b = claim_ids[i];
                         p->article_b = article_id;
                         p->source_b = req->source;
-                        if (a < ncands) {
-                                p->claim_a = cands[a].claim_id;
-                                p->article_a = cands[a].article_id;
-                                p->own_source_a = strdup(cands[a].source);
+                        if (a < nsel) {
+                                const struct candidate *c = &cache.items[sel[a]];
+                                p->claim_a = c->claim_id;
+                                p->article_a = c->article_id;
+                                p->own_source_a = strdup(c->source);
                                 p->source_a = p->own_source_a;
-                                if (!p->own_source_a) {
+                                if (!p->own_source_a)
                                         r = -ENOMEM;
-                                        break;
-                                }
                         } else {
-                                p->claim_a = claim_ids[a - ncands];
+                                p->claim_a = claim_ids[a - nsel];
                                 p->article_a = article_id;
                                 p->source_a = req->source;
                         }
                 }
-        next:
                 claim_conflicts_free(res, nres);
-                free(cs);
-                candidates_free(cands, ncands);
-                if (r < 0)
-                        return r;
         }
-        return 0;
+out:
+        event_claims_clear(&ev);
+        candidate_cache_clear(&cache);
+        free(cs);
+        free(w.w);
+        return r;
 }
 
 /* Stores the conflicts kept (best first, at most max), filling ids[]. */
@@ -1216,7 +1586,8 @@ static int ingest_body(struct store *s, const struct article_request *req,
         struct pending_conflict *pend = NULL;
         size_t npend = 0, n = ex->claims.n;
         int64_t *claim_ids = NULL;
-        char **docs = NULL;
+        char **docs = NULL, ***keys = NULL;
+        size_t *nkeys = NULL;
         char *terms_ser = NULL, *fts_doc = NULL, *scope = NULL;
         char src_token[18], hash[33];
         sqlite3_stmt *st;
@@ -1287,7 +1658,9 @@ static int ingest_body(struct store *s, const struct article_request *req,
         scope = sb_steal(&b);
         claim_ids = calloc(n + 1, sizeof(*claim_ids));
         docs = calloc(n + 1, sizeof(*docs));
-        if (!scope || !claim_ids || !docs) {
+        keys = calloc(n + 1, sizeof(*keys));
+        nkeys = calloc(n + 1, sizeof(*nkeys));
+        if (!scope || !claim_ids || !docs || !keys || !nkeys) {
                 r = -ENOMEM;
                 goto out;
         }
@@ -1296,7 +1669,8 @@ static int ingest_body(struct store *s, const struct article_request *req,
                 json_t *j = claim_to_json(c);
                 char *data = j ? json_dumps(j, JSON_COMPACT) : NULL;
                 json_decref(j);
-                docs[i] = claim_fts_terms(c);
+                if (claim_keys(c, &keys[i], &nkeys[i]) >= 0)
+                        docs[i] = claim_fts_terms(keys[i], nkeys[i]);
                 if (!data || !docs[i]) {
                         free(data);
                         r = -ENOMEM;
@@ -1318,9 +1692,20 @@ static int ingest_body(struct store *s, const struct article_request *req,
                         goto out;
                 claim_ids[i] = sqlite3_last_insert_rowid(s->db);
         }
+        /* All of the article's claims enter claims_fts in one statement:
+         * one FTS5 segment per article (see migration 2). */
+        if (n > 0) {
+                r = stmt_get(s, ST_CLAIMS_FTS_INSERT, &st);
+                if (r < 0)
+                        goto out;
+                sqlite3_bind_int64(st, 1, article_id);
+                r = stmt_run(st);
+                if (r < 0)
+                        goto out;
+        }
 
         /* Conflicts. */
-        r = match_article(s, req, ex, o, article_id, event_id, claim_ids, docs, src_token,
+        r = match_article(s, req, ex, o, article_id, event_id, claim_ids, keys, nkeys, src_token,
                           &pend, &npend);
         if (r < 0)
                 goto out;
@@ -1355,7 +1740,11 @@ out:
         pending_free(pend, npend);
         for (size_t i = 0; docs && i < n; i++)
                 free(docs[i]);
+        for (size_t i = 0; keys && i < n; i++)
+                keys_free(keys[i], nkeys[i]);
         free(docs);
+        free(keys);
+        free(nkeys);
         free(claim_ids);
         free(rt);
         free(terms_ser);
@@ -2018,6 +2407,13 @@ static int expire_article(struct store *s, int64_t id, int64_t *n_claims, int64_
                 (*n_conflicts)++;
         }
 
+        r = stmt_get(s, ST_CLAIMS_FTS_DELETE, &st);
+        if (r < 0)
+                goto out;
+        sqlite3_bind_int64(st, 1, id);
+        r = stmt_run(st);
+        if (r < 0)
+                goto out;
         r = stmt_get(s, ST_DELETE_CLAIMS, &st);
         if (r < 0)
                 goto out;

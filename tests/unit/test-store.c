@@ -147,7 +147,7 @@ int main(void) {
         CHECK_STR(v, "wal");
         free(v);
         v = sql_text("PRAGMA user_version");
-        CHECK_STR(v, "1");
+        CHECK_STR(v, "2");
         free(v);
 
         /* A: the summit, two speakers who disagree inside one article. */
@@ -334,7 +334,7 @@ int main(void) {
         store_close(s);
         CHECK(store_open(path, false, &s) == 0, "reopen");
         v = sql_text("PRAGMA user_version");
-        CHECK_STR(v, "1");
+        CHECK_STR(v, "2");
         free(v);
         CHECK(store_counts(s, &n) == 0 && n.articles == 5, "reopened store keeps its articles");
         CHECK(store_get_article_json(ro, r1.article_id, &j) == 0, "reader still works across writer reopen");
@@ -388,7 +388,7 @@ int main(void) {
         }
         CHECK(store_open(path, false, &s) == 0, "open a version 0 database");
         v = sql_text("PRAGMA user_version");
-        CHECK_STR(v, "1");
+        CHECK_STR(v, "2");
         free(v);
         v = sql_text("SELECT x FROM unrelated");
         CHECK_STR(v, "1");
