@@ -88,8 +88,16 @@ static bool is_comma(const struct ctx *c, size_t i) {
 }
 
 static bool is_dash(const struct ctx *c, size_t i) {
-        return text_is(c, i, "\xe2\x80\x94") || text_is(c, i, "\xe2\x80\x93") || text_is(c, i, "\xe2\x80\x95") ||
-               text_is(c, i, "--");
+        if (text_is(c, i, "\xe2\x80\x94") || text_is(c, i, "\xe2\x80\x93") || text_is(c, i, "\xe2\x80\x95") ||
+            text_is(c, i, "--"))
+                return true;
+        /* "-" standing alone or as half of "--", not a hyphen inside a word */
+        if (!text_is(c, i, "-"))
+                return false;
+        const struct token *t = &c->st->tokens[i];
+        bool glued_left = i > 0 && c->st->tokens[i - 1].end == t->start && !text_is(c, i - 1, "-");
+        bool glued_right = i + 1 < c->st->n_tokens && c->st->tokens[i + 1].start == t->end && !text_is(c, i + 1, "-");
+        return !(glued_left && glued_right);
 }
 
 static bool is_end_punct(const struct ctx *c, size_t i) {
@@ -140,7 +148,8 @@ static int32_t paragraph_of(const struct ctx *c, size_t i) {
 }
 
 static bool is_be(const struct ctx *c, size_t i) {
-        static const char *const be[] = { "is", "was", "were", "are", "be", "been", "being", "am", "'s" };
+        static const char *const be[] = { "is", "was", "were", "are", "be", "been", "being", "am", "'s",
+                                          "isn't", "wasn't", "aren't", "weren't" };
         for (size_t k = 0; k < sizeof(be) / sizeof(*be); k++)
                 if (fold_is(c, i, be[k]))
                         return true;
@@ -154,6 +163,14 @@ static bool is_prep(const struct ctx *c, size_t i) {
                 if (fold_is(c, i, preps[k]))
                         return true;
         return false;
+}
+
+/* True when token i is a role noun, singular or plural ("attorneys"). */
+static bool role_noun(const struct ctx *c, size_t i) {
+        const char *f = c->st->tokens[i].fold ? c->st->tokens[i].fold : "";
+        size_t l = strlen(f);
+        return lexicon_contains(LEXICON_ROLE_NOUNS, f) ||
+               (l > 3 && f[l - 1] == 's' && lexicon_contains_n(LEXICON_ROLE_NOUNS, f, l - 1));
 }
 
 /* Verbs whose first object is the hearer: "told reporters that ...". */
@@ -358,8 +375,11 @@ static bool subject_left(const struct ctx *c, size_t i, bool progressive,
         if (is_comma(c, k) || is_dash(c, k)) {
                 /* "Michael Smith, president of the union, said", "Kall -- co-editor of ... -- said" */
                 bool dash = is_dash(c, k);
-                size_t m = k;
-                while (m > sb && k - m < 36) {
+                size_t kk = k;
+                while (dash && kk > sb && is_dash(c, kk - 1))
+                        kk--;   /* "- -" printed for "--" */
+                size_t m = kk;
+                while (m > sb && kk - m < 36) {
                         m--;
                         if ((dash ? is_dash(c, m) : is_comma(c, m)) || (tk(c, m)->flags & TOKEN_QUOTE) ||
                             is_end_punct(c, m) || text_is(c, m, ":"))
@@ -367,25 +387,38 @@ static bool subject_left(const struct ctx *c, size_t i, bool progressive,
                         if (cue_lemma(c, m) && !in_lex(c, m, LEXICON_ROLE_NOUNS))
                                 return false;
                 }
-                if (!(dash ? is_dash(c, m) : is_comma(c, m)) || m + 1 >= k)
+                if (!(dash ? is_dash(c, m) : is_comma(c, m)) || m + 1 >= kk)
                         return false;
+                size_t ap = m + 1;      /* the appositive is [ap, kk) */
+                while (dash && m > sb && is_dash(c, m - 1))
+                        m--;
                 size_t s = np_walk_left(c, sb, m);
                 if (s == m || m - s > 8)
                         return false;
                 /* the appositive names a role: a determiner, a role noun or a capitalised phrase */
-                if (!proper_last(c, s, m) && !in_lex(c, m + 1, LEXICON_DETERMINERS) &&
-                    !in_lex(c, m + 1, LEXICON_ROLE_NOUNS) &&
-                    !fold_is(c, m + 1, "who") && !is_cap(c, m + 1) && !(tk(c, m + 1)->flags & TOKEN_NUMBER) &&
-                    !ends_with(fold(c, m + 1), "ing") && !is_prep(c, m + 1))
+                if (!proper_last(c, s, m) && !in_lex(c, ap, LEXICON_DETERMINERS) &&
+                    !role_noun(c, ap) &&
+                    !fold_is(c, ap, "who") && !is_cap(c, ap) && !(tk(c, ap)->flags & TOKEN_NUMBER) &&
+                    !ends_with(fold(c, ap), "ing") && !is_prep(c, ap))
                         return false;
                 /* "..., assert" after a list of verbs: a base form is no reporting here */
                 if (verb_lemma(c, i) && strcmp(verb_lemma(c, i), fold(c, i)) == 0)
                         return false;
-                if (!is_cap(c, m - 1) && !in_lex(c, m - 1, LEXICON_ROLE_NOUNS) && !text_is(c, m - 1, ")"))
+                if (!is_cap(c, m - 1) && !role_noun(c, m - 1) && !text_is(c, m - 1, ")"))
                         return false;
                 *b = *nb = s;
                 *ne = m;
                 *e = k + 1;
+                /* "one of the attorneys, Justin Bamberg, said": the name is the appositive */
+                if (!proper_last(c, s, m) && kk - ap <= 4) {
+                        bool name = true;
+                        for (size_t t = ap; t < kk && name; t++)
+                                name = is_cap(c, t) || text_is(c, t, ".");
+                        if (name && proper_last(c, ap, kk)) {
+                                *nb = ap;
+                                *ne = kk;
+                        }
+                }
                 return true;
         }
         size_t s = np_walk_left(c, sb, j);
@@ -440,6 +473,10 @@ static bool subject_right(const struct ctx *c, size_t j, size_t se, size_t *b, s
         if (!is_cap(c, j) && !in_lex(c, j, LEXICON_DETERMINERS) && !in_lex(c, j, LEXICON_ROLE_NOUNS) &&
             !in_lex(c, j, LEXICON_PRONOUNS) && !(tk(c, j)->flags & TOKEN_NUMBER))
                 return false;
+        /* no verb inside: "said the videos show Scott" is no speaker */
+        for (size_t t = j + 1; t < k; t++)
+                if (verb_lemma(c, t) && !in_lex(c, t - 1, LEXICON_DETERMINERS) && !ends_with(fold(c, t - 1), "'s"))
+                        return false;
         *b = *nb = j;
         *e = *ne = k;
         /* ", the mayor of X." to the sentence end */
@@ -1007,6 +1044,21 @@ static int do_verb(struct ctx *c, size_t i, const char *lemma) {
         return try_inverted(c, i, lemma, false);
 }
 
+/* 'Said Ellis: "..."' - a sentence opened by the cue, then the speaker and a
+ * colon or comma.  Returns 0 or -ENOMEM. */
+static int do_initial_verb(struct ctx *c, size_t i, const char *lemma) {
+        size_t se = sent_end(c, i);
+        size_t b, e, nb, ne, cb, ce;
+
+        if (ends_with(fold(c, i), "ing") || !subject_right(c, i + 1, se, &b, &e, &nb, &ne))
+                return 0;
+        if (e >= se || !(text_is(c, e, ":") || is_comma(c, e)))
+                return 0;
+        if (!content_after(c, lemma, e, &cb, &ce))
+                return 0;
+        return add(c, SHAPE_PRE, cb, ce, 0, 0, b, e, nb, ne, i, i + 1, stance_of(c, i, lemma, cb, ce));
+}
+
 /* "According to X, ..." and "..., according to X." at token i ("according"),
  * with n tokens in the phrase. */
 static int do_according(struct ctx *c, size_t i, size_t n) {
@@ -1514,6 +1566,9 @@ int attributions_find(const struct segmented_text *st, struct attribution **ret,
                         }
                         const char *lemma = cue_lemma(&c, i);
                         if (lemma && (r = do_verb(&c, i, lemma)) < 0)
+                                goto fail;
+                        if (!lemma && i == sen->tok_begin && (lemma = verb_lemma(&c, i)) &&
+                            !in_lex(&c, i, LEXICON_AMBIGUOUS_CUES) && (r = do_initial_verb(&c, i, lemma)) < 0)
                                 goto fail;
                 }
         }
