@@ -225,9 +225,10 @@ static const char *cue_lemma(const struct ctx *c, size_t i) {
                 return NULL;
         if (in_lex(c, p, LEXICON_DETERMINERS) && !fold_is(c, p, "that"))
                 return NULL;
-        if (ends_with(fold(c, p), "'s") || ends_with(fold(c, p), "s'") || text_is(c, p, "'") ||
-            text_is(c, p, "\xe2\x80\x99"))
-                return NULL;    /* "Putin's claim" */
+        if (ends_with(fold(c, p), "'s") || ends_with(fold(c, p), "s'") ||
+            ((text_is(c, p, "'") || text_is(c, p, "\xe2\x80\x99")) && !c->mark[p] &&
+             !(p > 0 && c->mark[p - 1]) && p > 0 && adjacent(c, p - 1, p)))
+                return NULL;    /* "Putin's claim", "the Clintons' plan" */
         if ((text_is(c, p, "-") && tk(c, p)->end == tk(c, i)->start) ||
             (i + 1 < sent_end(c, i) && text_is(c, i + 1, "-") && tk(c, i + 1)->start == tk(c, i)->end))
                 return NULL;    /* "state-run" */
@@ -917,6 +918,20 @@ static int try_inverted(struct ctx *c, size_t i, const char *lemma, bool strict)
         return 0;
 }
 
+/* True for words that open an adverbial clause or phrase ("When ...,", "As
+ * ...,", "Asked about ...,"). */
+static bool opener(const struct ctx *c, size_t i) {
+        static const char *const w[] = { "when", "while", "as", "after", "before", "if", "although", "though",
+                                         "since", "even", "despite", "during", "like", "unlike", "asked", "speaking",
+                                         "once", "until", "because", "to", "in", "on", "at", "for", "with",
+                                         "without", "by", "from", "under", "over", "following", "amid", "earlier",
+                                         "later", "meanwhile", "still", "yet", "instead", "looking", "standing" };
+        for (size_t k = 0; k < sizeof(w) / sizeof(*w); k++)
+                if (fold_is(c, i, w[k]))
+                        return true;
+        return false;
+}
+
 /* Handles the reporting verb at token i. */
 static int do_verb(struct ctx *c, size_t i, const char *lemma) {
         size_t sb = sent_begin(c, i), se = sent_end(c, i);
@@ -997,6 +1012,10 @@ static int do_verb(struct ctx *c, size_t i, const char *lemma) {
                                      (is_comma(c, before) && before > sb && is_close_q(c, before - 1));
                 /* 'Asked about it, Smith said, "..."': the quote after is the content */
                 if (rest_comma && !quoted_before && j + 1 < se && is_open_q(c, j + 1))
+                        post_mark = false;
+                /* "In July, X called for ...": an opening adverbial is no content */
+                if (post_mark && !quoted_before && content_before(c, before, &cb, &ce) &&
+                    (is_prep(c, cb) || opener(c, cb)) && (ce - cb <= 8 || (j < se && !is_end_punct(c, j))))
                         post_mark = false;
                 if (post_mark && (rest_comma || tail_short) && content_before(c, before, &cb, &ce)) {
                         size_t gb = 0, ge = 0;
