@@ -1001,8 +1001,12 @@ static int do_verb(struct ctx *c, size_t i, const char *lemma) {
                                         break;
                                 n++;
                         }
+                        /* "said to reporters" but not "hopes to offset" */
+                        bool to_hearer = fold_is(c, j, "to") && j + 1 < se &&
+                                         (in_lex(c, j + 1, LEXICON_DETERMINERS) || is_cap(c, j + 1) ||
+                                          in_lex(c, j + 1, LEXICON_PRONOUNS) || role_noun(c, j + 1));
                         bool adjunct = is_prep(c, j) || in_lex(c, j, LEXICON_TIME_WORDS) || fold_is(c, j, "during") ||
-                                       fold_is(c, j, "after") || fold_is(c, j, "before") || fold_is(c, j, "to") ||
+                                       fold_is(c, j, "after") || fold_is(c, j, "before") || to_hearer ||
                                        fold_is(c, j, "via") || fold_is(c, j, "through") || fold_is(c, j, "last") ||
                                        fold_is(c, j, "earlier") || fold_is(c, j, "later") || fold_is(c, j, "this");
                         if (!adjunct && !(lemma_takes_hearer(lemma) && n <= 4) && !quoted)
@@ -1015,7 +1019,8 @@ static int do_verb(struct ctx *c, size_t i, const char *lemma) {
                         post_mark = false;
                 /* "In July, X called for ...": an opening adverbial is no content */
                 if (post_mark && !quoted_before && content_before(c, before, &cb, &ce) &&
-                    (is_prep(c, cb) || opener(c, cb)) && (ce - cb <= 8 || (j < se && !is_end_punct(c, j))))
+                    (((is_prep(c, cb) || opener(c, cb)) && (ce - cb <= 8 || (j < se && !is_end_punct(c, j)))) ||
+                     ce - cb < 3))
                         post_mark = false;
                 if (post_mark && (rest_comma || tail_short) && content_before(c, before, &cb, &ce)) {
                         size_t gb = 0, ge = 0;
