@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "attrib.h"
 #include "lexicon.h"
@@ -254,6 +255,24 @@ static bool proper_last(const struct ctx *c, size_t b, size_t e) {
                !in_lex(c, e - 1, LEXICON_STOPWORDS);
 }
 
+/* The kind of pronoun token i is (pronouns.txt: "p", "g", "s"), also with a
+ * contracted auxiliary ("he's", "they've"); NULL for other words. */
+static const char *pronoun_kind(const struct ctx *c, size_t i) {
+        const char *f = fold(c, i), *apo = strchr(f, '\'');
+        const char *k = lexicon_lookup(LEXICON_PRONOUNS, f);
+        if (k || !apo || apo == f || !(tk(c, i)->flags & TOKEN_WORD))
+                return k;
+        if (strcmp(apo, "'s") != 0 && strcmp(apo, "'ve") != 0 && strcmp(apo, "'d") != 0 && strcmp(apo, "'ll") != 0)
+                return NULL;
+        char buf[16];
+        size_t l = (size_t) (apo - f);
+        if (l >= sizeof(buf))
+                return NULL;
+        memcpy(buf, f, l);
+        buf[l] = 0;
+        return lexicon_lookup(LEXICON_PRONOUNS, buf);
+}
+
 /* Skips auxiliaries, adverbs and time phrases left of token j (exclusive),
  * not past sb; returns the new exclusive end. */
 static size_t skip_modifiers_left(const struct ctx *c, size_t sb, size_t j, bool progressive) {
@@ -369,6 +388,12 @@ static bool subject_left(const struct ctx *c, size_t i, bool progressive,
                 return true;
         }
         if (in_lex(c, k, LEXICON_PRONOUNS) && (tk(c, k)->flags & TOKEN_WORD)) {
+                *b = *nb = k;
+                *e = *ne = j;
+                return true;
+        }
+        /* "he's sought", "they've said": a pronoun with its auxiliary */
+        if (pronoun_kind(c, k)) {
                 *b = *nb = k;
                 *e = *ne = j;
                 return true;
@@ -1336,7 +1361,7 @@ static int resolve_speakers(struct ctx *c) {
                 rs = tk(c, b)->start;
                 re_ = tk(c, e - 1)->end;
 
-                const char *pk = e - b == 1 ? lexicon_lookup(LEXICON_PRONOUNS, fold(c, b)) : NULL;
+                const char *pk = e - b == 1 ? pronoun_kind(c, b) : NULL;
                 if (pk && (pk[0] == 'p' || pk[0] == 'g')) {
                         /* nearest earlier speaker of the right kind */
                         for (size_t k = i; k > 0; k--) {
@@ -1344,14 +1369,11 @@ static int resolve_speakers(struct ctx *c) {
                                 const struct attribution *pa = &c->out[k - 1];
                                 if (!pa->speaker || pw->name_b >= pw->name_e)
                                         continue;
-                                if (lexicon_lookup(LEXICON_PRONOUNS, fold(c, pw->name_b)) && pw->name_e - pw->name_b == 1) {
+                                if (pronoun_kind(c, pw->name_b) && pw->name_e - pw->name_b == 1) {
                                         /* a resolved pronoun: take what it resolved to */
-                                        if (strcmp(pa->speaker, fold(c, pw->name_b)) == 0)
-                                                continue;
-                                        bool person = pa->speaker[0] && strchr(pa->speaker, ' ') &&
-                                                      pa->speaker[0] >= 'A' && pa->speaker[0] <= 'Z';
-                                        (void) person;
-                                        if ((pk[0] == 'p') != (lexicon_lookup(LEXICON_PRONOUNS, fold(c, pw->name_b))[0] == 'p'))
+                                        if (strcasecmp(pa->speaker, fold(c, pw->name_b)) == 0)
+                                                continue;       /* left unresolved */
+                                        if ((pk[0] == 'p') != (pronoun_kind(c, pw->name_b)[0] == 'p'))
                                                 continue;
                                         a->speaker = strdup(pa->speaker);
                                         if (!a->speaker)
