@@ -29,7 +29,36 @@ def setup():
         write_config(conf, {'max_body': LIMIT, 'request_timeout': TIMEOUT})
         d = Daemon(config=conf, tmpdir=t)
         D['d'] = d
+        D['watch'] = Watcher(d)
         return d
+
+
+class Watcher(threading.Thread):
+        """Asks /healthz every 200 ms for the whole run: the daemon must keep
+        serving others while the hostile requests go on."""
+
+        def __init__(self, d):
+                super().__init__(daemon=True)
+                self.d = d
+                self.stop = threading.Event()
+                self.n = 0
+                self.failures = []
+                self.worst = 0.0
+                self.start()
+
+        def run(self):
+                while not self.stop.is_set():
+                        t0 = time.monotonic()
+                        try:
+                                r = self.d.http('GET', '/healthz', timeout=10)
+                                if r.status != 200:
+                                        self.failures.append(repr(r))
+                        except OSError as e:
+                                self.failures.append(repr(e))
+                        took = time.monotonic() - t0
+                        self.worst = max(self.worst, took)
+                        self.n += 1
+                        self.stop.wait(0.2)
 
 
 def teardown(d):
@@ -714,6 +743,17 @@ def concurrent_bad_and_good(d):
         for t in ths:
                 t.join(60)
         assert not errs, errs[:3]
+
+
+@case
+def served_others_throughout(d):
+        w = D['watch']
+        w.stop.set()
+        w.join(15)
+        diag('%d health checks during the run, worst %.3fs' % (w.n, w.worst))
+        assert w.n > 20, w.n
+        assert not w.failures, w.failures[:5]
+        assert w.worst < 2.0 * slow_factor(), 'a health check took %.2fs' % w.worst
 
 
 @case

@@ -15,7 +15,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'pylib'))
 from claimdtest import (ARTICLE_A, Daemon, assert_error, case, claimd_path, diag, free_port,
-                        have_ipv6_loopback, run, skip, wrap, write_config)  # noqa: E402
+                        have_ipv6_loopback, run, skip, slow_factor, wrap, write_config)  # noqa: E402
 
 BIN = claimd_path()
 
@@ -310,6 +310,55 @@ def sigterm_with_requests_in_flight():
                         d.start()
                         for aid in acked:
                                 assert d.get('/v1/articles/%d' % aid).status == 200, aid
+                        assert d.stop() == 0
+                finally:
+                        d.close()
+
+
+def vm(pid, key):
+        for line in open('/proc/%d/status' % pid):
+                if line.startswith(key + ':'):
+                        return int(line.split()[1])
+        return -1
+
+
+@case
+def overload_memory_stays_bounded():
+        # ~160 MiB of 250 KiB articles offered by 32 clients at once to one
+        # worker with a 4-slot queue: most get 503, and the daemon's peak RSS
+        # stays far below what keeping them all would take.
+        with tmpdir() as t:
+                conf = os.path.join(t, 'c.conf')
+                write_config(conf, {'queue_size': 4, 'workers': 1})
+                d = Daemon(config=conf, tmpdir=t)
+                try:
+                        sent = ('Officials in Port Alden said the harbor would reopen on Monday after repairs, '
+                                'a spokesman told reporters. ')
+                        text = sent * 2400
+                        statuses = []
+                        lock = threading.Lock()
+
+                        def client(k):
+                                for i in range(20):
+                                        r = d.post('/v1/articles', {'source': 'mem.test', 'url': 'https://mem.test/%d/%d' % (k, i),
+                                                                    'text': text}, timeout=300)
+                                        with lock:
+                                                statuses.append(r.status)
+                                        if r.status == 503:
+                                                assert_error(r, 503, 'overloaded')
+                        ths = [threading.Thread(target=client, args=(k,)) for k in range(32)]
+                        for th in ths:
+                                th.start()
+                        for th in ths:
+                                th.join(600)
+                        offered = len(statuses) * len(text) / 1048576.0
+                        peak = vm(d.proc.pid, 'VmHWM') / 1024.0
+                        diag('offered %.0f MiB in %d posts (%d stored, %d overloaded); peak RSS %.0f MiB' % (
+                                offered, len(statuses), statuses.count(201), statuses.count(503), peak))
+                        assert len(statuses) == 640 and set(statuses) <= {201, 503}, sorted(set(statuses))
+                        d.assert_serving('after the overload')
+                        if slow_factor() == 1:
+                                assert peak < 120, 'peak RSS %.0f MiB' % peak
                         assert d.stop() == 0
                 finally:
                         d.close()
