@@ -875,6 +875,15 @@ static bool main_subject(const struct ctx *c, size_t i, size_t *b, size_t *e, si
                 }
         }
         size_t k = sb;
+        /* a dateline: "Hamburg, Germany (CNN)", "WASHINGTON --" */
+        for (size_t t = sb; t < i && t < sb + 8; t++)
+                if ((text_is(c, t, ")") && t > sb && is_cap(c, t - 1)) ||
+                    (is_dash(c, t) && t > sb && (tk(c, t - 1)->flags & TOKEN_ALLCAPS))) {
+                        k = t + 1;
+                        while (k < i && is_dash(c, k))
+                                k++;
+                        break;
+                }
         while (k < i && (!is_word(c, k) || fold_is(c, k, "but") || fold_is(c, k, "and")))
                 k++;
         if (k < i && in_lex(c, k, LEXICON_PRONOUNS)) {
@@ -883,10 +892,14 @@ static bool main_subject(const struct ctx *c, size_t i, size_t *b, size_t *e, si
                 return true;
         }
         size_t m = k;
-        while (m < i && (is_cap(c, m) || (m > k && text_is(c, m, "."))) && m - k < 6)
+        while (m < i && m - k < 10 &&
+               (is_cap(c, m) || (m > k && text_is(c, m, ".")) ||
+                (m > k && fold_is(c, m, "and") && m + 1 < i && is_cap(c, m + 1))))
                 m++;
         if (m == k || (m - k == 1 && in_lex(c, k, LEXICON_STOPWORDS)))
                 return false;
+        if (m < i && is_comma(c, m) && m + 1 < i && is_cap(c, m + 1))
+                return false;   /* "Hamburg, Germany ...": a place list, not a subject */
         *b = *nb = k;
         *e = *ne = m;
         return true;
@@ -1412,8 +1425,11 @@ static int resolve_speakers(struct ctx *c) {
                                 size_t pe = pw->name_e;
                                 while (pe > pw->name_b && !is_word(c, pe - 1))
                                         pe--;
-                                if (pe - pw->name_b > e - b && strcmp(fold(c, pe - 1), sur) == 0 && c->out[k].speaker &&
-                                    proper_last(c, pw->name_b, pe)) {
+                                bool conj = false;
+                                for (size_t t = pw->name_b; t < pe; t++)
+                                        conj |= fold_is(c, t, "and") || fold_is(c, t, "&") || is_comma(c, t);
+                                if (!conj && pe - pw->name_b > e - b && strcmp(fold(c, pe - 1), sur) == 0 &&
+                                    c->out[k].speaker && proper_last(c, pw->name_b, pe)) {
                                         a->speaker = strdup(c->out[k].speaker);
                                         if (!a->speaker)
                                                 return -ENOMEM;

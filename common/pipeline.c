@@ -421,7 +421,7 @@ static bool own_claim_worthy(const struct field *f, size_t s, bool *has_fact) {
 static int do_field(struct field *f, struct claim_list *out, struct term_bag *bag, float w) {
         struct attribution *at = NULL;
         size_t nat = 0, n_claims = 0, n_own = 0;
-        bool *covered = NULL;
+        bool *covered = NULL, *junk = NULL;
         int r;
 
         r = segment_text(f->text, f->len, &f->st);
@@ -437,16 +437,34 @@ static int do_field(struct field *f, struct claim_list *out, struct term_bag *ba
         if (r < 0)
                 return r;
 
-        for (size_t i = 0; i < nat && n_claims < MAX_CLAIMS_PER_FIELD; i++, n_claims++)
-                if ((r = claim_from_attribution(f, &at[i], out)) < 0)
-                        goto finish;
-
-        /* sentences no attribution touches */
+        /* sentences no attribution touches, and the page furniture of plain
+         * text ("JUST WATCHED ... Replay More Videos"), which makes no claim */
         covered = calloc(f->st->n_sentences + 1, sizeof(*covered));
-        if (!covered) {
+        junk = calloc(f->st->n_sentences + 1, sizeof(*junk));
+        if (!covered || !junk) {
                 r = -ENOMEM;
                 goto finish;
         }
+        for (size_t s = 0; s < f->st->n_sentences;) {
+                size_t e = s;
+                while (e < f->st->n_sentences && f->st->sentences[e].paragraph == f->st->sentences[s].paragraph)
+                        e++;
+                int32_t ps = f->st->sentences[s].start, pe = f->st->sentences[e - 1].end;
+                if (html_boilerplate_line(f->text + ps, (size_t) (pe - ps)))
+                        for (size_t k = s; k < e; k++)
+                                junk[k] = true;
+                s = e;
+        }
+
+        for (size_t i = 0; i < nat && n_claims < MAX_CLAIMS_PER_FIELD; i++) {
+                size_t ct = tok_from(f->st, at[i].cue_start);
+                if (ct < f->st->n_tokens && junk[f->st->tokens[ct].sentence])
+                        continue;
+                if ((r = claim_from_attribution(f, &at[i], out)) < 0)
+                        goto finish;
+                n_claims++;
+        }
+
         for (size_t i = 0; i < nat; i++) {
                 size_t b = tok_from(f->st, at[i].span_start), e = tok_to(f->st, at[i].span_end);
                 for (size_t k = b; k < e && k < f->st->n_tokens; k++)
@@ -455,7 +473,7 @@ static int do_field(struct field *f, struct claim_list *out, struct term_bag *ba
         for (size_t s = 0; s < f->st->n_sentences && n_claims < MAX_CLAIMS_PER_FIELD && n_own < MAX_OWN_PER_FIELD; s++) {
                 bool fact = false;
                 const struct sentence *sen = &f->st->sentences[s];
-                if (covered[s] || !own_claim_worthy(f, s, &fact))
+                if (covered[s] || junk[s] || !own_claim_worthy(f, s, &fact))
                         continue;
                 struct claim *c = claim_list_push(out);
                 if (!c) {
@@ -497,6 +515,7 @@ static int do_field(struct field *f, struct claim_list *out, struct term_bag *ba
         r = 0;
 finish:
         free(covered);
+        free(junk);
         attributions_free(at, nat);
         return r;
 }
