@@ -266,6 +266,17 @@ static char *content_text(const char *text, int32_t s, int32_t e, int32_t gs, in
         return r;
 }
 
+/* Cuts s back to its longest valid UTF-8 prefix, in place (other stages'
+ * strings end up in JSON, which takes valid UTF-8 only). */
+static void keep_valid(char *s) {
+        if (!s)
+                return;
+        size_t l = strlen(s);
+        while (l > 0 && !utf8_is_valid(s, l))
+                l--;
+        s[l] = 0;
+}
+
 /* Fills entities, quantities, dates, polarity and terms of c from tokens
  * [b, e) of f without [gb, ge).  Returns 0 or -ENOMEM. */
 static int fill_claim(const struct field *f, struct claim *c, size_t b, size_t e, size_t gb, size_t ge) {
@@ -284,11 +295,18 @@ static int fill_claim(const struct field *f, struct claim *c, size_t b, size_t e
                         seen = strcmp(c->entities[j].name, m->name) == 0;
                 if (seen)
                         continue;
+                /* a name cut inside a character would make the claim unstorable:
+                 * keep its valid part */
+                size_t nl = strlen(m->name);
+                while (nl > 0 && !utf8_is_valid(m->name, nl))
+                        nl--;
+                if (nl == 0)
+                        continue;
                 struct entity_ref *p = realloc(c->entities, (c->n_entities + 1) * sizeof(*p));
                 if (!p)
                         return -ENOMEM;
                 c->entities = p;
-                p[c->n_entities].name = strdup(m->name);
+                p[c->n_entities].name = strndup(m->name, nl);
                 p[c->n_entities].kind = m->kind;
                 if (!p[c->n_entities].name)
                         return -ENOMEM;
@@ -304,6 +322,10 @@ static int fill_claim(const struct field *f, struct claim *c, size_t b, size_t e
                 q[k].start = cp(f, q[k].start);
                 q[k].end = cp(f, q[k].end);
         }
+        for (size_t k = 0; k < nq; k++) {
+                keep_valid(q[k].text);
+                keep_valid(q[k].unit);
+        }
         c->quantities = q;
         c->n_quantities = nq;
 
@@ -315,6 +337,10 @@ static int fill_claim(const struct field *f, struct claim *c, size_t b, size_t e
         for (size_t k = 0; k < nd; k++) {
                 d[k].start = cp(f, d[k].start);
                 d[k].end = cp(f, d[k].end);
+        }
+        for (size_t k = 0; k < nd; k++) {
+                keep_valid(d[k].text);
+                keep_valid(d[k].value);
         }
         c->dates = d;
         c->n_dates = nd;
@@ -510,7 +536,8 @@ static int do_field(struct field *f, struct claim_list *out, struct term_bag *ba
                         goto finish;
         }
         for (size_t k = 0; k < f->n_ents; k++)
-                if (f->ents[k].name && (r = bag_add(bag, "E:", f->ents[k].name, w)) < 0)
+                if (f->ents[k].name && utf8_is_valid(f->ents[k].name, strlen(f->ents[k].name)) &&
+                    (r = bag_add(bag, "E:", f->ents[k].name, w)) < 0)
                         goto finish;
         r = 0;
 finish:
