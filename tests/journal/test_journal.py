@@ -21,7 +21,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'pylib'))
 from claimdtest import (ARTICLE_A, ARTICLE_B, Daemon, case, claimd_path, diag, run, skip,
-                        skip_all)  # noqa: E402
+                        skip_all, write_config)  # noqa: E402
 
 LOG_H = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'daemon', 'log.h')
 JOURNAL_SOCKET = '/run/systemd/journal/socket'
@@ -258,6 +258,44 @@ def auto_target_uses_journal_with_journal_stream(d):
                 recs = journal_records(pid, since, lambda rs: any(field(x, 'CLAIMD_ARTICLE_ID') == aid for x in rs))
                 assert any(field(x, 'CLAIMD_ARTICLE_ID') == aid for x in recs), \
                         'with JOURNAL_STREAM set, the ingest record is not in the journal (%d records)' % len(recs)
+
+
+@case
+def reload_failed_and_store_fault_records(d):
+        import sqlite3
+        with tempfile.TemporaryDirectory(prefix='claimd-journal-') as t:
+                conf = os.path.join(t, 'c.conf')
+                write_config(conf, {'log_level': 'info'})
+                since = int(time.time() * 1e6) - 1000000
+                d2 = Daemon(tmpdir=t, config=conf, log_target='journal')
+                pid = d2.proc.pid
+                try:
+                        with open(conf, 'w') as f:
+                                f.write('[server]\nno_such_key = 1\n')
+                        d2.send_signal(signal.SIGHUP)
+                        time.sleep(0.5)
+                        d2.assert_serving('broken reload')
+                        con = sqlite3.connect(d2.db, timeout=1, isolation_level=None)
+                        con.execute('BEGIN EXCLUSIVE')
+                        try:
+                                r = d2.post('/v1/articles', {'source': 'lock.test', 'title': 'Locked database test'},
+                                            timeout=60)
+                        finally:
+                                con.execute('ROLLBACK')
+                                con.close()
+                        assert r.status == 503, r
+                finally:
+                        d2.stop()
+                        d2.close()
+                recs = journal_records(pid, since, lambda rs: any(field(x, 'MESSAGE_ID') == MID['STOPPING'] for x in rs))
+                bad = [x for x in recs if field(x, 'MESSAGE_ID') == MID['RELOAD_FAILED']]
+                assert bad, [field(x, 'MESSAGE') for x in recs]
+                assert int(field(bad[0], 'PRIORITY')) <= 4, bad[0]
+                assert any('%s:2' % conf in (field(x, 'MESSAGE') or '') for x in recs), \
+                        ('the broken line is not named as file:line', [field(x, 'MESSAGE') for x in recs])
+                fault = [x for x in recs if field(x, 'MESSAGE_ID') == MID['STORE_FAULT']]
+                assert fault, [field(x, 'MESSAGE') for x in recs]
+                assert int(field(fault[0], 'PRIORITY')) <= 3, fault[0]
 
 
 if __name__ == '__main__':
