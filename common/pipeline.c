@@ -234,35 +234,75 @@ static char *content_terms(const struct segmented_text *st, size_t b, size_t e, 
         return s;
 }
 
-/* Copies text[s, e) with the gap [gs, ge) replaced by one space, trimmed of
- * white space and of quote marks around it.  Returns NULL on ENOMEM. */
+/* Length of the quotation mark or white space at the start of s[0..n), or 0.
+ * Used to trim a claim's text at its ends and around a gap. */
+static size_t mark_len(const char *s, size_t n) {
+        if (n >= 1 && (s[0] == '"' || s[0] == ' ' || s[0] == '\n' || s[0] == '\t' || s[0] == '\r'))
+                return 1;
+        if (n >= 3 && (unsigned char) s[0] == 0xe2 && (unsigned char) s[1] == 0x80 &&
+            ((unsigned char) s[2] == 0x9c || (unsigned char) s[2] == 0x9d))
+                return 3;       /* “ ” */
+        if (n >= 2 && s[0] == '\'' && s[1] == '\'')
+                return 2;       /* '' */
+        return 0;
+}
+
+/* Length of the quotation mark, comma or white space ending s[0..n), or 0. */
+static size_t mark_len_end(const char *s, size_t n) {
+        if (n >= 1 && (s[n - 1] == '"' || s[n - 1] == ' ' || s[n - 1] == ',' || s[n - 1] == '\n' ||
+                       s[n - 1] == '\t' || s[n - 1] == '\r'))
+                return 1;
+        if (n >= 3 && (unsigned char) s[n - 3] == 0xe2 && (unsigned char) s[n - 2] == 0x80 &&
+            ((unsigned char) s[n - 1] == 0x9c || (unsigned char) s[n - 1] == 0x9d))
+                return 3;
+        if (n >= 2 && s[n - 1] == '\'' && s[n - 2] == '\'')
+                return 2;
+        return 0;
+}
+
+/* Appends text[s, e) to r (length *l) with white space runs made one space
+ * and quotation marks and commas trimmed at both ends. */
+static void append_part(char *r, size_t *l, const char *text, int32_t s, int32_t e) {
+        size_t k;
+        while (s < e && (k = mark_len(text + s, (size_t) (e - s))) > 0)
+                s += (int32_t) k;
+        while (e > s && (k = mark_len_end(text + s, (size_t) (e - s))) > 0)
+                e -= (int32_t) k;
+        if (s >= e)
+                return;
+        if (*l)
+                r[(*l)++] = ' ';
+        for (int32_t i = s; i < e; i++) {
+                char ch = text[i];
+                if (ch == '\n' || ch == '\r' || ch == '\t')
+                        ch = ' ';
+                if (ch == ' ' && *l && r[*l - 1] == ' ')
+                        continue;
+                r[(*l)++] = ch;
+        }
+}
+
+/* Copies text[s, e) with the gap [gs, ge) (an attribution inside a split
+ * quote) left out, each part trimmed of white space, quotation marks and
+ * commas at its ends.  Returns NULL on ENOMEM. */
 static char *content_text(const char *text, int32_t s, int32_t e, int32_t gs, int32_t ge) {
-        size_t n = (size_t) (e - s);
-        char *r = malloc(n + 2);
+        char *r = malloc((size_t) (e - s) + 8);
         size_t l = 0;
         if (!r)
                 return NULL;
-        for (int32_t k = s; k < e; k++) {
-                if (gs >= 0 && k >= gs && k < ge) {
-                        if (k == gs && l && r[l - 1] != ' ')
-                                r[l++] = ' ';
-                        continue;
+        if (gs >= 0 && gs > s && ge < e) {
+                /* the parts joined by an ellipsis, as when a quote is cut */
+                append_part(r, &l, text, s, gs);
+                size_t l1 = l;
+                append_part(r, &l, text, ge, e);
+                if (l1 && l > l1) {
+                        memmove(r + l1 + 4, r + l1, l - l1);
+                        memcpy(r + l1, " ...", 4);
+                        l += 4;
                 }
-                char ch = text[k];
-                if (ch == '\n' || ch == '\r' || ch == '\t')
-                        ch = ' ';
-                if (ch == ' ' && l && r[l - 1] == ' ')
-                        continue;
-                r[l++] = ch;
-        }
+        } else
+                append_part(r, &l, text, s, e);
         r[l] = 0;
-        while (l && r[l - 1] == ' ')
-                r[--l] = 0;
-        size_t st = 0;
-        while (r[st] == ' ')
-                st++;
-        if (st)
-                memmove(r, r + st, l - st + 1);
         return r;
 }
 

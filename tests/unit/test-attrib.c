@@ -156,6 +156,36 @@ int main(void) {
         CHECK(f.n == 0, "no attribution in a sentence without reporting (%zu)", f.n);
         done(&f);
 
+        /* a participle goes on with the same speaker; the first content ends at the comma */
+        CHECK(run("The coach praised the referee, saying the calls were fair.", &f) == 0, "participle");
+        CHECK(f.n == 2, "two attributions (%zu)", f.n);
+        CHECK_ATTR(&f, 0, "The coach", "praised", "the referee");
+        CHECK_ATTR(&f, 1, "The coach", "saying", "the calls were fair");
+        done(&f);
+
+        /* an appositive that names the speaker */
+        CHECK(run("One of the plaintiffs' lawyers, Maria Lindqvist, said the ruling would be appealed.", &f) == 0,
+              "name in the appositive");
+        CHECK_ATTR(&f, 0, "Maria Lindqvist", "said", "the ruling would be appealed");
+        done(&f);
+
+        /* a sentence opened by the cue */
+        CHECK(run("Said the referee: \"Nobody touched him.\"", &f) == 0, "Said X:");
+        CHECK_ATTR(&f, 0, "the referee", "Said", "Nobody touched him");
+        done(&f);
+
+        /* an opening adverbial is no content */
+        CHECK(run("In March, the agency called for new limits on fishing.", &f) == 0, "opening adverbial");
+        CHECK_ATTR(&f, 0, "the agency", "called", "for new limits on fishing");
+        done(&f);
+
+        /* coordinated reports of two speakers */
+        CHECK(run("Republicans said the bill was dead, and Democrats insisted it could pass.", &f) == 0, "coordinated");
+        CHECK(f.n == 2, "two attributions (%zu)", f.n);
+        CHECK_ATTR(&f, 0, "Republicans", "said", "the bill was dead");
+        CHECK_ATTR(&f, 1, "Democrats", "insisted", "it could pass");
+        done(&f);
+
         CHECK(run("", &f) == 0 && f.n == 0, "empty text");
         done(&f);
 
