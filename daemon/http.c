@@ -505,6 +505,12 @@ static void handle_request(struct evhttp_request *req, void *arg) {
         } else if (s->cfg.require_token_for_reads && r != ROUTE_HEALTHZ && !authorized(s, req, r))
                 return;
 
+        if (!post && r != ROUTE_METRICS && !http_store_ready(s)) {
+                reply_error(s, req, r, 503, "store_unavailable", NULL,
+                            "the database cannot be read right now; try again later");
+                return;
+        }
+
         if (has_id && !id_ok) {
                 reply_error(s, req, r, 404, "not_found", "id",
                             "no such %s: ids are positive decimal integers",
@@ -724,8 +730,40 @@ static void log_conflict(json_t *c) {
                    (long long) id, kind ? kind : "?", score, who[0], who[1], quoted);
 }
 
+static void close_ro(void *userdata) {
+        struct server *s = userdata;
+        store_close(s->ro);
+        s->ro = NULL;
+}
+
+static void open_ro(void *userdata) {
+        struct server *s = userdata;
+        if (store_open(s->cfg.database, true, &s->ro) < 0)
+                s->ro = NULL;
+}
+
+bool http_store_ready(struct server *s) {
+        if (!s->ro)
+                open_ro(s);
+        return s->ro != NULL;
+}
+
+/* A write found the database read-only: reopen every connection, at most
+ * every STORE_RETRY_SEC, so writes resume when the fault is gone. */
+static void maybe_reopen(struct server *s) {
+        static uint64_t last;
+        uint64_t now = now_usec();
+
+        if (last && now - last < STORE_RETRY_SEC * 1000000u)
+                return;
+        last = now;
+        int r = workers_reopen_store(s->workers, close_ro, open_ro, s);
+        log_debug("database reopened after a read-only fault: %s", r < 0 ? strerror(-r) : "ok");
+}
+
 void http_job_done(struct job *j, void *userdata) {
         struct server *s = userdata;
+        bool reopen = j->store_reopen;
         enum route r = j->kind == JOB_INGEST ? ROUTE_ARTICLES_POST : ROUTE_COMPARE;
         int status = j->status ? j->status : 500;
 
@@ -775,4 +813,6 @@ void http_job_done(struct job *j, void *userdata) {
         job_free(j);
         if (max_id > 0)
                 pollers_wake(s, max_id);
+        if (reopen && s->workers)
+                maybe_reopen(s);
 }

@@ -110,6 +110,10 @@ void reply_store_error(struct server *s, struct evhttp_request *req, enum route 
 /* evhttp_send_reply() plus the libevent 2.1 read workaround (http.c). */
 void send_reply(struct evhttp_request *req, int status, struct evbuffer *body);
 
+/* Returns true when the read-only connection is open (reopening it when a
+ * fault closed it). */
+bool http_store_ready(struct server *s);
+
 /* Wakes parked long polls after conflicts up to max_id were committed. */
 void pollers_wake(struct server *s, int64_t max_id);
 

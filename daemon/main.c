@@ -317,7 +317,7 @@ int main(int argc, char *argv[]) {
         }
         struct work_options wo;
         set_work_options(&wo, &server.cfg);
-        r = workers_new(server.base, writer, n_workers, server.cfg.queue_size, &wo, http_job_done, &server,
+        r = workers_new(server.base, writer, server.cfg.database, n_workers, server.cfg.queue_size, &wo, http_job_done, &server,
                         &server.workers);
         if (r < 0) {
                 log_error("cannot start worker threads: %s", strerror(-r));

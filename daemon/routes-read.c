@@ -199,7 +199,7 @@ static void poller_timeout(evutil_socket_t fd, short what, void *arg) {
         struct poller *p = arg;
         json_t *o = NULL;
 
-        if (store_list_conflicts_json(p->s->ro, &p->f, &o) < 0)
+        if (!http_store_ready(p->s) || store_list_conflicts_json(p->s->ro, &p->f, &o) < 0)
                 o = NULL;
         poller_answer(p, o);
 }
@@ -212,6 +212,8 @@ static void poller_closed(struct evhttp_connection *conn, void *arg) {
 void pollers_wake(struct server *s, int64_t max_id) {
         struct poller *p, *next;
 
+        if (!http_store_ready(s))
+                return;
         for (p = s->pollers; p; p = next) {
                 next = p->next;
                 if (p->f.since >= max_id)
@@ -351,7 +353,7 @@ void route_healthz(struct server *s, struct evhttp_request *req) {
 
 void route_metrics(struct server *s, struct evhttp_request *req) {
         struct store_counts c;
-        bool have = store_counts(s->ro, &c) == 0;
+        bool have = http_store_ready(s) && store_counts(s->ro, &c) == 0;
         struct metrics_gauges g = {
                 .queue_inflight = (int64_t) workers_inflight(s->workers),
                 .queue_capacity = (int64_t) workers_capacity(s->workers),

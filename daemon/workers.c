@@ -26,12 +26,14 @@ struct queue {
 
 struct workers {
         pthread_mutex_t lock;
-        pthread_cond_t work_cond, write_cond;
+        pthread_cond_t work_cond, write_cond, idle_cond;
         struct queue work, write, finished;
         size_t inflight, capacity;
         bool shutdown;          /* no new jobs */
         bool stop;              /* threads exit once their queue is empty */
         bool abort;             /* remaining jobs are answered 503 without work */
+        bool paused;            /* the loop thread holds the writer (store reopen) */
+        bool writer_busy;       /* the writer is using its store */
         int workers_running;
         struct work_options opts;
 
@@ -40,6 +42,7 @@ struct workers {
         pthread_t writer;
         bool writer_started;
         struct store *store;
+        char *db_path;
 
         struct event *done_ev;
         job_done_func done;
@@ -282,7 +285,17 @@ static void *worker_main(void *arg) {
 
 /* Commits one article; fills the reply and the conflicts for the journal. */
 static void run_ingest(struct workers *w, struct job *j, const struct ingest_options *o) {
-        int r = store_ingest(w->store, &j->article, j->ex, o, &j->result);
+        int r;
+
+        if (!w->store && store_open(w->db_path, false, &w->store) < 0) {
+                w->store = NULL;
+                extracted_article_free(j->ex);
+                j->ex = NULL;
+                job_fail(j, 503, "store_unavailable", NULL, "the database cannot be opened; try again later");
+                j->store_reopen = true;
+                return;
+        }
+        r = store_ingest(w->store, &j->article, j->ex, o, &j->result);
 
         extracted_article_free(j->ex);
         j->ex = NULL;
@@ -306,6 +319,10 @@ static void run_ingest(struct workers *w, struct job *j, const struct ingest_opt
                         job_fail(j, 500, "internal_error", NULL, "the article could not be stored");
                 }
                 memset(&j->result, 0, sizeof(j->result));
+                /* a connection SQLite opened read-only stays so: ask the
+                 * loop thread to reopen the database (workers_reopen_store) */
+                if (r == -EROFS || r == -EACCES || r == -EPERM)
+                        j->store_reopen = true;
                 return;
         }
 
@@ -343,6 +360,13 @@ static void expire(struct workers *w, int days) {
         }
 }
 
+static void writer_idle(struct workers *w) {
+        pthread_mutex_lock(&w->lock);
+        w->writer_busy = false;
+        pthread_cond_broadcast(&w->idle_cond);
+        pthread_mutex_unlock(&w->lock);
+}
+
 static void *writer_main(void *arg) {
         struct workers *w = arg;
         struct timespec next_expire;
@@ -352,6 +376,10 @@ static void *writer_main(void *arg) {
         for (;;) {
                 pthread_mutex_lock(&w->lock);
                 for (;;) {
+                        if (w->paused) {
+                                pthread_cond_wait(&w->write_cond, &w->lock);
+                                continue;
+                        }
                         if (w->write.head || (w->stop && w->workers_running == 0))
                                 break;
                         struct timespec now;
@@ -367,6 +395,7 @@ static void *writer_main(void *arg) {
                 struct work_options o = w->opts;
                 bool abort = w->abort;
                 bool done = !j && w->stop && w->workers_running == 0;
+                w->writer_busy = !done;
                 pthread_mutex_unlock(&w->lock);
 
                 if (j) {
@@ -374,6 +403,7 @@ static void *writer_main(void *arg) {
                                 job_fail(j, 503, "shutting_down", NULL, "claimd is shutting down");
                         else
                                 run_ingest(w, j, &o.ingest);
+                        writer_idle(w);
                         finish(w, j);
                         continue;
                 }
@@ -382,10 +412,11 @@ static void *writer_main(void *arg) {
 
                 struct timespec now;
                 clock_gettime(CLOCK_REALTIME, &now);
-                if (o.retention_days > 0 && now.tv_sec >= next_expire.tv_sec) {
+                if (o.retention_days > 0 && now.tv_sec >= next_expire.tv_sec && w->store) {
                         expire(w, o.retention_days);
                         next_expire.tv_sec = now.tv_sec + EXPIRE_INTERVAL_SEC;
                 }
+                writer_idle(w);
         }
         return NULL;
 }
@@ -405,7 +436,7 @@ static void done_cb(evutil_socket_t fd, short what, void *arg) {
                 w->done(j, w->userdata);
 }
 
-int workers_new(struct event_base *base, struct store *writer, int n_workers, int queue_size,
+int workers_new(struct event_base *base, struct store *writer, const char *db_path, int n_workers, int queue_size,
                 const struct work_options *o, job_done_func done, void *userdata,
                 struct workers **ret) {
         struct workers *w = calloc(1, sizeof(*w));
@@ -414,14 +445,16 @@ int workers_new(struct event_base *base, struct store *writer, int n_workers, in
         pthread_mutex_init(&w->lock, NULL);
         pthread_cond_init(&w->work_cond, NULL);
         pthread_cond_init(&w->write_cond, NULL);
+        pthread_cond_init(&w->idle_cond, NULL);
         w->capacity = (size_t) queue_size;
         w->opts = *o;
         w->store = writer;
+        w->db_path = strdup(db_path);
         w->done = done;
         w->userdata = userdata;
         w->done_ev = event_new(base, -1, 0, done_cb, w);
         w->threads = calloc((size_t) n_workers, sizeof(pthread_t));
-        if (!w->done_ev || !w->threads) {
+        if (!w->done_ev || !w->threads || !w->db_path) {
                 workers_free(w);
                 return -ENOMEM;
         }
@@ -496,6 +529,30 @@ size_t workers_inflight(struct workers *w) {
         return n;
 }
 
+int workers_reopen_store(struct workers *w, void (*close_others)(void *), void (*open_others)(void *),
+                         void *userdata) {
+        pthread_mutex_lock(&w->lock);
+        w->paused = true;
+        while (w->writer_busy)
+                pthread_cond_wait(&w->idle_cond, &w->lock);
+        pthread_mutex_unlock(&w->lock);
+
+        /* the writer waits now: its store is ours until we resume it */
+        close_others(userdata);
+        store_close(w->store);
+        w->store = NULL;
+        int r = store_open(w->db_path, false, &w->store);
+        if (r < 0)
+                w->store = NULL;        /* the writer tries again with the next article */
+        open_others(userdata);
+
+        pthread_mutex_lock(&w->lock);
+        w->paused = false;
+        pthread_cond_broadcast(&w->write_cond);
+        pthread_mutex_unlock(&w->lock);
+        return r;
+}
+
 size_t workers_capacity(struct workers *w) {
         return w->capacity;
 }
@@ -530,8 +587,10 @@ void workers_free(struct workers *w) {
         if (w->done_ev)
                 event_free(w->done_ev);
         free(w->threads);
+        free(w->db_path);
         pthread_cond_destroy(&w->work_cond);
         pthread_cond_destroy(&w->write_cond);
+        pthread_cond_destroy(&w->idle_cond);
         pthread_mutex_destroy(&w->lock);
         free(w);
 }

@@ -43,6 +43,7 @@ struct job {
         const char *error_code;         /* set when status >= 400 */
         struct ingest_result result;    /* JOB_INGEST success */
         json_t *conflicts;              /* JOB_INGEST: array of the new conflicts, for the journal */
+        bool store_reopen;              /* the store reported a read-only database */
 };
 
 struct job *job_new(enum job_kind kind);
@@ -61,9 +62,10 @@ struct workers;
 typedef void (*job_done_func)(struct job *j, void *userdata);
 
 /* Starts n_workers pipeline threads and the writer thread.  The writer
- * takes over `writer` (the writable store) until workers_free().  Returns
- * 0 or a negative errno. */
-int workers_new(struct event_base *base, struct store *writer, int n_workers, int queue_size,
+ * takes over `writer` (the writable store, opened from db_path) until
+ * workers_free(), which closes it, also when this fails.  Returns 0 or a
+ * negative errno. */
+int workers_new(struct event_base *base, struct store *writer, const char *db_path, int n_workers, int queue_size,
                 const struct work_options *o, job_done_func done, void *userdata,
                 struct workers **ret);
 
@@ -75,6 +77,16 @@ int workers_submit(struct workers *w, struct job *j);
 int workers_submit_many(struct workers *w, struct job **jobs, size_t n);
 
 void workers_set_options(struct workers *w, const struct work_options *o);
+
+/* On the loop thread, after a job came back with store_reopen: waits for
+ * the writer to be between articles, holds it, calls close_others (the
+ * caller closes its own connections), closes and reopens the writer's
+ * store, calls open_others, and lets the writer go on.  Every connection
+ * of the process must be closed at once: SQLite shares one WAL-index per
+ * file among them, and one opened on a read-only file system keeps it
+ * read-only.  Returns what store_open() returned. */
+int workers_reopen_store(struct workers *w, void (*close_others)(void *), void (*open_others)(void *),
+                         void *userdata);
 
 /* Jobs accepted and not yet handed to the done callback. */
 size_t workers_inflight(struct workers *w);
