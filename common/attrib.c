@@ -759,7 +759,12 @@ static bool content_after(const struct ctx *c, const char *lemma, size_t j, size
                 if (fold_is(c, m, "that") && m > k) {
                         bool ok = true;
                         for (size_t t = k; t < m && ok; t++)
-                                if (cue_lemma(c, t) || is_end_punct(c, t))
+                                if (cue_lemma(c, t) || is_end_punct(c, t) ||
+                                    /* "warned X to refrain from actions that ...": an infinitive */
+                                    (fold_is(c, t, "to") && t + 1 < m && !is_cap(c, t + 1) &&
+                                     !in_lex(c, t + 1, LEXICON_DETERMINERS) && !in_lex(c, t + 1, LEXICON_PRONOUNS) &&
+                                     !role_noun(c, t + 1)) ||
+                                    fold_is(c, t, "who") || fold_is(c, t, "which"))
                                         ok = false;
                         if (ok && (hearer || is_prep(c, k) || in_lex(c, k, LEXICON_TIME_WORDS) || is_comma(c, k) ||
                                    (is_cap(c, k) && m - k <= 4))) {
@@ -817,6 +822,20 @@ found:
                 return false;
         *b = k;
         *e = se;
+        /* a noun phrase content ("endorsed Trump, who ...", "cited the report
+         * and left") ends at the first comma or at "and" before a verb */
+        if (lexicon_contains(LEXICON_OBJECT_CUES, lemma) && !fold_is(c, k > 0 ? k - 1 : 0, "that")) {
+                for (size_t m = k + 1; m + 1 < se; m++) {
+                        if (quote_at(c, m) >= 0 && !is_close_q(c, m))
+                                continue;
+                        if (is_comma(c, m) || is_dash(c, m) || text_is(c, m, ";") ||
+                            (fold_is(c, m, "and") && (verb_lemma(c, m + 1) ||
+                                                      (ends_with(fold(c, m + 1), "ed") && !is_cap(c, m + 1))))) {
+                                *e = m;
+                                break;
+                        }
+                }
+        }
         /* the content ends where another clause starts: "; ", ", but" */
         for (size_t m = k + 1; m + 1 < se; m++) {
                 if (quote_at(c, m) >= 0)
