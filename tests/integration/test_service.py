@@ -179,6 +179,61 @@ def token_required_for_writes():
 
 
 @case
+def token_for_reads_when_configured():
+        token = 'tok-reads-0b1c2d3e4f5a6b7c8d9e'
+        with tmpdir() as t:
+                creds = os.path.join(t, 'creds')
+                os.mkdir(creds, 0o700)
+                with open(os.path.join(creds, 'api-token'), 'w') as f:
+                        f.write(token + '\n')
+                conf = os.path.join(t, 'c.conf')
+                write_config(conf, {}, extra='[security]\nrequire_token_for_reads = true\n')
+                d = Daemon(tmpdir=t, config=conf, env={'CREDENTIALS_DIRECTORY': creds})
+                try:
+                        for p in ('/v1/conflicts', '/v1/events', '/v1/articles/1'):
+                                assert_error(d.get(p), 401, 'unauthorized')
+                        auth = {'Authorization': 'Bearer ' + token}
+                        assert d.get('/v1/conflicts', headers=auth).status == 200
+                        assert d.get('/v1/events', headers=auth).status == 200
+                finally:
+                        d.stop()
+                        d.close()
+
+
+@case
+def remote_listen_needs_token():
+        # Loopback only by default: a non-loopback listener without a token
+        # is a configuration error.
+        p = subprocess.run(wrap([BIN, '--listen', '0.0.0.0:%d' % free_port(), '--check-config']),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60,
+                           env={k: v for k, v in os.environ.items() if k != 'CREDENTIALS_DIRECTORY'})
+        assert p.returncode != 0, p
+        with tmpdir() as t:
+                d = Daemon(tmpdir=t, listen=['0.0.0.0:%d' % free_port()], wait_ready=False)
+                try:
+                        rc = d.proc.wait(30)
+                        assert rc != 0, 'claimd served 0.0.0.0 without a token'
+                finally:
+                        d.close()
+
+
+@case
+def published_at_defaults_to_received():
+        with tmpdir() as t:
+                d = Daemon(tmpdir=t)
+                try:
+                        r = d.post('/v1/articles', {'source': 'when.test', 'title': 'No date given here'})
+                        assert r.status == 201, r
+                        a = d.get('/v1/articles/%d' % r.json['id']).json
+                        assert a['published_at'] == a['received_at'], (a['published_at'], a['received_at'])
+                        now = time.strftime('%Y-%m-%dT%H', time.gmtime())
+                        assert a['received_at'][:10] == now[:10], (a['received_at'], now)
+                finally:
+                        d.stop()
+                        d.close()
+
+
+@case
 def empty_token_credential_means_no_token():
         # The unit's SetCredential=api-token:\n fallback: no token configured.
         with tmpdir() as t:
