@@ -78,6 +78,7 @@ struct conflict_view {
         bool negative;          /* polarity in the last check: says the shared content is not so */
         bool has_cue;           /* the text holds a negation cue */
         bool refutes;           /* holds a word calling an account untrue */
+        bool framed;            /* reports a report ("a rumor surfaced that") */
         bool question;
 };
 
@@ -172,6 +173,8 @@ int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
                         v->has_cue = true;
                 if (lexicon_contains(LEXICON_REFUTATIONS, w->fold))
                         v->refutes = w->refutation = true;
+                if (lexicon_contains(LEXICON_REPORT_FRAMES, w->fold))
+                        v->framed = true;
                 w->content = (t->flags & TOKEN_WORD) && !(t->flags & TOKEN_STOPWORD) && !negation &&
                         !lexicon_contains(LEXICON_REFUTATIONS, w->fold) && strlen(w->fold) > 1;
                 for (size_t d = 0; w->content && d < c->n_dates; d++)
@@ -292,13 +295,14 @@ static bool words_synonyms(struct cword *a, struct cword *b) {
  * content; a negation cue counts only when an aligned content word lies in
  * its scope, so "accepted assurances there was no Russian involvement" is
  * not a negative claim about accepting, and "He had nothing to do with the
- * attacks, which killed 52" says nothing against the 52.  A claim marked
- * negated without a cue we can see keeps its mark. */
+ * attacks, which killed 52" says nothing against the 52.  The cues are read
+ * in the claim's text whatever the claim's negated flag says (that flag is
+ * about the claim's main clause, and alignment knows better which part the
+ * two claims share); a claim marked negated without a cue we can see keeps
+ * its mark. */
 static bool view_negative(const struct conflict_view *v) {
-        bool neg = false;
-        if (v->claim->negated) {
-                if (!v->has_cue)
-                        neg = true;
+        bool neg = v->claim->negated && !v->has_cue;
+        {
                 for (size_t i = 0; i < v->n_words && !neg; i++) {
                         if (!v->words[i].negation)
                                 continue;
@@ -323,7 +327,10 @@ static bool view_negative(const struct conflict_view *v) {
                                 neg = true;
                 }
         }
-        return neg != (v->claim->stance == STANCE_DENIES);
+        /* A denial whose content is itself negated ("rejected the reports,
+         * saying the mushrooms are not used") is a misparse far more often
+         * than a double negation: it stays negative. */
+        return neg || v->claim->stance == STANCE_DENIES;
 }
 
 /* True when v calls the account untrue: a refutation word not itself under
@@ -736,6 +743,12 @@ int conflict_check_views(const struct claim_source *a, const struct claim_source
                  * ("did not accept" = "rejected"). */
                 if (antonym > 0)
                         return 0;
+                /* Both sides negate something and neither denies or refutes:
+                 * they differ in what the negation covers, which says more
+                 * about our scope rule than about the two accounts. */
+                if (va->has_cue && vb->has_cue && !ref_a && !ref_b &&
+                    va->claim->stance != STANCE_DENIES && vb->claim->stance != STANCE_DENIES)
+                        return 0;
                 const struct conflict_view *neg = pol_a ? va : vb;
                 bool denial = neg->claim->stance == STANCE_DENIES || ref_a || ref_b;
                 c.kind = denial ? CONFLICT_DENIAL : CONFLICT_NEGATION;
@@ -786,6 +799,11 @@ int conflict_check_views(const struct claim_source *a, const struct claim_source
         /* 3) score */
         double score = conf * (0.5 + 0.5 * overlap);
         if (va->claim->hedged || vb->claim->hedged)
+                score *= o->hedge_penalty;
+        /* The affirmative side only reports that X is said ("a rumor surfaced
+         * that X"): weigh it like a hedge, once more. */
+        if ((c.kind == CONFLICT_DENIAL || c.kind == CONFLICT_NEGATION) &&
+            ((!pol_a && va->framed) || (!pol_b && vb->framed)))
                 score *= o->hedge_penalty;
         if (va->question || vb->question)
                 score *= o->question_penalty;
