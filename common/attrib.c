@@ -383,8 +383,11 @@ static bool subject_left(const struct ctx *c, size_t i, bool progressive,
                 size_t s = np_walk_left(c, sb, m);
                 if (s == m)
                         return false;
-                *b = *nb = s;
-                *e = *ne = m;
+                /* the mention is the relative pronoun; the name its antecedent */
+                *b = k;
+                *e = k + 1;
+                *nb = s;
+                *ne = m;
                 return true;
         }
         if (in_lex(c, k, LEXICON_PRONOUNS) && (tk(c, k)->flags & TOKEN_WORD)) {
