@@ -723,6 +723,70 @@ def many_tiny_sentences(d):
 
 
 @hostile
+def client_gone_during_ingest(d):
+        # Clients that hang up while their article is still in the pipeline:
+        # the reply must go nowhere, not into freed memory.
+        body = json.dumps({'source': 'gone.test', 'text': 'The mayor said the ferry would be late. ' * 1500})
+        socks = []
+        for i in range(20):
+                s = socket.create_connection((d.host, d.port), timeout=5)
+                b = body.replace('gone.test', 'gone%d.test' % i).encode()
+                s.sendall(b'POST /v1/articles HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n'
+                          b'Content-Length: %d\r\n\r\n' % len(b) + b)
+                socks.append(s)
+        for s in socks:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b'\x01\x00\x00\x00\x00\x00\x00\x00')
+                s.close()
+        time.sleep(3)
+        d.assert_serving('clients gone mid-ingest')
+        r = d.post('/v1/articles', {'source': 'after-gone.test', 'text': 'The mayor said the ferry was on time.'})
+        assert r.status == 201, r
+
+
+@hostile
+def client_gone_during_long_poll(d):
+        socks = []
+        for i in range(100):
+                s = socket.create_connection((d.host, d.port), timeout=5)
+                s.sendall(b'GET /v1/conflicts?since=1000000000&wait=30 HTTP/1.1\r\nHost: x\r\n\r\n')
+                socks.append(s)
+        time.sleep(0.5)
+        for s in socks:
+                s.close()
+        time.sleep(0.5)
+        d.assert_serving('pollers gone')
+        # a new conflict now must not touch the departed pollers
+        a = {'source': 'gone-a.test', 'text': 'Minister Clara Voss said the harbor vote was fair.'}
+        b = {'source': 'gone-b.test', 'text': 'A senior official denied that the harbor vote was fair.'}
+        assert d.post('/v1/articles', a).status == 201
+        assert d.post('/v1/articles', b).status == 201
+        r = d.get('/v1/conflicts?since=0&wait=1')
+        assert r.status == 200, r
+
+
+@hostile
+def many_pollers_all_answered(d):
+        since = d.get('/v1/conflicts?limit=1000').json['next']
+        results = []
+        lock = threading.Lock()
+
+        def poll():
+                try:
+                        r = d.get('/v1/conflicts?since=%d&wait=4' % since, timeout=30)
+                        with lock:
+                                results.append(r.status)
+                except OSError as e:
+                        with lock:
+                                results.append(repr(e))
+        ths = [threading.Thread(target=poll) for _ in range(200)]
+        for t in ths:
+                t.start()
+        for t in ths:
+                t.join(60)
+        assert results.count(200) == 200, sorted(set(map(str, results)))
+
+
+@hostile
 def concurrent_bad_and_good(d):
         errs = []
 
