@@ -361,6 +361,15 @@ static size_t np_walk_left(const struct ctx *c, size_t sb, size_t j) {
                 return j;
         if (k < j && in_lex(c, j - 1, LEXICON_DETERMINERS) && !fold_is(c, j - 1, "one"))
                 return j;
+        /* the head of a subject is no participle or adverb: "speaking said",
+         * "solidifying their leads", "instead" */
+        if (k < j && !(tk(c, j - 1)->flags & TOKEN_CAPITALIZED) && !role_noun(c, j - 1)) {
+                const char *h = fold(c, j - 1);
+                if (ends_with(h, "ing") || (ends_with(h, "ed") && strlen(h) > 4 && j - k == 1) ||
+                    lexicon_contains(LEXICON_VERB_MODIFIERS, h) || strcmp(h, "twice") == 0 ||
+                    strcmp(h, "instead") == 0 || strcmp(h, "together") == 0 || strcmp(h, "alone") == 0)
+                        return j;
+        }
         return k;
 }
 
@@ -938,6 +947,9 @@ static bool ambiguous_ok(const struct ctx *c, size_t i, size_t b, size_t e) {
                 return true;
         if (e - b == 1 && in_lex(c, b, LEXICON_PRONOUNS))
                 return true;
+        /* "a Facebook post", "the Louisville plan": a compound noun */
+        if (e - b == 2 && (fold_is(c, b, "a") || fold_is(c, b, "an") || fold_is(c, b, "the")))
+                return false;
         return proper_last(c, b, e) && i == e;
 }
 
