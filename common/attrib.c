@@ -239,6 +239,10 @@ static const char *cue_lemma(const struct ctx *c, size_t i) {
                         return NULL;
         } else if (is_be(c, p) || fold_is(c, p, "being") || fold_is(c, p, "been"))
                 return NULL;    /* passive */
+        if ((strcmp(f, "called") == 0 || strcmp(f, "named") == 0 || strcmp(f, "dubbed") == 0) &&
+            (tk(c, p)->flags & TOKEN_WORD) && !(tk(c, p)->flags & TOKEN_CAPITALIZED) && !in_lex(c, p, LEXICON_PRONOUNS) &&
+            i + 1 < sent_end(c, i) && is_cap(c, i + 1) && !role_noun(c, p))
+                return NULL;    /* "a group called Lashkar-e-Taiba" */
         if (p > sb && is_be(c, p - 1) && tk(c, p)->flags & TOKEN_WORD && ends_with(fold(c, p), "ly") &&
             !ends_with(f, "ing"))
                 return NULL;    /* "was widely reported" */
@@ -1090,7 +1094,7 @@ static int do_verb(struct ctx *c, size_t i, const char *lemma) {
                 if (rest_comma && !quoted_before && j + 1 < se && is_open_q(c, j + 1))
                         post_mark = false;
                 /* "In July, X called for ...": an opening adverbial is no content */
-                if (post_mark && !quoted_before && content_before(c, before, &cb, &ce) &&
+                if (post_mark && !quoted_before && !rest_comma && content_before(c, before, &cb, &ce) &&
                     (((is_prep(c, cb) || opener(c, cb)) && (ce - cb <= 8 || (j < se && !is_end_punct(c, j)))) ||
                      ce - cb < 3))
                         post_mark = false;
