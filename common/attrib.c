@@ -1203,6 +1203,24 @@ static int do_according(struct ctx *c, size_t i, size_t n) {
         return add(c, SHAPE_ACCORDING, cb, ce, gb, ge, j, k, j, k, i, j, STANCE_ASSERTS);
 }
 
+/* True when tokens [b, e) are a headline label ("The Latest", "VIDEO"). */
+static bool label_before(const struct ctx *c, size_t b, size_t e) {
+        char buf[96];
+        size_t l = 0;
+        for (size_t k = b; k < e; k++) {
+                const char *f = fold(c, k);
+                size_t fl = strlen(f);
+                if (l + fl + 2 > sizeof(buf))
+                        return false;
+                if (l)
+                        buf[l++] = ' ';
+                memcpy(buf + l, f, fl);
+                l += fl;
+        }
+        buf[l] = 0;
+        return lexicon_contains(LEXICON_HEADLINE_LABELS, buf);
+}
+
 /* Headline shape "Name: content" at the start of a paragraph, and a quote
  * signed with a dash ("..." - Name).  Returns 0 or -ENOMEM. */
 static int do_marks(struct ctx *c, size_t s) {
@@ -1218,8 +1236,7 @@ static int do_marks(struct ctx *c, size_t s) {
                         m++;
                 bool allcaps = tk(c, pb)->flags & TOKEN_ALLCAPS;
                 if (m > pb && m < se && text_is(c, m, ":") && se - m > 2 && !in_lex(c, m - 1, LEXICON_TIME_WORDS) &&
-                    !fold_is(c, m - 1, "update") && !fold_is(c, m - 1, "correction") && !fold_is(c, m - 1, "note") &&
-                    !fold_is(c, m - 1, "editor's")) {
+                    !label_before(c, pb, m)) {
                         /* the content runs to the paragraph end in a transcript */
                         size_t e = se;
                         if (allcaps || (pb > sb))
