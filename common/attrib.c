@@ -1008,6 +1008,17 @@ static bool opener(const struct ctx *c, size_t i) {
         return false;
 }
 
+/* True when token i goes on with the clause a parenthetical attribution
+ * interrupted: '"Only you," she said, would ...' */
+static bool continues_clause(const struct ctx *c, size_t i) {
+        static const char *const aux[] = { "would", "will", "could", "can", "should", "must", "might", "may",
+                                           "is", "was", "are", "were", "has", "had", "have", "does", "did" };
+        for (size_t k = 0; k < sizeof(aux) / sizeof(*aux); k++)
+                if (fold_is(c, i, aux[k]))
+                        return true;
+        return false;
+}
+
 /* Handles the reporting verb at token i. */
 static int do_verb(struct ctx *c, size_t i, const char *lemma) {
         size_t sb = sent_begin(c, i), se = sent_end(c, i);
@@ -1028,7 +1039,8 @@ static int do_verb(struct ctx *c, size_t i, const char *lemma) {
                         return r < 0 ? r : 0;
         }
         size_t jl = skip_modifiers_left(c, sb, i, false);
-        if (!ing && jl > sb && fold_is(c, jl - 1, "and") && main_subject(c, i, &b, &e, &nb, &ne)) {
+        if (!ing && jl > sb && fold_is(c, jl - 1, "and") && !lexicon_contains(LEXICON_COGNITION_VERBS, lemma) &&
+            main_subject(c, i, &b, &e, &nb, &ne)) {
                 /* "X described the meeting as ... and said ..." */
                 if (!content_after(c, lemma, i + 1, &cb, &ce))
                         return 0;
@@ -1113,7 +1125,8 @@ static int do_verb(struct ctx *c, size_t i, const char *lemma) {
                                                 re = c->quotes[q].closed ? c->quotes[q].end + 1 : c->quotes[q].end;
                                                 re = quote_continue(c, re);
                                         }
-                                } else if (quoted_before || ends_with(fold(c, rb), "ing") || fold_is(c, rb, "but") ||
+                                } else if ((quoted_before && !continues_clause(c, rb)) || ends_with(fold(c, rb), "ing") ||
+                                           fold_is(c, rb, "but") ||
                                            fold_is(c, rb, "and") || fold_is(c, rb, "while") || fold_is(c, rb, "as") ||
                                            fold_is(c, rb, "who") || fold_is(c, rb, "which") || fold_is(c, rb, "where") ||
                                            fold_is(c, rb, "when") || fold_is(c, rb, "after") || fold_is(c, rb, "before"))
@@ -1122,6 +1135,14 @@ static int do_verb(struct ctx *c, size_t i, const char *lemma) {
                                         gb = ce;
                                         ge = rb;
                                         ce = re;
+                                } else if (quoted_before) {
+                                        /* '"A," X said, looking away. "B."' */
+                                        size_t ne2 = quote_continue(c, se);
+                                        if (ne2 > se) {
+                                                gb = ce;
+                                                ge = se;
+                                                ce = ne2;
+                                        }
                                 }
                         } else if (cb < ce) {
                                 /* "A," he said. "B." */
@@ -1602,6 +1623,9 @@ static void drop_nested(struct ctx *c) {
                 size_t p = sb - 1;
                 if (!(fold_is(c, p, "and") || fold_is(c, p, "but") || fold_is(c, p, "while") ||
                       fold_is(c, p, "whereas") || text_is(c, p, ";")))
+                        continue;
+                /* ", and Democrats insisted": a comma closes the first report */
+                if (!text_is(c, p, ";") && !(p > 0 && (is_comma(c, p - 1) || text_is(c, p - 1, ";"))))
                         continue;
                 size_t cut = p;
                 while (cut > 0 && (is_comma(c, cut - 1) || text_is(c, cut - 1, ";")))
