@@ -168,8 +168,39 @@ void send_reply(struct evhttp_request *req, int status, struct evbuffer *body) {
                 bufferevent_enable(bev, EV_READ | EV_WRITE);
 }
 
-static int dump_cb(const char *buf, size_t size, void *data) {
-        return evbuffer_add(data, buf, size);
+/* Serializes body into s->out through one reused buffer: jansson's
+ * callback API would call evbuffer_add() once per token.  Returns 0 or -1. */
+static int dump_json(struct server *s, json_t *body) {
+        static char *buf;
+        static size_t cap;
+        const size_t flags = JSON_COMPACT | JSON_REAL_PRECISION(6);
+
+        if (!body)
+                return -1;
+        size_t n = json_dumpb(body, buf, cap, flags);
+        if (n == 0)
+                return -1;
+        if (n > cap) {
+                size_t ncap = cap ? cap : 16384;
+                while (ncap < n)
+                        ncap *= 2;
+                char *nb = realloc(buf, ncap);
+                if (!nb)
+                        return -1;
+                buf = nb;
+                cap = ncap;
+                n = json_dumpb(body, buf, cap, flags);
+                if (n == 0 || n > cap)
+                        return -1;
+        }
+        int r = evbuffer_add(s->out, buf, n);
+        if (cap > 4 * MIB) {
+                /* one huge reply should not pin its buffer forever */
+                free(buf);
+                buf = NULL;
+                cap = 0;
+        }
+        return r;
 }
 
 void reply_json(struct server *s, struct evhttp_request *req, enum route r, int status, json_t *body) {
@@ -180,7 +211,7 @@ void reply_json(struct server *s, struct evhttp_request *req, enum route r, int 
         if (s->stopping)
                 evhttp_add_header(h, "Connection", "close");
         evbuffer_drain(s->out, evbuffer_get_length(s->out));
-        if (!body || json_dump_callback(body, dump_cb, s->out, JSON_COMPACT | JSON_REAL_PRECISION(6)) < 0) {
+        if (dump_json(s, body) < 0) {
                 evbuffer_drain(s->out, evbuffer_get_length(s->out));
                 evbuffer_add_printf(s->out, "{\"error\":{\"code\":\"internal_error\",\"message\":\"out of memory\"}}");
                 status = 500;
