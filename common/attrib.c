@@ -184,6 +184,24 @@ static bool lemma_takes_hearer(const char *lemma) {
         return false;
 }
 
+/* The kind of pronoun token i is (pronouns.txt: "p", "g", "s"), also with a
+ * contracted auxiliary ("he's", "they've"); NULL for other words. */
+static const char *pronoun_kind(const struct ctx *c, size_t i) {
+        const char *f = fold(c, i), *apo = strchr(f, '\'');
+        const char *k = lexicon_lookup(LEXICON_PRONOUNS, f);
+        if (k || !apo || apo == f || !(tk(c, i)->flags & TOKEN_WORD))
+                return k;
+        if (strcmp(apo, "'s") != 0 && strcmp(apo, "'ve") != 0 && strcmp(apo, "'d") != 0 && strcmp(apo, "'ll") != 0)
+                return NULL;
+        char buf[16];
+        size_t l = (size_t) (apo - f);
+        if (l >= sizeof(buf))
+                return NULL;
+        memcpy(buf, f, l);
+        buf[l] = 0;
+        return lexicon_lookup(LEXICON_PRONOUNS, buf);
+}
+
 /* Returns the lemma when token i is a reporting verb in word form, else NULL.
  * Says nothing about whether it is used as a verb here. */
 static const char *verb_lemma(const struct ctx *c, size_t i) {
@@ -226,7 +244,8 @@ static const char *cue_lemma(const struct ctx *c, size_t i) {
                 return NULL;
         if (in_lex(c, p, LEXICON_DETERMINERS) && !fold_is(c, p, "that"))
                 return NULL;
-        if (ends_with(fold(c, p), "'s") || ends_with(fold(c, p), "s'") ||
+        bool contraction = pronoun_kind(c, p) && strchr(fold(c, p), '\'');     /* "he's saying" */
+        if ((ends_with(fold(c, p), "'s") && !contraction) || ends_with(fold(c, p), "s'") ||
             ((text_is(c, p, "'") || text_is(c, p, "\xe2\x80\x99")) && !c->mark[p] &&
              !(p > 0 && c->mark[p - 1]) && p > 0 && adjacent(c, p - 1, p)))
                 return NULL;    /* "Putin's claim", "the Clintons' plan" */
@@ -235,7 +254,8 @@ static const char *cue_lemma(const struct ctx *c, size_t i) {
                 return NULL;    /* "state-run" */
         if (ends_with(f, "ing")) {
                 /* ", saying ...", "is saying"; a gerund or adjective otherwise */
-                if (!is_comma(c, p) && !is_be(c, p) && !is_dash(c, p))
+                if (!is_comma(c, p) && !is_be(c, p) && !is_dash(c, p) && !contraction &&
+                    !ends_with(fold(c, p), "'re"))
                         return NULL;
         } else if (is_be(c, p) || fold_is(c, p, "being") || fold_is(c, p, "been"))
                 return NULL;    /* passive */
@@ -259,23 +279,6 @@ static bool proper_last(const struct ctx *c, size_t b, size_t e) {
                !in_lex(c, e - 1, LEXICON_STOPWORDS);
 }
 
-/* The kind of pronoun token i is (pronouns.txt: "p", "g", "s"), also with a
- * contracted auxiliary ("he's", "they've"); NULL for other words. */
-static const char *pronoun_kind(const struct ctx *c, size_t i) {
-        const char *f = fold(c, i), *apo = strchr(f, '\'');
-        const char *k = lexicon_lookup(LEXICON_PRONOUNS, f);
-        if (k || !apo || apo == f || !(tk(c, i)->flags & TOKEN_WORD))
-                return k;
-        if (strcmp(apo, "'s") != 0 && strcmp(apo, "'ve") != 0 && strcmp(apo, "'d") != 0 && strcmp(apo, "'ll") != 0)
-                return NULL;
-        char buf[16];
-        size_t l = (size_t) (apo - f);
-        if (l >= sizeof(buf))
-                return NULL;
-        memcpy(buf, f, l);
-        buf[l] = 0;
-        return lexicon_lookup(LEXICON_PRONOUNS, buf);
-}
 
 /* Skips auxiliaries, adverbs and time phrases left of token j (exclusive),
  * not past sb; returns the new exclusive end. */
@@ -950,6 +953,10 @@ static bool ambiguous_ok(const struct ctx *c, size_t i, size_t b, size_t e) {
                            is_open_q(c, i + 1)))
                 return true;
         if (e - b == 1 && in_lex(c, b, LEXICON_PRONOUNS))
+                return true;
+        /* after a modal or an auxiliary it is a verb: "voters can support" */
+        if (i > 0 && (lexicon_contains(LEXICON_VERB_MODIFIERS, fold(c, i - 1)) || is_be(c, i - 1)) &&
+            !is_cap(c, i - 1))
                 return true;
         /* "a Facebook post", "the Louisville plan": a compound noun */
         if (e - b == 2 && (fold_is(c, b, "a") || fold_is(c, b, "an") || fold_is(c, b, "the")))
