@@ -700,6 +700,20 @@ static int add(struct ctx *c, enum shape shape, size_t cb, size_t ce, size_t gb,
         return 0;
 }
 
+/* True for words that open an adverbial clause or phrase ("When ...,", "As
+ * ...,", "Asked about ...,"). */
+static bool opener(const struct ctx *c, size_t i) {
+        static const char *const w[] = { "when", "while", "as", "after", "before", "if", "although", "though",
+                                         "since", "even", "despite", "during", "like", "unlike", "asked", "speaking",
+                                         "once", "until", "because", "to", "in", "on", "at", "for", "with",
+                                         "without", "by", "from", "under", "over", "following", "amid", "earlier",
+                                         "later", "meanwhile", "still", "yet", "instead", "looking", "standing" };
+        for (size_t k = 0; k < sizeof(w) / sizeof(*w); k++)
+                if (fold_is(c, i, w[k]))
+                        return true;
+        return false;
+}
+
 /* Content before a postposed attribution whose clause starts at token k (the
  * comma, dash or closing quote before it).  Fills [*b, *e); returns false when
  * there is nothing there. */
@@ -732,6 +746,18 @@ static bool content_before(const struct ctx *c, size_t k, size_t *b, size_t *e) 
         while (s < k && (fold_is(c, s, "and") || fold_is(c, s, "but") || fold_is(c, s, "so") ||
                          fold_is(c, s, "yet") || fold_is(c, s, "or") || !is_word(c, s)))
                 s++;
+        /* "In contrast, the plan ..., X said": an opening adverbial is no part
+         * of the content */
+        if (s < k && (is_prep(c, s) || opener(c, s) || fold_is(c, s, "however") ||
+                      (ends_with(fold(c, s), "ly") && !is_cap(c, s + 1 < k ? s + 1 : s)))) {
+                for (size_t t = s + 1; t < k && t < s + 8; t++) {
+                        if (!is_comma(c, t))
+                                continue;
+                        if (k - t > 4 && quote_at(c, t) < 0)
+                                s = t + 1;
+                        break;
+                }
+        }
         /* "..., which, Smith said, is ...": the content starts at the relative */
         if (k > s + 1 && (fold_is(c, k - 1, "which") || fold_is(c, k - 1, "who") || fold_is(c, k - 1, "where")))
                 s = k - 1;
@@ -1001,19 +1027,6 @@ static int try_inverted(struct ctx *c, size_t i, const char *lemma, bool strict)
         return 0;
 }
 
-/* True for words that open an adverbial clause or phrase ("When ...,", "As
- * ...,", "Asked about ...,"). */
-static bool opener(const struct ctx *c, size_t i) {
-        static const char *const w[] = { "when", "while", "as", "after", "before", "if", "although", "though",
-                                         "since", "even", "despite", "during", "like", "unlike", "asked", "speaking",
-                                         "once", "until", "because", "to", "in", "on", "at", "for", "with",
-                                         "without", "by", "from", "under", "over", "following", "amid", "earlier",
-                                         "later", "meanwhile", "still", "yet", "instead", "looking", "standing" };
-        for (size_t k = 0; k < sizeof(w) / sizeof(*w); k++)
-                if (fold_is(c, i, w[k]))
-                        return true;
-        return false;
-}
 
 /* True when token i goes on with the clause a parenthetical attribution
  * interrupted: '"Only you," she said, would ...' */
