@@ -65,6 +65,7 @@ enum stmt_id {
         ST_CONFLICT_SOURCE_ADD,
         ST_ARTICLE_GET,
         ST_ARTICLE_CLAIMS,
+        ST_ARTICLE_CLAIM_COUNT,
         ST_CLAIM_WITH_ARTICLE,
         ST_CONFLICT_GET,
         ST_EVENT_GET,
@@ -152,6 +153,7 @@ static const char *const stmt_sql[_ST_MAX] = {
                 "SELECT id, source, url, title, text, published_at, received_at, event_id, lang "
                 "FROM articles WHERE id = ?1",
         [ST_ARTICLE_CLAIMS] = "SELECT id, data FROM claims WHERE article_id = ?1 ORDER BY idx",
+        [ST_ARTICLE_CLAIM_COUNT] = "SELECT count(*) FROM claims WHERE article_id = ?1",
         [ST_CLAIM_WITH_ARTICLE] =
                 "SELECT c.id, c.article_id, c.data, a.source, a.url, a.title FROM claims c "
                 "JOIN articles a ON a.id = c.article_id WHERE c.id = ?1",
@@ -1248,10 +1250,10 @@ static uint64_t token_hash(const char *t, size_t n) {
         return mix64(fnv1a64(0xcbf29ce484222325ULL, t, n));
 }
 
-/* Fills *e with up to EVENT_CLAIMS_MAX claims of event_id not from the
- * source of src_token; e->complete tells whether that is all of them. */
+/* Fills *e with up to max claims of event_id not from the source of
+ * src_token; e->complete tells whether that is all of them. */
 static int load_event_claims(struct store *s, int64_t event_id, const char *src_token,
-                             struct event_claims *e) {
+                             int max, struct event_claims *e) {
         char q[96];
         size_t nh = 0, caph = 0;
         sqlite3_stmt *st;
@@ -1259,8 +1261,8 @@ static int load_event_claims(struct store *s, int64_t event_id, const char *src_
 
         *e = (struct event_claims) {};
         snprintf(q, sizeof q, "scope : ev%lld NOT scope : %s", (long long) event_id, src_token);
-        e->ids = malloc((EVENT_CLAIMS_MAX + 1) * sizeof(*e->ids));
-        e->start = malloc((EVENT_CLAIMS_MAX + 2) * sizeof(*e->start));
+        e->ids = malloc(((size_t) max + 1) * sizeof(*e->ids));
+        e->start = malloc(((size_t) max + 2) * sizeof(*e->start));
         if (!e->ids || !e->start) {
                 event_claims_clear(e);
                 return -ENOMEM;
@@ -1271,9 +1273,9 @@ static int load_event_claims(struct store *s, int64_t event_id, const char *src_
                 return r;
         }
         bind_text(st, 1, q);
-        sqlite3_bind_int(st, 2, EVENT_CLAIMS_MAX + 1);
+        sqlite3_bind_int(st, 2, max + 1);
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-                if (e->n == EVENT_CLAIMS_MAX)
+                if (e->n == (size_t) max)
                         break;          /* more than we rank in memory */
                 const char *p = column_text(st, 1) ?: "";
                 e->ids[e->n] = sqlite3_column_int64(st, 0);
@@ -1392,6 +1394,8 @@ static int match_article(struct store *s, const struct article_request *req,
         int limit = o->max_candidate_claims > 0 ? o->max_candidate_claims : 20;
         size_t max = o->max_conflicts_per_article > 0 ? (size_t) o->max_conflicts_per_article : 10;
         bool across = o->match_across_events || event_id <= 0;
+        int in_memory = o->max_event_claims_in_memory > 0 ?
+                o->max_event_claims_in_memory : EVENT_CLAIMS_MAX;
         size_t sel[MAX_CANDIDATE_CLAIMS];
         struct claim_source *cs = calloc(MAX_CANDIDATE_CLAIMS + n + 1, sizeof(*cs));
         int r = 0;
@@ -1403,7 +1407,7 @@ static int match_article(struct store *s, const struct article_request *req,
                 goto out;
         }
         if (!across && n > 0) {
-                r = load_event_claims(s, event_id, src_token, &ev);
+                r = load_event_claims(s, event_id, src_token, in_memory, &ev);
                 if (r < 0)
                         goto out;
         }
@@ -1784,6 +1788,15 @@ int store_ingest(struct store *s, const struct article_request *req,
                 if (sqlite3_step(st) == SQLITE_ROW)
                         res.event_id = sqlite3_column_int64(st, 7);
                 sqlite3_reset(st);
+                int64_t nc = 0;
+                r = stmt_get(s, ST_ARTICLE_CLAIM_COUNT, &st);
+                if (r < 0)
+                        goto fail;
+                sqlite3_bind_int64(st, 1, dup);
+                r = stmt_int64(st, &nc);
+                if (r < 0)
+                        goto fail;
+                res.n_claims = (int) nc;
                 r = exec_simple(s, s->in_batch ? ST_RELEASE : ST_COMMIT);
                 if (r < 0)
                         goto fail;

@@ -66,10 +66,13 @@ static void article_free(struct extracted_article *a) {
         free(a);
 }
 
+static int in_memory_max;      /* ingest_options.max_event_claims_in_memory */
+
 static int ingest(struct store *s, const char *source, const char *url, struct extracted_article *a,
                   time_t published, struct ingest_result *res) {
         struct ingest_options o;
         ingest_options_default(&o);
+        o.max_event_claims_in_memory = in_memory_max;
         struct article_request req = {
                 .source = source, .url = url, .title = a->title, .text = a->text,
                 .published = published, .received = published + 60,
@@ -129,6 +132,51 @@ static const char *const claim_keys[] = { "id", "article_id", "field", "span", "
 static const char *const event_keys[] = { "id", "label", "articles", "sources", "conflicts",
                                           "first_seen", "last_seen", NULL };
 
+/* The summit story told by one outlet, two speakers who disagree. */
+static struct extracted_article *article_a(void) {
+        struct extracted_article *a = article(
+                "Leaders meet at the Hamburg summit",
+                "Alpha said the president accepted the assurances. A beta official denied that the president accepted the assurances.",
+                "E:Hamburg\t2\nsummit\t3\nleader\t2\nmeet\t2\nassur\t2\naccept\t2\npresid\t2\n");
+        add_claim(&a->claims, CLAIM_FIELD_TEXT, "Alpha", STANCE_ASSERTS,
+                  "the president accepted the assurances", "presid accept assur", "Alpha");
+        add_claim(&a->claims, CLAIM_FIELD_TEXT, "a beta official", STANCE_DENIES,
+                  "the president accepted the assurances", "presid accept assur", NULL);
+        return a;
+}
+
+/* The same summit by another outlet, asserting what the official denied. */
+static struct extracted_article *article_b(void) {
+        struct extracted_article *b = article(
+                "Summit in Hamburg: leaders meet",
+                "The leaders met in Hamburg. The president accepted the assurances, the outlet wrote.",
+                "E:Hamburg\t2\nsummit\t2\nleader\t2\nmeet\t1\nassur\t1\naccept\t1\npresid\t1\nwrote\t1\n");
+        add_claim(&b->claims, CLAIM_FIELD_TEXT, NULL, STANCE_ASSERTS,
+                  "the president accepted the assurances", "presid accept assur", NULL);
+        return b;
+}
+
+/* Ingests A then B into a new store at p; fills B's conflict count. */
+static int a_then_b(const char *p, size_t *ret_b_conflicts) {
+        struct store *s;
+        struct ingest_result ra, rb;
+        struct extracted_article *a = article_a(), *b = article_b();
+        int r = store_open(p, false, &s);
+        if (r >= 0)
+                r = ingest(s, "one.example", "https://one.example/a", a, T0, &ra);
+        if (r >= 0)
+                r = ingest(s, "two.example", NULL, b, T0 + 3600, &rb);
+        if (r >= 0) {
+                *ret_b_conflicts = rb.n_conflicts;
+                free(ra.conflict_ids);
+                free(rb.conflict_ids);
+        }
+        store_close(s);
+        article_free(a);
+        article_free(b);
+        return r;
+}
+
 int main(void) {
         struct store *s = NULL, *ro = NULL;
         struct ingest_result r1, r2, r3, r4, r5, r6, r7;
@@ -151,14 +199,7 @@ int main(void) {
         free(v);
 
         /* A: the summit, two speakers who disagree inside one article. */
-        struct extracted_article *a = article(
-                "Leaders meet at the Hamburg summit",
-                "Alpha said the president accepted the assurances. A beta official denied that the president accepted the assurances.",
-                "E:Hamburg\t2\nsummit\t3\nleader\t2\nmeet\t2\nassur\t2\naccept\t2\npresid\t2\n");
-        add_claim(&a->claims, CLAIM_FIELD_TEXT, "Alpha", STANCE_ASSERTS,
-                  "the president accepted the assurances", "presid accept assur", "Alpha");
-        add_claim(&a->claims, CLAIM_FIELD_TEXT, "a beta official", STANCE_DENIES,
-                  "the president accepted the assurances", "presid accept assur", NULL);
+        struct extracted_article *a = article_a();
         r = ingest(s, "one.example", "https://one.example/a", a, T0, &r1);
         CHECK(r == 0, "ingest A (%d: %s)", r, store_errmsg(s));
         CHECK(!r1.duplicate && r1.article_id > 0, "A is new, id %lld", (long long) r1.article_id);
@@ -173,16 +214,28 @@ int main(void) {
         CHECK(r2.n_conflicts == 0 && r2.conflict_ids == NULL, "duplicate raises nothing");
 
         /* B: another outlet on the same summit joins A's event. */
-        struct extracted_article *b = article(
-                "Summit in Hamburg: leaders meet",
-                "The leaders met in Hamburg. The president accepted the assurances, the outlet wrote.",
-                "E:Hamburg\t2\nsummit\t2\nleader\t2\nmeet\t1\nassur\t1\naccept\t1\npresid\t1\nwrote\t1\n");
-        add_claim(&b->claims, CLAIM_FIELD_TEXT, NULL, STANCE_ASSERTS,
-                  "the president accepted the assurances", "presid accept assur", NULL);
+        struct extracted_article *b = article_b();
         r = ingest(s, "two.example", NULL, b, T0 + 3600, &r3);
         CHECK(r == 0 && !r3.duplicate, "ingest B without url");
         CHECK(r3.event_id == r1.event_id, "B joins A's event (%lld vs %lld)",
               (long long) r3.event_id, (long long) r1.event_id);
+        printf("# B raised %zu conflicts\n", r3.n_conflicts);
+        CHECK(r3.n_conflicts >= 1, "B's claim is matched against A's official's denial");
+
+        /* The per-claim FTS5 path (events too big to rank in memory) finds
+         * the same conflicts as the in-memory ranking. */
+        {
+                char p2[300];
+                size_t via_fts = 0, in_mem = 0;
+                snprintf(p2, sizeof p2, "%s/fts.db", dir);
+                in_memory_max = 1;
+                CHECK(a_then_b(p2, &via_fts) == 0, "A, B with per-claim FTS5 candidates");
+                in_memory_max = 0;
+                snprintf(p2, sizeof p2, "%s/mem.db", dir);
+                CHECK(a_then_b(p2, &in_mem) == 0, "A, B with in-memory candidates");
+                CHECK(via_fts == in_mem && in_mem == r3.n_conflicts, "same conflicts both ways (%zu, %zu)",
+                      via_fts, in_mem);
+        }
 
         /* B again without url: same source and content, a duplicate. */
         r = ingest(s, "two.example", NULL, b, T0 + 3600, &r4);
