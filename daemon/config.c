@@ -61,6 +61,7 @@ static const struct key_def keys[] = {
         { "conflicts", "question_penalty", KEY_DOUBLE, OFF(ingest.conflict.question_penalty), 0, 1 },
         { "conflicts", "max_per_article", KEY_INT, OFF(ingest.max_conflicts_per_article), 1, 10000 },
         { "conflicts", "max_candidate_claims", KEY_INT, OFF(ingest.max_candidate_claims), 1, 100000 },
+        { "conflicts", "match_across_events", KEY_BOOL, OFF(ingest.match_across_events), 0, 0 },
         { "compare", "related_min_similarity", KEY_DOUBLE, OFF(related_min_similarity), 0, 1 },
 };
 
@@ -140,12 +141,7 @@ int config_init(struct config *c) {
         c->log_level = LOG_INFO;
         c->related_min_similarity = RELATE_DEFAULT_MIN_SIMILARITY;
 
-        c->ingest.event.min_similarity = 0.3;
-        c->ingest.event.window_hours = 72;
-        c->ingest.event.max_candidates = 50;
-        conflict_options_default(&c->ingest.conflict);
-        c->ingest.max_candidate_claims = 50;
-        c->ingest.max_conflicts_per_article = 20;
+        ingest_options_default(&c->ingest);     /* the store's measured defaults */
 
         if (!c->listen[0] || !c->database) {
                 config_free(c);

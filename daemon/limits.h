@@ -52,6 +52,7 @@
 #define MAX_WORKERS                     64
 #define DEFAULT_QUEUE_SIZE              256
 #define MAX_QUEUE_SIZE                  65536
+#define MAX_WRITE_BATCH                 64      /* articles per group commit of the writer */
 #define SHUTDOWN_DRAIN_SEC              20      /* in-flight work gets this long on SIGTERM */
 #define EXPIRE_INTERVAL_SEC             3600    /* retention sweep period of the writer */
 #define STORE_RETRY_SEC                 1

@@ -283,46 +283,46 @@ static void *worker_main(void *arg) {
         return NULL;
 }
 
-/* Commits one article; fills the reply and the conflicts for the journal. */
-static void run_ingest(struct workers *w, struct job *j, const struct ingest_options *o) {
-        int r;
-
-        if (!w->store && store_open(w->db_path, false, &w->store) < 0) {
-                w->store = NULL;
-                extracted_article_free(j->ex);
-                j->ex = NULL;
-                job_fail(j, 503, "store_unavailable", NULL, "the database cannot be opened; try again later");
-                j->store_reopen = true;
-                return;
+/* Turns a store error into the job's 503 (faults, logged with their own
+ * MESSAGE_ID) or 500 reply. */
+static void store_failed(struct workers *w, struct job *j, int r) {
+        if (store_error_is_fault(r)) {
+                char f0[64];
+                const char *fields[] = { f0, NULL };
+                snprintf(f0, sizeof(f0), "CLAIMD_ERRNO=%d", -r);
+                log_struct(LOG_ERR, CLAIMD_MESSAGE_STORE_FAULT, fields,
+                           "cannot store article from %s: %s (%s)", j->article.source,
+                           strerror(-r), w->store ? store_errmsg(w->store) : "no database connection");
+                job_fail(j, 503, "store_unavailable", NULL,
+                         r == -ENOSPC ? "the database disk is full; try again later" :
+                         r == -EBUSY ? "the database is locked; try again later" :
+                         r == -EROFS || r == -EACCES || r == -EPERM ? "the database is read-only; try again later" :
+                         "the database cannot be written; try again later");
+        } else {
+                log_error("storing an article failed: %s (%s)", strerror(-r),
+                          w->store ? store_errmsg(w->store) : "no database connection");
+                job_fail(j, 500, "internal_error", NULL, "the article could not be stored");
         }
-        r = store_ingest(w->store, &j->article, j->ex, o, &j->result);
+        free(j->result.conflict_ids);
+        memset(&j->result, 0, sizeof(j->result));
+        json_decref(j->conflicts);
+        j->conflicts = NULL;
+        /* a connection SQLite opened read-only stays so: ask the loop
+         * thread to reopen the database (workers_reopen_store) */
+        if (r == -EROFS || r == -EACCES || r == -EPERM)
+                j->store_reopen = true;
+}
+
+/* Stores one article (alone, or inside the writer's open batch); fills the
+ * reply and the conflicts for the journal. */
+static void run_ingest(struct workers *w, struct job *j, const struct ingest_options *o) {
+        int r = store_ingest(w->store, &j->article, j->ex, o, &j->result);
 
         extracted_article_free(j->ex);
         j->ex = NULL;
-
         if (r < 0) {
-                if (store_error_is_fault(r)) {
-                        const char *fields[] = { "CLAIMD_ERRNO=", NULL };
-                        char f0[64];
-                        snprintf(f0, sizeof(f0), "CLAIMD_ERRNO=%d", -r);
-                        fields[0] = f0;
-                        log_struct(LOG_ERR, CLAIMD_MESSAGE_STORE_FAULT, fields,
-                                   "cannot store article from %s: %s (%s)", j->article.source,
-                                   strerror(-r), store_errmsg(w->store));
-                        job_fail(j, 503, "store_unavailable", NULL,
-                                 r == -ENOSPC ? "the database disk is full; try again later" :
-                                 r == -EBUSY ? "the database is locked; try again later" :
-                                 r == -EROFS || r == -EACCES || r == -EPERM ? "the database is read-only; try again later" :
-                                 "the database cannot be written; try again later");
-                } else {
-                        log_error("store_ingest failed: %s (%s)", strerror(-r), store_errmsg(w->store));
-                        job_fail(j, 500, "internal_error", NULL, "the article could not be stored");
-                }
                 memset(&j->result, 0, sizeof(j->result));
-                /* a connection SQLite opened read-only stays so: ask the
-                 * loop thread to reopen the database (workers_reopen_store) */
-                if (r == -EROFS || r == -EACCES || r == -EPERM)
-                        j->store_reopen = true;
+                store_failed(w, j, r);
                 return;
         }
 
@@ -344,6 +344,40 @@ static void run_ingest(struct workers *w, struct job *j, const struct ingest_opt
                 job_fail(j, 500, "internal_error", NULL, "out of memory");
         else
                 j->status = j->result.duplicate ? 200 : 201;
+}
+
+/* Stores the articles the writer took from its queue: several in one
+ * transaction (group commit: one fsync for all of them), each in its own
+ * savepoint.  No reply leaves before the COMMIT returned; when the COMMIT
+ * fails, every article of the batch gets the fault. */
+static void run_ingest_batch(struct workers *w, struct job **jobs, size_t n, const struct ingest_options *o) {
+        int r;
+
+        if (!w->store && (r = store_open(w->db_path, false, &w->store)) < 0) {
+                w->store = NULL;
+                for (size_t i = 0; i < n; i++) {
+                        extracted_article_free(jobs[i]->ex);
+                        jobs[i]->ex = NULL;
+                        store_failed(w, jobs[i], r);
+                        jobs[i]->store_reopen = true;
+                }
+                return;
+        }
+        if (n == 1 || store_batch_begin(w->store) < 0) {
+                for (size_t i = 0; i < n; i++)
+                        run_ingest(w, jobs[i], o);
+                return;
+        }
+        for (size_t i = 0; i < n; i++)
+                run_ingest(w, jobs[i], o);
+        r = store_batch_end(w->store, true);
+        if (r < 0)
+                for (size_t i = 0; i < n; i++)
+                        if (jobs[i]->status < 300) {
+                                json_decref(jobs[i]->reply);
+                                jobs[i]->reply = NULL;
+                                store_failed(w, jobs[i], r);
+                        }
 }
 
 static void expire(struct workers *w, int days) {
@@ -391,20 +425,25 @@ static void *writer_main(void *arg) {
                         else
                                 pthread_cond_wait(&w->write_cond, &w->lock);
                 }
-                struct job *j = queue_pop(&w->write);
+                struct job *batch[MAX_WRITE_BATCH];
+                size_t n = 0;
+                while (n < MAX_WRITE_BATCH && w->write.head)
+                        batch[n++] = queue_pop(&w->write);
                 struct work_options o = w->opts;
                 bool abort = w->abort;
-                bool done = !j && w->stop && w->workers_running == 0;
+                bool done = n == 0 && w->stop && w->workers_running == 0;
                 w->writer_busy = !done;
                 pthread_mutex_unlock(&w->lock);
 
-                if (j) {
+                if (n > 0) {
                         if (abort)
-                                job_fail(j, 503, "shutting_down", NULL, "claimd is shutting down");
+                                for (size_t i = 0; i < n; i++)
+                                        job_fail(batch[i], 503, "shutting_down", NULL, "claimd is shutting down");
                         else
-                                run_ingest(w, j, &o.ingest);
+                                run_ingest_batch(w, batch, n, &o.ingest);
                         writer_idle(w);
-                        finish(w, j);
+                        for (size_t i = 0; i < n; i++)
+                                finish(w, batch[i]);
                         continue;
                 }
                 if (done)

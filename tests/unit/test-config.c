@@ -77,6 +77,7 @@ static void test_values(void) {
                 "question_penalty = 0.25\n"
                 "max_per_article = 3\n"
                 "max_candidate_claims = 11\n"
+                "match_across_events = yes\n"
                 "  [ compare ]  \n"
                 "related_min_similarity = 0.1";          /* no final newline */
 
@@ -100,6 +101,7 @@ static void test_values(void) {
               c.ingest.conflict.hedge_penalty == 0.5 && c.ingest.conflict.question_penalty == 0.25,
               "conflict options");
         CHECK(c.ingest.max_conflicts_per_article == 3 && c.ingest.max_candidate_claims == 11, "caps");
+        CHECK(c.ingest.match_across_events, "match_across_events");
         CHECK(c.related_min_similarity == 0.1, "compare threshold");
         free(err);
         config_free(&c);
@@ -315,7 +317,7 @@ static void test_shipped_file(void) {
         config_init(&c);
         int r = config_parse_string(&c, path, text, &err);
         CHECK(r == 0, "shipped file with every option uncommented parses (%s)", err ? err : "");
-        CHECK(n_keys >= 23, "documents every option (%d found)", n_keys);
+        CHECK(n_keys >= 24, "documents every option (%d found)", n_keys);
         CHECK(c.n_listen == 1 && strcmp(c.listen[0], def.listen[0]) == 0, "listen default documented");
         CHECK_STR(c.database, def.database);
         CHECK(c.token_file == NULL, "token_file default documented");
@@ -331,8 +333,10 @@ static void test_shipped_file(void) {
               c.ingest.conflict.hedge_penalty == def.ingest.conflict.hedge_penalty &&
               c.ingest.conflict.question_penalty == def.ingest.conflict.question_penalty,
               "[conflicts] defaults match conflict_options_default()");
+        CHECK(memcmp(&c.ingest, &def.ingest, sizeof(c.ingest)) == 0, "all ingest defaults documented");
         CHECK(c.ingest.max_conflicts_per_article == def.ingest.max_conflicts_per_article &&
-              c.ingest.max_candidate_claims == def.ingest.max_candidate_claims, "caps documented");
+              c.ingest.max_candidate_claims == def.ingest.max_candidate_claims &&
+              c.ingest.match_across_events == def.ingest.match_across_events, "caps documented");
         CHECK(c.related_min_similarity == def.related_min_similarity, "[compare] default documented");
         free(err);
         free(text);
