@@ -15,8 +15,9 @@ PACKAGES=(
         wordnet-base
         # tests: python3 (stdlib only), the systemd tools (systemd-analyze,
         # systemd-socket-activate, systemd-journald, journalctl), sqlite3 and
-        # curl for manual checks, valgrind for `meson test --setup=valgrind`
-        python3 systemd sqlite3 curl valgrind
+        # curl for manual checks, valgrind for `meson test --setup=valgrind`,
+        # strace and setpriv (util-linux) for the sandbox check
+        python3 systemd sqlite3 curl valgrind strace util-linux
         # sanitizers and libFuzzer (ASan/UBSan runtimes come with gcc)
         clang libclang-rt-dev
 )
