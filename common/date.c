@@ -385,7 +385,12 @@ static void resolve_period(struct found *f, time_t published, char p, long n) {
         case 'm': {
                 struct ymd q = ymd_of(published, 0);
                 long months = (long) q.y * 12 + (q.m - 1) + n;
-                r = (struct ymd) { (int) (months / 12), (int) (months % 12) + 1, 1 };
+                long y = months / 12, m0 = months % 12;
+                if (m0 < 0) {   /* floor division: month -1 of year 0 is December of year -1 */
+                        m0 += 12;
+                        y--;
+                }
+                r = (struct ymd) { (int) y, (int) m0 + 1, 1 };
                 f->prec = PREC_MONTH;
                 break;
         }
@@ -555,7 +560,9 @@ static int push(const struct segmented_text *st, struct claim_date **items, size
         d->text = strndup(st->text + start, (size_t) (end - start));
         if (!d->text)
                 return -ENOMEM;
-        if (f->resolved) {
+        /* a value is "YYYY...": years outside 0000..9999 (relative dates near
+         * the ends of RFC 3339's range) stay unresolved */
+        if (f->resolved && f->y >= 0 && f->y <= 9999) {
                 char buf[16];
                 format_date(buf, sizeof(buf), f->y, f->m, f->d, f->prec);
                 d->value = strdup(buf);
