@@ -47,6 +47,7 @@ struct ctx {
         size_t n_quotes;
         int32_t *qof;           /* per token: the quote holding it (marks included), or -1 */
         uint8_t *mark;          /* per token: 1 opens a quote, 2 closes one, 0 neither (after pairing) */
+        bool denial_hint;       /* set by content_after: "called it a hoax", "no evidence that" */
         bool *sent_cue;         /* per sentence: a cue candidate outside quotes */
         struct attribution *out;
         struct work *work;
@@ -768,7 +769,26 @@ static bool content_before(const struct ctx *c, size_t k, size_t *b, size_t *e) 
 
 /* Content after a cue whose next token is j: "that ...", a quote, a clause,
  * an object ("called for X").  Fills [*b, *e); returns false when empty. */
-static bool content_after(const struct ctx *c, const char *lemma, size_t j, size_t *b, size_t *e) {
+/* True when the folded words of tokens [i, i+n) joined by spaces are an
+ * entry of list id. */
+static bool phrase_is(const struct ctx *c, size_t i, size_t n, enum lexicon_id id) {
+        char buf[96];
+        size_t l = 0;
+        for (size_t k = i; k < i + n; k++) {
+                const char *f = fold(c, k);
+                size_t fl = strlen(f);
+                if (l + fl + 2 > sizeof(buf))
+                        return false;
+                if (l)
+                        buf[l++] = ' ';
+                memcpy(buf + l, f, fl);
+                l += fl;
+        }
+        buf[l] = 0;
+        return lexicon_contains(id, buf);
+}
+
+static bool content_after(struct ctx *c, const char *lemma, size_t j, size_t *b, size_t *e) {
         size_t se = sent_end(c, j > 0 ? j - 1 : 0);
         size_t k = j;
 
@@ -804,7 +824,7 @@ static bool content_after(const struct ctx *c, const char *lemma, size_t j, size
                 if (fold_is(c, m, "that") && m > k) {
                         bool ok = true;
                         for (size_t t = k; t < m && ok; t++)
-                                if (cue_lemma(c, t) || is_end_punct(c, t) ||
+                                if ((cue_lemma(c, t) && !in_lex(c, t, LEXICON_CLAIM_NOUNS)) || is_end_punct(c, t) ||
                                     /* "warned X to refrain from actions that ...": an infinitive */
                                     (fold_is(c, t, "to") && t + 1 < m && !is_cap(c, t + 1) &&
                                      !in_lex(c, t + 1, LEXICON_DETERMINERS) && !in_lex(c, t + 1, LEXICON_PRONOUNS) &&
@@ -812,7 +832,9 @@ static bool content_after(const struct ctx *c, const char *lemma, size_t j, size
                                     fold_is(c, t, "who") || fold_is(c, t, "which"))
                                         ok = false;
                         if (ok && (hearer || is_prep(c, k) || in_lex(c, k, LEXICON_TIME_WORDS) || is_comma(c, k) ||
-                                   (is_cap(c, k) && m - k <= 4))) {
+                                   (is_cap(c, k) && m - k <= 4) ||
+                                   /* "denied reports that" */
+                                   (in_lex(c, m - 1, LEXICON_CLAIM_NOUNS) && m - k <= 4))) {
                                 k = m + 1;
                                 goto found;
                         }
@@ -867,6 +889,42 @@ found:
                 return false;
         *b = k;
         *e = se;
+        /* "said there was no evidence that X": X, denied */
+        for (size_t m = k; m < se && m < k + 8; m++) {
+                if (!fold_is(c, m, "that") || m == k)
+                        continue;
+                for (size_t n = 1; n <= 3 && n <= m - k; n++)
+                        if (phrase_is(c, m - n, n, LEXICON_NO_EVIDENCE)) {
+                                c->denial_hint = true;
+                                k = m + 1;
+                                *b = k;
+                                break;
+                        }
+                break;
+        }
+        /* "called the report a hoax": the report, denied */
+        if (strcmp(lemma, "call") == 0) {
+                for (size_t m = k + 1; m < se; m++) {
+                        if (!in_lex(c, m, LEXICON_REFUTATIONS) || quote_at(c, m) >= 0)
+                                continue;
+                        size_t t = m;
+                        /* back to the article or "as" that opens the predicate: "a complete fabrication" */
+                        for (size_t u = m; u > k + 1 && u + 3 > m; u--)
+                                if (fold_is(c, u - 1, "a") || fold_is(c, u - 1, "an") || fold_is(c, u - 1, "as")) {
+                                        t = u - 1;
+                                        break;
+                                }
+                        while (t > k + 1 && (ends_with(fold(c, t - 1), "ly") || fold_is(c, t - 1, "just") ||
+                                             in_lex(c, t - 1, LEXICON_REFUTATIONS)))
+                                t--;
+                        if (t > k) {
+                                c->denial_hint = true;
+                                *e = t;
+                                return true;
+                        }
+                        break;
+                }
+        }
         /* a noun phrase content ("endorsed Trump, who ...", "cited the report
          * and left") ends at the first comma or at "and" before a verb */
         if (lexicon_contains(LEXICON_OBJECT_CUES, lemma) && !fold_is(c, k > 0 ? k - 1 : 0, "that")) {
@@ -911,6 +969,8 @@ found:
 
 static enum claim_stance stance_of(const struct ctx *c, size_t cue, const char *lemma, size_t cb, size_t ce) {
         if (in_lex(c, cue, LEXICON_DENIAL_VERBS))
+                return STANCE_DENIES;
+        if (c->denial_hint)
                 return STANCE_DENIES;
         if (strcmp(lemma, "ask") == 0 || strcmp(lemma, "wonder") == 0 || strcmp(lemma, "question") == 0) {
                 if (cb < ce && (fold_is(c, cb, "whether") || fold_is(c, cb, "if") ||
@@ -1042,6 +1102,8 @@ static bool continues_clause(const struct ctx *c, size_t i) {
 /* Handles the reporting verb at token i. */
 static int do_verb(struct ctx *c, size_t i, const char *lemma) {
         size_t sb = sent_begin(c, i), se = sent_end(c, i);
+
+        c->denial_hint = false;
         size_t b = 0, e = 0, nb = 0, ne = 0, cb, ce;
         bool ing = ends_with(fold(c, i), "ing");
 
@@ -1191,6 +1253,7 @@ static int do_initial_verb(struct ctx *c, size_t i, const char *lemma) {
         size_t se = sent_end(c, i);
         size_t b, e, nb, ne, cb, ce;
 
+        c->denial_hint = false;
         if (ends_with(fold(c, i), "ing") || !subject_right(c, i + 1, se, &b, &e, &nb, &ne))
                 return 0;
         if (e >= se || !(text_is(c, e, ":") || is_comma(c, e)))

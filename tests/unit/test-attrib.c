@@ -186,6 +186,23 @@ int main(void) {
         CHECK_ATTR(&f, 1, "Democrats", "insisted", "it could pass");
         done(&f);
 
+        /* denials without a denial verb, and a denial of a report */
+        CHECK(run("Election officials said there was no evidence that any ballots had been altered.", &f) == 0,
+              "no evidence that");
+        CHECK_ATTR(&f, 0, "Election officials", "said", "any ballots had been altered");
+        CHECK(f.n == 1 && f.a[0].stance == STANCE_DENIES, "no evidence: denies");
+        done(&f);
+
+        CHECK(run("The governor called the leaked memo a complete fabrication.", &f) == 0, "called ... a fabrication");
+        CHECK_ATTR(&f, 0, "The governor", "called", "the leaked memo");
+        CHECK(f.n == 1 && f.a[0].stance == STANCE_DENIES, "called false: denies");
+        done(&f);
+
+        CHECK(run("The navy dismissed reports that a submarine had run aground.", &f) == 0, "dismissed reports that");
+        CHECK_ATTR(&f, 0, "The navy", "dismissed", "a submarine had run aground");
+        CHECK(f.n == 1 && f.a[0].stance == STANCE_DENIES, "dismissed: denies");
+        done(&f);
+
         CHECK(run("", &f) == 0 && f.n == 0, "empty text");
         done(&f);
 
