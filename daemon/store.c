@@ -209,6 +209,7 @@ struct store {
         sqlite3 *db;
         bool readonly;
         bool in_batch;
+        bool batch_lost;        /* SQLite rolled the whole batch back (I/O error, full disk) */
         sqlite3_stmt *stmts[_ST_MAX];
         sqlite3_stmt *conflict_lists[_CF_MAX];
         struct df_entry *df;
@@ -1768,6 +1769,12 @@ int store_ingest(struct store *s, const struct article_request *req,
                 return -EINVAL;
         if (s->readonly)
                 return -EROFS;
+        if (s->in_batch && (s->batch_lost || sqlite3_get_autocommit(s->db))) {
+                /* the batch's transaction is gone: nothing may join a new one
+                 * that store_batch_end() would then commit as if whole */
+                s->batch_lost = true;
+                return -EIO;
+        }
 
         r = exec_simple(s, s->in_batch ? ST_SAVEPOINT : ST_BEGIN);
         if (r < 0)
@@ -1815,8 +1822,9 @@ int store_ingest(struct store *s, const struct article_request *req,
 fail:
         free(res.conflict_ids);
         if (s->in_batch) {
-                exec_simple(s, ST_ROLLBACK_TO);
-                exec_simple(s, ST_RELEASE);
+                if (sqlite3_get_autocommit(s->db) || exec_simple(s, ST_ROLLBACK_TO) < 0 ||
+                    exec_simple(s, ST_RELEASE) < 0)
+                        s->batch_lost = true;
         } else if (!sqlite3_get_autocommit(s->db))
                 exec_simple(s, ST_ROLLBACK);
         /* cached document frequencies may count rolled-back terms */
@@ -1833,6 +1841,7 @@ int store_batch_begin(struct store *s) {
         if (r < 0)
                 return r;
         s->in_batch = true;
+        s->batch_lost = false;
         return 0;
 }
 
@@ -1840,6 +1849,13 @@ int store_batch_end(struct store *s, bool commit) {
         if (!s || !s->in_batch)
                 return -EINVAL;
         s->in_batch = false;
+        if (s->batch_lost) {
+                s->batch_lost = false;
+                if (!sqlite3_get_autocommit(s->db))
+                        exec_simple(s, ST_ROLLBACK);
+                df_cache_clear(s);
+                return -EIO;
+        }
         int r = exec_simple(s, commit ? ST_COMMIT : ST_ROLLBACK);
         if (r < 0 || !commit) {
                 if (!sqlite3_get_autocommit(s->db))

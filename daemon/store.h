@@ -81,7 +81,10 @@ int store_ingest(struct store *s, const struct article_request *req,
  * store_batch_end() every store_ingest() runs in a SAVEPOINT of one shared
  * transaction (a failed article is rolled back alone) and nothing is durable
  * until store_batch_end(s, true) returns 0: acknowledge the batch's articles
- * only then.  store_batch_end(s, false) discards the whole batch. */
+ * only then.  store_batch_end(s, false) discards the whole batch.  When
+ * SQLite itself rolled the batch back (I/O error, disk full), later
+ * store_ingest() calls of the batch fail with -EIO and store_batch_end()
+ * returns -EIO: no article of the batch was stored. */
 int store_batch_begin(struct store *s);
 int store_batch_end(struct store *s, bool commit);
 
