@@ -209,8 +209,27 @@ static void poller_closed(struct evhttp_connection *conn, void *arg) {
         poller_free(arg);
 }
 
+static bool same_filter(const struct conflict_filter *a, const struct conflict_filter *b) {
+        return a->since == b->since && a->limit == b->limit && a->event_id == b->event_id &&
+               a->kind == b->kind && a->min_score == b->min_score &&
+               (a->source == b->source || (a->source && b->source && strcmp(a->source, b->source) == 0));
+}
+
+/* Pollers usually wait with the same filter (all caught up to the same
+ * id): one query per distinct filter serves all of them. */
+#define WAKE_CACHE 32
+
+struct wake_cache {
+        struct conflict_filter f;       /* a copy: the poller may be freed */
+        char *source;
+        json_t *o;
+        int r;
+};
+
 void pollers_wake(struct server *s, int64_t max_id) {
         struct poller *p, *next;
+        struct wake_cache cache[WAKE_CACHE];
+        size_t n_cache = 0;
 
         if (!http_store_ready(s))
                 return;
@@ -218,8 +237,33 @@ void pollers_wake(struct server *s, int64_t max_id) {
                 next = p->next;
                 if (p->f.since >= max_id)
                         continue;
+
                 json_t *o = NULL;
-                if (store_list_conflicts_json(s->ro, &p->f, &o) < 0) {
+                int r = 1;
+                for (size_t i = 0; i < n_cache; i++)
+                        if (same_filter(&cache[i].f, &p->f)) {
+                                r = cache[i].r;
+                                o = json_incref(cache[i].o);
+                                break;
+                        }
+                if (r == 1) {
+                        r = store_list_conflicts_json(s->ro, &p->f, &o);
+                        if (r > 0)
+                                r = 0;
+                        if (n_cache < WAKE_CACHE) {
+                                struct wake_cache *c = &cache[n_cache];
+                                c->f = p->f;
+                                c->source = p->f.source ? strdup(p->f.source) : NULL;
+                                if (!p->f.source || c->source) {
+                                        c->f.source = c->source;
+                                        c->o = r < 0 ? NULL : json_incref(o);
+                                        c->r = r;
+                                        n_cache++;
+                                }
+                        }
+                }
+                if (r < 0) {
+                        json_decref(o);
                         poller_answer(p, NULL);
                         continue;
                 }
@@ -227,6 +271,10 @@ void pollers_wake(struct server *s, int64_t max_id) {
                         poller_answer(p, o);
                 else
                         json_decref(o);
+        }
+        for (size_t i = 0; i < n_cache; i++) {
+                json_decref(cache[i].o);
+                free(cache[i].source);
         }
 }
 
