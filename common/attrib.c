@@ -1269,7 +1269,8 @@ static int do_according(struct ctx *c, size_t i, size_t n) {
         size_t sb = sent_begin(c, i), se = sent_end(c, i);
         size_t j = i + n, k = j, cb, ce;
 
-        while (k < se && !is_comma(c, k) && !is_end_punct(c, k) && !(tk(c, k)->flags & TOKEN_QUOTE) && k - j < 15)
+        while (k < se && !is_comma(c, k) && !is_end_punct(c, k) && !(tk(c, k)->flags & TOKEN_QUOTE) &&
+               !text_is(c, k, ":") && k - j < 30)
                 k++;
         if (k == j)
                 return 0;
@@ -1284,14 +1285,19 @@ static int do_according(struct ctx *c, size_t i, size_t n) {
         while (first < i && (fold_is(c, first, "but") || fold_is(c, first, "and") || fold_is(c, first, "so")))
                 first++;
         if (i == first) {
-                /* According to X, CONTENT */
-                if (k >= se || !is_comma(c, k))
+                /* According to X, CONTENT / According to X: "..." */
+                if (k >= se || !(is_comma(c, k) || text_is(c, k, ":")))
                         return 0;
                 cb = k + 1;
                 ce = se;
-                int32_t q = quote_at(c, se - 1);
-                if (q >= 0 && c->quotes[q].open >= cb && !c->quotes[q].closed)
-                        ce = c->quotes[q].end;
+                if (cb < se && is_open_q(c, cb) && quote_at(c, cb) >= 0) {
+                        int32_t q = quote_at(c, cb);
+                        ce = quote_continue(c, c->quotes[q].closed ? c->quotes[q].end + 1 : c->quotes[q].end);
+                } else {
+                        int32_t q = quote_at(c, se - 1);
+                        if (q >= 0 && c->quotes[q].open >= cb && !c->quotes[q].closed)
+                                ce = c->quotes[q].end;
+                }
                 return add(c, SHAPE_ACCORDING, cb, ce, 0, 0, j, k, j, k, i, j, STANCE_ASSERTS);
         }
         if (pb > sb && (is_comma(c, pb - 1) || is_dash(c, pb - 1)))
@@ -1299,7 +1305,8 @@ static int do_according(struct ctx *c, size_t i, size_t n) {
         if (!content_before(c, pb, &cb, &ce))
                 return 0;
         size_t gb = 0, ge = 0;
-        if (k < se && is_comma(c, k) && k + 2 < se) {
+        /* "The plan, according to officials, would cost ...": the clause goes on */
+        if (k < se && is_comma(c, k) && k + 2 < se && continues_clause(c, k + 1)) {
                 gb = ce;
                 ge = k + 1;
                 ce = se;
