@@ -794,6 +794,16 @@ static bool content_after(struct ctx *c, const char *lemma, size_t j, size_t *b,
 
         if (k >= se)
                 return false;
+        /* 'Caddell continued:' and the quote in the next paragraph */
+        if (text_is(c, k, ":") && k + 1 == se && se < c->st->n_tokens && is_open_q(c, se) &&
+            paragraph_of(c, se) <= paragraph_of(c, k) + 1) {
+                int32_t q = quote_at(c, se);
+                if (q >= 0) {
+                        *b = se + 1;
+                        *e = quote_continue(c, c->quotes[q].closed ? c->quotes[q].end + 1 : c->quotes[q].end);
+                        return *b < *e;
+                }
+        }
         if (text_is(c, k, ":") || (is_comma(c, k) && k + 1 < se && is_open_q(c, k + 1)))
                 k++;
         if (k < se && is_open_q(c, k)) {
