@@ -153,6 +153,7 @@ static void track_sweep(uint64_t timeout_usec, bool final) {
 static void sweep_cb(evutil_socket_t fd, short what, void *arg) {
         struct server *s = arg;
         track_sweep((uint64_t) s->cfg.request_timeout_sec * 1000000u, false);
+        pollers_reap(s);
 }
 
 void send_reply(struct evhttp_request *req, int status, struct evbuffer *body) {

@@ -63,6 +63,8 @@ void http_apply_limits(struct server *s);
 int http_listen(struct server *s);
 /* Stops accepting new connections. */
 void http_close_listeners(struct server *s);
+/* Forgets parked long polls whose clients hung up (called once a second). */
+void pollers_reap(struct server *s);
 /* Answers every parked long poll now (at shutdown). */
 void http_release_pollers(struct server *s);
 void http_free(struct server *s);

@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
+#include <sys/socket.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
@@ -275,6 +277,27 @@ void pollers_wake(struct server *s, int64_t max_id) {
         for (size_t i = 0; i < n_cache; i++) {
                 json_decref(cache[i].o);
                 free(cache[i].source);
+        }
+}
+
+void pollers_reap(struct server *s) {
+        struct poller *p, *next;
+
+        for (p = s->pollers; p; p = next) {
+                next = p->next;
+                struct bufferevent *bev = p->conn ? evhttp_connection_get_bufferevent(p->conn) : NULL;
+                evutil_socket_t fd = bev ? bufferevent_getfd(bev) : -1;
+                if (fd < 0)
+                        continue;
+                char c;
+                ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+                if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+                        /* the client hung up: answer into the void, evhttp then frees it */
+                        evhttp_connection_set_closecb(p->conn, NULL, NULL);
+                        struct evhttp_request *req = p->req;
+                        poller_free(p);
+                        reply_json(s, req, ROUTE_CONFLICTS, 200, json_pack("{s:[], s:I}", "conflicts", "next", (json_int_t) 0));
+                }
         }
 }
 
