@@ -238,8 +238,8 @@ static const char *cue_lemma(const struct ctx *c, size_t i) {
                 return NULL;
         if (i == sb)
                 return NULL;
-        if ((tk(c, i)->flags & TOKEN_CAPITALIZED) && !title_case(c, i))
-                return NULL;    /* "Report", "Hope" inside names */
+        if ((tk(c, i)->flags & TOKEN_CAPITALIZED) && (!title_case(c, i) || in_lex(c, i, LEXICON_AMBIGUOUS_CUES)))
+                return NULL;    /* "Report", "Hope", "Islamic State" inside names */
         size_t p = i - 1;
         if (fold_is(c, p, "to") || is_prep(c, p))
                 return NULL;
@@ -276,8 +276,13 @@ static const char *cue_lemma(const struct ctx *c, size_t i) {
 /* True when the token range names a person or a body by a proper name: its
  * last word is capitalised and not a role noun. */
 static bool proper_last(const struct ctx *c, size_t b, size_t e) {
-        return e > b && is_cap(c, e - 1) && !in_lex(c, e - 1, LEXICON_ROLE_NOUNS) &&
-               !in_lex(c, e - 1, LEXICON_STOPWORDS);
+        if (!(e > b && is_cap(c, e - 1) && !role_noun(c, e - 1) && !in_lex(c, e - 1, LEXICON_STOPWORDS)))
+                return false;
+        /* "Photos showed": a plural capitalised only by the sentence start */
+        if (e - b == 1 && (tk(c, b)->flags & TOKEN_SENT_START) && !(tk(c, b)->flags & TOKEN_ALLCAPS) &&
+            ends_with(fold(c, b), "s") && !ends_with(fold(c, b), "ss"))
+                return false;
+        return true;
 }
 
 
@@ -1054,9 +1059,14 @@ static bool ambiguous_ok(const struct ctx *c, size_t i, size_t b, size_t e) {
         if (i > 0 && (lexicon_contains(LEXICON_VERB_MODIFIERS, fold(c, i - 1)) || is_be(c, i - 1)) &&
             !is_cap(c, i - 1))
                 return true;
-        /* "a Facebook post", "the Louisville plan": a compound noun */
-        if (e - b == 2 && (fold_is(c, b, "a") || fold_is(c, b, "an") || fold_is(c, b, "the")))
-                return false;
+        /* "a Facebook post", "A United Nations report": a compound noun */
+        if (e - b >= 2 && (fold_is(c, b, "a") || fold_is(c, b, "an") || fold_is(c, b, "the"))) {
+                bool caps = true;
+                for (size_t t = b + 1; t < e && caps; t++)
+                        caps = is_cap(c, t);
+                if (caps)
+                        return false;
+        }
         return proper_last(c, b, e) && i == e;
 }
 
@@ -1704,6 +1714,8 @@ static void drop_nested(struct ctx *c) {
                         continue;
                 for (size_t k = 0; k < c->n; k++) {
                         struct attribution *o = &c->out[k];
+                        if (o->gap_start >= 0 && tk(c, p)->start >= o->gap_start && tk(c, p)->start < o->gap_end)
+                                continue;       /* the participle is in the attribution inside a quote */
                         if (k != i && o->content_start < tk(c, p - 1)->start && o->content_end > tk(c, p)->start &&
                             o->cue_start < tk(c, p - 1)->start)
                                 o->content_end = tk(c, p - 1)->start;
