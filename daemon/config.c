@@ -62,6 +62,7 @@ static const struct key_def keys[] = {
         { "conflicts", "max_per_article", KEY_INT, OFF(ingest.max_conflicts_per_article), 1, 10000 },
         { "conflicts", "max_candidate_claims", KEY_INT, OFF(ingest.max_candidate_claims), 1, 100000 },
         { "conflicts", "match_across_events", KEY_BOOL, OFF(ingest.match_across_events), 0, 0 },
+        { "conflicts", "max_event_claims_in_memory", KEY_INT, OFF(ingest.max_event_claims_in_memory), 0, 10000000 },
         { "compare", "related_min_similarity", KEY_DOUBLE, OFF(related_min_similarity), 0, 1 },
 };
 

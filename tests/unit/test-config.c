@@ -78,6 +78,7 @@ static void test_values(void) {
                 "max_per_article = 3\n"
                 "max_candidate_claims = 11\n"
                 "match_across_events = yes\n"
+                "max_event_claims_in_memory = 500\n"
                 "  [ compare ]  \n"
                 "related_min_similarity = 0.1";          /* no final newline */
 
@@ -102,6 +103,7 @@ static void test_values(void) {
               "conflict options");
         CHECK(c.ingest.max_conflicts_per_article == 3 && c.ingest.max_candidate_claims == 11, "caps");
         CHECK(c.ingest.match_across_events, "match_across_events");
+        CHECK(c.ingest.max_event_claims_in_memory == 500, "max_event_claims_in_memory");
         CHECK(c.related_min_similarity == 0.1, "compare threshold");
         free(err);
         config_free(&c);
@@ -317,7 +319,7 @@ static void test_shipped_file(void) {
         config_init(&c);
         int r = config_parse_string(&c, path, text, &err);
         CHECK(r == 0, "shipped file with every option uncommented parses (%s)", err ? err : "");
-        CHECK(n_keys >= 24, "documents every option (%d found)", n_keys);
+        CHECK(n_keys >= 25, "documents every option (%d found)", n_keys);
         CHECK(c.n_listen == 1 && strcmp(c.listen[0], def.listen[0]) == 0, "listen default documented");
         CHECK_STR(c.database, def.database);
         CHECK(c.token_file == NULL, "token_file default documented");
