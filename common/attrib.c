@@ -255,8 +255,11 @@ static const char *cue_lemma(const struct ctx *c, size_t i) {
                 return NULL;    /* "state-run" */
         if (ends_with(f, "ing")) {
                 /* ", saying ...", "is saying"; a gerund or adjective otherwise */
+                /* "footage of Trump saying", "heard him saying" */
+                bool named = (is_cap(c, p) && !(tk(c, p)->flags & TOKEN_SENT_START)) || fold_is(c, p, "him") ||
+                             fold_is(c, p, "her") || fold_is(c, p, "them");
                 if (!is_comma(c, p) && !is_be(c, p) && !is_dash(c, p) && !contraction &&
-                    !ends_with(fold(c, p), "'re"))
+                    !ends_with(fold(c, p), "'re") && !named)
                         return NULL;
         } else if (is_be(c, p) || fold_is(c, p, "being") || fold_is(c, p, "been"))
                 return NULL;    /* passive */
