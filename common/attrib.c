@@ -19,6 +19,7 @@
  * name, "he"/"she" the nearest person speaker before, "the official" an
  * earlier "a senior ... official". */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -777,6 +778,14 @@ static bool content_before(const struct ctx *c, size_t k, size_t *b, size_t *e) 
 
 /* Content after a cue whose next token is j: "that ...", a quote, a clause,
  * an object ("called for X").  Fills [*b, *e); returns false when empty. */
+/* True when word is a particle of the verb lemma ("point out", "call for"),
+ * per conf/lexicon/verb-particles.txt. */
+static bool particle_of(const char *lemma, const char *word) {
+        char buf[64];
+        int n = snprintf(buf, sizeof(buf), "%s %s", lemma, word);
+        return n > 0 && (size_t) n < sizeof(buf) && lexicon_contains(LEXICON_VERB_PARTICLES, buf);
+}
+
 /* True when the folded words of tokens [i, i+n) joined by spaces are an
  * entry of list id. */
 static bool phrase_is(const struct ctx *c, size_t i, size_t n, enum lexicon_id id) {
@@ -834,6 +843,9 @@ static bool content_after(struct ctx *c, const char *lemma, size_t j, size_t *b,
                         return *b < *e;
                 }
         }
+        /* a particle of the verb is no content: "pointed out that", "called for" */
+        if (k + 1 < se && particle_of(lemma, fold(c, k)))
+                k++;
         /* skip a hearer, a time or a place before "that": "told reporters on
          * Friday that", "said in a statement that" */
         bool hearer = lemma_takes_hearer(lemma);
@@ -945,7 +957,13 @@ found:
         }
         /* a noun phrase content ("endorsed Trump, who ...", "cited the report
          * and left") ends at the first comma or at "and" before a verb */
-        if (lexicon_contains(LEXICON_OBJECT_CUES, lemma) && !fold_is(c, k > 0 ? k - 1 : 0, "that")) {
+        /* an infinitive ("vowed to form ...", "called on X to ...") is a
+         * clause, not a noun phrase */
+        bool infinitive = false;
+        for (size_t m = k; m < se && m < k + 6 && !infinitive; m++)
+                infinitive = fold_is(c, m, "to") && m + 1 < se && is_word(c, m + 1) && !is_cap(c, m + 1) &&
+                             !in_lex(c, m + 1, LEXICON_DETERMINERS);
+        if (lexicon_contains(LEXICON_OBJECT_CUES, lemma) && !fold_is(c, k > 0 ? k - 1 : 0, "that") && !infinitive) {
                 for (size_t m = k + 1; m + 1 < se; m++) {
                         if (quote_at(c, m) >= 0 && !is_close_q(c, m))
                                 continue;
