@@ -412,6 +412,36 @@ static void route_post_batch(struct server *s, struct evhttp_request *req, uint6
         }
 }
 
+/* A repost (same url, or same source and content) is answered from the
+ * read connection at once, without running the pipeline: the same reply
+ * the writer gives for a duplicate it finds in its transaction (which
+ * still catches two copies racing each other).  Returns true when it
+ * answered (and consumed j). */
+static bool answer_duplicate(struct server *s, struct job *j) {
+        int64_t dup = 0, event = 0;
+        json_t *a = NULL;
+
+        if (!http_store_ready(s) || store_find_duplicate(s->ro, &j->article, &dup) <= 0)
+                return false;
+        if (store_get_article_json(s->ro, dup, &a) < 0)
+                return false;
+        event = json_integer_value(json_object_get(a, "event_id"));
+        json_decref(a);
+
+        j->result.article_id = dup;
+        j->result.duplicate = true;
+        j->result.event_id = event;
+        j->reply = json_pack("{s:I, s:b, s:o, s:i, s:[]}",
+                             "id", (json_int_t) dup, "duplicate", 1,
+                             "event_id", event > 0 ? json_integer(event) : json_null(),
+                             "claims", 0, "conflicts");
+        if (!j->reply)
+                return false;
+        j->status = 200;
+        http_job_done(j, s);
+        return true;
+}
+
 void route_post_article(struct server *s, struct evhttp_request *req, uint64_t t0) {
         struct api_error e;
 
@@ -437,6 +467,8 @@ void route_post_article(struct server *s, struct evhttp_request *req, uint64_t t
                 reply_api_error(s, req, ROUTE_ARTICLES_POST, &e);
                 return;
         }
+        if (answer_duplicate(s, j))
+                return;
         submit(s, req, ROUTE_ARTICLES_POST, j);
 }
 
