@@ -151,21 +151,11 @@ static int32_t paragraph_of(const struct ctx *c, size_t i) {
 }
 
 static bool is_be(const struct ctx *c, size_t i) {
-        static const char *const be[] = { "is", "was", "were", "are", "be", "been", "being", "am", "'s",
-                                          "isn't", "wasn't", "aren't", "weren't" };
-        for (size_t k = 0; k < sizeof(be) / sizeof(*be); k++)
-                if (fold_is(c, i, be[k]))
-                        return true;
-        return false;
+        return in_lex(c, i, LEXICON_BE_FORMS);
 }
 
 static bool is_prep(const struct ctx *c, size_t i) {
-        static const char *const preps[] = { "of", "for", "in", "on", "by", "with", "about", "from", "at",
-                                             "into", "over", "against", "without", "under" };
-        for (size_t k = 0; k < sizeof(preps) / sizeof(*preps); k++)
-                if (fold_is(c, i, preps[k]))
-                        return true;
-        return false;
+        return in_lex(c, i, LEXICON_PREPOSITIONS);
 }
 
 /* True when token i is a role noun, singular or plural ("attorneys"). */
@@ -178,12 +168,7 @@ static bool role_noun(const struct ctx *c, size_t i) {
 
 /* Verbs whose first object is the hearer: "told reporters that ...". */
 static bool lemma_takes_hearer(const char *lemma) {
-        static const char *const v[] = { "tell", "inform", "assure", "reassure", "warn", "remind", "ask", "urge",
-                                          "advise", "promise", "caution", "accuse" };
-        for (size_t k = 0; k < sizeof(v) / sizeof(*v); k++)
-                if (strcmp(lemma, v[k]) == 0)
-                        return true;
-        return false;
+        return lexicon_contains(LEXICON_HEARER_VERBS, lemma);
 }
 
 /* The kind of pronoun token i is (pronouns.txt: "p", "g", "s"), also with a
@@ -713,15 +698,7 @@ static int add(struct ctx *c, enum shape shape, size_t cb, size_t ce, size_t gb,
 /* True for words that open an adverbial clause or phrase ("When ...,", "As
  * ...,", "Asked about ...,"). */
 static bool opener(const struct ctx *c, size_t i) {
-        static const char *const w[] = { "when", "while", "as", "after", "before", "if", "although", "though",
-                                         "since", "even", "despite", "during", "like", "unlike", "asked", "speaking",
-                                         "once", "until", "because", "to", "in", "on", "at", "for", "with",
-                                         "without", "by", "from", "under", "over", "following", "amid", "earlier",
-                                         "later", "meanwhile", "still", "yet", "instead", "looking", "standing" };
-        for (size_t k = 0; k < sizeof(w) / sizeof(*w); k++)
-                if (fold_is(c, i, w[k]))
-                        return true;
-        return false;
+        return in_lex(c, i, LEXICON_CLAUSE_OPENERS);
 }
 
 /* Content before a postposed attribution whose clause starts at token k (the
@@ -1132,12 +1109,7 @@ static int try_inverted(struct ctx *c, size_t i, const char *lemma, bool strict)
 /* True when token i goes on with the clause a parenthetical attribution
  * interrupted: '"Only you," she said, would ...' */
 static bool continues_clause(const struct ctx *c, size_t i) {
-        static const char *const aux[] = { "would", "will", "could", "can", "should", "must", "might", "may",
-                                           "is", "was", "are", "were", "has", "had", "have", "does", "did" };
-        for (size_t k = 0; k < sizeof(aux) / sizeof(*aux); k++)
-                if (fold_is(c, i, aux[k]))
-                        return true;
-        return false;
+        return in_lex(c, i, LEXICON_AUXILIARIES);
 }
 
 /* Handles the reporting verb at token i. */

@@ -165,16 +165,10 @@ static bool token_negates(const struct segmented_text *st, size_t k) {
 /* True when token k opens an embedded clause ("that", "which", "whether",
  * a "there" after the start: "assurances there was no ..."). */
 static bool clause_marker(const struct segmented_text *st, size_t k, size_t b) {
-        static const char *const m[] = { "that", "which", "who", "whom", "whose", "whether", "because", "if",
-                                         "when", "while", "although", "though", "since", "unless", "after",
-                                         "before", "until", "where" };
         const char *f = st->tokens[k].fold ? st->tokens[k].fold : "";
         if (k > b && strcmp(f, "there") == 0)
                 return true;
-        for (size_t i = 0; i < sizeof(m) / sizeof(*m); i++)
-                if (strcmp(f, m[i]) == 0)
-                        return true;
-        return false;
+        return lexicon_contains(LEXICON_CLAUSE_MARKERS, f);
 }
 
 /* Scans tokens [b, e) but [gb, ge) for negation and hedges.  Negation counts
