@@ -1,7 +1,12 @@
 /* WordNet lookups through libWN.  libWN keeps open files and static buffers
- * in globals, so one mutex guards every call into it; answers are kept in a
- * small direct-mapped cache (guarded by the same mutex) because conflict
- * detection asks the same questions over and over. */
+ * in globals, so one mutex guards every call into it; answers are kept in
+ * direct-mapped caches (guarded by the same mutex) because conflict
+ * detection asks the same questions over and over.  libWN answers every
+ * lookup with a binary search through the index files (fseek + getc), so a
+ * miss costs tens of system calls: the caches are per word (lemmas, index
+ * facts, the set of a word's antonyms), not per pair of words, so that they
+ * fill up with the vocabulary of the news and stop missing; an antonym
+ * question is then two lookups in word sets. */
 
 #include <errno.h>
 #include <pthread.h>
@@ -20,12 +25,13 @@
 #endif
 
 #define WN_MAX_WORD 128
-#define CACHE_SLOTS 16384
+#define CACHE_SLOTS 16384               /* pair questions (synonyms) */
+#define WORD_CACHE_SLOTS 65536          /* per-word answers, one table per query */
 
 static pthread_mutex_t wn_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool wn_open;    /* wninit() succeeded; failures are retried */
 
-enum query { Q_LEMMA = 1, Q_ANTONYMS, Q_SYNONYMS, Q_WORDINFO };
+enum query { Q_LEMMA = 1, Q_ANTONYMS, Q_SYNONYMS, Q_WORDINFO, Q_ANTSET };
 
 /* What the index says about a word (Q_WORDINFO answers). */
 enum {
@@ -38,10 +44,13 @@ struct cache_slot {
         char *key;      /* "q|pos|a|b" */
         bool answer;
         int info;       /* Q_WORDINFO only */
-        char *lemma;    /* Q_LEMMA only */
+        char *lemma;    /* Q_LEMMA only; Q_ANTSET: the antonyms, each ended by '\0', then "" */
 };
 
 static struct cache_slot cache[CACHE_SLOTS];
+static struct cache_slot lemma_cache[WORD_CACHE_SLOTS];
+static struct cache_slot info_cache[WORD_CACHE_SLOTS];
+static struct cache_slot antset_cache[WORD_CACHE_SLOTS];
 
 /* libWN prints its complaints to stderr; a library must stay quiet. */
 static int quiet(char *msg) {
@@ -101,13 +110,6 @@ static bool same_word(const char *syn_word, const char *w) {
         return strlen(w) == n && strncasecmp(syn_word, w, n) == 0;
 }
 
-static bool synset_has(const Synset *s, const char *w) {
-        for (int i = 0; i < s->wcount; i++)
-                if (same_word(s->words[i], w))
-                        return true;
-        return false;
-}
-
 /* 1-based position of w in synset s, 0 when absent. */
 static int synset_pos(const Synset *s, const char *w) {
         for (int i = 0; i < s->wcount; i++)
@@ -133,29 +135,67 @@ static IndexPtr lookup_index(char *w, int pos, char base[WN_MAX_WORD]) {
         return index_lookup(base, pos);
 }
 
-/* Is b a word of synset s, or (adjectives) of one of its satellites? */
-static bool in_synset_or_similar(const Synset *s, const char *b, int pos) {
-        if (synset_has(s, b))
-                return true;
+/* A list of words, each ended by '\0', the list by an empty word. */
+struct wordset {
+        char *buf;
+        size_t len, cap;
+        bool oom;
+};
+
+/* Appends a synset word ("alive(p)", "Pull_Ahead") as "alive", "pull_ahead":
+ * the spelling wn_word() gives, without the adjective position marker. */
+static void wordset_add(struct wordset *ws, const char *syn_word) {
+        size_t n = strcspn(syn_word, "(");
+        if (ws->oom)
+                return;
+        if (ws->len + n + 2 > ws->cap) {
+                size_t cap = ws->cap ? ws->cap * 2 : 64;
+                while (cap < ws->len + n + 2)
+                        cap *= 2;
+                char *b = realloc(ws->buf, cap);
+                if (!b) {
+                        ws->oom = true;
+                        return;
+                }
+                ws->buf = b;
+                ws->cap = cap;
+        }
+        for (size_t i = 0; i < n; i++) {
+                char c = syn_word[i];
+                ws->buf[ws->len + i] = c >= 'A' && c <= 'Z' ? c + 32 : c;
+        }
+        ws->buf[ws->len + n] = '\0';
+        ws->len += n + 1;
+}
+
+static bool wordset_has(const char *set, const char *w) {
+        for (; set && *set; set += strlen(set) + 1)
+                if (strcmp(set, w) == 0)
+                        return true;
+        return false;
+}
+
+/* Adds the words of synset s and (adjectives) of its satellites. */
+static void add_synset_or_similar(struct wordset *ws, const Synset *s, int pos) {
+        for (int i = 0; i < s->wcount; i++)
+                wordset_add(ws, s->words[i]);
         if (pos != ADJ)
-                return false;
+                return;
         for (int p = 0; p < s->ptrcount; p++) {
                 if (s->ptrtyp[p] != SIMPTR)
                         continue;
                 SynsetPtr sat = read_synset(ADJ, s->ptroff[p], "");
                 if (!sat)
                         continue;
-                bool hit = synset_has(sat, b);
+                for (int i = 0; i < sat->wcount; i++)
+                        wordset_add(ws, sat->words[i]);
                 free_synset(sat);
-                if (hit)
-                        return true;
         }
-        return false;
 }
 
-/* Do the antonym pointers of synset s (from word number from, 0: any word)
- * lead to a synset holding b? */
-static bool antonym_in(const Synset *s, int from, const char *b, int pos) {
+/* Adds the synsets the antonym pointers of s lead to (from word number
+ * from, 0: any word). */
+static void add_antonyms_in(struct wordset *ws, const Synset *s, int from, int pos) {
         for (int p = 0; p < s->ptrcount; p++) {
                 if (s->ptrtyp[p] != ANTPTR)
                         continue;
@@ -164,42 +204,62 @@ static bool antonym_in(const Synset *s, int from, const char *b, int pos) {
                 SynsetPtr t = read_synset(data_pos(s->ppos[p]), s->ptroff[p], "");
                 if (!t)
                         continue;
-                bool hit = in_synset_or_similar(t, b, pos);
+                add_synset_or_similar(ws, t, pos);
                 free_synset(t);
-                if (hit)
-                        return true;
         }
-        return false;
 }
 
-/* Is b an antonym of a in some sense of pos?  Called with wn_lock held. */
-static bool antonym_of(char *a, const char *b, int pos) {
+/* Every word that is an antonym of a in some sense of pos (through the
+ * head adjectives of satellites too).  Called with wn_lock held. */
+static void antonym_set(char *a, int pos, struct wordset *ws) {
         char base[WN_MAX_WORD];
         IndexPtr idx = lookup_index(a, pos, base);
-        bool hit = false;
 
         if (!idx)
-                return false;
-        for (int i = 0; i < idx->off_cnt && !hit; i++) {
+                return;
+        for (int i = 0; i < idx->off_cnt; i++) {
                 SynsetPtr s = read_synset(pos, (long) idx->offset[i], base);
                 if (!s)
                         continue;
                 if (pos == ADJ && s->pos && s->pos[0] == 's') {
                         /* a satellite: the antonyms of its head adjectives */
-                        for (int p = 0; p < s->ptrcount && !hit; p++) {
+                        for (int p = 0; p < s->ptrcount; p++) {
                                 if (s->ptrtyp[p] != SIMPTR)
                                         continue;
                                 SynsetPtr head = read_synset(ADJ, s->ptroff[p], "");
                                 if (!head)
                                         continue;
-                                hit = antonym_in(head, 0, b, pos);
+                                add_antonyms_in(ws, head, 0, pos);
                                 free_synset(head);
                         }
                 } else
-                        hit = antonym_in(s, synset_pos(s, base), b, pos);
+                        add_antonyms_in(ws, s, synset_pos(s, base), pos);
                 free_synset(s);
         }
         free_index(idx);
+}
+
+static struct cache_slot *cache_find(const char *key);
+static void cache_put(const char *key, bool answer, int info, char *lemma);
+
+/* Is b an antonym of a in some sense of pos?  The antonyms of a are read
+ * once and cached.  Called with wn_lock held. */
+static bool antonym_of(char *a, const char *b, int pos) {
+        char key[WN_MAX_WORD + 16];
+        snprintf(key, sizeof(key), "%d|%d|%s", Q_ANTSET, pos, a);
+        struct cache_slot *c = cache_find(key);
+        if (c)
+                return wordset_has(c->lemma, b);
+
+        struct wordset ws = {};
+        antonym_set(a, pos, &ws);
+        wordset_add(&ws, "");
+        if (ws.oom) {
+                free(ws.buf);
+                return false;
+        }
+        bool hit = wordset_has(ws.buf, b);
+        cache_put(key, true, 0, ws.buf);
         return hit;
 }
 
@@ -228,15 +288,37 @@ static uint32_t hash(const char *s) {
         return h;
 }
 
-/* Cached answer for key, with wn_lock held: the slot or NULL. */
+/* The table that caches answers to q. */
+static struct cache_slot *table_of(const char *key, size_t *ret_n) {
+        switch (key[0] - '0') {
+        case Q_LEMMA:
+                *ret_n = WORD_CACHE_SLOTS;
+                return lemma_cache;
+        case Q_WORDINFO:
+                *ret_n = WORD_CACHE_SLOTS;
+                return info_cache;
+        case Q_ANTSET:
+                *ret_n = WORD_CACHE_SLOTS;
+                return antset_cache;
+        default:
+                *ret_n = CACHE_SLOTS;
+                return cache;
+        }
+}
+
+/* Cached answer for key ("q|..."), with wn_lock held: the slot or NULL. */
 static struct cache_slot *cache_find(const char *key) {
-        struct cache_slot *c = &cache[hash(key) % CACHE_SLOTS];
+        size_t n;
+        struct cache_slot *t = table_of(key, &n);
+        struct cache_slot *c = &t[hash(key) % n];
         return c->key && strcmp(c->key, key) == 0 ? c : NULL;
 }
 
 /* Stores an answer, replacing whatever held the slot (lemma is taken over). */
 static void cache_put(const char *key, bool answer, int info, char *lemma) {
-        struct cache_slot *c = &cache[hash(key) % CACHE_SLOTS];
+        size_t n;
+        struct cache_slot *t = table_of(key, &n);
+        struct cache_slot *c = &t[hash(key) % n];
         char *k = strdup(key);
         if (!k) {
                 free(lemma);
@@ -349,16 +431,17 @@ static bool relation(enum query q, const char *a, const char *b, enum wn_pos pos
         snprintf(key, sizeof(key), "%d|%d|%s|%s", q, (int) pos, wa, wb);
 
         pthread_mutex_lock(&wn_lock);
-        if (init_locked(NULL) == 0) {
+        if (q == Q_ANTONYMS) {
+                /* per-word caches only: pairs of words are too many to cache */
+                if (init_locked(NULL) == 0)
+                        hit = antonym_possible(wa, wb, (int) pos) &&
+                                (antonym_of(wa, wb, (int) pos) || antonym_of(wb, wa, (int) pos));
+        } else if (init_locked(NULL) == 0) {
                 struct cache_slot *c = cache_find(key);
                 if (c)
                         hit = c->answer;
                 else {
-                        if (q == Q_ANTONYMS)
-                                hit = antonym_possible(wa, wb, (int) pos) &&
-                                        (antonym_of(wa, wb, (int) pos) || antonym_of(wb, wa, (int) pos));
-                        else
-                                hit = strcmp(wa, wb) == 0 || synonym_of(wa, wb, (int) pos);
+                        hit = strcmp(wa, wb) == 0 || synonym_of(wa, wb, (int) pos);
                         cache_put(key, hit, 0, NULL);
                 }
         }
