@@ -1135,6 +1135,7 @@ static int do_verb(struct ctx *c, size_t i, const char *lemma) {
         }
         size_t jl = skip_modifiers_left(c, sb, i, false);
         if (!ing && jl > sb && fold_is(c, jl - 1, "and") && !lexicon_contains(LEXICON_COGNITION_VERBS, lemma) &&
+            strcmp(fold(c, i), lemma) != 0 &&   /* "urged him to stand up ... and challenge" is no report */
             main_subject(c, i, &b, &e, &nb, &ne)) {
                 /* "X described the meeting as ... and said ..." */
                 if (!content_after(c, lemma, i + 1, &cb, &ce))
