@@ -243,7 +243,9 @@ static const char *cue_lemma(const struct ctx *c, size_t i) {
                 /* ", saying ...", "is saying"; a gerund or adjective otherwise */
                 /* "footage of Trump saying", "heard him saying" */
                 bool named = (is_cap(c, p) && !(tk(c, p)->flags & TOKEN_SENT_START)) || fold_is(c, p, "him") ||
-                             fold_is(c, p, "her") || fold_is(c, p, "them");
+                             fold_is(c, p, "her") || fold_is(c, p, "them") ||
+                             /* "saw supporters tweeting that ..." */
+                             (i + 1 < sent_end(c, i) && fold_is(c, i + 1, "that") && is_word(c, p));
                 if (!is_comma(c, p) && !is_be(c, p) && !is_dash(c, p) && !contraction &&
                     !ends_with(fold(c, p), "'re") && !named)
                         return NULL;
