@@ -815,7 +815,8 @@ static bool content_after(struct ctx *c, const char *lemma, size_t j, size_t *b,
                                         *e = ne;
                         } else if (!c->quotes[q].closed)
                                 *e = quote_continue(c, qe);
-                        if (c->quotes[q].closed && qe + 1 < sent_end(c, qe) && is_word(c, qe + 1)) {
+                        if (c->quotes[q].closed && qe + 1 < sent_end(c, qe) && is_word(c, qe + 1) &&
+                            !is_prep(c, qe + 1) && !opener(c, qe + 1)) {
                                 /* "X said "A" and B." - the quote is part of the clause */
                                 *e = sent_end(c, qe);
                         }
@@ -855,7 +856,9 @@ static bool content_after(struct ctx *c, const char *lemma, size_t j, size_t *b,
         if (hearer) {
                 /* the hearer: a short noun phrase before a wh-word, "to", a quote */
                 size_t m = k;
-                while (m < lim && is_word(c, m) && !fold_is(c, m, "how") && !fold_is(c, m, "what") &&
+                while (m < lim && (is_word(c, m) || (text_is(c, m, "-") && m > k && adjacent(c, m - 1, m) &&
+                                                     m + 1 < lim && adjacent(c, m, m + 1))) &&
+                       !fold_is(c, m, "how") && !fold_is(c, m, "what") &&
                        !fold_is(c, m, "whether") && !fold_is(c, m, "if") && !fold_is(c, m, "why") &&
                        !fold_is(c, m, "to") && !fold_is(c, m, "about") && !fold_is(c, m, "of") &&
                        !fold_is(c, m, "where") && !fold_is(c, m, "when") && !fold_is(c, m, "who") &&
@@ -1174,7 +1177,7 @@ static int do_verb(struct ctx *c, size_t i, const char *lemma) {
                                 for (size_t t = o; t < qc; t++)
                                         w += is_word(c, t);
                                 /* a quote that opens its sentence (or an earlier one) and says something */
-                                quoted = w >= 4 && (o <= sb || (o > sb && (text_is(c, o - 1, ":") || is_comma(c, o - 1))));
+                                quoted = w >= 2 && (o <= sb || (o > sb && (text_is(c, o - 1, ":") || is_comma(c, o - 1))));
                         }
                         for (size_t m = j; m < se; m++) {
                                 int32_t tq = is_open_q(c, m) ? quote_at(c, m) : -1;
@@ -1732,8 +1735,12 @@ static void drop_nested(struct ctx *c) {
                 if (!(fold_is(c, p, "and") || fold_is(c, p, "but") || fold_is(c, p, "while") ||
                       fold_is(c, p, "whereas") || text_is(c, p, ";")))
                         continue;
-                /* ", and Democrats insisted": a comma closes the first report */
-                if (!text_is(c, p, ";") && !(p > 0 && (is_comma(c, p - 1) || text_is(c, p - 1, ";"))))
+                /* ", and Democrats insisted": a comma closes the first report;
+                 * without one, only a named speaker of a finite verb starts a new one */
+                const char *il = verb_lemma(c, iw->cue_tok);
+                bool named = proper_last(c, iw->name_b, iw->name_e) && il &&
+                             strcmp(fold(c, iw->cue_tok), il) != 0 && !lexicon_contains(LEXICON_COGNITION_VERBS, il);
+                if (!text_is(c, p, ";") && !(p > 0 && (is_comma(c, p - 1) || text_is(c, p - 1, ";"))) && !named)
                         continue;
                 size_t cut = p;
                 while (cut > 0 && (is_comma(c, cut - 1) || text_is(c, cut - 1, ";")))
@@ -1762,6 +1769,26 @@ static void drop_nested(struct ctx *c) {
                             (a_post == o_post && (a->content_end - a->content_start) < (o->content_end - o->content_start)))
                                 drop[i] = true;
                 }
+        }
+        /* "responded on Twitter, calling ...": a bare adjunct is no content */
+        for (size_t i = 0; i < c->n; i++) {
+                const struct attribution *a = &c->out[i];
+                if (c->work[i].shape != SHAPE_PRE && c->work[i].shape != SHAPE_COORD)
+                        continue;
+                size_t lo = 0, hi = c->st->n_tokens, b, n = 0;
+                while (lo < hi) {       /* first token starting at or after the content */
+                        size_t mid = lo + (hi - lo) / 2;
+                        if (tk(c, mid)->start < a->content_start)
+                                lo = mid + 1;
+                        else
+                                hi = mid;
+                }
+                b = lo;
+                for (size_t t = b; t < c->st->n_tokens && tk(c, t)->end <= a->content_end && n <= 4; t++)
+                        n++;
+                if (n > 0 && n <= 4 && (is_prep(c, b) || fold_is(c, b, "during") || fold_is(c, b, "via") ||
+                                        fold_is(c, b, "through")) && !fold_is(c, b, "of") && !fold_is(c, b, "about"))
+                        drop[i] = true;
         }
         for (size_t i = 0; i < c->n; i++) {
                 if (drop[i]) {
