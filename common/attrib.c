@@ -49,6 +49,7 @@ struct ctx {
         int32_t *qof;           /* per token: the quote holding it (marks included), or -1 */
         uint8_t *mark;          /* per token: 1 opens a quote, 2 closes one, 0 neither (after pairing) */
         bool denial_hint;       /* set by content_after: "called it a hoax", "no evidence that" */
+        const char **cue_cache; /* per token: cue_lemma() once computed; &unknown_cue before */
         bool *sent_cue;         /* per sentence: a cue candidate outside quotes */
         struct attribution *out;
         struct work *work;
@@ -212,10 +213,21 @@ static bool title_case(const struct ctx *c, size_t i) {
         return words >= 4 && caps * 10 >= words * 7;
 }
 
+static const char unknown_cue[] = "";
+
+static const char *cue_lemma_compute(const struct ctx *c, size_t i);
+
+/* cue_lemma_compute() for token i, computed once per text. */
+static const char *cue_lemma(const struct ctx *c, size_t i) {
+        if (c->cue_cache[i] == unknown_cue)
+                c->cue_cache[i] = cue_lemma_compute(c, i);
+        return c->cue_cache[i];
+}
+
 /* Returns the lemma when token i is a reporting verb used as the verb of an
  * attribution (not a noun after a determiner, not an infinitive, not a
  * passive), else NULL. */
-static const char *cue_lemma(const struct ctx *c, size_t i) {
+static const char *cue_lemma_compute(const struct ctx *c, size_t i) {
         const char *lemma = verb_lemma(c, i);
         const char *f = fold(c, i);
         size_t sb = sent_begin(c, i);
@@ -1821,6 +1833,11 @@ int attributions_find(const struct segmented_text *st, struct attribution **ret,
 
         if (pair_quotes(&c) < 0)
                 goto fail;
+        c.cue_cache = malloc((st->n_tokens + 1) * sizeof(*c.cue_cache));
+        if (!c.cue_cache)
+                goto fail;
+        for (size_t i = 0; i < st->n_tokens; i++)
+                c.cue_cache[i] = unknown_cue;
         c.sent_cue = calloc(st->n_sentences + 1, sizeof(*c.sent_cue));
         if (!c.sent_cue)
                 goto fail;
@@ -1854,6 +1871,7 @@ int attributions_find(const struct segmented_text *st, struct attribution **ret,
                 goto fail;
 
         free(c.qof);
+        free(c.cue_cache);
         free(c.mark);
         free(c.sent_cue);
         free(c.quotes);
@@ -1863,6 +1881,7 @@ int attributions_find(const struct segmented_text *st, struct attribution **ret,
         return 0;
 fail:
         free(c.qof);
+        free(c.cue_cache);
         free(c.mark);
         free(c.sent_cue);
         free(c.quotes);

@@ -510,7 +510,8 @@ static int do_field(struct field *f, struct claim_list *out, struct term_bag *ba
                 while (e < f->st->n_sentences && f->st->sentences[e].paragraph == f->st->sentences[s].paragraph)
                         e++;
                 int32_t ps = f->st->sentences[s].start, pe = f->st->sentences[e - 1].end;
-                if (html_boilerplate_line(f->text + ps, (size_t) (pe - ps)))
+                /* furniture lines are short; long paragraphs are text */
+                if (pe - ps <= 600 && html_boilerplate_line(f->text + ps, (size_t) (pe - ps)))
                         for (size_t k = s; k < e; k++)
                                 junk[k] = true;
                 s = e;
