@@ -50,9 +50,8 @@ void conflict_options_default(struct conflict_options *o) {
         };
 }
 
-/* WordNet synonyms in alignment.  Off until wn_synonyms() stops crashing
- * on a word WordNet does not know (free_index(NULL) in wordnet.c). */
-static const bool use_synonyms = false;
+/* WordNet synonyms in alignment, tried only when stems alone fall short. */
+static const bool use_synonyms = true;
 
 /* One word of a claim's text. */
 struct cword {
