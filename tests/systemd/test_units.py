@@ -147,6 +147,14 @@ def installed_units_point_at_installed_paths():
                 conf = rest.split()[-1]
                 assert os.path.exists(dest + conf), ('config not installed where ExecStart reads it', conf)
                 diag('installed: ExecStart=%s' % u['ExecStart'][0])
+                # the installed unit verifies too, once its binary path is the DESTDIR one
+                text = open(svc[0]).read().replace('ExecStart=' + exe, 'ExecStart=' + dest + exe)
+                with tempfile.TemporaryDirectory(prefix='claimd-units-') as tmp:
+                        copy = os.path.join(tmp, 'claimd.service')
+                        with open(copy, 'w') as f:
+                                f.write(text)
+                        rc, out, err = analyze('verify', copy)
+                        assert rc == 0 and not err.strip() and not out.strip(), (rc, out, err)
 
 
 if __name__ == '__main__':
