@@ -223,6 +223,20 @@ void reply_json(struct server *s, struct evhttp_request *req, enum route r, int 
         send_reply(req, status, s->out);
 }
 
+void reply_json_text(struct server *s, struct evhttp_request *req, enum route r, const char *text, size_t len) {
+        struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+
+        evhttp_add_header(h, "Content-Type", "application/json");
+        evhttp_add_header(h, "Cache-Control", "no-store");
+        if (s->stopping)
+                evhttp_add_header(h, "Connection", "close");
+        evbuffer_drain(s->out, evbuffer_get_length(s->out));
+        evbuffer_add(s->out, text, len);
+        evbuffer_add(s->out, "\n", 1);
+        metrics_request(r, 200);
+        send_reply(req, 200, s->out);
+}
+
 /* Logs the "request rejected" record, at most 20 a second (overload can
  * produce thousands); the suppressed count goes into the next record. */
 static void log_rejected(struct evhttp_request *req, enum route r, int status, const char *code, const char *msg) {
@@ -838,6 +852,8 @@ void http_job_done(struct job *j, void *userdata) {
                 reply_json(s, j->req, r, status, json_incref(j->reply));
         }
 
+        if (j->result.n_conflicts > 0)
+                conflicts_changed();
         int64_t max_id = 0;
         for (size_t i = 0; i < j->result.n_conflicts; i++)
                 if (j->result.conflict_ids[i] > max_id)

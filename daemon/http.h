@@ -105,6 +105,8 @@ void reply_json(struct server *s, struct evhttp_request *req, enum route r, int 
 void reply_error(struct server *s, struct evhttp_request *req, enum route r, int status,
                  const char *code, const char *field, const char *fmt, ...)
         __attribute__((format(printf, 7, 8)));
+/* A 200 reply whose JSON text is already serialized. */
+void reply_json_text(struct server *s, struct evhttp_request *req, enum route r, const char *text, size_t len);
 void reply_api_error(struct server *s, struct evhttp_request *req, enum route r, const struct api_error *e);
 /* Replies 503/500 for a store read that failed with r (not -ENOENT). */
 void reply_store_error(struct server *s, struct evhttp_request *req, enum route rt, int r);
@@ -115,6 +117,9 @@ void send_reply(struct evhttp_request *req, int status, struct evbuffer *body);
 /* Returns true when the read-only connection is open (reopening it when a
  * fault closed it). */
 bool http_store_ready(struct server *s);
+
+/* Invalidates the cached conflict lists: new conflicts were committed. */
+void conflicts_changed(void);
 
 /* Wakes parked long polls after conflicts up to max_id were committed. */
 void pollers_wake(struct server *s, int64_t max_id);

@@ -306,6 +306,77 @@ void http_release_pollers(struct server *s) {
                 poller_timeout(-1, 0, s->pollers);
 }
 
+/* The conflict feed is what hundreds of pollers ask for, mostly with the
+ * same `since`: serialized answers are kept per filter until a commit brings
+ * new conflicts (conflicts_changed(), called on the loop thread for every
+ * commit that made some) or LIST_CACHE_TTL_USEC passes (retention deletes
+ * without telling the loop).  Direct-mapped, one entry per slot. */
+#define LIST_CACHE_SLOTS 64
+#define LIST_CACHE_TTL_USEC 5000000u
+
+struct list_cache_entry {
+        char key[MAX_SOURCE_BYTES + 160];
+        uint64_t generation, at;
+        char *text;
+        size_t len;
+        bool empty;
+};
+
+static struct list_cache_entry list_cache[LIST_CACHE_SLOTS];
+static uint64_t conflicts_generation = 1;
+
+void conflicts_changed(void) {
+        conflicts_generation++;
+}
+
+static void filter_key(const struct conflict_filter *f, char *key, size_t size) {
+        snprintf(key, size, "%lld|%d|%lld|%d|%.17g|%zu:%s", (long long) f->since, f->limit,
+                 (long long) f->event_id, f->kind, f->min_score,
+                 f->source ? strlen(f->source) : (size_t) 0, f->source ? f->source : "");
+}
+
+static size_t key_slot(const char *key) {
+        uint64_t h = 1469598103934665603ULL;
+        for (const unsigned char *p = (const unsigned char *) key; *p; p++)
+                h = (h ^ *p) * 1099511628211ULL;
+        return (size_t) (h % LIST_CACHE_SLOTS);
+}
+
+/* Returns the serialized feed for f from the cache or the store: 0 and
+ * *ret pointing into the cache, or a negative errno. */
+static int list_conflicts_cached(struct server *s, const struct conflict_filter *f,
+                                 const struct list_cache_entry **ret) {
+        char key[sizeof(list_cache[0].key)];
+        uint64_t now = now_usec();
+
+        filter_key(f, key, sizeof(key));
+        struct list_cache_entry *e = &list_cache[key_slot(key)];
+        if (e->text && e->generation == conflicts_generation && now - e->at < LIST_CACHE_TTL_USEC &&
+            strcmp(e->key, key) == 0) {
+                *ret = e;
+                return 0;
+        }
+
+        json_t *o = NULL;
+        int r = store_list_conflicts_json(s->ro, f, &o);
+        if (r < 0)
+                return r;
+        char *text = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6));
+        bool empty = json_array_size(json_object_get(o, "conflicts")) == 0;
+        json_decref(o);
+        if (!text)
+                return -ENOMEM;
+        free(e->text);
+        snprintf(e->key, sizeof(e->key), "%s", key);
+        e->text = text;
+        e->len = strlen(text);
+        e->empty = empty;
+        e->generation = conflicts_generation;
+        e->at = now;
+        *ret = e;
+        return 0;
+}
+
 void route_list_conflicts(struct server *s, struct evhttp_request *req) {
         struct query q;
         struct conflict_filter f = { .kind = -1 };
@@ -353,19 +424,18 @@ void route_list_conflicts(struct server *s, struct evhttp_request *req) {
         }
         evhttp_clear_headers(&q.kv);
 
-        json_t *o = NULL;
-        int k = store_list_conflicts_json(s->ro, &f, &o);
+        const struct list_cache_entry *c;
+        int k = list_conflicts_cached(s, &f, &c);
         if (k < 0) {
                 free(source);
                 reply_store_error(s, req, ROUTE_CONFLICTS, k);
                 return;
         }
-        if (wait == 0 || json_array_size(json_object_get(o, "conflicts")) > 0 || s->stopping) {
+        if (wait == 0 || !c->empty || s->stopping) {
                 free(source);
-                reply_json(s, req, ROUTE_CONFLICTS, 200, o);
+                reply_json_text(s, req, ROUTE_CONFLICTS, c->text, c->len);
                 return;
         }
-        json_decref(o);
 
         if (s->n_pollers >= MAX_PARKED_POLLERS) {
                 free(source);
