@@ -22,6 +22,7 @@
 #include "daemon/http.h"
 #include "daemon/limits.h"
 #include "daemon/log.h"
+#include "daemon/notify.h"
 
 uint64_t now_usec(void) {
         struct timespec ts;
@@ -152,8 +153,17 @@ static void track_sweep(uint64_t timeout_usec, bool final) {
 
 static void sweep_cb(evutil_socket_t fd, short what, void *arg) {
         struct server *s = arg;
+        static unsigned ticks;
+
         track_sweep((uint64_t) s->cfg.request_timeout_sec * 1000000u, false);
         pollers_reap(s);
+
+        /* systemctl status shows this line */
+        struct store_counts c;
+        if (++ticks % 10 == 0 && !s->stopping && s->workers && http_store_ready(s) && store_counts(s->ro, &c) == 0)
+                notify_status("Serving: %lld articles, %lld events, %lld conflicts; %zu requests in the queue, "
+                              "%zu long polls", (long long) c.articles, (long long) c.events,
+                              (long long) c.conflicts, workers_inflight(s->workers), s->n_pollers);
 }
 
 void send_reply(struct evhttp_request *req, int status, struct evbuffer *body) {
