@@ -13,7 +13,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'pylib'))
-from claimdtest import Daemon, case, diag, run  # noqa: E402
+from claimdtest import Daemon, case, diag, run, slow_factor  # noqa: E402
 
 ROUNDS = int(os.environ.get('CLAIMD_CRASH_ROUNDS', '3' if os.environ.get('CLAIMD_WRAPPER') else '20'))
 WRITERS = 4
@@ -54,7 +54,8 @@ def kill9_loses_no_acknowledged_article():
                                         text = ' '.join(rnd.sample(SENTENCES, 3)) + ' Item %d.' % n
                                         try:
                                                 r = d.post('/v1/articles', {'source': 'crash%d.test' % w,
-                                                                            'url': url, 'text': text}, timeout=10)
+                                                                            'url': url, 'text': text},
+                                                           timeout=10 * slow_factor())
                                         except OSError:
                                                 return
                                         if r.status == 201:
@@ -63,7 +64,7 @@ def kill9_loses_no_acknowledged_article():
                         ths = [threading.Thread(target=writer, args=(w,)) for w in range(WRITERS)]
                         for th in ths:
                                 th.start()
-                        time.sleep(rnd.uniform(0.1, 1.5))
+                        time.sleep(rnd.uniform(0.1, 1.5) * slow_factor())
                         d.kill9()
                         stop.set()
                         for th in ths:

@@ -284,6 +284,7 @@ class Daemon:
 
         def stop(self, sig=signal.SIGTERM, timeout=20):
                 """Sends sig and waits; returns the exit status (kills on timeout)."""
+                timeout *= slow_factor()
                 if self.proc is None:
                         return None
                 if self.proc.poll() is None:
@@ -338,7 +339,7 @@ class Daemon:
                 """Fails unless the process lives and /healthz answers 200 within 5s."""
                 assert self.alive(), 'claimd died (%s): rc=%s; log:\n%s' % (
                         what, self.proc.returncode, self.log()[-3000:])
-                r = self.http('GET', '/healthz', timeout=5)
+                r = self.http('GET', '/healthz', timeout=5 * slow_factor())
                 assert r.status == 200, 'healthz after %s: %r' % (what, r)
 
 
