@@ -244,6 +244,8 @@ out:
 static void *worker_main(void *arg) {
         struct workers *w = arg;
 
+        pthread_setname_np(pthread_self(), "claimd-worker");
+
         for (;;) {
                 pthread_mutex_lock(&w->lock);
                 while (!w->work.head && !w->stop)
@@ -404,6 +406,8 @@ static void writer_idle(struct workers *w) {
 static void *writer_main(void *arg) {
         struct workers *w = arg;
         struct timespec next_expire;
+
+        pthread_setname_np(pthread_self(), "claimd-writer");
 
         clock_gettime(CLOCK_REALTIME, &next_expire);
 
