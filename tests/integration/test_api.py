@@ -344,6 +344,18 @@ def metrics(d):
         assert any(re.search(r'(db|database).*bytes|bytes.*(db|database)', l.rsplit(' ', 1)[0]) for l in lines), \
                 'no database size'
 
+        # counting is exact: three more GET /healthz add three to its counter
+        def healthz_count():
+                t = d.get('/metrics').body.decode('utf-8')
+                vals = [float(l.rsplit(' ', 1)[1]) for l in t.splitlines()
+                        if not l.startswith('#') and 'healthz' in l and '"200"' in l and '_bucket' not in l]
+                assert len(vals) == 1, vals
+                return vals[0]
+        before = healthz_count()
+        for _ in range(3):
+                d.get('/healthz')
+        assert healthz_count() == before + 3, (before, healthz_count())
+
 
 @case
 def error_invalid_json(d):
