@@ -404,21 +404,21 @@ def content_length_huge_never_sent(d):
 def content_length_not_a_number(d):
         r, buf = d.raw(b'POST /v1/articles HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n'
                        b'Content-Length: abc\r\n\r\n{}', timeout=TIMEOUT + 5)
-        assert r is None or 400 <= r.status < 500, r
+        assert_error(r, 400, ('invalid_request', 'invalid_field'))
 
 
 @hostile
 def content_length_negative(d):
         r, buf = d.raw(b'POST /v1/articles HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n'
                        b'Content-Length: -5\r\n\r\n{}', timeout=TIMEOUT + 5)
-        assert r is None or 400 <= r.status < 500, r
+        assert_error(r, 400, ('invalid_request', 'invalid_field'))
 
 
 @hostile
 def header_over_limit(d):
         r, buf = d.raw(b'GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ' + b'h' * 200000 + b'\r\n\r\n',
                        timeout=TIMEOUT + 5)
-        assert r is None or r.status in (400, 413, 431), r
+        assert_error(r, 431, 'too_large')
 
 
 @hostile
@@ -435,7 +435,7 @@ def header_between_limits_gets_json(d):
 def too_many_headers(d):
         hs = b''.join(b'X-H%d: v\r\n' % i for i in range(20000))
         r, buf = d.raw(b'GET /healthz HTTP/1.1\r\nHost: x\r\n' + hs + b'\r\n', timeout=TIMEOUT + 5)
-        assert r is None or r.status in (400, 413, 431), r
+        assert_error(r, 431, 'too_large')
 
 
 @hostile
@@ -645,7 +645,7 @@ def very_long_query_string(d):
 @hostile
 def enormous_url(d):
         r, buf = d.raw(b'GET /' + b'a' * 2000000 + b' HTTP/1.1\r\nHost: x\r\n\r\n', timeout=TIMEOUT + 5)
-        assert r is None or r.status in (400, 404, 413, 414, 431), r
+        assert_error(r, (414, 431, 400), ('too_large', 'invalid_request'))
 
 
 @hostile
