@@ -127,6 +127,31 @@ def sighup_broken_config_keeps_serving():
 
 
 @case
+def sighup_applies_changeable_settings():
+        with tmpdir() as t:
+                port = free_port()
+                conf = os.path.join(t, 'c.conf')
+                write_config(conf, {'listen': '127.0.0.1:%d' % port, 'log_level': 'warning'})
+                d = Daemon(config=conf, listen=[], port=port, tmpdir=t)
+                try:
+                        mid = {'source': 'reload.test', 'text': 'The mayor said the pier would reopen. ' * 2500}
+                        r = d.post('/v1/articles', mid)
+                        assert r.status == 201, r
+                        assert not [l for l in d.log().splitlines() if l.startswith('<6>')], 'info logged at warning level'
+                        write_config(conf, {'listen': '127.0.0.1:%d' % port, 'log_level': 'info', 'max_body': 65536})
+                        d.send_signal(signal.SIGHUP)
+                        time.sleep(1)
+                        assert_error(d.post('/v1/articles', dict(mid, source='reload2.test')), 413, 'too_large')
+                        r = d.post('/v1/articles', {'source': 'reload.test', 'title': 'Small article after reload'})
+                        assert r.status == 201, r
+                        time.sleep(0.3)
+                        assert [l for l in d.log().splitlines() if l.startswith('<6>')], 'log_level=info not applied'
+                        assert d.stop() == 0
+                finally:
+                        d.close()
+
+
+@case
 def ipv4_and_ipv6_listeners():
         if not have_ipv6_loopback():
                 skip('no IPv6 loopback here')
