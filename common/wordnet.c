@@ -25,13 +25,13 @@
 #endif
 
 #define WN_MAX_WORD 128
-#define CACHE_SLOTS 16384               /* pair questions (synonyms) */
-#define WORD_CACHE_SLOTS 65536          /* per-word answers, one table per query */
+#define CACHE_SLOTS 16384               /* questions without a per-word table */
+#define WORD_CACHE_MAX 262144           /* answers per word table; then it starts afresh */
 
 static pthread_mutex_t wn_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool wn_open;    /* wninit() succeeded; failures are retried */
 
-enum query { Q_LEMMA = 1, Q_ANTONYMS, Q_SYNONYMS, Q_WORDINFO, Q_ANTSET };
+enum query { Q_LEMMA = 1, Q_ANTONYMS, Q_SYNONYMS, Q_WORDINFO, Q_ANTSET, Q_SYNSETS };
 
 /* What the index says about a word (Q_WORDINFO answers). */
 enum {
@@ -44,13 +44,27 @@ struct cache_slot {
         char *key;      /* "q|pos|a|b" */
         bool answer;
         int info;       /* Q_WORDINFO only */
-        char *lemma;    /* Q_LEMMA only; Q_ANTSET: the antonyms, each ended by '\0', then "" */
+        char *lemma;    /* Q_LEMMA only; Q_ANTSET: the antonyms, each ended by '\0', then "";
+                         * Q_SYNSETS: the synset offsets (long[info]) */
 };
 
 static struct cache_slot cache[CACHE_SLOTS];
-static struct cache_slot lemma_cache[WORD_CACHE_SLOTS];
-static struct cache_slot info_cache[WORD_CACHE_SLOTS];
-static struct cache_slot antset_cache[WORD_CACHE_SLOTS];
+
+/* Per-word answers: a chained hash table that grows (a direct-mapped one
+ * the size of a news vocabulary keeps evicting words that are asked again),
+ * bounded by WORD_CACHE_MAX entries. */
+struct word_entry {
+        struct word_entry *next;
+        uint32_t hash;
+        struct cache_slot slot;         /* slot.key points into this allocation */
+};
+
+struct word_table {
+        struct word_entry **buckets;
+        size_t n_buckets, n;
+};
+
+static struct word_table lemma_cache, info_cache, antset_cache, synsets_cache;
 
 /* libWN prints its complaints to stderr; a library must stay quiet. */
 static int quiet(char *msg) {
@@ -263,21 +277,54 @@ static bool antonym_of(char *a, const char *b, int pos) {
         return hit;
 }
 
+/* The synsets of w (or its base form) in pos, read once and cached:
+ * returns the offsets and their number in *ret_n (0: none), or NULL when
+ * out of memory.  Called with wn_lock held; valid until the next cache_put. */
+static const long *synsets_of(char *w, int pos, int *ret_n) {
+        char key[WN_MAX_WORD + 16], base[WN_MAX_WORD];
+        static const long none = 0;
+        snprintf(key, sizeof(key), "%d|%d|%s", Q_SYNSETS, pos, w);
+        struct cache_slot *c = cache_find(key);
+        if (!c) {
+                IndexPtr idx = lookup_index(w, pos, base);
+                int n = idx ? idx->off_cnt : 0;
+                long *v = malloc(sizeof(long) * (size_t) (n > 0 ? n : 1));
+                if (!v) {
+                        if (idx)
+                                free_index(idx);
+                        return NULL;
+                }
+                for (int i = 0; i < n; i++)
+                        v[i] = (long) idx->offset[i];
+                if (idx)
+                        free_index(idx);
+                cache_put(key, true, n, (char *) v);
+                c = cache_find(key);
+                if (!c)
+                        return NULL;
+        }
+        *ret_n = c->info;
+        return c->info > 0 ? (const long *) c->lemma : &none;
+}
+
 /* Do a and b share a synset of pos?  Called with wn_lock held. */
 static bool synonym_of(char *a, char *b, int pos) {
-        char base_a[WN_MAX_WORD], base_b[WN_MAX_WORD];
-        IndexPtr ia = lookup_index(a, pos, base_a);
-        if (!ia)
+        int na = 0, nb = 0;
+        const long *oa = synsets_of(a, pos, &na);
+        if (!oa || na == 0)
                 return false;
-        IndexPtr ib = lookup_index(b, pos, base_b);
+        /* copied: looking b up may start the table afresh */
+        long stack[64], *va = na <= 64 ? stack : malloc(sizeof(long) * (size_t) na);
+        if (!va)
+                return false;
+        memcpy(va, oa, sizeof(long) * (size_t) na);
+        const long *ob = synsets_of(b, pos, &nb);
         bool hit = false;
-        if (ib)
-                for (int i = 0; i < ia->off_cnt && !hit; i++)
-                        for (int j = 0; j < ib->off_cnt && !hit; j++)
-                                hit = ia->offset[i] == ib->offset[j];
-        free_index(ia);
-        if (ib)         /* libwordnet's free_index() does not accept NULL */
-                free_index(ib);
+        for (int i = 0; ob && i < na && !hit; i++)
+                for (int j = 0; j < nb && !hit; j++)
+                        hit = va[i] == ob[j];
+        if (va != stack)
+                free(va);
         return hit;
 }
 
@@ -288,37 +335,104 @@ static uint32_t hash(const char *s) {
         return h;
 }
 
-/* The table that caches answers to q. */
-static struct cache_slot *table_of(const char *key, size_t *ret_n) {
+/* The per-word table that caches answers to the query key starts with,
+ * or NULL for the pair table. */
+static struct word_table *table_of(const char *key) {
         switch (key[0] - '0') {
         case Q_LEMMA:
-                *ret_n = WORD_CACHE_SLOTS;
-                return lemma_cache;
+                return &lemma_cache;
         case Q_WORDINFO:
-                *ret_n = WORD_CACHE_SLOTS;
-                return info_cache;
+                return &info_cache;
         case Q_ANTSET:
-                *ret_n = WORD_CACHE_SLOTS;
-                return antset_cache;
+                return &antset_cache;
+        case Q_SYNSETS:
+                return &synsets_cache;
         default:
-                *ret_n = CACHE_SLOTS;
-                return cache;
+                return NULL;
         }
+}
+
+static void word_table_clear(struct word_table *t) {
+        for (size_t i = 0; i < t->n_buckets; i++)
+                for (struct word_entry *e = t->buckets[i], *next; e; e = next) {
+                        next = e->next;
+                        free(e->slot.lemma);
+                        free(e);
+                }
+        free(t->buckets);
+        *t = (struct word_table) {};
+}
+
+/* Doubles the bucket array (at least 1024); false when out of memory. */
+static bool word_table_grow(struct word_table *t) {
+        size_t nb = t->n_buckets ? t->n_buckets * 2 : 1024;
+        struct word_entry **b = calloc(nb, sizeof(*b));
+        if (!b)
+                return false;
+        for (size_t i = 0; i < t->n_buckets; i++)
+                for (struct word_entry *e = t->buckets[i], *next; e; e = next) {
+                        next = e->next;
+                        e->next = b[e->hash & (nb - 1)];
+                        b[e->hash & (nb - 1)] = e;
+                }
+        free(t->buckets);
+        t->buckets = b;
+        t->n_buckets = nb;
+        return true;
 }
 
 /* Cached answer for key ("q|..."), with wn_lock held: the slot or NULL. */
 static struct cache_slot *cache_find(const char *key) {
-        size_t n;
-        struct cache_slot *t = table_of(key, &n);
-        struct cache_slot *c = &t[hash(key) % n];
-        return c->key && strcmp(c->key, key) == 0 ? c : NULL;
+        uint32_t h = hash(key);
+        struct word_table *t = table_of(key);
+        if (!t) {
+                struct cache_slot *c = &cache[h % CACHE_SLOTS];
+                return c->key && strcmp(c->key, key) == 0 ? c : NULL;
+        }
+        if (!t->n_buckets)
+                return NULL;
+        for (struct word_entry *e = t->buckets[h & (t->n_buckets - 1)]; e; e = e->next)
+                if (e->hash == h && strcmp(e->slot.key, key) == 0)
+                        return &e->slot;
+        return NULL;
 }
 
-/* Stores an answer, replacing whatever held the slot (lemma is taken over). */
+/* Stores an answer, replacing an older answer to the same question or,
+ * in the pair table, whatever held the slot (lemma is taken over). */
 static void cache_put(const char *key, bool answer, int info, char *lemma) {
-        size_t n;
-        struct cache_slot *t = table_of(key, &n);
-        struct cache_slot *c = &t[hash(key) % n];
+        uint32_t h = hash(key);
+        struct word_table *t = table_of(key);
+        if (t) {
+                struct cache_slot *old = cache_find(key);
+                if (old) {
+                        free(old->lemma);
+                        old->answer = answer;
+                        old->info = info;
+                        old->lemma = lemma;
+                        return;
+                }
+                if (t->n >= WORD_CACHE_MAX)
+                        word_table_clear(t);
+                if (t->n >= t->n_buckets && !word_table_grow(t)) {
+                        free(lemma);
+                        return;
+                }
+                size_t klen = strlen(key) + 1;
+                struct word_entry *e = malloc(sizeof(*e) + klen);
+                if (!e) {
+                        free(lemma);
+                        return;
+                }
+                char *k = (char *) (e + 1);
+                memcpy(k, key, klen);
+                e->hash = h;
+                e->slot = (struct cache_slot) { .key = k, .answer = answer, .info = info, .lemma = lemma };
+                e->next = t->buckets[h & (t->n_buckets - 1)];
+                t->buckets[h & (t->n_buckets - 1)] = e;
+                t->n++;
+                return;
+        }
+        struct cache_slot *c = &cache[h % CACHE_SLOTS];
         char *k = strdup(key);
         if (!k) {
                 free(lemma);
@@ -417,7 +531,7 @@ int wn_lemma(const char *word, enum wn_pos pos, char **ret) {
 
 /* Shared body of wn_antonyms and wn_synonyms: cached, ordered pair. */
 static bool relation(enum query q, const char *a, const char *b, enum wn_pos pos) {
-        char wa[WN_MAX_WORD], wb[WN_MAX_WORD], key[2 * WN_MAX_WORD + 16];
+        char wa[WN_MAX_WORD], wb[WN_MAX_WORD];
         bool hit = false;
 
         if (!a || !b || !pos_ok(pos) || !wn_word(a, wa) || !wn_word(b, wb))
@@ -428,22 +542,15 @@ static bool relation(enum query q, const char *a, const char *b, enum wn_pos pos
                 strcpy(wa, wb);
                 strcpy(wb, t);
         }
-        snprintf(key, sizeof(key), "%d|%d|%s|%s", q, (int) pos, wa, wb);
 
+        /* per-word caches only: pairs of words are too many to cache */
         pthread_mutex_lock(&wn_lock);
-        if (q == Q_ANTONYMS) {
-                /* per-word caches only: pairs of words are too many to cache */
-                if (init_locked(NULL) == 0)
+        if (init_locked(NULL) == 0) {
+                if (q == Q_ANTONYMS)
                         hit = antonym_possible(wa, wb, (int) pos) &&
                                 (antonym_of(wa, wb, (int) pos) || antonym_of(wb, wa, (int) pos));
-        } else if (init_locked(NULL) == 0) {
-                struct cache_slot *c = cache_find(key);
-                if (c)
-                        hit = c->answer;
-                else {
+                else
                         hit = strcmp(wa, wb) == 0 || synonym_of(wa, wb, (int) pos);
-                        cache_put(key, hit, 0, NULL);
-                }
         }
         pthread_mutex_unlock(&wn_lock);
         return hit;
