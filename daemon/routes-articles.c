@@ -426,15 +426,17 @@ static bool answer_duplicate(struct server *s, struct job *j) {
         if (store_get_article_json(s->ro, dup, &a) < 0)
                 return false;
         event = json_integer_value(json_object_get(a, "event_id"));
+        int n_claims = (int) json_array_size(json_object_get(a, "claims"));
         json_decref(a);
 
         j->result.article_id = dup;
         j->result.duplicate = true;
         j->result.event_id = event;
+        j->result.n_claims = n_claims;
         j->reply = json_pack("{s:I, s:b, s:o, s:i, s:[]}",
                              "id", (json_int_t) dup, "duplicate", 1,
                              "event_id", event > 0 ? json_integer(event) : json_null(),
-                             "claims", 0, "conflicts");
+                             "claims", n_claims, "conflicts");
         if (!j->reply)
                 return false;
         j->status = 200;
