@@ -281,6 +281,10 @@ static bool words_synonyms(struct cword *a, struct cword *b) {
         return false;
 }
 
+/* Claims with more content words than this get no WordNet look-ups (synonyms,
+ * antonyms): they cost the most and align the least. */
+#define MAX_WORDNET_WORDS 30
+
 /* The share of min_overlap a claim needs against an explicit denial. */
 #define DENIAL_OVERLAP_FACTOR 0.65
 
@@ -428,14 +432,16 @@ static void align(struct conflict_view *a, struct conflict_view *b, bool with_sy
         *ret = al;
 }
 
-/* Do both claims name people or places, none of them shared?  Then they are
- * most likely about different things however many words they share. */
+/* Do both claims name people or organisations (or names of unknown kind),
+ * none of them shared?  Then they are most likely about different things
+ * however many words they share.  Places are left out: "Managua" and
+ * "Nicaragua" name one scene. */
 static bool entities_disjoint(const struct claim *a, const struct claim *b) {
         size_t na = 0, nb = 0;
         for (size_t i = 0; i < a->n_entities; i++)
-                na += a->entities[i].kind == 'P' || a->entities[i].kind == 'O';
+                na += a->entities[i].kind != 'L';
         for (size_t j = 0; j < b->n_entities; j++)
-                nb += b->entities[j].kind == 'P' || b->entities[j].kind == 'O';
+                nb += b->entities[j].kind != 'L';
         if (na == 0 || nb == 0)
                 return false;
         for (size_t i = 0; i < a->n_entities; i++)
@@ -682,15 +688,20 @@ int conflict_check_views(const struct claim_source *a, const struct claim_source
         align(va, vb, false, &al);
         if (al.shared == 0)
                 return 0;
-        if (al.overlap < o->min_overlap && use_synonyms) {
-                /* Cheap test failed: let WordNet synonyms try. */
+        /* Cheap test failed narrowly: let WordNet synonyms try.  Each word
+         * pair may cost libWN index reads, so only when two more aligned
+         * words would carry the claims over the bar, a predicate word is
+         * already shared, and the claims are sentence-sized. */
+        if (use_synonyms && al.overlap < o->min_overlap && al.shared_plain >= 1 &&
+            va->n_content <= MAX_WORDNET_WORDS && vb->n_content <= MAX_WORDNET_WORDS &&
+            overlap_of(al.shared + 2, va->n_content, vb->n_content) >= o->min_overlap * DENIAL_OVERLAP_FACTOR)
                 align(va, vb, true, &al);
-        }
         /* Opposite words align too ("accepted"/"rejected" is one slot): look
          * for a pair when it could carry the claims over the bar. */
         struct clash c = { .kind = _CONFLICT_KIND_MAX };
         int antonym = 0;
-        if (overlap_of(al.shared + 1, va->n_content, vb->n_content) >= o->min_overlap) {
+        if (va->n_content <= MAX_WORDNET_WORDS && vb->n_content <= MAX_WORDNET_WORDS &&
+            overlap_of(al.shared + 1, va->n_content, vb->n_content) >= o->min_overlap) {
                 struct cword *ox = NULL, *oy = NULL;
                 for (size_t i = 0; i < va->n_words && antonym < 2; i++) {
                         struct cword *x = &va->words[i];
