@@ -3,6 +3,7 @@
  * reopening, retention, integrity, and the query plans of every statement.
  * The articles and claims are built by hand; the sentences are our own. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,6 +178,89 @@ static int a_then_b(const char *p, size_t *ret_b_conflicts) {
         return r;
 }
 
+/* CLAIMD_STORE_BENCH=N: ingests N synthetic articles (15 claims, ~140
+ * terms each, topics of ~5 articles, 50 outlets, 10 s apart, batches of 16)
+ * into a new store and prints the CPU time per article for every 1,000, to
+ * see that the cost per article does not grow with the store.  Not a test:
+ * it prints and returns. */
+static unsigned long long bench_rng = 88172645463325252ULL;
+static unsigned long long bench_next(void) {
+        bench_rng ^= bench_rng << 13;
+        bench_rng ^= bench_rng >> 7;
+        bench_rng ^= bench_rng << 17;
+        return bench_rng;
+}
+static int bench_zipf(int n) {
+        return (int) pow(n, (double) (bench_next() % 1000000) / 1e6) - 1;
+}
+static double bench_cpu(void) {
+        struct timespec t;
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+        return (double) t.tv_sec + (double) t.tv_nsec / 1e9;
+}
+
+static void bench(int n) {
+        char p[300], buf[8192], title[64], src[32], url[64];
+        struct store *s;
+        struct ingest_options o;
+        double t0 = bench_cpu(), tb = t0;
+
+        snprintf(p, sizeof p, "%s/bench.db", dir);
+        if (store_open(p, false, &s) < 0)
+                return;
+        ingest_options_default(&o);
+        for (int i = 0; i < n; i++) {
+                struct extracted_article a = { .title = title, .text = "Body." };
+                int topic = i / 5 + (int) (bench_next() % 3);
+                size_t len = 0;
+                for (int k = 0; k < 20; k++)
+                        len += (size_t) snprintf(buf + len, sizeof buf - len, "t%d_%d\t2\n", topic, k);
+                for (int k = 0; k < 120; k++)
+                        len += (size_t) snprintf(buf + len, sizeof buf - len, "w%d\t1\n", bench_zipf(30000));
+                termvec_parse(buf, &a.terms);
+                snprintf(title, sizeof title, "Story %d about topic %d", i, topic);
+                for (int c = 0; c < 15; c++) {
+                        char t[256];
+                        size_t tl = 0;
+                        for (int k = 0; k < 3; k++)
+                                tl += (size_t) snprintf(t + tl, sizeof t - tl, "t%d_%d ", topic, (int) (bench_next() % 20));
+                        for (int k = 0; k < 5; k++)
+                                tl += (size_t) snprintf(t + tl, sizeof t - tl, "w%d ", bench_zipf(30000));
+                        add_claim(&a.claims, CLAIM_FIELD_TEXT, bench_next() % 2 ? "Some One" : NULL,
+                                  bench_next() % 4 ? STANCE_ASSERTS : STANCE_DENIES,
+                                  "something happened", t, NULL);
+                }
+                snprintf(src, sizeof src, "src%d.example", (int) (bench_next() % 50));
+                snprintf(url, sizeof url, "https://bench.example/%d", i);
+                struct article_request req = { .source = src, .url = url, .title = title, .text = a.text,
+                                               .published = T0 + (time_t) i * 10, .received = T0 + (time_t) i * 10 };
+                struct ingest_result r;
+                if (i % 16 == 0)
+                        store_batch_begin(s);
+                int e = store_ingest(s, &req, &a, &o, &r);
+                if (i % 16 == 15 || i == n - 1)
+                        store_batch_end(s, true);
+                claim_list_clear(&a.claims);
+                termvec_clear(&a.terms);
+                if (e < 0) {
+                        printf("# bench: ingest failed: %s\n", strerror(-e));
+                        break;
+                }
+                free(r.conflict_ids);
+                if ((i + 1) % 1000 == 0) {
+                        double t = bench_cpu();
+                        printf("# bench: %6d articles: %.3f ms CPU per article over the last 1000\n", i + 1, t - tb);
+                        fflush(stdout);
+                        tb = t;
+                }
+        }
+        struct store_counts c;
+        if (store_counts(s, &c) == 0)
+                printf("# bench: %.1f s CPU, db %.1f MB, %lld events, %lld conflicts\n", bench_cpu() - t0,
+                       (double) c.db_bytes / 1e6, (long long) c.events, (long long) c.conflicts);
+        store_close(s);
+}
+
 int main(void) {
         struct store *s = NULL, *ro = NULL;
         struct ingest_result r1, r2, r3, r4, r5, r6, r7;
@@ -186,6 +270,12 @@ int main(void) {
         if (!mkdtemp(dir))
                 return 99;
         snprintf(path, sizeof path, "%s/claimd.db", dir);
+        if (getenv("CLAIMD_STORE_BENCH")) {
+                bench(atoi(getenv("CLAIMD_STORE_BENCH")));
+                char cmd[300];
+                snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+                return system(cmd) == 0 ? 0 : 1;
+        }
 
         CHECK(store_open(path, true, &ro) == -ENOENT, "a reader before the writer: -ENOENT");
         CHECK(store_open(path, false, &s) == 0, "open a new database");
