@@ -222,6 +222,10 @@ fail:
 }
 
 int migrations_apply(sqlite3 *db) {
+        return migrations_apply_until(db, N_MIGRATIONS);
+}
+
+int migrations_apply_until(sqlite3 *db, int version) {
         int v, r;
 
         r = migrations_version(db, &v);
@@ -229,7 +233,9 @@ int migrations_apply(sqlite3 *db) {
                 return r;
         if (v > N_MIGRATIONS)
                 return -EPROTO;
-        for (int next = v + 1; next <= N_MIGRATIONS; next++) {
+        if (version > N_MIGRATIONS)
+                version = N_MIGRATIONS;
+        for (int next = v + 1; next <= version; next++) {
                 r = apply_one(db, next);
                 if (r < 0)
                         return r;

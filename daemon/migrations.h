@@ -16,6 +16,9 @@ int migrations_version(sqlite3 *db, int *ret);
  * version, or a negative errno from store_errno(). */
 int migrations_apply(sqlite3 *db);
 
+/* The same, stopping at version (for tests that build an older database). */
+int migrations_apply_until(sqlite3 *db, int version);
+
 /* Maps a SQLite result code to a negative errno: BUSY/LOCKED -> -EBUSY,
  * FULL -> -ENOSPC, READONLY -> -EROFS, NOMEM -> -ENOMEM, CONSTRAINT ->
  * -EEXIST, everything else (CANTOPEN, IOERR, CORRUPT, ...) -> -EIO. */

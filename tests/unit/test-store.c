@@ -12,6 +12,7 @@
 
 #include <sqlite3.h>
 
+#include "daemon/migrations.h"
 #include "daemon/store.h"
 #include "tap.h"
 
@@ -539,6 +540,58 @@ int main(void) {
         store_close(s);
         CHECK(sql_exec("PRAGMA user_version = 99") == 0 && store_open(path, false, &s) == -EPROTO,
               "a newer database is refused");
+
+        /* A version 1 database with data (claims_fts kept by triggers then)
+         * is upgraded in place: its claims stay findable, new ones index
+         * once, and the FTS5 index agrees with the table. */
+        snprintf(path, sizeof path, "%s/v1.db", dir);
+        {
+                sqlite3 *db;
+                sqlite3_open(path, &db);
+                CHECK(migrations_apply_until(db, 1) == 0, "build a version 1 database");
+                CHECK(sqlite3_exec(db,
+                        "INSERT INTO events(id, label, first_seen, last_seen, n_articles, n_sources) "
+                        "  VALUES (1, 'old', 1783425600, 1783425600, 1, 1);"
+                        "INSERT INTO event_sources VALUES (1, 'one.example');"
+                        "INSERT INTO articles(id, source, url, content_hash, title, text, published_at, received_at,"
+                        "  event_id, terms, fts_terms, scope) VALUES (1, 'one.example', 'https://one.example/old', 'h',"
+                        "  'Leaders meet at the Hamburg summit', 'x', 1783425600, 1783425600, 1, 'presid\t1\n', 'presid', 'd20640');"
+                        "INSERT INTO claims(id, article_id, idx, field, data, speaker, terms, scope) VALUES (1, 1, 0, 'text',"
+                        "  '{\"field\":\"text\",\"span\":[0,5],\"text\":\"the president accepted the assurances\","
+                        "\"content_span\":null,\"speaker\":{\"name\":\"a beta official\",\"span\":[0,5]},\"cue\":null,"
+                        "\"stance\":\"denies\",\"negated\":false,\"hedged\":false,\"entities\":[],\"quantities\":[]}',"
+                        "  'a beta official', 'presid accept assur', 'ev1 s0');"
+                        "UPDATE counters SET articles = 1, claims = 1, events = 1;",
+                        NULL, NULL, NULL) == SQLITE_OK, "with an article and a claim (%s)", sqlite3_errmsg(db));
+                sqlite3_close(db);
+        }
+        v = sql_text("SELECT count(*) FROM claims_fts WHERE claims_fts MATCH 'presid'");
+        CHECK_STR(v, "1");
+        free(v);
+        CHECK(store_open(path, false, &s) == 0, "open the version 1 database");
+        v = sql_text("PRAGMA user_version");
+        CHECK_STR(v, "2");
+        free(v);
+        v = sql_text("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name LIKE 'claims_fts%'");
+        CHECK_STR(v, "0");
+        free(v);
+        CHECK(store_get_article_json(s, 1, &j) == 0 &&
+              json_array_size(json_object_get(j, "claims")) == 1, "the old article reads back");
+        json_decref(j);
+        j = NULL;
+        {
+                struct extracted_article *nb = article_b();
+                struct ingest_result rb;
+                CHECK(ingest(s, "two.example", "https://two.example/new", nb, T0 + 3600, &rb) == 0 &&
+                      !rb.duplicate, "ingest into the upgraded store");
+                free(rb.conflict_ids);
+                article_free(nb);
+        }
+        v = sql_text("SELECT count(*) FROM claims_fts WHERE claims_fts MATCH 'presid'");
+        CHECK_STR(v, "2");
+        free(v);
+        store_close(s);
+        check_integrity("after upgrade");
 
         char cmd[300];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
