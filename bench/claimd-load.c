@@ -574,11 +574,9 @@ static void print_polls(struct bench *b, const char *label, double secs) {
         double rps = secs > 0 ? (double) b->poll_lat.n / secs : 0;
         printf("%s plain poll: %d pollers, %s, limit %d, for %.1f s: %zu polls (%.0f/s); latency p50 %.2f ms, "
                "p99 %.2f ms, max %.2f ms; %llu errors, %llu 503\n",
-               label, b->n_pollers, b->interval_ms > 0 ? "each once per interval" : "closed loop", b->limit, secs,
+               label, b->n_pollers, b->interval_ms > 0 ? "each once per --interval-ms" : "closed loop", b->limit, secs,
                b->poll_lat.n, rps, pct(&b->poll_lat, 0.5), pct(&b->poll_lat, 0.99), pct(&b->poll_lat, 1.0),
                (unsigned long long) b->poll_errors, (unsigned long long) b->poll_503);
-        if (b->interval_ms > 0)
-                printf("(interval %d ms)\n", b->interval_ms);
         printf("poll_per_sec=%.0f\npoll_p50_ms=%.2f\npoll_p99_ms=%.2f\n", rps, pct(&b->poll_lat, 0.5),
                pct(&b->poll_lat, 0.99));
 }
