@@ -117,6 +117,18 @@ static bool wn_word(const char *w, char out[WN_MAX_WORD]) {
         return true;
 }
 
+/* Writes the cache key "q|pos|w" (w shorter than WN_MAX_WORD) into key,
+ * which holds WN_MAX_WORD + 16 bytes: the hot path of every lookup, so no
+ * printf. */
+static void word_key(char *key, enum query q, int pos, const char *w) {
+        size_t n = strlen(w);
+        key[0] = (char) ('0' + q);
+        key[1] = '|';
+        key[2] = (char) ('0' + pos);
+        key[3] = '|';
+        memcpy(key + 4, w, n + 1);
+}
+
 /* Compares a synset word ("alive(p)", "Pull_Ahead") with a WordNet-spelt
  * word, ignoring case and the adjective position marker. */
 static bool same_word(const char *syn_word, const char *w) {
@@ -260,7 +272,7 @@ static void cache_put(const char *key, bool answer, int info, char *lemma);
  * once and cached.  Called with wn_lock held. */
 static bool antonym_of(char *a, const char *b, int pos) {
         char key[WN_MAX_WORD + 16];
-        snprintf(key, sizeof(key), "%d|%d|%s", Q_ANTSET, pos, a);
+        word_key(key, Q_ANTSET, pos, a);
         struct cache_slot *c = cache_find(key);
         if (c)
                 return wordset_has(c->lemma, b);
@@ -283,7 +295,7 @@ static bool antonym_of(char *a, const char *b, int pos) {
 static const long *synsets_of(char *w, int pos, int *ret_n) {
         char key[WN_MAX_WORD + 16], base[WN_MAX_WORD];
         static const long none = 0;
-        snprintf(key, sizeof(key), "%d|%d|%s", Q_SYNSETS, pos, w);
+        word_key(key, Q_SYNSETS, pos, w);
         struct cache_slot *c = cache_find(key);
         if (!c) {
                 IndexPtr idx = lookup_index(w, pos, base);
@@ -447,7 +459,7 @@ static void cache_put(const char *key, bool answer, int info, char *lemma) {
  * questions be answered without reading a synset.  wn_lock held. */
 static int word_info(char *w, int pos) {
         char key[WN_MAX_WORD + 16], base[WN_MAX_WORD];
-        snprintf(key, sizeof(key), "%d|%d|%s", Q_WORDINFO, pos, w);
+        word_key(key, Q_WORDINFO, pos, w);
         struct cache_slot *c = cache_find(key);
         if (c)
                 return c->info;
@@ -500,7 +512,7 @@ int wn_lemma(const char *word, enum wn_pos pos, char **ret) {
                 *ret = r;
                 return 0;
         }
-        snprintf(key, sizeof(key), "%d|%d|%s", Q_LEMMA, (int) pos, w);
+        word_key(key, Q_LEMMA, (int) pos, w);
 
         pthread_mutex_lock(&wn_lock);
         err = init_locked(NULL);
