@@ -96,6 +96,13 @@ int main(void) {
                                      NULL, STANCE_ASSERTS, true);
         expect(&appr, &appr_aside, -1, "negation outside the shared content");
 
+        /* "no doubt" affirms; two negated accounts agree */
+        struct claim nodoubt = mk("there is no doubt that the mayor approved the new budget", NULL, STANCE_ASSERTS, true);
+        expect(&appr, &nodoubt, -1, "no doubt that X = X");
+        struct claim notlive1 = mk("the singer does not live in the old harbour building", NULL, STANCE_ASSERTS, true);
+        struct claim notlive2 = mk("the singer never lived in that harbour building at all", NULL, STANCE_ASSERTS, true);
+        expect(&notlive1, &notlive2, -1, "two negated accounts");
+
         /* refutation words: the account called untrue */
         struct claim shark = mk("a shark swam through the flooded streets of the town", NULL, STANCE_ASSERTS, false);
         struct claim shark_fake = mk("the photo of a shark in the flooded streets of the town is fake",
