@@ -16,6 +16,7 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/http.h>
+#include <event2/http_struct.h>
 #include <event2/keyvalq_struct.h>
 #include <systemd/sd-daemon.h>
 
@@ -280,7 +281,7 @@ static void log_rejected(struct evhttp_request *req, enum route r, int status, c
 
         const char *uri = evhttp_request_get_uri(req);
         char path[120];
-        snprintf(path, sizeof(path), "%s", uri ? uri : "?");
+        snprintf(path, sizeof(path), "%s", uri ? uri : "(request line not parsed)");
         for (char *p = path; *p; p++)
                 if ((unsigned char) *p < 0x20 || *p == 0x7f)
                         *p = '?';
@@ -301,6 +302,45 @@ static void reply_error_v(struct server *s, struct evhttp_request *req, enum rou
         vsnprintf(msg, sizeof(msg), fmt, ap);
         log_rejected(req, r, status, code, msg);
         reply_json(s, req, r, status, error_json(code, field, "%s", msg));
+}
+
+static struct server *the_server;       /* for evhttp_send_error() below */
+
+/* libevent answers some requests itself, before claimd sees them
+ * (malformed Content-Length, request lines or headers beyond its own caps,
+ * bodies beyond the outer cap), through evhttp_send_error(), with an HTML
+ * page.  libevent calls that exported function through its PLT, so this
+ * definition in the executable takes its place (ELF symbol interposition):
+ * the same status, Connection: close, and the JSON error of API.md. */
+void evhttp_send_error(struct evhttp_request *req, int error, const char *why) {
+        struct evbuffer *buf = evbuffer_new();
+        struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+        const char *code = error == 413 || error == 414 || error == 431 ? "too_large" :
+                           error == 405 || error == 501 ? "method_not_allowed" :
+                           error == 503 ? "overloaded" :
+                           error == 404 ? "not_found" : "invalid_request";
+        char big[96];
+        snprintf(big, sizeof(big), "the request body is larger than %zu bytes",
+                 the_server ? the_server->cfg.max_body_bytes : (size_t) 0);
+        const char *msg = error == 413 ? big :
+                          error == 400 ? "the request is not valid HTTP (request line, headers or Content-Length)" :
+                          "the request cannot be handled";
+
+        /* a request line that was never parsed has no version yet */
+        if (req->major == 0 && req->minor == 0) {
+                req->major = 1;
+                req->minor = 1;
+        }
+        evhttp_clear_headers(h);
+        evhttp_add_header(h, "Content-Type", "application/json");
+        evhttp_add_header(h, "Connection", "close");
+        if (buf)
+                evbuffer_add_printf(buf, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}\n", code, msg);
+        log_rejected(req, ROUTE_OTHER, error, code, msg);
+        metrics_request(ROUTE_OTHER, error);
+        evhttp_send_reply(req, error, why, buf);
+        if (buf)
+                evbuffer_free(buf);
 }
 
 void reply_error(struct server *s, struct evhttp_request *req, enum route r, int status,
@@ -600,6 +640,7 @@ void http_apply_limits(struct server *s) {
 }
 
 int http_setup(struct server *s) {
+        the_server = s;
         s->http = evhttp_new(s->base);
         s->out = evbuffer_new();
         if (!s->http || !s->out)

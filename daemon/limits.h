@@ -13,12 +13,13 @@
 #define DEFAULT_MAX_HEADER_BYTES        (16 * KIB)
 #define MIN_MAX_HEADER_BYTES            (1 * KIB)
 #define MAX_MAX_HEADER_BYTES            (1 * MIB)
-/* evhttp's own caps are this many times the configured ones: between the two
- * claimd itself answers 413/431 with a JSON error; beyond the outer cap
- * libevent drains the body (lingering close) and answers its own 413 (or
- * 400 for headers) with an HTML body: libevent 2.1 has no hook for it.
- * The outer cap also bounds the memory one connection can hold. */
-#define HTTP_OUTER_CAP_FACTOR           4
+/* evhttp's own caps, as multiples of the configured ones.  Bodies: evhttp
+ * enforces max_body_bytes itself, draining the rest (lingering close)
+ * without buffering it; its error reply is claimd's JSON 413 (http.c
+ * replaces evhttp_send_error()).  Headers: up to the outer cap claimd
+ * answers 431 itself; beyond it evhttp gives up on the request (JSON 400).
+ * The outer caps bound the memory one connection can hold. */
+#define HTTP_OUTER_CAP_FACTOR           1
 #define HTTP_OUTER_HEADER_CAP_FACTOR    16
 #define MAX_URI_BYTES                   8192
 #define DEFAULT_REQUEST_TIMEOUT_SEC     30
