@@ -154,8 +154,17 @@ PEAK=$(hwm)
 kill -TERM "$PID"
 wait "$PID" 2>/dev/null || true
 PID=
-DBBYTES=$(cat "$TMP"/claimd.db "$TMP"/claimd.db-wal 2>/dev/null | wc -c)
+# the WAL folded into the file, so that the file is the whole database
+if command -v sqlite3 >/dev/null; then
+        sqlite3 "$TMP/claimd.db" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
+fi
+DBBYTES=$(stat -c %s "$TMP/claimd.db")
+[ -f "$TMP/claimd.db-wal" ] && DBBYTES=$((DBBYTES + $(stat -c %s "$TMP/claimd.db-wal")))
 say
 say "== 4. resources"
 say "   peak RSS of claimd (VmHWM): $PEAK"
 say "   database: $DBBYTES bytes for $ARTICLES articles: $(awk "BEGIN { printf \"%.2f\", $DBBYTES / 1048576 / ($ARTICLES / 1000) }") MiB per 1,000 articles"
+if command -v sqlite3 >/dev/null; then
+        say "   largest tables (MiB): $(sqlite3 "$TMP/claimd.db" "SELECT name || ' ' || printf('%.1f', sum(pgsize) / 1048576.0)
+                FROM dbstat GROUP BY name ORDER BY sum(pgsize) DESC LIMIT 5" 2>/dev/null | paste -sd, - | sed 's/,/, /g')"
+fi
