@@ -99,7 +99,8 @@ int match_claims(const struct claim_source *a, size_t na,
                 }
         }
 
-        qsort(out, n, sizeof(*out), by_score_desc);
+        if (n > 1)
+                qsort(out, n, sizeof(*out), by_score_desc);
 
         /* Dedupe: the same pair of statements seen through repeated claims,
          * and the symmetric pair when a and b are the same array. */

@@ -721,7 +721,8 @@ static struct ranked_term *rank_terms(struct store *s, const struct termvec *v, 
                 free(t);
                 return NULL;
         }
-        qsort(t, v->n, sizeof(*t), ranked_cmp);
+        if (v->n > 1)
+                qsort(t, v->n, sizeof(*t), ranked_cmp);
         return t;
 }
 
@@ -1123,7 +1124,8 @@ static char *claim_query(struct store *s, char *const *keys, size_t n, int64_t e
         size_t nk = n < 64 ? n : 64;
         for (size_t i = 0; i < nk; i++)
                 rk[i] = (struct ranked_term) { keys[i], idf_cb(keys[i], s) };
-        qsort(rk, nk, sizeof(rk[0]), ranked_cmp);
+        if (nk > 1)
+                qsort(rk, nk, sizeof(rk[0]), ranked_cmp);
         if (nk > CLAIM_QUERY_TERMS)
                 nk = CLAIM_QUERY_TERMS;
         sb_append(&b, "terms : (");
@@ -1775,7 +1777,8 @@ static int ingest_body(struct store *s, const struct article_request *req,
                           &pend, &npend);
         if (r < 0)
                 goto out;
-        qsort(pend, npend, sizeof(*pend), pending_cmp);
+        if (npend > 1)
+                qsort(pend, npend, sizeof(*pend), pending_cmp);
         size_t max = o->max_conflicts_per_article > 0 ? (size_t) o->max_conflicts_per_article : 10;
         size_t keep = npend < max ? npend : max;
         res->conflict_ids = calloc(keep + 1, sizeof(int64_t));
