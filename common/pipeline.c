@@ -21,6 +21,7 @@
 #define MAX_CLAIMS_PER_FIELD 120
 #define MAX_OWN_PER_FIELD 40
 #define MIN_OWN_WORDS 6
+#define MIN_SINGLE_WORDS 3      /* a one-sentence field needs this many words to be a claim */
 #define MAX_OWN_TOKENS 90
 #define TITLE_WEIGHT 3.0f
 
@@ -465,6 +466,13 @@ static bool own_claim_worthy(const struct field *f, size_t s, bool *has_fact) {
         }
         if (f->id == CLAIM_FIELD_TITLE)
                 verb = words >= 4;      /* headlines drop their verbs */
+        /* A field of one sentence is a statement posted on its own (a
+         * headline, a claim under check, one side of /v1/compare): it is
+         * what its publisher asserts, whatever it mentions. */
+        if (st->n_sentences == 1 && words >= MIN_SINGLE_WORDS) {
+                *has_fact = fact;
+                return true;
+        }
         if (words < MIN_OWN_WORDS && !(f->id == CLAIM_FIELD_TITLE && verb))
                 return false;
         if (!verb)

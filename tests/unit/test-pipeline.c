@@ -89,5 +89,18 @@ int main(void) {
         struct article_input empty = { .text = "" };
         CHECK(pipeline_extract(&empty, &a) == 0 && a->claims.n == 0, "empty article has no claims");
         extracted_article_free(a);
+
+        /* a text of one plain sentence is its own claim, negation kept */
+        struct article_input single = { .text = "The old ferry is not running today." };
+        a = NULL;
+        CHECK(pipeline_extract(&single, &a) == 0 && a->claims.n == 1, "one plain sentence gives one claim");
+        if (a && a->claims.n == 1)
+                CHECK(a->claims.items[0].negated && a->claims.items[0].speaker == NULL,
+                      "the outlet's own negated claim");
+        extracted_article_free(a);
+        struct article_input tiny = { .text = "Yes indeed." };
+        a = NULL;
+        CHECK(pipeline_extract(&tiny, &a) == 0 && a->claims.n == 0, "two words are no claim");
+        extracted_article_free(a);
         return tap_done();
 }
