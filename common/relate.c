@@ -3,28 +3,11 @@
 
 #include "relate.h"
 
-/* Share of the distinct terms of small found in large, both sorted. */
-static double coverage(const struct termvec *small, const struct termvec *large) {
-        size_t i = 0, j = 0, hit = 0;
-        while (i < small->n && j < large->n) {
-                int c = strcmp(small->items[i].term, large->items[j].term);
-                if (c == 0) {
-                        hit++;
-                        i++;
-                        j++;
-                } else if (c < 0)
-                        i++;
-                else
-                        j++;
-        }
-        return small->n ? (double) hit / (double) small->n : 0.0;
-}
-
 double termvec_similarity(const struct termvec *a, const struct termvec *b) {
         if (!a || !b || a->n == 0 || b->n == 0)
                 return 0.0;
         const struct termvec *small = a->n <= b->n ? a : b, *large = a->n <= b->n ? b : a;
-        double cov = coverage(small, large);
+        double cov = termvec_coverage(small, large);
         if (small->n < 4)
                 cov *= (double) small->n / 4.0;
         double s = sqrt(termvec_cosine(a, b, NULL, NULL) * cov);

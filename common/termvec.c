@@ -273,3 +273,19 @@ int termvec_parse(const char *s, struct termvec *ret) {
         *ret = v;
         return 0;
 }
+
+double termvec_coverage(const struct termvec *small, const struct termvec *large) {
+        size_t i = 0, j = 0, hit = 0;
+        while (i < small->n && j < large->n) {
+                int c = strcmp(small->items[i].term, large->items[j].term);
+                if (c == 0) {
+                        hit++;
+                        i++;
+                        j++;
+                } else if (c < 0)
+                        i++;
+                else
+                        j++;
+        }
+        return small->n ? (double) hit / (double) small->n : 0.0;
+}

@@ -22,6 +22,10 @@ typedef double (*idf_func)(const char *term, void *userdata);
  * Returns a value in [0, 1]. */
 double termvec_cosine(const struct termvec *a, const struct termvec *b, idf_func idf, void *userdata);
 
+/* Share of the distinct terms of a that b also holds, in [0, 1] (0 when a is
+ * empty).  Relatedness and event grouping both weigh it against the cosine. */
+double termvec_coverage(const struct termvec *a, const struct termvec *b);
+
 /* Adds b into a (a becomes the sum), keeping a sorted; returns 0 or -ENOMEM.
  * Used to keep an event's centroid. */
 int termvec_add(struct termvec *a, const struct termvec *b);

@@ -833,22 +833,9 @@ static int sublinear_copy(const struct termvec *v, struct termvec *ret) {
  * pairwise F1 0.875 at 0.25 (cosine alone: 0.856 at its best threshold), and
  * FNC-1 stream related-vs-unrelated accuracy 0.975 (cosine alone: 0.92). */
 static double event_similarity(struct store *s, const struct termvec *a, const struct termvec *centroid) {
-        size_t i = 0, j = 0, hit = 0;
-
         if (a->n == 0 || centroid->n == 0)
                 return 0.0;
-        while (i < a->n && j < centroid->n) {
-                int c = strcmp(a->items[i].term, centroid->items[j].term);
-                if (c == 0) {
-                        hit++;
-                        i++;
-                        j++;
-                } else if (c < 0)
-                        i++;
-                else
-                        j++;
-        }
-        double cov = (double) hit / (double) a->n;
+        double cov = termvec_coverage(a, centroid);
         if (a->n < 4)
                 cov *= (double) a->n / 4.0;
         double cos = termvec_cosine(a, centroid, idf_cb, s);
