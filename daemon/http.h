@@ -87,6 +87,11 @@ json_t *request_parse_json(const char *body, size_t len, struct api_error *e);
  * -EINVAL with *e filled. */
 int article_validate(json_t *o, bool source_required, const char *prefix, size_t max_text,
                      time_t received, struct article_request *ret, struct api_error *e);
+/* Cuts the next non-blank line of an NDJSON body from *off on, advancing
+ * *off past it: returns true with the line, spaces, tabs and a CR around it
+ * removed, in *ret_line and *ret_len; false when only blank lines remain. */
+bool ndjson_next_line(const char *body, size_t len, size_t *off,
+                      const char **ret_line, size_t *ret_len);
 
 /* Route handlers (http.c dispatches to these). */
 void route_post_article(struct server *s, struct evhttp_request *req, uint64_t t0);

@@ -312,6 +312,29 @@ void batch_line_done(struct server *s, struct job *j) {
                 batch_reply(s, b);
 }
 
+bool ndjson_next_line(const char *body, size_t len, size_t *off,
+                      const char **ret_line, size_t *ret_len) {
+        while (*off < len) {
+                const char *line = body + *off;
+                const char *nl = memchr(line, '\n', len - *off);
+                size_t n = nl ? (size_t) (nl - line) : len - *off;
+                *off += n + (nl ? 1 : 0);
+
+                while (n > 0 && (line[n - 1] == '\r' || line[n - 1] == ' ' || line[n - 1] == '\t'))
+                        n--;
+                while (n > 0 && (line[0] == ' ' || line[0] == '\t')) {
+                        line++;
+                        n--;
+                }
+                if (n > 0) {
+                        *ret_line = line;
+                        *ret_len = n;
+                        return true;
+                }
+        }
+        return false;
+}
+
 /* POST /v1/articles with an NDJSON body: every line is validated here;
  * the valid ones are queued together (or the batch is refused with 503). */
 static void route_post_batch(struct server *s, struct evhttp_request *req, uint64_t t0) {
@@ -330,21 +353,9 @@ static void route_post_batch(struct server *s, struct evhttp_request *req, uint6
         }
         b->req = req;
 
-        for (size_t off = 0; off < len;) {
-                const char *line = body + off;
-                const char *nl = memchr(line, '\n', len - off);
-                size_t n = nl ? (size_t) (nl - line) : len - off;
-                off += n + (nl ? 1 : 0);
-
-                size_t k = n;
-                while (k > 0 && (line[k - 1] == '\r' || line[k - 1] == ' ' || line[k - 1] == '\t'))
-                        k--;
-                size_t lead = 0;
-                while (lead < k && (line[lead] == ' ' || line[lead] == '\t'))
-                        lead++;
-                if (lead == k)
-                        continue;       /* blank line */
-
+        const char *line;
+        size_t line_len;
+        for (size_t off = 0; ndjson_next_line(body, len, &off, &line, &line_len);) {
                 if (b->n >= MAX_BATCH_LINES) {
                         for (size_t i = 0; i < n_jobs; i++)
                                 job_free(jobs[i]);
@@ -355,7 +366,7 @@ static void route_post_batch(struct server *s, struct evhttp_request *req, uint6
                 }
                 size_t idx = b->n++;
                 struct api_error e;
-                json_t *o = request_parse_json(line + lead, k - lead, &e);
+                json_t *o = request_parse_json(line, line_len, &e);
                 struct job *j = o ? job_new(JOB_INGEST) : NULL;
                 if (o && !j) {
                         json_decref(o);

@@ -112,23 +112,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         /* As an NDJSON batch, split and trimmed as route_post_batch() does. */
         if (!memchr(body, '\n', size))
                 return 0;
-        size_t lines = 0;
-        for (size_t off = 0; off < size && lines < MAX_BATCH_LINES;) {
-                const char *line = body + off;
-                const char *nl = memchr(line, '\n', size - off);
-                size_t n = nl ? (size_t) (nl - line) : size - off;
-                off += n + (nl ? 1 : 0);
-
-                size_t k = n;
-                while (k > 0 && (line[k - 1] == '\r' || line[k - 1] == ' ' || line[k - 1] == '\t'))
-                        k--;
-                size_t lead = 0;
-                while (lead < k && (line[lead] == ' ' || line[lead] == '\t'))
-                        lead++;
-                if (lead == k)
-                        continue;
-                lines++;
-                run_document(line + lead, k - lead);
-        }
+        const char *line;
+        size_t n, lines = 0;
+        for (size_t off = 0; lines < MAX_BATCH_LINES && ndjson_next_line(body, size, &off, &line, &n); lines++)
+                run_document(line, n);
         return 0;
 }
