@@ -9,6 +9,7 @@
 #include "lexicon.h"
 #include "quantity.h"
 #include "segment.h"
+#include "stance.h"
 #include "wordnet.h"
 
 /* How sure each kind is on its own, before overlap and penalties. */
@@ -79,6 +80,8 @@ struct conflict_view {
         bool refutes;           /* holds a word calling an account untrue */
         bool framed;            /* reports a report ("a rumor surfaced that") */
         bool question;
+        bool verdict;           /* the publisher's own denial of the story it tells (stance.h) */
+        bool untrue;            /* from an article whose lead calls its story untrue */
 };
 
 /* Case-insensitive: does the entity name hold fold as one of its words? */
@@ -116,6 +119,8 @@ int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
                 return -ENOMEM;
         v->claim = c;
         v->question = c->stance == STANCE_QUESTIONS;
+        v->verdict = c->stance == STANCE_DENIES && !c->speaker;
+        v->untrue = stance_terms_untrue(c->terms);
 
         const char *text = c->text ? c->text : "";
         struct segmented_text *st = NULL;
@@ -429,6 +434,13 @@ static void align(struct conflict_view *a, struct conflict_view *b, bool with_sy
                 }
 
         al.overlap = overlap_of(al.shared, a->n_content, b->n_content);
+        /* An article's verdict holds the whole story it refutes (its lead):
+         * a claim that story covers is the same thing, however much more
+         * the lead tells. */
+        if ((a->verdict && a->n_content >= b->n_content) || (b->verdict && b->n_content >= a->n_content)) {
+                size_t lo = a->n_content < b->n_content ? a->n_content : b->n_content;
+                al.overlap = lo ? (double) (al.shared < lo ? al.shared : lo) / (double) lo : 0.0;
+        }
         *ret = al;
 }
 
@@ -560,6 +572,13 @@ static bool same_string(const char *x, const char *y) {
         return strcasecmp(x, y) == 0;
 }
 
+/* Same outlet (and the same side of a compare). */
+static bool same_outlet(const struct claim_source *a, const struct claim_source *b) {
+        if (a->label && b->label && strcmp(a->label, b->label) != 0)
+                return false;
+        return same_string(a->source, b->source);
+}
+
 /* Same outlet (or same side of a compare) and same speaker: one voice, so
  * never a conflict between sources. */
 static bool same_voice(const struct claim_source *a, const struct claim_source *b) {
@@ -681,6 +700,10 @@ int conflict_check_views(const struct claim_source *a, const struct claim_source
         if (same_voice(a, b))
                 return 0;
         if (va->n_content == 0 || vb->n_content == 0)
+                return 0;
+        /* Two articles that both call the story untrue are on one side,
+         * whatever each quotes of it. */
+        if (va->untrue && vb->untrue && !same_outlet(a, b))
                 return 0;
 
         /* 1) the same thing? */
@@ -828,6 +851,36 @@ int conflict_check_views(const struct claim_source *a, const struct claim_source
         if (!e)
                 return -ENOMEM;
         *ret = (struct conflict_result) { .kind = c.kind, .score = score, .explanation = e };
+        return 1;
+}
+
+int conflict_agree_views(struct conflict_view *va, struct conflict_view *vb, const struct conflict_options *o) {
+        struct conflict_options defaults;
+        if (!o) {
+                conflict_options_default(&defaults);
+                o = &defaults;
+        }
+        if (!va || !vb || va->n_content == 0 || vb->n_content == 0)
+                return 0;
+        /* the questions of a view say nothing either way */
+        if (va->question || vb->question)
+                return 0;
+        struct alignment al;
+        align(va, vb, false, &al);
+        bool denier = va->claim->stance == STANCE_DENIES || vb->claim->stance == STANCE_DENIES;
+        double bar = denier ? o->min_overlap * DENIAL_OVERLAP_FACTOR : o->min_overlap;
+        double overlap = al.overlap;
+        if (entities_disjoint(va->claim, vb->claim))
+                overlap *= 0.5;
+        if (overlap < bar || al.shared < 2 || al.shared_plain < 1)
+                return 0;
+        bool pol_a = view_negative(va) != view_refutes(va), pol_b = view_negative(vb) != view_refutes(vb);
+        if (pol_a != pol_b)
+                return 0;
+        const struct quantity *qa, *qb;
+        const struct claim_date *da, *db;
+        if (numeric_clash(va->claim, vb->claim, &qa, &qb) || date_clash(va->claim, vb->claim, &da, &db))
+                return 0;
         return 1;
 }
 

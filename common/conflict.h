@@ -60,3 +60,10 @@ void conflict_view_free(struct conflict_view *v);
 int conflict_check_views(const struct claim_source *a, const struct claim_source *b,
                          struct conflict_view *va, struct conflict_view *vb,
                          const struct conflict_options *o, struct conflict_result *ret);
+
+/* 1 when the prepared claims va and vb are about the same thing (aligned as
+ * conflict_check_views() aligns them, without WordNet) and say it with the
+ * same polarity and no clashing number or date: one restates the other.  0
+ * otherwise.  Used to tell an article that carries both accounts from one
+ * that takes a side. */
+int conflict_agree_views(struct conflict_view *va, struct conflict_view *vb, const struct conflict_options *o);

@@ -54,6 +54,60 @@ static bool same_statement(const struct claim *x, const struct claim *y) {
         return strcmp(x->speaker, y->speaker) == 0;
 }
 
+static bool same_str(const char *x, const char *y) {
+        if (!x || !y)
+                return x == y;
+        return strcmp(x, y) == 0;
+}
+
+/* Same side: the same outlet (and the same side of a compare), so the same
+ * article as far as match_claims can tell. */
+static bool same_side(const struct claim_source *x, const struct claim_source *y) {
+        if (x->label && y->label && strcmp(x->label, y->label) != 0)
+                return false;
+        return same_str(x->source, y->source);
+}
+
+/* How much a claim speaks for its article: 2 for the publisher's own
+ * verdict (an unattributed denial: "the story is a hoax"), 1 for anything
+ * else (restatements, quotes). */
+static int voice_rank(const struct claim *c) {
+        return !c->speaker && c->stance == STANCE_DENIES ? 2 : 1;
+}
+
+/* True when the article of `side` holds a claim other than `self` (and
+ * other than `other`) that restates `other` and speaks for its article at
+ * least as much as `self` does: then that article carries both accounts
+ * and its conflicting claim is not its side of a disagreement. */
+static bool side_restates(const struct claim_source *a, struct conflict_view **va, size_t na,
+                          const struct claim_source *b, struct conflict_view **vb, size_t nb,
+                          const struct claim_source *self, const struct claim_source *other,
+                          struct conflict_view *vother, const struct conflict_options *o) {
+        int rank = voice_rank(self->claim);
+        bool other_verdict = voice_rank(other->claim) == 2;
+        for (size_t pass = 0; pass < 2; pass++) {
+                const struct claim_source *s = pass ? b : a;
+                struct conflict_view **v = pass ? vb : va;
+                size_t n = pass ? nb : na;
+                for (size_t k = 0; k < n; k++) {
+                        const struct claim *z = s[k].claim;
+                        if (!z || !v[k] || z == self->claim || z == other->claim || v[k] == vother)
+                                continue;
+                        if (!same_side(&s[k], self) || voice_rank(z) < rank)
+                                continue;
+                        if (same_statement(z, other->claim))
+                                continue;
+                        /* two articles that each call the story they tell
+                         * untrue are on one side, whatever else they tell */
+                        if (other_verdict && voice_rank(z) == 2)
+                                return true;
+                        if (conflict_agree_views(v[k], vother, o) > 0)
+                                return true;
+                }
+        }
+        return false;
+}
+
 int match_claims(const struct claim_source *a, size_t na,
                  const struct claim_source *b, size_t nb,
                  const struct conflict_options *o, size_t max_conflicts,
@@ -98,6 +152,25 @@ int match_claims(const struct claim_source *a, size_t na,
                         out[n++] = (struct claim_conflict) { .a = i, .b = j, .result = res };
                 }
         }
+
+        /* An article that carries both accounts (a rumour's report and its
+         * denial) takes no side against another that reports one of them:
+         * conflicts between different sources are dropped when either
+         * article also restates the other's claim.  Conflicts inside one
+         * article (speaker against speaker) stay. */
+        size_t kept = 0;
+        for (size_t i = 0; i < n; i++) {
+                const struct claim_source *x = &a[out[i].a], *y = &b[out[i].b];
+                bool drop = !same_side(x, y) &&
+                        (side_restates(a, va, na, b, vb, nb, y, x, va[out[i].a], o) ||
+                         side_restates(a, va, na, b, vb, nb, x, y, vb[out[i].b], o));
+                if (drop) {
+                        free(out[i].result.explanation);
+                        continue;
+                }
+                out[kept++] = out[i];
+        }
+        n = kept;
 
         if (n > 1)
                 qsort(out, n, sizeof(*out), by_score_desc);

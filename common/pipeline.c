@@ -14,6 +14,7 @@
 #include "pipeline.h"
 #include "quantity.h"
 #include "segment.h"
+#include "stance.h"
 #include "utf8.h"
 
 /* Caps that keep a long article's claim list useful: the outlet's own
@@ -432,6 +433,71 @@ static int claim_from_attribution(const struct field *f, const struct attributio
         return 0;
 }
 
+/* The words of tokens [b, e) of f but the verdict phrases in them
+ * (stance.h), as written, white space runs made one space.  Returns a new
+ * string or NULL on ENOMEM. */
+static char *text_without_verdicts(const struct field *f, size_t b, size_t e) {
+        const struct segmented_text *st = f->st;
+        size_t cap = 1, l = 0;
+        for (size_t k = b; k < e; k++)
+                cap += (size_t) (st->tokens[k].end - st->tokens[k].start) + 1;
+        char *r = malloc(cap);
+        if (!r)
+                return NULL;
+        bool glue = false;      /* the previous token was kept */
+        for (size_t k = b; k < e; k++) {
+                size_t n = story_verdict_at(st, k, e);
+                if (n > 0) {
+                        k += n - 1;
+                        glue = false;
+                        continue;
+                }
+                const struct token *t = &st->tokens[k];
+                if (l > 0 && (!glue || t->start > st->tokens[k - 1].end))
+                        r[l++] = ' ';
+                memcpy(r + l, f->text + t->start, (size_t) (t->end - t->start));
+                l += (size_t) (t->end - t->start);
+                glue = true;
+        }
+        r[l] = 0;
+        return r;
+}
+
+/* Makes the publisher's claim of a verdict on its story (stance.h): it
+ * denies what the lead tells, the verdict words left out ("The photos of X
+ * ... are fake" denies "The photos of X ...").  Returns 0 or -ENOMEM. */
+static int claim_from_verdict(const struct field *f, const struct story_verdict *v, struct claim_list *out) {
+        const struct segmented_text *st = f->st;
+        const struct sentence *first = &st->sentences[v->lead_begin], *last = &st->sentences[v->lead_end - 1];
+        size_t b = first->tok_begin, e = last->tok_end;
+        /* the text stops before the final stop */
+        while (e > b + 1 && !(st->tokens[e - 1].flags & (TOKEN_WORD | TOKEN_NUMBER)))
+                e--;
+        struct claim *c = claim_list_push(out);
+        if (!c)
+                return -ENOMEM;
+        c->field = f->id;
+        c->span[0] = cp(f, first->start);
+        c->span[1] = cp(f, last->end);
+        c->content_span[0] = cp(f, st->tokens[b].start);
+        c->content_span[1] = cp(f, st->tokens[e - 1].end);
+        c->text = text_without_verdicts(f, b, e);
+        c->cue = content_text(f->text, st->tokens[v->cue_begin].start, st->tokens[v->cue_end - 1].end, -1, -1);
+        if (!c->text || !c->cue)
+                return -ENOMEM;
+        keep_valid(c->text);
+        c->cue_span[0] = cp(f, st->tokens[v->cue_begin].start);
+        c->cue_span[1] = cp(f, st->tokens[v->cue_end - 1].end);
+        c->stance = STANCE_DENIES;
+        int r = fill_claim(f, c, b, e, v->cue_begin, v->cue_end);
+        if (r < 0)
+                return r;
+        /* the story's own hedges ("purportedly shows") are not the verdict's */
+        c->hedged = v->hedged;
+        c->negated = false;
+        return 0;
+}
+
 /* True when sentence s reads as the outlet's own checkable statement: long
  * enough, not a question, not a quote, with a verb that looks finite and
  * something checkable (a name, a number, a date). */
@@ -485,8 +551,10 @@ static bool own_claim_worthy(const struct field *f, size_t s, bool *has_fact) {
 }
 
 /* Builds the claims of one field and adds its terms to bag (weight w).
+ * Sets *untrue when the field is an article text whose lead calls its story
+ * untrue or reports a denial of it (stance.h).
  * Returns 0, -EINVAL for invalid UTF-8, -ENOMEM. */
-static int do_field(struct field *f, struct claim_list *out, struct term_bag *bag, float w) {
+static int do_field(struct field *f, struct claim_list *out, struct term_bag *bag, float w, bool *untrue) {
         struct attribution *at = NULL;
         size_t nat = 0, n_claims = 0, n_own = 0;
         bool *covered = NULL, *junk = NULL;
@@ -523,6 +591,23 @@ static int do_field(struct field *f, struct claim_list *out, struct term_bag *ba
                         for (size_t k = s; k < e; k++)
                                 junk[k] = true;
                 s = e;
+        }
+
+        /* the article's verdict on its story comes first: matching an
+         * article's later claims sees it among the earlier ones */
+        struct story_verdict verdict;
+        if (f->id == CLAIM_FIELD_TEXT && f->st->n_sentences > 1 && story_verdict_find(f->st, &verdict) > 0) {
+                if ((r = claim_from_verdict(f, &verdict, out)) < 0)
+                        goto finish;
+                n_claims++;
+                *untrue = true;
+        }
+        if (f->id == CLAIM_FIELD_TEXT && f->st->n_sentences > 1) {
+                size_t le = stance_lead_end(f->st);
+                int32_t lead_end = le < f->st->n_sentences ? f->st->sentences[le].start : (int32_t) f->len;
+                for (size_t i = 0; i < nat; i++)
+                        if (at[i].stance == STANCE_DENIES && at[i].span_start < lead_end)
+                                *untrue = true;
         }
 
         for (size_t i = 0; i < nat && n_claims < MAX_CLAIMS_PER_FIELD; i++) {
@@ -632,6 +717,7 @@ int pipeline_extract(const struct article_input *in, struct extracted_article **
                 goto fail;
         }
 
+        bool untrue = false;
         for (int which = 0; which < 2; which++) {
                 struct field f = {
                         .id = which == 0 ? CLAIM_FIELD_TITLE : CLAIM_FIELD_TEXT,
@@ -641,10 +727,24 @@ int pipeline_extract(const struct article_input *in, struct extracted_article **
                 f.len = strlen(f.text);
                 if (f.len == 0)
                         continue;
-                r = do_field(&f, &a->claims, &bag, which == 0 ? TITLE_WEIGHT : 1.0f);
+                r = do_field(&f, &a->claims, &bag, which == 0 ? TITLE_WEIGHT : 1.0f, &untrue);
                 field_clear(&f);
                 if (r < 0)
                         goto fail;
+        }
+        /* an article calling its story untrue says so on every claim */
+        for (size_t i = 0; untrue && i < a->claims.n; i++) {
+                struct claim *c = &a->claims.items[i];
+                size_t l = c->terms ? strlen(c->terms) : 0;
+                char *t = realloc(c->terms, l + sizeof(STANCE_UNTRUE_TERM) + 1);
+                if (!t) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                if (l)
+                        t[l++] = ' ';
+                memcpy(t + l, STANCE_UNTRUE_TERM, sizeof(STANCE_UNTRUE_TERM));
+                c->terms = t;
         }
         bag_finish(&bag, &a->terms);
         *ret = a;

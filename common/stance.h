@@ -1,0 +1,49 @@
+/* Article-level stance: a news text that calls the story it reports untrue
+ * in its own lead ("The photos are fake", "Reports that X are false", "It's a
+ * hoax") takes the side against that story, whoever else it quotes. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "segment.h"
+
+/* The first sentences of a text (of at least a few words) that count as its
+ * lead: the verdict of an article stands there.  Measured on the Emergent
+ * articles: a verdict word in the first 4 such sentences marks an article
+ * against its claim in 84% of cases (46% of those articles have one); in the
+ * first 6, 80% and 51%. */
+#define STANCE_LEAD_SENTENCES 4
+
+struct story_verdict {
+        size_t sentence;                /* the sentence holding the verdict */
+        size_t cue_begin, cue_end;      /* its tokens ("a hoax", "not true") */
+        size_t lead_begin, lead_end;    /* the lead's sentences [lead_begin, lead_end): the
+                                         * story refuted is told there, before or after the
+                                         * verdict ("Fake news. A priest who ...") */
+        bool hedged;                    /* "may be fake", "might not be accurate" */
+};
+
+/* Looks for the first verdict on the story in the lead of st: a phrase of
+ * conf/lexicon/verdicts.txt outside quotations of more than a few words, not
+ * negated ("is not fake"), in a sentence that is not a question.  Returns 1
+ * and fills *ret when found, 0 when not. */
+int story_verdict_find(const struct segmented_text *st, struct story_verdict *ret);
+
+/* One past the last sentence of st's lead (STANCE_LEAD_SENTENCES sentences
+ * of a few words or more). */
+size_t stance_lead_end(const struct segmented_text *st);
+
+/* Length in tokens of the verdict phrase starting at token i of st (words
+ * only, none past token end), or 0.  Words of verdict-fillers.txt may stand
+ * inside it ("not a completely accurate account" reads "not accurate"). */
+size_t story_verdict_at(const struct segmented_text *st, size_t i, size_t end);
+
+/* Added to the terms of every claim of an article whose lead gives a verdict
+ * or reports a denial ("X denied reports that ..."; pipeline.c): claims are stored and matched one by one, and this is how a
+ * claim read back from the store still tells that its article calls its
+ * story untrue.  Two such articles are on one side (conflict.c). */
+#define STANCE_UNTRUE_TERM "S:untrue"
+
+/* True when the space separated terms hold STANCE_UNTRUE_TERM. */
+bool stance_terms_untrue(const char *terms);

@@ -1,0 +1,121 @@
+/* Article-level stance: verdicts on the story in an article's lead, and the
+ * conflicts they give against a headline or another article. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/match.h"
+#include "common/pipeline.h"
+#include "common/segment.h"
+#include "common/stance.h"
+#include "tap.h"
+
+/* 1 and the verdict words when text's lead holds a verdict, else 0. */
+static int verdict(const char *text, char *words, size_t size) {
+        struct segmented_text *st = NULL;
+        struct story_verdict v;
+        if (segment_text(text, strlen(text), &st) < 0)
+                return -1;
+        int r = story_verdict_find(st, &v);
+        if (r > 0) {
+                size_t l = (size_t) (st->tokens[v.cue_end - 1].end - st->tokens[v.cue_begin].start);
+                if (l >= size)
+                        l = size - 1;
+                memcpy(words, text + st->tokens[v.cue_begin].start, l);
+                words[l] = 0;
+        }
+        segmented_text_free(st);
+        return r;
+}
+
+static struct extracted_article *extract(const char *title, const char *text) {
+        struct article_input in = { .title = title, .text = text };
+        struct extracted_article *a = NULL;
+        return pipeline_extract(&in, &a) == 0 ? a : NULL;
+}
+
+/* Conflicts between every claim of x (source sx) and of y (source sy). */
+static size_t conflicts(const struct extracted_article *x, const char *sx,
+                        const struct extracted_article *y, const char *sy) {
+        struct claim_source *a = calloc(x->claims.n + 1, sizeof(*a)), *b = calloc(y->claims.n + 1, sizeof(*b));
+        for (size_t i = 0; i < x->claims.n; i++)
+                a[i] = (struct claim_source) { &x->claims.items[i], sx, "a" };
+        for (size_t i = 0; i < y->claims.n; i++)
+                b[i] = (struct claim_source) { &y->claims.items[i], sy, "b" };
+        struct conflict_options o;
+        conflict_options_default(&o);
+        struct claim_conflict *cc = NULL;
+        size_t n = 0;
+        if (match_claims(a, x->claims.n, b, y->claims.n, &o, 10, &cc, &n) < 0)
+                n = 0;
+        claim_conflicts_free(cc, n);
+        free(a);
+        free(b);
+        return n;
+}
+
+int main(void) {
+        char w[64];
+
+        CHECK(verdict("A photo of a shark swimming down a flooded street in Quebec went around the web on Monday. "
+                      "The photo is fake, an expert said.", w, sizeof(w)) == 1 && strcmp(w, "fake") == 0,
+              "'is fake' is a verdict (%s)", w);
+        CHECK(verdict("Reports that the mayor of Ostend resigned on Sunday are not true. "
+                      "He was at his desk on Monday morning.", w, sizeof(w)) == 1 && strcmp(w, "not true") == 0,
+              "'not true' is a verdict (%s)", w);
+        CHECK(verdict("The tale of the singing walrus of Tromso might not be a completely accurate account. "
+                      "Keepers say it hums.", w, sizeof(w)) == 1, "fillers inside a verdict phrase");
+        CHECK(verdict("The photo of the shark in the flooded street is not fake, the agency said on Monday. "
+                      "It was taken by a fisherman.", w, sizeof(w)) == 0, "a negated verdict is none");
+        CHECK(verdict("Is the photo of the shark in the flooded street fake? Nobody knows yet, the agency said.",
+                      w, sizeof(w)) == 0, "a question is no verdict");
+        CHECK(verdict("The farmer told reporters \"everyone says my giant turnip is fake but it grew here\" on Sunday. "
+                      "It weighs 40 kilograms.", w, sizeof(w)) == 0, "a verdict inside a long quote is someone else's");
+        CHECK(verdict("The mayor opened the new bridge in Ostend on Sunday. Traffic was light. Shops stayed open all day. "
+                      "Many visitors came by train. The band played until late at night. "
+                      "Critics later called the ceremony a hoax.", w, sizeof(w)) == 0,
+              "a verdict past the lead does not count");
+
+        /* compare: a headline asserting the story against a body that
+         * calls it untrue, and against one that agrees */
+        const char *debunk = "A video of a shark swimming down a flooded street in Quebec spread across social media on Monday. "
+                "The video is fake: it was made with editing software, a film student told the newspaper.";
+        struct extracted_article *h = extract("Shark swims down flooded street in Quebec", NULL);
+        struct extracted_article *h_neg = extract("Video of shark in flooded Quebec street is a hoax", NULL);
+        struct extracted_article *body = extract("", debunk);
+        CHECK(h && h_neg && body, "extract");
+        if (h && h_neg && body) {
+                const struct claim *v = NULL;
+                for (size_t i = 0; i < body->claims.n; i++)
+                        if (body->claims.items[i].stance == STANCE_DENIES && !body->claims.items[i].speaker)
+                                v = &body->claims.items[i];
+                CHECK(v != NULL, "the body holds the outlet's denial");
+                CHECK(v && !strstr(v->text, "fake") && strstr(v->text, "shark"), "it denies the story, not the verdict (%s)",
+                      v ? v->text : "-");
+                CHECK(v && v->cue && strcmp(v->cue, "fake") == 0, "its cue is the verdict");
+                CHECK(v && stance_terms_untrue(v->terms), "claims of the article carry the untrue mark");
+                CHECK(conflicts(h, "headline", body, "body") >= 1, "asserting headline vs debunking body: conflict");
+                CHECK(conflicts(h_neg, "headline", body, "body") == 0, "debunking headline vs debunking body: none");
+        }
+
+        /* two articles that both call the story untrue are one side */
+        struct extracted_article *body2 = extract("", "A clip of a shark in a flooded Quebec street was shared thousands of times. "
+                                                   "The clip is a hoax, the city said.");
+        CHECK(body2 && body && conflicts(body2, "one.example", body, "two.example") == 0, "two debunks: no conflict");
+
+        /* one article carrying both accounts takes no side against another */
+        struct extracted_article *both = extract("", "The council said the Maribor bridge will close for repairs in May. "
+                                                  "The contractor said the Maribor bridge will not close for repairs in May.");
+        struct extracted_article *one = extract("", "Engineers met on Monday. The Maribor bridge will close for repairs in May, "
+                                                 "the council said.");
+        CHECK(both && one, "extract");
+        if (both && one)
+                CHECK(conflicts(one, "one.example", both, "two.example") == 0,
+                      "an article holding both accounts: no conflict across articles");
+        extracted_article_free(h);
+        extracted_article_free(h_neg);
+        extracted_article_free(body);
+        extracted_article_free(body2);
+        extracted_article_free(both);
+        extracted_article_free(one);
+        return tap_done();
+}
