@@ -79,15 +79,15 @@ static int voice_rank(const struct claim *c) {
  * other than `other`) that restates `other` and speaks for its article at
  * least as much as `self` does: then that article carries both accounts
  * and its conflicting claim is not its side of a disagreement. */
-static bool side_restates(const struct claim_source *a, struct conflict_view **va, size_t na,
-                          const struct claim_source *b, struct conflict_view **vb, size_t nb,
+static bool side_restates(const struct claim_source *a, struct conflict_view *const *va, size_t na,
+                          const struct claim_source *b, struct conflict_view *const *vb, size_t nb,
                           const struct claim_source *self, const struct claim_source *other,
                           struct conflict_view *vother, const struct conflict_options *o) {
         int rank = voice_rank(self->claim);
         bool other_verdict = voice_rank(other->claim) == 2;
         for (size_t pass = 0; pass < 2; pass++) {
                 const struct claim_source *s = pass ? b : a;
-                struct conflict_view **v = pass ? vb : va;
+                struct conflict_view *const *v = pass ? vb : va;
                 size_t n = pass ? nb : na;
                 for (size_t k = 0; k < n; k++) {
                         const struct claim *z = s[k].claim;
@@ -113,8 +113,6 @@ int match_claims(const struct claim_source *a, size_t na,
                  const struct conflict_options *o, size_t max_conflicts,
                  struct claim_conflict **ret, size_t *ret_n) {
         struct conflict_view **va = NULL, **vb = NULL;
-        struct claim_conflict *out = NULL;
-        size_t n = 0, allocated = 0;
         int r;
 
         r = views_new(a, na, &va);
@@ -125,12 +123,25 @@ int match_claims(const struct claim_source *a, size_t na,
                 views_free(va, na);
                 return r;
         }
+        r = match_claims_prepared(a, va, na, b, vb, nb, o, max_conflicts, ret, ret_n);
+        views_free(va, na);
+        views_free(vb, nb);
+        return r;
+}
+
+int match_claims_prepared(const struct claim_source *a, struct conflict_view *const *va, size_t na,
+                          const struct claim_source *b, struct conflict_view *const *vb, size_t nb,
+                          const struct conflict_options *o, size_t max_conflicts,
+                          struct claim_conflict **ret, size_t *ret_n) {
+        struct claim_conflict *out = NULL;
+        size_t n = 0, allocated = 0;
+        int r;
 
         for (size_t i = 0; i < na; i++) {
-                if (!a[i].claim)
+                if (!a[i].claim || !va[i])
                         continue;
                 for (size_t j = 0; j < nb; j++) {
-                        if (!b[j].claim || a[i].claim == b[j].claim)
+                        if (!b[j].claim || !vb[j] || a[i].claim == b[j].claim)
                                 continue;
                         struct conflict_result res;
                         r = conflict_check_views(&a[i], &b[j], va[i], vb[j], o, &res);
@@ -193,8 +204,6 @@ int match_claims(const struct claim_source *a, size_t na,
                 out[k++] = out[i];
         }
 
-        views_free(va, na);
-        views_free(vb, nb);
         if (k == 0) {
                 free(out);
                 out = NULL;
@@ -205,7 +214,5 @@ int match_claims(const struct claim_source *a, size_t na,
 
 fail:
         claim_conflicts_free(out, n);
-        views_free(va, na);
-        views_free(vb, nb);
         return r;
 }

@@ -24,3 +24,14 @@ int match_claims(const struct claim_source *a, size_t na,
                  const struct conflict_options *o, size_t max_conflicts,
                  struct claim_conflict **ret, size_t *ret_n);
 void claim_conflicts_free(struct claim_conflict *c, size_t n);
+
+/* match_claims() on views the caller prepared (conflict_view_new), va[i]
+ * of a[i].claim and vb[j] of b[j].claim; a claim whose view is NULL is
+ * skipped.  The views are used by this thread for the call and not freed.
+ * Callers that keep views of stored claims between articles use this: it
+ * holds all of match_claims' rules (one conflict per statement pair, the
+ * same-side rule across sources).  Returns as match_claims(). */
+int match_claims_prepared(const struct claim_source *a, struct conflict_view *const *va, size_t na,
+                          const struct claim_source *b, struct conflict_view *const *vb, size_t nb,
+                          const struct conflict_options *o, size_t max_conflicts,
+                          struct claim_conflict **ret, size_t *ret_n);
