@@ -138,9 +138,15 @@ static const char migration_2[] =
         "INSERT INTO claims_fts(claims_fts, rank) VALUES ('automerge', 2);\n"
         "INSERT INTO articles_fts(articles_fts, rank) VALUES ('automerge', 2);\n";
 
+/* Version 3: events by last_seen, so that the writer reads the events of the
+ * current time window (its in-memory event index) with one range query. */
+static const char migration_3[] =
+        "CREATE INDEX events_last_seen ON events(last_seen);\n";
+
 static const char *const migrations[] = {
         migration_1,
         migration_2,
+        migration_3,
 };
 
 #define N_MIGRATIONS ((int) (sizeof(migrations) / sizeof(migrations[0])))

@@ -26,11 +26,14 @@
 #define ARTICLE_FTS_TERMS 64    /* heaviest article terms put in articles_fts */
 #define QUERY_TERMS 16          /* heaviest article terms OR'ed in the event query */
 #define CLAIM_QUERY_TERMS 8     /* rarest claim keys OR'ed in a candidate query */
-#define EVENT_CLAIMS_MAX 1000   /* event claims ranked in memory rather than by FTS5 */
+#define EVENT_CLAIMS_MAX 1000   /* newest claims of an event that are candidates */
+#define POOLS_MAX 128           /* events whose claim pools the writer keeps */
+#define EVENTS_IN_MEMORY 4096   /* recent events whose centroids the writer keeps */
 #define MAX_CANDIDATE_CLAIMS 200 /* cap of ingest_options.max_candidate_claims */
 #define LABEL_MAX 160           /* bytes of an event label */
 #define EXPIRE_BATCH 256        /* articles deleted per transaction */
 #define DF_CACHE_MAX 200000     /* document frequencies cached per connection */
+#define CLAIM_CACHE_MAX 8192    /* stored claims kept parsed with their conflict views */
 
 enum stmt_id {
         ST_BEGIN,
@@ -50,6 +53,7 @@ enum stmt_id {
         ST_DF_PRUNE,
         ST_EVENT_CANDIDATES,
         ST_EVENT_CENTROID,
+        ST_EVENTS_RECENT,
         ST_EVENT_INSERT,
         ST_EVENT_UPDATE,
         ST_EVENT_SOURCE_ADD,
@@ -115,10 +119,12 @@ static const char *const stmt_sql[_ST_MAX] = {
                 "AND a.event_id IS NOT NULL "
                 "ORDER BY claimd_rank(articles_fts, ?5) DESC, articles_fts.rowid DESC LIMIT ?4",
         [ST_EVENT_CENTROID] = "SELECT centroid FROM events WHERE id = ?1",
+        [ST_EVENTS_RECENT] = "SELECT id, first_seen, last_seen, centroid FROM events "
+                             "WHERE last_seen >= ?1 ORDER BY last_seen DESC LIMIT ?2",
         [ST_EVENT_INSERT] = "INSERT INTO events(label, first_seen, last_seen) VALUES (?1, ?2, ?2)",
         [ST_EVENT_UPDATE] = "UPDATE events SET centroid = ?2, first_seen = min(first_seen, ?3), "
                             "last_seen = max(last_seen, ?3), n_articles = n_articles + 1, "
-                            "n_sources = n_sources + ?4 WHERE id = ?1",
+                            "n_sources = n_sources + ?4 WHERE id = ?1 RETURNING first_seen, last_seen",
         [ST_EVENT_SOURCE_ADD] = "INSERT OR IGNORE INTO event_sources(event_id, source) VALUES (?1, ?2)",
         [ST_EVENT_CONFLICT_ADD] = "UPDATE events SET n_conflicts = n_conflicts + ?2 WHERE id = ?1",
         [ST_ARTICLE_INSERT] =
@@ -138,8 +144,9 @@ static const char *const stmt_sql[_ST_MAX] = {
                 "SELECT rowid FROM claims_fts WHERE claims_fts MATCH ?1 "
                 "ORDER BY claimd_rank(claims_fts, ?3) DESC, rowid DESC LIMIT ?2",
         [ST_EVENT_CLAIMS] =
-                "SELECT rowid, terms FROM claims_fts WHERE claims_fts MATCH ?1 "
-                "ORDER BY rowid DESC LIMIT ?2",
+                "SELECT f.rowid, f.terms, f.scope, c.data FROM claims_fts f "
+                "JOIN claims c ON c.id = f.rowid WHERE claims_fts MATCH ?1 "
+                "ORDER BY f.rowid DESC LIMIT ?2",
         [ST_CLAIM_LOAD] =
                 "SELECT c.article_id, c.data, a.source FROM claims c "
                 "JOIN articles a ON a.id = c.article_id WHERE c.id = ?1",
@@ -205,6 +212,28 @@ struct df_entry {
         int64_t df;
 };
 
+/* The writer's recent events (see find_event()): every event whose
+ * last_seen >= horizon, with its centroid as stored. */
+struct mem_event {
+        int64_t id, first_seen, last_seen;
+        struct termvec centroid;
+        uint64_t *hashes;       /* of the centroid's terms, sorted */
+};
+
+struct event_index {
+        struct mem_event **items;
+        size_t n;
+        bool loaded;
+        int64_t horizon;
+};
+
+struct cached_claim;
+struct claim_cache {
+        struct cached_claim **slots;    /* open addressing by claim id; NULL: empty */
+        size_t cap, n;
+        struct cached_claim *head, *tail;
+};
+
 struct store {
         sqlite3 *db;
         bool readonly;
@@ -216,7 +245,17 @@ struct store {
         size_t df_n, df_cap;
         int64_t n_docs;         /* articles stored, for idf */
         int df_error;           /* first lookup error inside an idf callback */
+        struct claim_cache cc;  /* the writer's prepared stored claims */
+        size_t claim_cache_max;
+        uint64_t gen;           /* counts store_ingest() calls: marks cache use */
+        struct event_pool *pools[POOLS_MAX];    /* the writer's event claim pools */
+        size_t n_pools;
+        struct event_index events;      /* the writer's recent events */
 };
+
+static void claim_cache_clear(struct claim_cache *cc);
+static void pools_clear(struct store *s);
+static void event_index_clear(struct event_index *ei);
 
 /* A growing string; append failures are remembered and reported once. */
 struct strbuf {
@@ -499,6 +538,7 @@ int store_open(const char *path, bool readonly, struct store **ret) {
         if (!s)
                 return -ENOMEM;
         s->readonly = readonly;
+        s->claim_cache_max = CLAIM_CACHE_MAX;
 
         int flags = SQLITE_OPEN_NOMUTEX | (readonly ? SQLITE_OPEN_READONLY
                                                     : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
@@ -581,6 +621,9 @@ void store_close(struct store *s) {
         for (int i = 0; i < _CF_MAX; i++)
                 sqlite3_finalize(s->conflict_lists[i]);
         df_cache_clear(s);
+        claim_cache_clear(&s->cc);
+        pools_clear(s);
+        event_index_clear(&s->events);
         if (s->db)
                 sqlite3_close_v2(s->db);
         free(s);
@@ -842,6 +885,211 @@ static double event_similarity(struct store *s, const struct termvec *a, const s
         return sqrt(cos * cov);
 }
 
+/* ---- recent events in memory ----
+ *
+ * Event assignment ranks the events whose time span meets the article's
+ * window by the idf of the article's heaviest terms that their centroids
+ * hold, in memory: a query over the articles of the window would cost more
+ * the more articles the window holds.  The writer keeps every event with
+ * last_seen >= horizon (at most EVENTS_IN_MEMORY of them; the oldest go
+ * first and move the horizon), read once with one index range query and
+ * then kept in step by assign_event(); an article whose window starts
+ * before the horizon (a backfill) is assigned by the FTS5 query instead.
+ * Dropped on rollback and expiry like the other caches. */
+
+static uint64_t term_hash(const char *term) {
+        return mix64(fnv1a64(0xcbf29ce484222325ULL, term, strlen(term)));
+}
+
+static int u64_cmp(const void *x, const void *y) {
+        uint64_t a = *(const uint64_t *) x, b = *(const uint64_t *) y;
+        return a < b ? -1 : a > b;
+}
+
+static bool hashes_has(const uint64_t *h, size_t n, uint64_t v) {
+        size_t lo = 0, hi = n;
+        while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                if (h[mid] == v)
+                        return true;
+                if (h[mid] < v)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return false;
+}
+
+static void mem_event_free(struct mem_event *e) {
+        if (!e)
+                return;
+        termvec_clear(&e->centroid);
+        free(e->hashes);
+        free(e);
+}
+
+static void event_index_clear(struct event_index *ei) {
+        for (size_t i = 0; i < ei->n; i++)
+                mem_event_free(ei->items[i]);
+        free(ei->items);
+        *ei = (struct event_index) {};
+}
+
+/* Gives e the centroid parsed from its stored form ser (so that memory and
+ * database rank alike); 0 or a negative errno. */
+static int mem_event_set_centroid(struct mem_event *e, const char *ser) {
+        struct termvec c = {};
+        int r = ser ? termvec_parse(ser, &c) : 0;
+        if (r < 0)
+                return r;
+        uint64_t *h = malloc((c.n ? c.n : 1) * sizeof(*h));
+        if (!h) {
+                termvec_clear(&c);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < c.n; i++)
+                h[i] = term_hash(c.items[i].term);
+        if (c.n > 1)
+                qsort(h, c.n, sizeof(*h), u64_cmp);
+        termvec_clear(&e->centroid);
+        free(e->hashes);
+        e->centroid = c;
+        e->hashes = h;
+        return 0;
+}
+
+static struct mem_event *event_index_find(struct event_index *ei, int64_t id) {
+        for (size_t i = 0; i < ei->n; i++)
+                if (ei->items[i]->id == id)
+                        return ei->items[i];
+        return NULL;
+}
+
+/* Adds or updates event id; drops the least recently seen events beyond
+ * EVENTS_IN_MEMORY, moving the horizon past them.  0 or a negative errno. */
+static int event_index_put(struct event_index *ei, int64_t id, int64_t first_seen, int64_t last_seen,
+                           const char *centroid) {
+        struct mem_event *e = event_index_find(ei, id);
+        bool fresh = !e;
+        int r;
+
+        if (fresh) {
+                e = calloc(1, sizeof(*e));
+                struct mem_event **n = e ? realloc(ei->items, (ei->n + 1) * sizeof(*n)) : NULL;
+                if (!n) {
+                        free(e);
+                        return -ENOMEM;
+                }
+                ei->items = n;
+                e->id = id;
+        }
+        r = mem_event_set_centroid(e, centroid);
+        if (r < 0) {
+                if (fresh)
+                        mem_event_free(e);
+                return r;
+        }
+        e->first_seen = first_seen;
+        e->last_seen = last_seen;
+        if (fresh)
+                ei->items[ei->n++] = e;
+        while (ei->n > EVENTS_IN_MEMORY) {
+                size_t old = 0;
+                for (size_t i = 1; i < ei->n; i++)
+                        if (ei->items[i]->last_seen < ei->items[old]->last_seen)
+                                old = i;
+                if (ei->items[old]->last_seen + 1 > ei->horizon)
+                        ei->horizon = ei->items[old]->last_seen + 1;
+                mem_event_free(ei->items[old]);
+                ei->items[old] = ei->items[--ei->n];
+        }
+        return 0;
+}
+
+/* Reads the events seen since horizon (at most EVENTS_IN_MEMORY, the most
+ * recently seen) into the index; 0 or a negative errno. */
+static int event_index_load(struct store *s, int64_t horizon) {
+        struct event_index *ei = &s->events;
+        sqlite3_stmt *st;
+        size_t n = 0;
+        int r, rc;
+
+        event_index_clear(ei);
+        ei->horizon = horizon;
+        r = stmt_get(s, ST_EVENTS_RECENT, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, horizon);
+        sqlite3_bind_int(st, 2, EVENTS_IN_MEMORY + 1);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                int64_t last = sqlite3_column_int64(st, 2);
+                if (n++ == EVENTS_IN_MEMORY) {
+                        ei->horizon = last + 1;
+                        break;
+                }
+                r = event_index_put(ei, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), last,
+                                    column_text(st, 3));
+                if (r < 0)
+                        break;
+        }
+        sqlite3_reset(st);
+        if (r == 0 && rc != SQLITE_ROW && rc != SQLITE_DONE)
+                r = store_errno(rc);
+        if (r < 0) {
+                event_index_clear(ei);
+                return r;
+        }
+        ei->loaded = true;
+        return 0;
+}
+
+struct event_score {
+        struct mem_event *e;
+        double score;
+};
+
+/* The in-memory counterpart of ST_EVENT_CANDIDATES: up to limit events
+ * whose span meets [lo, hi], ranked by the summed weights w of the query
+ * terms their centroids hold (ties: newest event first).  Returns their
+ * number. */
+static size_t event_index_candidates(struct event_index *ei, const char *const *terms, const double *w,
+                                     size_t nq, int64_t lo, int64_t hi, size_t limit,
+                                     struct mem_event **ret) {
+        struct event_score top[256];
+        uint64_t qh[QUERY_TERMS];
+        size_t ntop = 0;
+
+        if (limit > 256)
+                limit = 256;
+        for (size_t i = 0; i < nq; i++)
+                qh[i] = term_hash(terms[i]);
+        for (size_t k = 0; k < ei->n; k++) {
+                struct mem_event *e = ei->items[k];
+                if (e->last_seen < lo || e->first_seen > hi)
+                        continue;
+                double score = 0;
+                for (size_t i = 0; i < nq; i++)
+                        if (hashes_has(e->hashes, e->centroid.n, qh[i]))
+                                score += w[i];
+                if (score <= 0)
+                        continue;
+                size_t pos = ntop;
+                while (pos > 0 && (top[pos - 1].score < score ||
+                                   (top[pos - 1].score == score && top[pos - 1].e->id < e->id)))
+                        pos--;
+                if (pos >= limit)
+                        continue;
+                size_t end = ntop < limit ? ntop : limit - 1;
+                memmove(&top[pos + 1], &top[pos], (end - pos) * sizeof(top[0]));
+                top[pos] = (struct event_score) { e, score };
+                if (ntop < limit)
+                        ntop++;
+        }
+        for (size_t i = 0; i < ntop; i++)
+                ret[i] = top[i].e;
+        return ntop;
+}
+
 struct event_choice {
         int64_t id;
         bool created;
@@ -888,6 +1136,34 @@ static int find_event(struct store *s, const struct article_request *req,
         }
 
         int limit = eo->max_candidates > 0 ? eo->max_candidates : 20;
+        if (!s->events.loaded && (r = event_index_load(s, lo - window)) < 0) {
+                free(q.s);
+                return r;
+        }
+        if (lo >= s->events.horizon) {
+                struct mem_event *cand[256];
+                size_t nc = event_index_candidates(&s->events, terms, w, nq, lo, hi, (size_t) limit, cand);
+                double best = -1;
+                struct mem_event *chosen = NULL;
+                free(q.s);
+                for (size_t i = 0; i < nc; i++) {
+                        double sim = event_similarity(s, tv, &cand[i]->centroid);
+                        if (s->df_error)
+                                return s->df_error;
+                        if (sim >= eo->min_similarity && sim > best) {
+                                best = sim;
+                                chosen = cand[i];
+                        }
+                }
+                if (chosen) {
+                        r = termvec_add(&ret->centroid, &chosen->centroid);
+                        if (r < 0)
+                                return r;
+                        ret->id = chosen->id;
+                }
+                return 0;
+        }
+
         r = stmt_get(s, ST_EVENT_CANDIDATES, &st);
         if (r < 0) {
                 free(q.s);
@@ -1002,9 +1278,19 @@ static int assign_event(struct store *s, const struct article_request *req,
         bind_text(st, 2, ser);
         sqlite3_bind_int64(st, 3, (int64_t) req->published);
         sqlite3_bind_int64(st, 4, added);
-        r = stmt_run(st);
+        int rc = sqlite3_step(st);
+        int64_t first = sqlite3_column_int64(st, 0), last = sqlite3_column_int64(st, 1);
+        r = rc == SQLITE_ROW ? stmt_run(st) : rc == SQLITE_DONE ? -EIO : store_errno(rc);
+        sqlite3_reset(st);
         if (r < 0)
                 goto out;
+        /* keep the recent events in step (also one that a backfill found by
+         * FTS5 and that is recent again now) */
+        if (s->events.loaded && last >= s->events.horizon) {
+                r = event_index_put(&s->events, ch.id, first, last, ser);
+                if (r < 0)
+                        goto out;
+        }
         *ret_id = ch.id;
         *ret_created = ch.created;
 out:
@@ -1137,12 +1423,6 @@ static char *claim_query(struct store *s, char *const *keys, size_t n, int64_t e
         return sb_steal(&b);
 }
 
-struct candidate {
-        int64_t claim_id, article_id;
-        struct claim claim;
-        char *source;
-};
-
 struct pending_conflict {
         struct conflict_result res;
         int64_t claim_a, claim_b, article_a, article_b;
@@ -1167,86 +1447,231 @@ static int pending_cmp(const void *x, const void *y) {
         return a->claim_a < b->claim_a ? -1 : a->claim_a > b->claim_a;
 }
 
-/* Candidate claims read for one article: each stored claim is rehydrated
- * once however many of the article's claims retrieve it. */
-struct candidate_cache {
-        struct candidate *items;
-        size_t n, cap;
+/* ---- stored claims prepared for matching ----
+ *
+ * The writer keeps the stored claims it retrieved as candidates, parsed and
+ * with their conflict views (segmented text, WordNet answers), in a bounded
+ * LRU cache keyed by claim id: a claim retrieved by many later articles of
+ * its event is read from JSON and segmented once instead of once per
+ * article.  The cache only holds what the writer's transaction sees; it is
+ * dropped whenever a transaction or savepoint is rolled back (claim ids may
+ * then be reused) and after expiry. */
+
+struct cached_claim {
+        int64_t id, article_id;
+        char *source;                   /* NULL: the stored data is unreadable */
+        struct claim claim;
+        struct conflict_view *view;     /* made on first check, borrows claim */
+        uint64_t used;                  /* s->gen of the last article that used it */
+        struct cached_claim *prev, *next;       /* LRU list, most recent first */
 };
 
-static void candidate_cache_clear(struct candidate_cache *c) {
-        for (size_t i = 0; i < c->n; i++) {
-                claim_clear(&c->items[i].claim);
-                free(c->items[i].source);
-        }
-        free(c->items);
-        *c = (struct candidate_cache) {};
+static void cached_claim_free(struct cached_claim *c) {
+        if (!c)
+                return;
+        conflict_view_free(c->view);
+        claim_clear(&c->claim);
+        free(c->source);
+        free(c);
 }
 
-/* Finds stored claim id in the cache, reading and rehydrating it first if
- * needed; returns 1 and its index in *ret, 0 when it is unusable (gone,
- * unreadable, or from source after all), or a negative errno. */
-static int cache_load(struct store *s, struct candidate_cache *cache, int64_t id, const char *source,
-                      size_t *ret) {
-        struct candidate c = { .claim_id = id };
+static size_t cc_home(const struct claim_cache *cc, int64_t id) {
+        return (size_t) mix64((uint64_t) id) & (cc->cap - 1);
+}
+
+/* The slot holding id, or the empty slot where it would go. */
+static size_t cc_slot(const struct claim_cache *cc, int64_t id) {
+        size_t mask = cc->cap - 1, i = cc_home(cc, id);
+        while (cc->slots[i] && cc->slots[i]->id != id)
+                i = (i + 1) & mask;
+        return i;
+}
+
+static void cc_unlink(struct claim_cache *cc, struct cached_claim *c) {
+        if (c->prev)
+                c->prev->next = c->next;
+        else
+                cc->head = c->next;
+        if (c->next)
+                c->next->prev = c->prev;
+        else
+                cc->tail = c->prev;
+        c->prev = c->next = NULL;
+}
+
+static void cc_push_front(struct claim_cache *cc, struct cached_claim *c) {
+        c->prev = NULL;
+        c->next = cc->head;
+        if (cc->head)
+                cc->head->prev = c;
+        cc->head = c;
+        if (!cc->tail)
+                cc->tail = c;
+}
+
+/* Removes c from the table (backward-shift deletion) and list, frees it. */
+static void cc_remove(struct claim_cache *cc, struct cached_claim *c) {
+        size_t mask = cc->cap - 1, i = cc_slot(cc, c->id), j = i;
+        for (;;) {
+                j = (j + 1) & mask;
+                if (!cc->slots[j])
+                        break;
+                size_t k = cc_home(cc, cc->slots[j]->id);
+                /* may slots[j] move back to i?  yes unless k lies in (i, j] */
+                bool stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
+                if (!stays) {
+                        cc->slots[i] = cc->slots[j];
+                        i = j;
+                }
+        }
+        cc->slots[i] = NULL;
+        cc_unlink(cc, c);
+        cc->n--;
+        cached_claim_free(c);
+}
+
+static void claim_cache_clear(struct claim_cache *cc) {
+        struct cached_claim *c = cc->head;
+        while (c) {
+                struct cached_claim *next = c->next;
+                cached_claim_free(c);
+                c = next;
+        }
+        free(cc->slots);
+        *cc = (struct claim_cache) {};
+}
+
+static int cc_grow(struct claim_cache *cc) {
+        size_t ncap = cc->cap ? cc->cap * 2 : 1024;
+        struct cached_claim **old = cc->slots;
+        size_t ocap = cc->cap;
+        struct cached_claim **n = calloc(ncap, sizeof(*n));
+        if (!n)
+                return -ENOMEM;
+        cc->slots = n;
+        cc->cap = ncap;
+        for (size_t i = 0; i < ocap; i++)
+                if (old[i])
+                        cc->slots[cc_slot(cc, old[i]->id)] = old[i];
+        free(old);
+        return 0;
+}
+
+/* Reads stored claim id (parsed, with its article and source) into a new
+ * cache entry; returns 1 and *ret, 0 when the claim is gone, or a negative
+ * errno.  Unreadable data gives an entry with source NULL, so that it is not
+ * read again. */
+static int cached_claim_read(struct store *s, int64_t id, struct cached_claim **ret) {
+        struct cached_claim *c = calloc(1, sizeof(*c));
         sqlite3_stmt *st;
         json_t *o = NULL;
         int r, rc;
 
-        for (size_t k = 0; k < cache->n; k++)
-                if (cache->items[k].claim_id == id) {
-                        *ret = k;
-                        return 1;
-                }
+        if (!c)
+                return -ENOMEM;
+        c->id = id;
         r = stmt_get(s, ST_CLAIM_LOAD, &st);
-        if (r < 0)
+        if (r < 0) {
+                free(c);
                 return r;
+        }
         sqlite3_bind_int64(st, 1, id);
         rc = sqlite3_step(st);
         if (rc == SQLITE_ROW) {
-                const char *src = column_text(st, 2) ?: "";
-                c.article_id = sqlite3_column_int64(st, 0);
-                if (strcmp(src, source) != 0) {
-                        o = json_loads(column_text(st, 1) ?: "", 0, NULL);
-                        c.source = strdup(src);
-                }
+                c->article_id = sqlite3_column_int64(st, 0);
+                o = json_loads(column_text(st, 1) ?: "", 0, NULL);
+                c->source = strdup(column_text(st, 2) ?: "");
         }
         sqlite3_reset(st);
-        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-                return store_errno(rc);
-        if (!o || !c.source) {
+        if (rc != SQLITE_ROW) {
                 json_decref(o);
-                free(c.source);
-                return 0;
+                cached_claim_free(c);
+                return rc == SQLITE_DONE ? 0 : store_errno(rc);
         }
-        r = claim_from_json(o, &c.claim);
+        if (!c->source) {
+                json_decref(o);
+                cached_claim_free(c);
+                return -ENOMEM;
+        }
+        r = o ? claim_from_json(o, &c->claim) : -EINVAL;
         json_decref(o);
+        if (r == -ENOMEM) {
+                cached_claim_free(c);
+                return r;
+        }
         if (r < 0) {
-                free(c.source);
-                return r == -ENOMEM ? r : 0;
+                claim_clear(&c->claim);
+                memset(&c->claim, 0, sizeof(c->claim));
+                free(c->source);
+                c->source = NULL;
         }
-        if (cache->n == cache->cap) {
-                size_t nc = cache->cap ? cache->cap * 2 : 64;
-                struct candidate *n = realloc(cache->items, nc * sizeof(*n));
-                if (!n) {
-                        claim_clear(&c.claim);
-                        free(c.source);
-                        return -ENOMEM;
-                }
-                cache->items = n;
-                cache->cap = nc;
-        }
-        cache->items[cache->n] = c;
-        *ret = cache->n++;
+        *ret = c;
         return 1;
+}
+
+/* Finds stored claim id in the writer's cache, reading it first if needed,
+ * and marks it used by the current article (entries used by the current
+ * article are never evicted, so the pointer stays valid until the next
+ * article).  Returns 1 and *ret when usable as a candidate for an article of
+ * source, 0 when not (gone, unreadable, or of that same source), or a
+ * negative errno. */
+static int claim_get(struct store *s, int64_t id, const char *source, struct cached_claim **ret) {
+        struct claim_cache *cc = &s->cc;
+        struct cached_claim *c = NULL;
+        int r;
+
+        if (cc->cap) {
+                size_t i = cc_slot(cc, id);
+                c = cc->slots[i];
+        }
+        if (c)
+                cc_unlink(cc, c);
+        else {
+                r = cached_claim_read(s, id, &c);
+                if (r <= 0)
+                        return r;
+                while (cc->n >= s->claim_cache_max && cc->tail && cc->tail->used != s->gen)
+                        cc_remove(cc, cc->tail);
+                if ((cc->n + 1) * 2 > cc->cap && (r = cc_grow(cc)) < 0) {
+                        cached_claim_free(c);
+                        return r;
+                }
+                cc->slots[cc_slot(cc, id)] = c;
+                cc->n++;
+        }
+        cc_push_front(cc, c);
+        c->used = s->gen;
+        if (!c->source || strcmp(c->source, source) == 0)
+                return 0;
+        *ret = c;
+        return 1;
+}
+
+/* The conflict view of a cached claim, made on first use; 0 or -ENOMEM. */
+/* Drops what the writer caches of the store's content: after a rollback
+ * (rowids may be reused) or expiry. */
+static void caches_clear(struct store *s) {
+        df_cache_clear(s);
+        claim_cache_clear(&s->cc);
+        pools_clear(s);
+        event_index_clear(&s->events);
+}
+
+static int cached_claim_view(struct cached_claim *c, struct conflict_view **ret) {
+        if (!c->view) {
+                int r = conflict_view_new(&c->claim, &c->view);
+                if (r < 0)
+                        return r;
+        }
+        *ret = c->view;
+        return 0;
 }
 
 /* Runs a claims_fts candidate query (already restricted to other sources)
  * and puts the cache index of each usable candidate in sel.  Returns 0 or a
  * negative errno. */
 static int fetch_candidates(struct store *s, const char *query, const struct weights *w,
-                            const char *source, int limit, struct candidate_cache *cache,
-                            size_t *sel, size_t *nsel) {
+                            const char *source, int limit, struct cached_claim **sel, size_t *nsel) {
         int64_t ids[MAX_CANDIDATE_CLAIMS];
         size_t nids = 0;
         sqlite3_stmt *st;
@@ -1265,159 +1690,278 @@ static int fetch_candidates(struct store *s, const char *query, const struct wei
         if (rc != SQLITE_DONE && rc != SQLITE_ROW)
                 return store_errno(rc);
         for (size_t i = 0; i < nids; i++) {
-                size_t k;
-                r = cache_load(s, cache, ids[i], source, &k);
+                r = claim_get(s, ids[i], source, &sel[*nsel]);
                 if (r < 0)
                         return r;
                 if (r > 0)
-                        sel[(*nsel)++] = k;
+                        (*nsel)++;
         }
         return 0;
 }
 
-/* The claims of the article's event from other sources, newest first, with
- * the hashes of their FTS tokens: read with one scoped FTS5 query so that
- * each new claim can be ranked against all of them in memory. */
-struct event_claims {
-        int64_t *ids;
-        size_t n;
-        uint64_t *hashes;       /* tokens of claim j: hashes[start[j] .. start[j + 1]) */
-        size_t *start;
-        bool complete;          /* all of the event's claims (n <= EVENT_CLAIMS_MAX) */
+/* ---- event claim pools ----
+ *
+ * Candidates for a new claim come from the newest claims of its event (at
+ * most max_event_claims_in_memory of them), kept in memory by the writer
+ * per event with the hashes of their FTS tokens, their source and a hash of
+ * their stored data: each new claim is ranked against the pool in memory,
+ * without a query, and a pool costs the same however large its event grew.
+ * A pool is read once (one scoped FTS5 query) when its event is first
+ * matched, and the writer appends each article's claims to its event's
+ * pool.  At most POOLS_MAX pools are kept (least recently used dropped);
+ * like the claim cache they are dropped on rollback and expiry. */
+
+struct pool_claim {
+        int64_t id;
+        uint64_t source;        /* source_hash() of its source */
+        uint64_t data;          /* hash of its stored data: exact copies alike */
+        uint64_t *tokens;       /* token_hash() of its FTS tokens */
+        size_t n_tokens;
 };
 
-static void event_claims_clear(struct event_claims *e) {
-        free(e->ids);
-        free(e->hashes);
-        free(e->start);
-        *e = (struct event_claims) {};
-}
+struct event_pool {
+        int64_t event_id;
+        struct pool_claim *ring;        /* cap slots; the newest is at (head + n - 1) % cap */
+        size_t cap, head, n;
+        uint64_t used;                  /* s->gen of its last use */
+};
 
 static uint64_t token_hash(const char *t, size_t n) {
         return mix64(fnv1a64(0xcbf29ce484222325ULL, t, n));
 }
 
-/* Fills *e with up to max claims of event_id not from the source of
- * src_token; e->complete tells whether that is all of them. */
-static int load_event_claims(struct store *s, int64_t event_id, const char *src_token,
-                             int max, struct event_claims *e) {
-        char q[96];
-        size_t nh = 0, caph = 0;
-        sqlite3_stmt *st;
-        int r, rc;
+static uint64_t source_hash(const char *source) {
+        return mix64(fnv1a64(0xcbf29ce484222325ULL, source, strlen(source)));
+}
 
-        *e = (struct event_claims) {};
-        snprintf(q, sizeof q, "scope : ev%lld NOT scope : %s", (long long) event_id, src_token);
-        e->ids = malloc(((size_t) max + 1) * sizeof(*e->ids));
-        e->start = malloc(((size_t) max + 2) * sizeof(*e->start));
-        if (!e->ids || !e->start) {
-                event_claims_clear(e);
-                return -ENOMEM;
-        }
-        r = stmt_get(s, ST_EVENT_CLAIMS, &st);
-        if (r < 0) {
-                event_claims_clear(e);
-                return r;
-        }
-        bind_text(st, 1, q);
-        sqlite3_bind_int(st, 2, max + 1);
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-                if (e->n == (size_t) max)
-                        break;          /* more than we rank in memory */
-                const char *p = column_text(st, 1) ?: "";
-                e->ids[e->n] = sqlite3_column_int64(st, 0);
-                e->start[e->n] = nh;
-                while (*p) {
-                        const char *end = strchr(p, ' ');
-                        size_t len = end ? (size_t) (end - p) : strlen(p);
-                        if (len > 0) {
-                                if (nh == caph) {
-                                        size_t nc = caph ? caph * 2 : 1024;
-                                        uint64_t *n = realloc(e->hashes, nc * sizeof(*n));
-                                        if (!n) {
-                                                sqlite3_reset(st);
-                                                event_claims_clear(e);
-                                                return -ENOMEM;
-                                        }
-                                        e->hashes = n;
-                                        caph = nc;
+static void event_pool_free(struct event_pool *p) {
+        if (!p)
+                return;
+        for (size_t i = 0; i < p->n; i++)
+                free(p->ring[(p->head + i) % p->cap].tokens);
+        free(p->ring);
+        free(p);
+}
+
+static void pools_clear(struct store *s) {
+        for (size_t i = 0; i < s->n_pools; i++)
+                event_pool_free(s->pools[i]);
+        s->n_pools = 0;
+}
+
+/* Appends a claim to pool p (dropping the oldest when full) with the tokens
+ * of its FTS document `terms` (space separated); 0 or -ENOMEM. */
+static int pool_append(struct event_pool *p, int64_t id, uint64_t source, uint64_t data,
+                       const char *terms) {
+        size_t nt = 0, cap = 0;
+        uint64_t *t = NULL;
+
+        for (const char *q = terms ? terms : ""; *q;) {
+                const char *end = strchr(q, ' ');
+                size_t len = end ? (size_t) (end - q) : strlen(q);
+                if (len > 0) {
+                        if (nt == cap) {
+                                size_t nc = cap ? cap * 2 : 16;
+                                uint64_t *n = realloc(t, nc * sizeof(*n));
+                                if (!n) {
+                                        free(t);
+                                        return -ENOMEM;
                                 }
-                                e->hashes[nh++] = token_hash(p, len);
+                                t = n;
+                                cap = nc;
                         }
-                        p += len;
-                        while (*p == ' ')
-                                p++;
+                        t[nt++] = token_hash(q, len);
                 }
-                e->n++;
+                q += len;
+                while (*q == ' ')
+                        q++;
         }
-        sqlite3_reset(st);
-        if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-                event_claims_clear(e);
-                return store_errno(rc);
-        }
-        e->complete = rc == SQLITE_DONE;
-        e->start[e->n] = nh;
+        struct pool_claim *slot;
+        if (p->n == p->cap) {
+                slot = &p->ring[p->head];
+                free(slot->tokens);
+                p->head = (p->head + 1) % p->cap;
+        } else
+                slot = &p->ring[(p->head + p->n++) % p->cap];
+        *slot = (struct pool_claim) { id, source, data, t, nt };
         return 0;
 }
 
+/* Reads the newest cap claims of event_id into a new pool; 0 or a negative
+ * errno. */
+static int pool_read(struct store *s, int64_t event_id, size_t cap, struct event_pool **ret) {
+        struct event_pool *p = calloc(1, sizeof(*p));
+        struct {
+                int64_t id;
+                uint64_t source, data;
+                char *terms;
+        } *rows = NULL;
+        size_t nrows = 0;
+        char q[64];
+        sqlite3_stmt *st;
+        int r = 0, rc = SQLITE_DONE;
+
+        if (!p || !(p->ring = calloc(cap, sizeof(*p->ring))) || !(rows = calloc(cap, sizeof(*rows)))) {
+                event_pool_free(p);
+                return -ENOMEM;
+        }
+        p->event_id = event_id;
+        p->cap = cap;
+        snprintf(q, sizeof q, "scope : ev%lld", (long long) event_id);
+        r = stmt_get(s, ST_EVENT_CLAIMS, &st);
+        if (r < 0)
+                goto out;
+        bind_text(st, 1, q);
+        sqlite3_bind_int64(st, 2, (int64_t) cap);
+        while (nrows < cap && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+                /* rowid, terms, scope ("d.. w.. s<hex> ev.."), data */
+                const char *scope = column_text(st, 2) ?: "", *src = strstr(scope, " s");
+                const char *data = column_text(st, 3) ?: "";
+                rows[nrows].id = sqlite3_column_int64(st, 0);
+                rows[nrows].source = src ? strtoull(src + 2, NULL, 16) : 0;
+                rows[nrows].data = token_hash(data, strlen(data));
+                rows[nrows].terms = strdup(column_text(st, 1) ?: "");
+                if (!rows[nrows++].terms) {
+                        r = -ENOMEM;
+                        break;
+                }
+        }
+        sqlite3_reset(st);
+        if (r == 0 && rc != SQLITE_ROW && rc != SQLITE_DONE)
+                r = store_errno(rc);
+        /* rows came newest first; the ring holds oldest first */
+        for (size_t i = nrows; r >= 0 && i > 0; i--)
+                r = pool_append(p, rows[i - 1].id, rows[i - 1].source, rows[i - 1].data,
+                                rows[i - 1].terms);
+out:
+        for (size_t i = 0; i < nrows; i++)
+                free(rows[i].terms);
+        free(rows);
+        if (r < 0) {
+                event_pool_free(p);
+                return r;
+        }
+        *ret = p;
+        return 0;
+}
+
+/* The pool of event_id, read when not in memory, marked used; NULL with
+ * *ret_r set on error. */
+static struct event_pool *pool_get(struct store *s, int64_t event_id, size_t cap, int *ret_r) {
+        struct event_pool *p;
+        *ret_r = 0;
+        for (size_t i = 0; i < s->n_pools; i++)
+                if (s->pools[i]->event_id == event_id && s->pools[i]->cap == cap) {
+                        s->pools[i]->used = s->gen;
+                        return s->pools[i];
+                }
+        /* a pool of another capacity (the option changed) is read again */
+        for (size_t i = 0; i < s->n_pools; i++)
+                if (s->pools[i]->event_id == event_id) {
+                        event_pool_free(s->pools[i]);
+                        s->pools[i] = s->pools[--s->n_pools];
+                        break;
+                }
+        *ret_r = pool_read(s, event_id, cap, &p);
+        if (*ret_r < 0)
+                return NULL;
+        if (s->n_pools == POOLS_MAX) {
+                size_t lru = 0;
+                for (size_t i = 1; i < s->n_pools; i++)
+                        if (s->pools[i]->used < s->pools[lru]->used)
+                                lru = i;
+                event_pool_free(s->pools[lru]);
+                s->pools[lru] = s->pools[--s->n_pools];
+        }
+        p->used = s->gen;
+        s->pools[s->n_pools++] = p;
+        return p;
+}
+
+/* The pool of event_id when it is in memory, else NULL. */
+static struct event_pool *pool_find(struct store *s, int64_t event_id) {
+        for (size_t i = 0; i < s->n_pools; i++)
+                if (s->pools[i]->event_id == event_id)
+                        return s->pools[i];
+        return NULL;
+}
+
 struct scored {
-        size_t j;
+        const struct pool_claim *c;
         double score;
 };
 
-/* Ranks the event's claims against one new claim's keys by the summed idf
- * of the tokens they share (ties: newest first) and loads the best `limit`
- * with at least one shared token into the cache; fills sel. */
-static int rank_event_claims(struct store *s, const struct event_claims *e, char *const *keys,
-                             size_t nkeys, const char *source, int limit,
-                             struct candidate_cache *cache, size_t *sel, size_t *nsel) {
-        uint64_t kh[64];
-        double kw[64];
+/* Ranks the pool's claims of other sources than `source` against one new
+ * claim's keys by the summed idf of the tokens they share (ties: newest
+ * first), keeps the best `limit` with at least one shared token, one per
+ * stored data (an exact copy of a claim, syndicated by many outlets, would
+ * be checked alike and reported once), and loads them from the claim
+ * cache into sel. */
+static int rank_pool(struct store *s, const struct event_pool *p, char *const *keys, size_t nkeys,
+                     const char *source, int limit, struct cached_claim **sel, size_t *nsel) {
+        uint64_t kh[128];       /* open addressing set of the keys' token hashes */
+        double kw[128];
         struct scored top[MAX_CANDIDATE_CLAIMS];
         size_t ntop = 0, nk = nkeys < 64 ? nkeys : 64;
+        uint64_t own = source_hash(source);
         int r;
 
         *nsel = 0;
+        memset(kh, 0, sizeof kh);
         for (size_t i = 0; i < nk; i++) {
                 struct strbuf b = {};
                 sb_append_token(&b, keys[i]);
                 if (b.oom)
                         return -ENOMEM;
-                kh[i] = token_hash(b.s ?: "", b.len);
+                uint64_t h = token_hash(b.s ?: "", b.len) | 1;  /* 0 marks an empty slot */
                 free(b.s);
-                kw[i] = idf_cb(keys[i], s);
+                size_t k = (size_t) h & 127;
+                while (kh[k] && kh[k] != h)
+                        k = (k + 1) & 127;
+                if (kh[k] == h)
+                        continue;
+                kh[k] = h;
+                kw[k] = idf_cb(keys[i], s);
         }
         if (s->df_error)
                 return s->df_error;
-        for (size_t j = 0; j < e->n; j++) {
+        for (size_t j = p->n; j > 0; j--) {       /* newest first */
+                const struct pool_claim *c = &p->ring[(p->head + j - 1) % p->cap];
+                if (c->source == own)
+                        continue;
                 double score = 0;
-                for (size_t t = e->start[j]; t < e->start[j + 1]; t++)
-                        for (size_t i = 0; i < nk; i++)
-                                if (e->hashes[t] == kh[i]) {
-                                        score += kw[i];
-                                        break;
-                                }
+                for (size_t t = 0; t < c->n_tokens; t++) {
+                        uint64_t h = c->tokens[t] | 1;
+                        size_t k = (size_t) h & 127;
+                        while (kh[k] && kh[k] != h)
+                                k = (k + 1) & 127;
+                        if (kh[k])
+                                score += kw[k];
+                }
                 if (score <= 0)
                         continue;
-                /* keep the best `limit`, in order; j grows = older */
                 size_t pos = ntop;
                 while (pos > 0 && top[pos - 1].score < score)
                         pos--;
                 if (pos >= (size_t) limit)
                         continue;
+                bool copy = false;
+                for (size_t i = 0; i < ntop && !copy; i++)
+                        copy = top[i].c->data == c->data;
+                if (copy)
+                        continue;
                 size_t end = ntop < (size_t) limit ? ntop : (size_t) limit - 1;
                 memmove(&top[pos + 1], &top[pos], (end - pos) * sizeof(top[0]));
-                top[pos] = (struct scored) { j, score };
+                top[pos] = (struct scored) { c, score };
                 if (ntop < (size_t) limit)
                         ntop++;
         }
         for (size_t i = 0; i < ntop; i++) {
-                size_t k;
-                r = cache_load(s, cache, e->ids[top[i].j], source, &k);
+                r = claim_get(s, top[i].c->id, source, &sel[*nsel]);
                 if (r < 0)
                         return r;
                 if (r > 0)
-                        sel[(*nsel)++] = k;
+                        (*nsel)++;
         }
         return 0;
 }
@@ -1425,17 +1969,16 @@ static int rank_event_claims(struct store *s, const struct event_claims *e, char
 /* Matches each new claim against earlier claims of the same article and
  * against stored claims of other sources; appends the conflicts found to
  * *pend.  claim_ids[i] is the stored id of ex->claims.items[i].  Candidates
- * come from the article's event: ranked in memory when the event holds at
- * most EVENT_CLAIMS_MAX claims of other sources (one FTS5 query per
- * article), else from one scoped FTS5 query per claim; with
- * match_across_events, from the time window by FTS5. */
+ * come from the article's event: its newest max_event_claims_in_memory
+ * claims (EVENT_CLAIMS_MAX by default), ranked in memory in the event's
+ * pool; with match_across_events, from the time window by one FTS5 query
+ * per claim. */
 static int match_article(struct store *s, const struct article_request *req,
                          const struct extracted_article *ex, const struct ingest_options *o,
                          int64_t article_id, int64_t event_id, const int64_t *claim_ids,
                          char **const *keys, const size_t *nkeys, const char *src_token,
                          struct pending_conflict **pend, size_t *npend) {
-        struct candidate_cache cache = {};
-        struct event_claims ev = {};
+        struct event_pool *pool = NULL;
         struct weights w = {};
         size_t n = ex->claims.n;
         int limit = o->max_candidate_claims > 0 ? o->max_candidate_claims : 20;
@@ -1443,18 +1986,27 @@ static int match_article(struct store *s, const struct article_request *req,
         bool across = o->match_across_events || event_id <= 0;
         int in_memory = o->max_event_claims_in_memory > 0 ?
                 o->max_event_claims_in_memory : EVENT_CLAIMS_MAX;
-        size_t sel[MAX_CANDIDATE_CLAIMS];
+        struct cached_claim *sel[MAX_CANDIDATE_CLAIMS];
         struct claim_source *cs = calloc(MAX_CANDIDATE_CLAIMS + n + 1, sizeof(*cs));
+        struct conflict_view **va = calloc(MAX_CANDIDATE_CLAIMS + n + 1, sizeof(*va));
+        /* the views of the article's own claims, made once: claim i is
+         * checked as the new claim and then as an earlier one of each later
+         * claim */
+        struct conflict_view **own = calloc(n + 1, sizeof(*own));
         int r = 0;
 
         if (limit > MAX_CANDIDATE_CLAIMS)
                 limit = MAX_CANDIDATE_CLAIMS;
-        if (!cs) {
+        if (!cs || !va || !own) {
                 r = -ENOMEM;
                 goto out;
         }
+        for (size_t i = 0; i < n && r >= 0; i++)
+                r = conflict_view_new(&ex->claims.items[i], &own[i]);
+        if (r < 0)
+                goto out;
         if (!across && n > 0) {
-                r = load_event_claims(s, event_id, src_token, in_memory, &ev);
+                pool = pool_get(s, event_id, (size_t) in_memory, &r);
                 if (r < 0)
                         goto out;
         }
@@ -1462,16 +2014,15 @@ static int match_article(struct store *s, const struct article_request *req,
                 struct claim_conflict *res = NULL;
                 size_t nres = 0, nsel = 0;
 
-                if (!across && ev.complete)
-                        r = rank_event_claims(s, &ev, keys[i], nkeys[i], req->source, limit,
-                                              &cache, sel, &nsel);
+                if (pool)
+                        r = rank_pool(s, pool, keys[i], nkeys[i], req->source, limit, sel, &nsel);
                 else {
                         char *q = claim_query(s, keys[i], nkeys[i], across ? 0 : event_id,
                                               src_token, req, &o->event, &w);
                         if (s->df_error)
                                 r = s->df_error;
                         else if (q)
-                                r = fetch_candidates(s, q, &w, req->source, limit, &cache, sel, &nsel);
+                                r = fetch_candidates(s, q, &w, req->source, limit, sel, &nsel);
                         free(q);
                 }
                 if (r < 0)
@@ -1481,13 +2032,18 @@ static int match_article(struct store *s, const struct article_request *req,
                         continue;
                 /* a side: older claims first (stored ones, then earlier ones of
                  * this article); b side: the new claim. */
-                for (size_t k = 0; k < nsel; k++)
-                        cs[k] = (struct claim_source) { &cache.items[sel[k]].claim,
-                                                        cache.items[sel[k]].source, NULL };
-                for (size_t k = 0; k < i; k++)
+                for (size_t k = 0; k < nsel && r >= 0; k++) {
+                        cs[k] = (struct claim_source) { &sel[k]->claim, sel[k]->source, NULL };
+                        r = cached_claim_view(sel[k], &va[k]);
+                }
+                if (r < 0)
+                        break;
+                for (size_t k = 0; k < i; k++) {
                         cs[nsel + k] = (struct claim_source) { &ex->claims.items[k], req->source, NULL };
+                        va[nsel + k] = own[k];
+                }
                 struct claim_source me = { &ex->claims.items[i], req->source, NULL };
-                r = match_claims(cs, ncs, &me, 1, &o->conflict, max, &res, &nres);
+                r = match_claims_prepared(cs, va, ncs, &me, &own[i], 1, &o->conflict, max, &res, &nres);
                 if (r < 0)
                         break;
                 for (size_t k = 0; k < nres && r >= 0; k++) {
@@ -1506,8 +2062,8 @@ static int match_article(struct store *s, const struct article_request *req,
                         p->article_b = article_id;
                         p->source_b = req->source;
                         if (a < nsel) {
-                                const struct candidate *c = &cache.items[sel[a]];
-                                p->claim_a = c->claim_id;
+                                const struct cached_claim *c = sel[a];
+                                p->claim_a = c->id;
                                 p->article_a = c->article_id;
                                 p->own_source_a = strdup(c->source);
                                 p->source_a = p->own_source_a;
@@ -1522,8 +2078,10 @@ static int match_article(struct store *s, const struct article_request *req,
                 claim_conflicts_free(res, nres);
         }
 out:
-        event_claims_clear(&ev);
-        candidate_cache_clear(&cache);
+        for (size_t i = 0; own && i < n; i++)
+                conflict_view_free(own[i]);
+        free(own);
+        free(va);
         free(cs);
         free(w.w);
         return r;
@@ -1638,6 +2196,7 @@ static int ingest_body(struct store *s, const struct article_request *req,
         struct pending_conflict *pend = NULL;
         size_t npend = 0, n = ex->claims.n;
         int64_t *claim_ids = NULL;
+        uint64_t *data_hash = NULL;
         char **docs = NULL, ***keys = NULL;
         size_t *nkeys = NULL;
         char *terms_ser = NULL, *fts_doc = NULL, *scope = NULL;
@@ -1712,10 +2271,11 @@ static int ingest_body(struct store *s, const struct article_request *req,
                   (long long) event_id);
         scope = sb_steal(&b);
         claim_ids = calloc(n + 1, sizeof(*claim_ids));
+        data_hash = calloc(n + 1, sizeof(*data_hash));
         docs = calloc(n + 1, sizeof(*docs));
         keys = calloc(n + 1, sizeof(*keys));
         nkeys = calloc(n + 1, sizeof(*nkeys));
-        if (!scope || !claim_ids || !docs || !keys || !nkeys) {
+        if (!scope || !claim_ids || !data_hash || !docs || !keys || !nkeys) {
                 r = -ENOMEM;
                 goto out;
         }
@@ -1731,6 +2291,7 @@ static int ingest_body(struct store *s, const struct article_request *req,
                         r = -ENOMEM;
                         goto out;
                 }
+                data_hash[i] = token_hash(data, strlen(data));
                 r = stmt_get(s, ST_CLAIM_INSERT, &st);
                 if (r >= 0) {
                         sqlite3_bind_int64(st, 1, article_id);
@@ -1762,6 +2323,13 @@ static int ingest_body(struct store *s, const struct article_request *req,
         /* Conflicts. */
         r = match_article(s, req, ex, o, article_id, event_id, claim_ids, keys, nkeys, src_token,
                           &pend, &npend);
+        if (r < 0)
+                goto out;
+        /* later articles of the event find these claims in its pool */
+        struct event_pool *pool = pool_find(s, event_id);
+        uint64_t own = source_hash(req->source);
+        for (size_t i = 0; pool && i < n && r >= 0; i++)
+                r = pool_append(pool, claim_ids[i], own, data_hash[i], docs[i]);
         if (r < 0)
                 goto out;
         if (npend > 1)
@@ -1802,6 +2370,7 @@ out:
         free(keys);
         free(nkeys);
         free(claim_ids);
+        free(data_hash);
         free(rt);
         termvec_clear(&tv);
         free(terms_ser);
@@ -1828,6 +2397,7 @@ int store_ingest(struct store *s, const struct article_request *req,
                 return -EIO;
         }
 
+        s->gen++;
         r = exec_simple(s, s->in_batch ? ST_SAVEPOINT : ST_BEGIN);
         if (r < 0)
                 return r;
@@ -1879,8 +2449,8 @@ fail:
                         s->batch_lost = true;
         } else if (!sqlite3_get_autocommit(s->db))
                 exec_simple(s, ST_ROLLBACK);
-        /* cached document frequencies may count rolled-back terms */
-        df_cache_clear(s);
+        /* cached document frequencies, claims, ... may hold rolled-back rows */
+        caches_clear(s);
         return r;
 }
 
@@ -1905,14 +2475,14 @@ int store_batch_end(struct store *s, bool commit) {
                 s->batch_lost = false;
                 if (!sqlite3_get_autocommit(s->db))
                         exec_simple(s, ST_ROLLBACK);
-                df_cache_clear(s);
+                caches_clear(s);
                 return -EIO;
         }
         int r = exec_simple(s, commit ? ST_COMMIT : ST_ROLLBACK);
         if (r < 0 || !commit) {
                 if (!sqlite3_get_autocommit(s->db))
                         exec_simple(s, ST_ROLLBACK);
-                df_cache_clear(s);
+                caches_clear(s);
         }
         return r;
 }
@@ -2624,12 +3194,15 @@ int store_expire(struct store *s, time_t cutoff) {
                 if (n < EXPIRE_BATCH)
                         break;
         }
-        df_cache_clear(s);
+        if (total > 0)
+                caches_clear(s);
+        else
+                df_cache_clear(s);
         return total > INT32_MAX ? INT32_MAX : (int) total;
 fail:
         if (!sqlite3_get_autocommit(s->db))
                 exec_simple(s, ST_ROLLBACK);
-        df_cache_clear(s);
+        caches_clear(s);
         return r;
 }
 

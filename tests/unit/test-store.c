@@ -69,12 +69,14 @@ static void article_free(struct extracted_article *a) {
 }
 
 static int in_memory_max;      /* ingest_options.max_event_claims_in_memory */
+static bool across_events;     /* ingest_options.match_across_events */
 
 static int ingest(struct store *s, const char *source, const char *url, struct extracted_article *a,
                   time_t published, struct ingest_result *res) {
         struct ingest_options o;
         ingest_options_default(&o);
         o.max_event_claims_in_memory = in_memory_max;
+        o.match_across_events = across_events;
         struct article_request req = {
                 .source = source, .url = url, .title = a->title, .text = a->text,
                 .published = published, .received = published + 60,
@@ -158,14 +160,34 @@ static struct extracted_article *article_b(void) {
         return b;
 }
 
-/* Ingests A then B into a new store at p; fills B's conflict count. */
-static int a_then_b(const char *p, size_t *ret_b_conflicts) {
+/* The summit by an outlet that only carries the official's denial. */
+static struct extracted_article *article_a1(void) {
+        struct extracted_article *a = article(
+                "Leaders meet at the Hamburg summit",
+                "A beta official denied that the president accepted the assurances.",
+                "E:Hamburg\t2\nsummit\t3\nleader\t2\nmeet\t2\nassur\t2\naccept\t2\npresid\t2\n");
+        add_claim(&a->claims, CLAIM_FIELD_TEXT, "a beta official", STANCE_DENIES,
+                  "the president accepted the assurances", "presid accept assur", NULL);
+        return a;
+}
+
+/* Ingests A1 then B into a new store at p; fills B's conflict count.  With
+ * discard_a1, A1 is ingested in a batch that is then discarded: the
+ * writer's caches (claims, event pools, events) must forget it. */
+static int a_then_b(const char *p, bool discard_a1, size_t *ret_b_conflicts) {
         struct store *s;
         struct ingest_result ra, rb;
-        struct extracted_article *a = article_a(), *b = article_b();
+        struct extracted_article *a = article_a1(), *b = article_b();
         int r = store_open(p, false, &s);
+        if (r >= 0 && discard_a1)
+                r = store_batch_begin(s);
         if (r >= 0)
                 r = ingest(s, "one.example", "https://one.example/a", a, T0, &ra);
+        if (r >= 0 && discard_a1) {
+                free(ra.conflict_ids);
+                ra.conflict_ids = NULL;
+                r = store_batch_end(s, false);
+        }
         if (r >= 0)
                 r = ingest(s, "two.example", NULL, b, T0 + 3600, &rb);
         if (r >= 0) {
@@ -286,7 +308,7 @@ int main(void) {
         CHECK_STR(v, "wal");
         free(v);
         v = sql_text("PRAGMA user_version");
-        CHECK_STR(v, "2");
+        CHECK_STR(v, "3");
         free(v);
 
         /* A: the summit, two speakers who disagree inside one article. */
@@ -310,22 +332,27 @@ int main(void) {
         CHECK(r == 0 && !r3.duplicate, "ingest B without url");
         CHECK(r3.event_id == r1.event_id, "B joins A's event (%lld vs %lld)",
               (long long) r3.event_id, (long long) r1.event_id);
+        /* (A carries both accounts, so match_claims' same-side rule may
+         * keep B's claim from conflicting with A's.) */
         printf("# B raised %zu conflicts\n", r3.n_conflicts);
-        CHECK(r3.n_conflicts >= 1, "B's claim is matched against A's official's denial");
 
-        /* The per-claim FTS5 path (events too big to rank in memory) finds
-         * the same conflicts as the in-memory ranking. */
+        /* Against an outlet that only carries the denial, B's claim is a
+         * conflict: found in the event's claim pool, and alike by the
+         * per-claim FTS5 path (match_across_events). */
         {
                 char p2[300];
-                size_t via_fts = 0, in_mem = 0;
+                size_t via_fts = 0, in_mem = 0, discarded = 9;
                 snprintf(p2, sizeof p2, "%s/fts.db", dir);
-                in_memory_max = 1;
-                CHECK(a_then_b(p2, &via_fts) == 0, "A, B with per-claim FTS5 candidates");
-                in_memory_max = 0;
+                across_events = true;
+                CHECK(a_then_b(p2, false, &via_fts) == 0, "A1, B with per-claim FTS5 candidates");
+                across_events = false;
                 snprintf(p2, sizeof p2, "%s/mem.db", dir);
-                CHECK(a_then_b(p2, &in_mem) == 0, "A, B with in-memory candidates");
-                CHECK(via_fts == in_mem && in_mem == r3.n_conflicts, "same conflicts both ways (%zu, %zu)",
-                      via_fts, in_mem);
+                CHECK(a_then_b(p2, false, &in_mem) == 0, "A1, B with the event's claim pool");
+                CHECK(in_mem >= 1, "B's claim is matched against A1's official's denial");
+                CHECK(via_fts == in_mem, "same conflicts both ways (%zu, %zu)", via_fts, in_mem);
+                snprintf(p2, sizeof p2, "%s/discard.db", dir);
+                CHECK(a_then_b(p2, true, &discarded) == 0, "A1 discarded, then B");
+                CHECK(discarded == 0, "nothing of a discarded batch is matched (%zu)", discarded);
         }
 
         /* B again without url: same source and content, a duplicate. */
@@ -478,7 +505,7 @@ int main(void) {
         store_close(s);
         CHECK(store_open(path, false, &s) == 0, "reopen");
         v = sql_text("PRAGMA user_version");
-        CHECK_STR(v, "2");
+        CHECK_STR(v, "3");
         free(v);
         CHECK(store_counts(s, &n) == 0 && n.articles == 5, "reopened store keeps its articles");
         CHECK(store_get_article_json(ro, r1.article_id, &j) == 0, "reader still works across writer reopen");
@@ -532,7 +559,7 @@ int main(void) {
         }
         CHECK(store_open(path, false, &s) == 0, "open a version 0 database");
         v = sql_text("PRAGMA user_version");
-        CHECK_STR(v, "2");
+        CHECK_STR(v, "3");
         free(v);
         v = sql_text("SELECT x FROM unrelated");
         CHECK_STR(v, "1");
@@ -570,7 +597,7 @@ int main(void) {
         free(v);
         CHECK(store_open(path, false, &s) == 0, "open the version 1 database");
         v = sql_text("PRAGMA user_version");
-        CHECK_STR(v, "2");
+        CHECK_STR(v, "3");
         free(v);
         v = sql_text("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name LIKE 'claims_fts%'");
         CHECK_STR(v, "0");
