@@ -608,6 +608,11 @@ static int do_field(struct field *f, struct claim_list *out, struct term_bag *ba
                 for (size_t i = 0; i < nat; i++)
                         if (at[i].stance == STANCE_DENIES && at[i].span_start < lead_end)
                                 *untrue = true;
+                /* a verdict anywhere, even quoted: such an article gives the
+                 * story's refutation a voice, and is no side against another
+                 * that calls it untrue */
+                if (stance_text_refutes(f->st))
+                        *untrue = true;
         }
 
         for (size_t i = 0; i < nat && n_claims < MAX_CLAIMS_PER_FIELD; i++) {

@@ -164,3 +164,23 @@ bool stance_terms_untrue(const char *terms) {
                         return true;
         return false;
 }
+
+bool stance_text_refutes(const struct segmented_text *st) {
+        for (size_t k = 0; st && k < st->n_tokens; k++) {
+                size_t n = story_verdict_at(st, k, st->n_tokens);
+                if (n == 0)
+                        continue;
+                bool negated = false;
+                for (size_t j = k; j > 0 && j + CUE_REACH > k; j--) {
+                        const struct token *p = &st->tokens[j - 1];
+                        if ((p->flags & TOKEN_PUNCT) || p->sentence != st->tokens[k].sentence)
+                                break;
+                        if (negates(p))
+                                negated = true;
+                }
+                if (!negated)
+                        return true;
+                k += n - 1;
+        }
+        return false;
+}

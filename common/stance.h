@@ -39,8 +39,13 @@ size_t stance_lead_end(const struct segmented_text *st);
  * inside it ("not a completely accurate account" reads "not accurate"). */
 size_t story_verdict_at(const struct segmented_text *st, size_t i, size_t end);
 
+/* True when st holds a verdict phrase anywhere, not negated, quoted or not:
+ * the text gives the refutation of its story a voice. */
+bool stance_text_refutes(const struct segmented_text *st);
+
 /* Added to the terms of every claim of an article whose lead gives a verdict
- * or reports a denial ("X denied reports that ..."; pipeline.c): claims are stored and matched one by one, and this is how a
+ * or reports a denial ("X denied reports that ..."), or that gives a
+ * verdict a voice anywhere (stance_text_refutes; pipeline.c): claims are stored and matched one by one, and this is how a
  * claim read back from the store still tells that its article calls its
  * story untrue.  Two such articles are on one side (conflict.c). */
 #define STANCE_UNTRUE_TERM "S:untrue"
