@@ -1,13 +1,66 @@
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lexicon.h"
 #include "lexicon-table.h"
 
+/* Lookups are on every token of every sentence (is it a reporting verb, a
+ * hedge, a title ...?) and most of them miss, so each table gets an
+ * open-addressing hash index, built once on first use: a lookup is one
+ * hash and, on a miss, usually no string comparison.  Should building it
+ * fail (out of memory), lookups binary-search the sorted table as before. */
+struct lexicon_index {
+        uint32_t *slots;        /* entry index + 1; 0: empty */
+        uint32_t *hashes;       /* hash of the slot's key */
+        size_t mask;
+};
+
+static struct lexicon_index indexes[_LEXICON_MAX];
+static bool indexed;
+static pthread_once_t index_once = PTHREAD_ONCE_INIT;
+
+static uint32_t hash_n(const char *s, size_t len) {
+        uint32_t h = 2166136261u;
+        for (size_t i = 0; i < len; i++)
+                h = (h ^ (unsigned char) s[i]) * 16777619u;
+        return h ^ (h >> 15);
+}
+
+static void build_indexes(void) {
+        for (int id = 0; id < _LEXICON_MAX; id++) {
+                const struct lexicon_table *t = &lexicon_tables[id];
+                struct lexicon_index *x = &indexes[id];
+                size_t cap = 16;
+                while (cap < t->n * 2 + 1)
+                        cap *= 2;
+                x->slots = calloc(cap, sizeof(*x->slots));
+                x->hashes = calloc(cap, sizeof(*x->hashes));
+                if (!x->slots || !x->hashes) {
+                        for (int k = 0; k <= id; k++) {
+                                free(indexes[k].slots);
+                                free(indexes[k].hashes);
+                                indexes[k] = (struct lexicon_index) {};
+                        }
+                        return;
+                }
+                x->mask = cap - 1;
+                for (size_t i = 0; i < t->n; i++) {
+                        const char *k = t->entries[i].key;
+                        uint32_t h = hash_n(k, strlen(k));
+                        size_t s = h & x->mask;
+                        while (x->slots[s])
+                                s = (s + 1) & x->mask;
+                        x->slots[s] = (uint32_t) i + 1;
+                        x->hashes[s] = h;
+                }
+        }
+        indexed = true;
+}
+
 /* Binary search over a sorted table; returns the entry or NULL. */
-static const struct lexicon_entry *find(enum lexicon_id id, const char *word, size_t len) {
-        if ((unsigned) id >= _LEXICON_MAX || !word)
-                return NULL;
-        const struct lexicon_table *t = &lexicon_tables[id];
+static const struct lexicon_entry *bsearch_entry(const struct lexicon_table *t, const char *word, size_t len) {
         size_t lo = 0, hi = t->n;
         while (lo < hi) {
                 size_t mid = lo + (hi - lo) / 2;
@@ -21,6 +74,26 @@ static const struct lexicon_entry *find(enum lexicon_id id, const char *word, si
                         lo = mid + 1;
                 else
                         hi = mid;
+        }
+        return NULL;
+}
+
+/* The entry whose key is the first len bytes of word, or NULL. */
+static const struct lexicon_entry *find(enum lexicon_id id, const char *word, size_t len) {
+        if ((unsigned) id >= _LEXICON_MAX || !word)
+                return NULL;
+        const struct lexicon_table *t = &lexicon_tables[id];
+        pthread_once(&index_once, build_indexes);
+        if (!indexed)
+                return bsearch_entry(t, word, len);
+        const struct lexicon_index *x = &indexes[id];
+        uint32_t h = hash_n(word, len);
+        for (size_t s = h & x->mask; x->slots[s]; s = (s + 1) & x->mask) {
+                if (x->hashes[s] != h)
+                        continue;
+                const struct lexicon_entry *e = &t->entries[x->slots[s] - 1];
+                if (strncmp(e->key, word, len) == 0 && e->key[len] == '\0')
+                        return e;
         }
         return NULL;
 }
