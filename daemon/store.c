@@ -33,7 +33,7 @@
 #define LABEL_MAX 160           /* bytes of an event label */
 #define EXPIRE_BATCH 256        /* articles deleted per transaction */
 #define DF_CACHE_MAX 200000     /* document frequencies cached per connection */
-#define CLAIM_CACHE_MAX 8192    /* stored claims kept parsed with their conflict views */
+#define CLAIM_CACHE_MAX 16384   /* stored claims kept parsed with their conflict views */
 
 enum stmt_id {
         ST_BEGIN,
