@@ -142,12 +142,15 @@ int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
                 return -ENOMEM;
         }
         bool boundary = false;
+        size_t verdict_end = 0;         /* tokens before this are in a verdict phrase */
         for (size_t i = 0; i < st->n_tokens; i++) {
                 const struct token *t = &st->tokens[i];
                 if (t->flags & TOKEN_QUOTE)
                         continue;
                 if ((t->flags & TOKEN_PUNCT) && strcmp(t->fold, "?") == 0) {
-                        v->question = true;
+                        /* a verdict's lead may ask ("Freaky?") on its way */
+                        if (!v->verdict)
+                                v->question = true;
                         continue;
                 }
                 if (!(t->flags & (TOKEN_WORD | TOKEN_NUMBER))) {
@@ -169,17 +172,29 @@ int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
                 w->boundary = boundary;
                 boundary = false;
 
+                /* a verdict phrase ("not true", "put to rest") calls the
+                 * account untrue as one refutation word does: its first word
+                 * counts as that word, the others as neither content nor
+                 * negation */
+                bool in_verdict = i < verdict_end, verdict_start = false;
+                if (!in_verdict) {
+                        size_t vn = story_verdict_at(st, i, st->n_tokens);
+                        if (vn > 0) {
+                                verdict_end = i + vn;
+                                in_verdict = verdict_start = true;
+                        }
+                }
                 size_t fl = strlen(w->fold);
-                bool negation = lexicon_contains(LEXICON_NEGATION_CUES, w->fold) ||
-                        (fl > 3 && strcmp(w->fold + fl - 3, "n't") == 0);      /* "hasn't", "won't" */
+                bool negation = !in_verdict && (lexicon_contains(LEXICON_NEGATION_CUES, w->fold) ||
+                        (fl > 3 && strcmp(w->fold + fl - 3, "n't") == 0));     /* "hasn't", "won't" */
                 w->negation = negation;
                 if (negation)
                         v->has_cue = true;
-                if (lexicon_contains(LEXICON_REFUTATIONS, w->fold))
+                if (verdict_start || (!in_verdict && lexicon_contains(LEXICON_REFUTATIONS, w->fold)))
                         v->refutes = w->refutation = true;
                 if (lexicon_contains(LEXICON_REPORT_FRAMES, w->fold))
                         v->framed = true;
-                w->content = (t->flags & TOKEN_WORD) && !(t->flags & TOKEN_STOPWORD) && !negation &&
+                w->content = (t->flags & TOKEN_WORD) && !(t->flags & TOKEN_STOPWORD) && !negation && !in_verdict &&
                         !lexicon_contains(LEXICON_REFUTATIONS, w->fold) && strlen(w->fold) > 1;
                 for (size_t d = 0; w->content && d < c->n_dates; d++)
                         if (c->dates[d].text && name_has_word(c->dates[d].text, w->fold)) {

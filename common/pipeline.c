@@ -512,13 +512,17 @@ static bool own_claim_worthy(const struct field *f, size_t s, bool *has_fact) {
         const struct token *last = &st->tokens[sen->tok_end - 1];
         if (last->end - last->start == 1 && f->text[last->start] == '?')
                 return false;
-        if (st->tokens[sen->tok_begin].flags & TOKEN_QUOTE)
+        /* quoted material without a speaker is no claim, but in a field of
+         * one sentence (a headline) quotes only mark words as someone's:
+         * "Hostage 'killed in failed rescue'" */
+        bool single = st->n_sentences == 1;
+        if ((st->tokens[sen->tok_begin].flags & TOKEN_QUOTE) && !single)
                 return false;
         for (size_t k = sen->tok_begin; k < sen->tok_end; k++) {
                 const struct token *t = &st->tokens[k];
                 const char *fo = t->fold ? t->fold : "";
-                if (t->flags & TOKEN_QUOTE)
-                        return false;   /* quoted material without a speaker */
+                if ((t->flags & TOKEN_QUOTE) && !single)
+                        return false;
                 if (t->flags & TOKEN_NUMBER)
                         fact = true;
                 if (!(t->flags & TOKEN_WORD))
@@ -603,14 +607,14 @@ static int do_field(struct field *f, struct claim_list *out, struct term_bag *ba
                 *untrue = true;
         }
         if (f->id == CLAIM_FIELD_TEXT && f->st->n_sentences > 1) {
-                size_t le = stance_lead_end(f->st);
-                int32_t lead_end = le < f->st->n_sentences ? f->st->sentences[le].start : (int32_t) f->len;
+                /* a denial reported, or a verdict anywhere, even quoted: such
+                 * an article gives the story's refutation a voice, and is no
+                 * side against another that calls it untrue (on Emergent,
+                 * conflict precision 0.436 with verdicts only, 0.455 with
+                 * reported denials too) */
                 for (size_t i = 0; i < nat; i++)
-                        if (at[i].stance == STANCE_DENIES && at[i].span_start < lead_end)
+                        if (at[i].stance == STANCE_DENIES)
                                 *untrue = true;
-                /* a verdict anywhere, even quoted: such an article gives the
-                 * story's refutation a voice, and is no side against another
-                 * that calls it untrue */
                 if (stance_text_refutes(f->st))
                         *untrue = true;
         }

@@ -43,9 +43,9 @@ size_t story_verdict_at(const struct segmented_text *st, size_t i, size_t end);
  * the text gives the refutation of its story a voice. */
 bool stance_text_refutes(const struct segmented_text *st);
 
-/* Added to the terms of every claim of an article whose lead gives a verdict
- * or reports a denial ("X denied reports that ..."), or that gives a
- * verdict a voice anywhere (stance_text_refutes; pipeline.c): claims are stored and matched one by one, and this is how a
+/* Added to the terms of every claim of an article that gives a verdict on
+ * its story or a denial of it a voice anywhere (its own verdict, a reported
+ * "X denied reports that ...", a quoted "it's fake"; pipeline.c): claims are stored and matched one by one, and this is how a
  * claim read back from the store still tells that its article calls its
  * story untrue.  Two such articles are on one side (conflict.c). */
 #define STANCE_UNTRUE_TERM "S:untrue"
