@@ -805,6 +805,13 @@ int conflict_check_views(const struct claim_source *a, const struct claim_source
         bool ref_a = view_refutes(va), ref_b = view_refutes(vb);
         bool pol_a = polarity(va, neg_a, ref_a), pol_b = polarity(vb, neg_b, ref_b);
 
+        /* A headline that calls the story untrue is on the side of an
+         * article that gives that refutation a voice, whatever else the
+         * article retells of the story. */
+        if (pol_a != pol_b && !same_outlet(a, b) &&
+            ((pol_a && va->claim->field == CLAIM_FIELD_TITLE && vb->untrue) ||
+             (pol_b && vb->claim->field == CLAIM_FIELD_TITLE && va->untrue)))
+                return 0;
         if (pol_a != pol_b) {
                 /* Opposite polarity; unless an antonym flips it back
                  * ("did not accept" = "rejected"). */
@@ -870,8 +877,15 @@ int conflict_check_views(const struct claim_source *a, const struct claim_source
         /* The affirmative side only reports that X is said ("a rumor surfaced
          * that X"): weigh it like a hedge, once more. */
         if ((c.kind == CONFLICT_DENIAL || c.kind == CONFLICT_NEGATION) &&
-            ((!pol_a && va->framed) || (!pol_b && vb->framed)))
+            ((!pol_a && va->framed) || (!pol_b && vb->framed))) {
                 score *= o->hedge_penalty;
+                /* ... and against a publisher's own refutation (a headline or
+                 * a verdict calling the story untrue), which says the same
+                 * of the report: no clash at all */
+                const struct conflict_view *neg = pol_a ? va : vb;
+                if (!neg->claim->speaker && (neg->verdict || neg->refutes))
+                        return 0;
+        }
         if (va->question || vb->question)
                 score *= o->question_penalty;
         if (score > 1)
