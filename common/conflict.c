@@ -395,6 +395,15 @@ static bool polarity(const struct conflict_view *v, bool neg, bool ref) {
         return neg || ref;
 }
 
+/* True when v explicitly denies: a denial, or a headline in its
+ * publisher's voice that calls the story untrue or negates it ("No, the
+ * mayor did not resign"): both name the account in their own words. */
+static bool view_denier(const struct conflict_view *v) {
+        if (v->claim->stance == STANCE_DENIES)
+                return true;
+        return v->claim->field == CLAIM_FIELD_TITLE && !v->claim->speaker && (v->refutes || v->has_cue);
+}
+
 struct alignment {
         size_t shared;          /* content words of a aligned with b */
         size_t shared_plain;    /* of which not part of an entity name */
@@ -785,7 +794,7 @@ int conflict_check_views(const struct claim_source *a, const struct claim_source
         /* Someone who explicitly denies names the account in their own
          * words ("denied that Trump accepted Putin's claim of
          * non-interference"): a denial needs less of the wording. */
-        bool denier = va->claim->stance == STANCE_DENIES || vb->claim->stance == STANCE_DENIES;
+        bool denier = view_denier(va) || view_denier(vb);
         double bar = denier ? o->min_overlap * DENIAL_OVERLAP_FACTOR : o->min_overlap;
         if (al.overlap < bar || al.shared < 2 || al.shared_plain < 1)
                 return 0;
@@ -838,7 +847,7 @@ int conflict_check_views(const struct claim_source *a, const struct claim_source
                 c.curated = antonym == 2;
         } else
                 c.word_a = c.word_b = NULL;
-        if (overlap < o->min_overlap && !(c.kind == CONFLICT_DENIAL && denier))
+        if (overlap < o->min_overlap && !((c.kind == CONFLICT_DENIAL || c.kind == CONFLICT_NEGATION) && denier))
                 return 0;
 
         double conf = 0;
