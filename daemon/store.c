@@ -27,7 +27,7 @@
 #define QUERY_TERMS 16          /* heaviest article terms OR'ed in the event query */
 #define CLAIM_QUERY_TERMS 8     /* rarest claim keys OR'ed in a candidate query */
 #define EVENT_CLAIMS_MAX 1000   /* newest claims of an event that are candidates */
-#define POOLS_MAX 128           /* events whose claim pools the writer keeps */
+#define POOLS_MAX 256           /* events whose claim pools the writer keeps */
 #define EVENTS_IN_MEMORY 4096   /* recent events whose centroids the writer keeps */
 #define MAX_CANDIDATE_CLAIMS 200 /* cap of ingest_options.max_candidate_claims */
 #define LABEL_MAX 160           /* bytes of an event label */
@@ -428,6 +428,17 @@ static int stmt_int64(sqlite3_stmt *st, int64_t *ret) {
                 r = rc == SQLITE_DONE ? 0 : store_errno(rc);
         sqlite3_reset(st);
         return r;
+}
+
+/* Runs statement id, whose only parameter is ?1 = v, to completion;
+ * returns 0 or a negative errno. */
+static int run_with_id(struct store *s, enum stmt_id id, int64_t v) {
+        sqlite3_stmt *st;
+        int r = stmt_get(s, id, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, v);
+        return stmt_run(st);
 }
 
 static int exec_simple(struct store *s, enum stmt_id id) {
@@ -1756,6 +1767,10 @@ static int pool_append(struct event_pool *p, int64_t id, uint64_t source, uint64
         size_t nt = 0, cap = 0;
         uint64_t *t = NULL;
 
+        /* ids grow: a claim the pool holds already (it was read after the
+         * article's claims were inserted) is not added twice */
+        if (p->n > 0 && p->ring[(p->head + p->n - 1) % p->cap].id >= id)
+                return 0;
         for (const char *q = terms ? terms : ""; *q;) {
                 const char *end = strchr(q, ' ');
                 size_t len = end ? (size_t) (end - q) : strlen(q);
@@ -1891,79 +1906,123 @@ struct scored {
         double score;
 };
 
-/* Ranks the pool's claims of other sources than `source` against one new
- * claim's keys by the summed idf of the tokens they share (ties: newest
- * first), keeps the best `limit` with at least one shared token, one per
- * stored data (an exact copy of a claim, syndicated by many outlets, would
- * be checked alike and reported once), and loads them from the claim
- * cache into sel. */
-static int rank_pool(struct store *s, const struct event_pool *p, char *const *keys, size_t nkeys,
-                     const char *source, int limit, struct cached_claim **sel, size_t *nsel) {
-        uint64_t kh[128];       /* open addressing set of the keys' token hashes */
-        double kw[128];
-        struct scored top[MAX_CANDIDATE_CLAIMS];
-        size_t ntop = 0, nk = nkeys < 64 ? nkeys : 64;
-        uint64_t own = source_hash(source);
-        int r;
+/* Keeps the best `limit` pool claims of one new claim, best first, one per
+ * stored data: c with score enters top (ntop entries) unless `limit`
+ * better or equal ones (equal ones are newer: the pool is walked newest
+ * first) are there, or an exact copy of it is. */
+static void top_insert(struct scored *top, size_t *ntop, size_t limit, const struct pool_claim *c,
+                       double score) {
+        size_t pos = *ntop;
+        while (pos > 0 && top[pos - 1].score < score)
+                pos--;
+        if (pos >= limit)
+                return;
+        for (size_t i = 0; i < *ntop; i++)
+                if (top[i].c->data == c->data)
+                        return;
+        size_t end = *ntop < limit ? *ntop : limit - 1;
+        memmove(&top[pos + 1], &top[pos], (end - pos) * sizeof(top[0]));
+        top[pos] = (struct scored) { c, score };
+        if (*ntop < limit)
+                (*ntop)++;
+}
 
-        *nsel = 0;
-        memset(kh, 0, sizeof kh);
-        for (size_t i = 0; i < nk; i++) {
-                struct strbuf b = {};
-                sb_append_token(&b, keys[i]);
-                if (b.oom)
-                        return -ENOMEM;
-                uint64_t h = token_hash(b.s ?: "", b.len) | 1;  /* 0 marks an empty slot */
-                free(b.s);
-                size_t k = (size_t) h & 127;
-                while (kh[k] && kh[k] != h)
-                        k = (k + 1) & 127;
-                if (kh[k] == h)
-                        continue;
-                kh[k] = h;
-                kw[k] = idf_cb(keys[i], s);
+/* A key token of the new claims: which claims hold it, with its idf. */
+struct key_posting {
+        uint64_t hash;          /* token_hash() | 1; 0: empty slot */
+        double weight;
+        size_t first;           /* index into the claim list, or SIZE_MAX */
+};
+
+/* Ranks the pool's claims of other sources than `source` against each of
+ * the n new claims' keys by the summed idf of the tokens they share (ties:
+ * newest first), in one walk of the pool, and keeps for each new claim the
+ * best `limit` with at least one shared token, one per stored data (an
+ * exact copy of a claim, syndicated by many outlets, would be checked
+ * alike and reported once).  Fills top[i * limit ...] and ntop[i]. */
+static int rank_pool(struct store *s, const struct event_pool *p, char **const *keys,
+                     const size_t *nkeys, size_t n, const char *source, size_t limit,
+                     struct scored *top, size_t *ntop) {
+        size_t total = 0, cap = 16;
+        for (size_t i = 0; i < n; i++)
+                total += nkeys[i] < 64 ? nkeys[i] : 64;
+        while (cap < total * 2 + 1)
+                cap *= 2;
+        struct key_posting *kt = calloc(cap, sizeof(*kt));
+        size_t *claim_of = malloc((total + 1) * sizeof(*claim_of));
+        size_t *next = malloc((total + 1) * sizeof(*next));
+        double *score = calloc(n + 1, sizeof(*score));
+        size_t *touched = malloc((n + 1) * sizeof(*touched));
+        uint64_t own = source_hash(source);
+        size_t np = 0;
+        int r = 0;
+
+        if (!kt || !claim_of || !next || !score || !touched) {
+                r = -ENOMEM;
+                goto out;
         }
-        if (s->df_error)
-                return s->df_error;
+        for (size_t i = 0; i < n; i++) {
+                ntop[i] = 0;
+                size_t nk = nkeys[i] < 64 ? nkeys[i] : 64;
+                for (size_t j = 0; j < nk; j++) {
+                        struct strbuf b = {};
+                        sb_append_token(&b, keys[i][j]);
+                        if (b.oom) {
+                                r = -ENOMEM;
+                                goto out;
+                        }
+                        uint64_t h = token_hash(b.s ?: "", b.len) | 1;
+                        free(b.s);
+                        size_t k = (size_t) h & (cap - 1);
+                        while (kt[k].hash && kt[k].hash != h)
+                                k = (k + 1) & (cap - 1);
+                        if (!kt[k].hash)
+                                kt[k] = (struct key_posting) { h, idf_cb(keys[i][j], s), SIZE_MAX };
+                        /* claim i once per token (its keys may share a token) */
+                        if (kt[k].first != SIZE_MAX && claim_of[kt[k].first] == i)
+                                continue;
+                        claim_of[np] = i;
+                        next[np] = kt[k].first;
+                        kt[k].first = np++;
+                }
+        }
+        if (s->df_error) {
+                r = s->df_error;
+                goto out;
+        }
         for (size_t j = p->n; j > 0; j--) {       /* newest first */
                 const struct pool_claim *c = &p->ring[(p->head + j - 1) % p->cap];
+                size_t nt = 0;
                 if (c->source == own)
                         continue;
-                double score = 0;
                 for (size_t t = 0; t < c->n_tokens; t++) {
                         uint64_t h = c->tokens[t] | 1;
-                        size_t k = (size_t) h & 127;
-                        while (kh[k] && kh[k] != h)
-                                k = (k + 1) & 127;
-                        if (kh[k])
-                                score += kw[k];
+                        size_t k = (size_t) h & (cap - 1);
+                        while (kt[k].hash && kt[k].hash != h)
+                                k = (k + 1) & (cap - 1);
+                        if (!kt[k].hash)
+                                continue;
+                        for (size_t q = kt[k].first; q != SIZE_MAX; q = next[q]) {
+                                size_t i = claim_of[q];
+                                if (score[i] == 0)
+                                        touched[nt++] = i;
+                                score[i] += kt[k].weight;
+                        }
                 }
-                if (score <= 0)
-                        continue;
-                size_t pos = ntop;
-                while (pos > 0 && top[pos - 1].score < score)
-                        pos--;
-                if (pos >= (size_t) limit)
-                        continue;
-                bool copy = false;
-                for (size_t i = 0; i < ntop && !copy; i++)
-                        copy = top[i].c->data == c->data;
-                if (copy)
-                        continue;
-                size_t end = ntop < (size_t) limit ? ntop : (size_t) limit - 1;
-                memmove(&top[pos + 1], &top[pos], (end - pos) * sizeof(top[0]));
-                top[pos] = (struct scored) { c, score };
-                if (ntop < (size_t) limit)
-                        ntop++;
+                for (size_t x = 0; x < nt; x++) {
+                        size_t i = touched[x];
+                        if (score[i] > 0)
+                                top_insert(&top[i * limit], &ntop[i], limit, c, score[i]);
+                        score[i] = 0;
+                }
         }
-        for (size_t i = 0; i < ntop; i++) {
-                r = claim_get(s, top[i].c->id, source, &sel[*nsel]);
-                if (r < 0)
-                        return r;
-                if (r > 0)
-                        (*nsel)++;
-        }
-        return 0;
+out:
+        free(kt);
+        free(claim_of);
+        free(next);
+        free(score);
+        free(touched);
+        return r;
 }
 
 /* Matches each new claim against earlier claims of the same article and
@@ -1979,6 +2038,8 @@ static int match_article(struct store *s, const struct article_request *req,
                          char **const *keys, const size_t *nkeys, const char *src_token,
                          struct pending_conflict **pend, size_t *npend) {
         struct event_pool *pool = NULL;
+        struct scored *ranked = NULL;   /* pool candidates: limit per claim */
+        size_t *nranked = NULL;
         struct weights w = {};
         size_t n = ex->claims.n;
         int limit = o->max_candidate_claims > 0 ? o->max_candidate_claims : 20;
@@ -2009,13 +2070,29 @@ static int match_article(struct store *s, const struct article_request *req,
                 pool = pool_get(s, event_id, (size_t) in_memory, &r);
                 if (r < 0)
                         goto out;
+                ranked = calloc(n * (size_t) limit, sizeof(*ranked));
+                nranked = calloc(n, sizeof(*nranked));
+                if (!ranked || !nranked) {
+                        r = -ENOMEM;
+                        goto out;
+                }
+                r = rank_pool(s, pool, keys, nkeys, n, req->source, (size_t) limit, ranked, nranked);
+                if (r < 0)
+                        goto out;
         }
         for (size_t i = 0; i < n && r >= 0; i++) {
                 struct claim_conflict *res = NULL;
                 size_t nres = 0, nsel = 0;
 
-                if (pool)
-                        r = rank_pool(s, pool, keys[i], nkeys[i], req->source, limit, sel, &nsel);
+                if (pool) {
+                        for (size_t k = 0; k < nranked[i] && r >= 0; k++) {
+                                r = claim_get(s, ranked[i * (size_t) limit + k].c->id, req->source, &sel[nsel]);
+                                if (r > 0)
+                                        nsel++;
+                        }
+                        if (r > 0)
+                                r = 0;
+                }
                 else {
                         char *q = claim_query(s, keys[i], nkeys[i], across ? 0 : event_id,
                                               src_token, req, &o->event, &w);
@@ -2078,6 +2155,8 @@ static int match_article(struct store *s, const struct article_request *req,
                 claim_conflicts_free(res, nres);
         }
 out:
+        free(ranked);
+        free(nranked);
         for (size_t i = 0; own && i < n; i++)
                 conflict_view_free(own[i]);
         free(own);
@@ -2311,11 +2390,7 @@ static int ingest_body(struct store *s, const struct article_request *req,
         /* All of the article's claims enter claims_fts in one statement:
          * one FTS5 segment per article (see migration 2). */
         if (n > 0) {
-                r = stmt_get(s, ST_CLAIMS_FTS_INSERT, &st);
-                if (r < 0)
-                        goto out;
-                sqlite3_bind_int64(st, 1, article_id);
-                r = stmt_run(st);
+                r = run_with_id(s, ST_CLAIMS_FTS_INSERT, article_id);
                 if (r < 0)
                         goto out;
         }
@@ -2726,12 +2801,52 @@ static void bind_named_int64(sqlite3_stmt *st, const char *name, int64_t v) {
                 sqlite3_bind_int64(st, i, v);
 }
 
+/* Builds one JSON object from the current row of a feed statement. */
+typedef int (*row_json_func)(struct store *s, sqlite3_stmt *st, json_t **ret);
+
+/* The feeds' common body: steps st (prepared and bound by the caller inside
+ * its read snapshot; column 0 is the id) and fills *ret with
+ * {key: [row_json of each row], "next": the last id, else since}.  Resets
+ * st.  Returns 0 or a negative errno. */
+static int feed_json(struct store *s, sqlite3_stmt *st, const char *key, int64_t since,
+                     row_json_func row_json, json_t **ret) {
+        json_t *o = json_object(), *arr = json_array();
+        int64_t next = since;
+        int r = 0, rc;
+
+        if (!o || !arr || json_object_set_new(o, key, arr) < 0) {
+                sqlite3_reset(st);
+                json_decref(o);
+                return -ENOMEM;
+        }
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                json_t *item = NULL;
+                r = row_json(s, st, &item);
+                if (r < 0)
+                        break;
+                next = sqlite3_column_int64(st, 0);
+                if (json_array_append_new(arr, item) < 0) {
+                        r = -ENOMEM;
+                        break;
+                }
+        }
+        sqlite3_reset(st);
+        if (r >= 0 && rc != SQLITE_DONE)
+                r = store_errno(rc);
+        if (r >= 0 && json_object_set_new(o, "next", json_integer(next)) < 0)
+                r = -ENOMEM;
+        if (r < 0) {
+                json_decref(o);
+                return r;
+        }
+        *ret = o;
+        return 0;
+}
+
 int store_list_conflicts_json(struct store *s, const struct conflict_filter *f, json_t **ret) {
         sqlite3_stmt *st = NULL;
-        json_t *o = NULL, *arr;
         unsigned mask = 0;
-        int64_t next;
-        int r, rc, began;
+        int r, began;
 
         if (!s || !f || !ret)
                 return -EINVAL;
@@ -2751,57 +2866,29 @@ int store_list_conflicts_json(struct store *s, const struct conflict_filter *f, 
         int limit = f->limit > 0 ? f->limit : 100;
         if (limit > 1000)
                 limit = 1000;
-        next = f->since > 0 ? f->since : 0;
+        int64_t since = f->since > 0 ? f->since : 0;
 
-        o = json_object();
-        arr = json_array();
-        if (!o || !arr || json_object_set_new(o, "conflicts", arr) < 0) {
-                json_decref(o);
-                return -ENOMEM;
-        }
         began = read_begin(s);
-        if (began < 0) {
-                json_decref(o);
+        if (began < 0)
                 return began;
-        }
         r = conflict_list_stmt(s, mask, &st);
-        if (r < 0)
-                goto out;
-        bind_named_int64(st, ":since", next);
-        bind_named_int64(st, ":limit", limit);
-        bind_named_int64(st, ":event", f->event_id);
-        if (mask & CF_SOURCE)
-                sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":source"), f->source, -1,
-                                  SQLITE_TRANSIENT);
-        if (mask & CF_KIND)
-                sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":kind"), kind, -1,
-                                  SQLITE_STATIC);
-        if (mask & CF_MIN_SCORE)
-                sqlite3_bind_double(st, sqlite3_bind_parameter_index(st, ":min_score"), f->min_score);
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-                json_t *c = NULL;
-                r = conflict_row_json(s, st, &c);
-                if (r < 0)
-                        break;
-                next = sqlite3_column_int64(st, 0);
-                if (json_array_append_new(arr, c) < 0) {
-                        r = -ENOMEM;
-                        break;
-                }
+        if (r >= 0) {
+                bind_named_int64(st, ":since", since);
+                bind_named_int64(st, ":limit", limit);
+                bind_named_int64(st, ":event", f->event_id);
+                if (mask & CF_SOURCE)
+                        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":source"), f->source, -1,
+                                          SQLITE_TRANSIENT);
+                if (mask & CF_KIND)
+                        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":kind"), kind, -1,
+                                          SQLITE_STATIC);
+                if (mask & CF_MIN_SCORE)
+                        sqlite3_bind_double(st, sqlite3_bind_parameter_index(st, ":min_score"),
+                                            f->min_score);
+                r = feed_json(s, st, "conflicts", since, conflict_row_json, ret);
         }
-        sqlite3_reset(st);
-        if (r >= 0 && rc != SQLITE_DONE)
-                r = store_errno(rc);
-        if (r >= 0 && json_object_set_new(o, "next", json_integer(next)) < 0)
-                r = -ENOMEM;
-out:
         read_end(s, began);
-        if (r < 0) {
-                json_decref(o);
-                return r;
-        }
-        *ret = o;
-        return 0;
+        return r;
 }
 
 /* An EVENT summary from a row (id, label, n_articles, n_sources,
@@ -2886,11 +2973,16 @@ out:
         return 0;
 }
 
+/* event_row_json() as a feed row. */
+static int event_feed_row(struct store *s, sqlite3_stmt *st, json_t **ret) {
+        (void) s;
+        *ret = event_row_json(st);
+        return *ret ? 0 : -ENOMEM;
+}
+
 int store_list_events_json(struct store *s, int64_t since, int limit, json_t **ret) {
         sqlite3_stmt *st;
-        json_t *o, *arr;
-        int64_t next = since > 0 ? since : 0;
-        int r, rc, began;
+        int r, began;
 
         if (!s || !ret)
                 return -EINVAL;
@@ -2898,43 +2990,19 @@ int store_list_events_json(struct store *s, int64_t since, int limit, json_t **r
                 limit = 100;
         if (limit > 1000)
                 limit = 1000;
-        o = json_object();
-        arr = json_array();
-        if (!o || !arr || json_object_set_new(o, "events", arr) < 0) {
-                json_decref(o);
-                return -ENOMEM;
-        }
+        if (since < 0)
+                since = 0;
         began = read_begin(s);
-        if (began < 0) {
-                json_decref(o);
+        if (began < 0)
                 return began;
-        }
         r = stmt_get(s, ST_EVENTS_LIST, &st);
-        if (r < 0)
-                goto out;
-        sqlite3_bind_int64(st, 1, next);
-        sqlite3_bind_int(st, 2, limit);
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-                json_t *e = event_row_json(st);
-                if (!e || json_array_append_new(arr, e) < 0) {
-                        r = -ENOMEM;
-                        break;
-                }
-                next = sqlite3_column_int64(st, 0);
+        if (r >= 0) {
+                sqlite3_bind_int64(st, 1, since);
+                sqlite3_bind_int(st, 2, limit);
+                r = feed_json(s, st, "events", since, event_feed_row, ret);
         }
-        sqlite3_reset(st);
-        if (r >= 0 && rc != SQLITE_DONE)
-                r = store_errno(rc);
-        if (r >= 0 && json_object_set_new(o, "next", json_integer(next)) < 0)
-                r = -ENOMEM;
-out:
         read_end(s, began);
-        if (r < 0) {
-                json_decref(o);
-                return r;
-        }
-        *ret = o;
-        return 0;
+        return r;
 }
 
 int store_max_conflict_id(struct store *s, int64_t *ret) {
@@ -3058,27 +3126,15 @@ static int expire_article(struct store *s, int64_t id, int64_t *n_claims, int64_
                 (*n_conflicts)++;
         }
 
-        r = stmt_get(s, ST_CLAIMS_FTS_DELETE, &st);
+        r = run_with_id(s, ST_CLAIMS_FTS_DELETE, id);
         if (r < 0)
                 goto out;
-        sqlite3_bind_int64(st, 1, id);
-        r = stmt_run(st);
-        if (r < 0)
-                goto out;
-        r = stmt_get(s, ST_DELETE_CLAIMS, &st);
-        if (r < 0)
-                goto out;
-        sqlite3_bind_int64(st, 1, id);
-        r = stmt_run(st);
+        r = run_with_id(s, ST_DELETE_CLAIMS, id);
         if (r < 0)
                 goto out;
         *n_claims += sqlite3_changes(s->db);
 
-        r = stmt_get(s, ST_DELETE_ARTICLE, &st);
-        if (r < 0)
-                goto out;
-        sqlite3_bind_int64(st, 1, id);
-        r = stmt_run(st);
+        r = run_with_id(s, ST_DELETE_ARTICLE, id);
         if (r < 0)
                 goto out;
 
