@@ -308,7 +308,7 @@ int main(void) {
         CHECK_STR(v, "wal");
         free(v);
         v = sql_text("PRAGMA user_version");
-        CHECK_STR(v, "3");
+        CHECK_STR(v, "4");
         free(v);
 
         /* A: the summit, two speakers who disagree inside one article. */
@@ -505,7 +505,7 @@ int main(void) {
         store_close(s);
         CHECK(store_open(path, false, &s) == 0, "reopen");
         v = sql_text("PRAGMA user_version");
-        CHECK_STR(v, "3");
+        CHECK_STR(v, "4");
         free(v);
         CHECK(store_counts(s, &n) == 0 && n.articles == 5, "reopened store keeps its articles");
         CHECK(store_get_article_json(ro, r1.article_id, &j) == 0, "reader still works across writer reopen");
@@ -559,7 +559,7 @@ int main(void) {
         }
         CHECK(store_open(path, false, &s) == 0, "open a version 0 database");
         v = sql_text("PRAGMA user_version");
-        CHECK_STR(v, "3");
+        CHECK_STR(v, "4");
         free(v);
         v = sql_text("SELECT x FROM unrelated");
         CHECK_STR(v, "1");
@@ -597,7 +597,7 @@ int main(void) {
         free(v);
         CHECK(store_open(path, false, &s) == 0, "open the version 1 database");
         v = sql_text("PRAGMA user_version");
-        CHECK_STR(v, "3");
+        CHECK_STR(v, "4");
         free(v);
         v = sql_text("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name LIKE 'claims_fts%'");
         CHECK_STR(v, "0");
