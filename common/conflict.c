@@ -802,7 +802,8 @@ int conflict_check_views(const struct claim_source *a, const struct claim_source
         if ((va->verdict || vb->verdict) && al.shared < VERDICT_MIN_SHARED)
                 return 0;
         double overlap = al.overlap;
-        if (entities_disjoint(va->claim, vb->claim))
+        /* (a verdict's lead names many people: its story's words decide) */
+        if (entities_disjoint(va->claim, vb->claim) && !va->verdict && !vb->verdict)
                 overlap *= 0.5;
         if (overlap < bar)
                 return 0;
