@@ -59,6 +59,62 @@ double termvec_cosine(const struct termvec *a, const struct termvec *b, idf_func
         return r > 1.0 ? 1.0 : r;
 }
 
+int termvec_idf_weights(const struct termvec *a, idf_func idf, void *userdata, double **ret) {
+        double *w = malloc((a->n ? a->n : 1) * sizeof(*w));
+        if (!w)
+                return -ENOMEM;
+        for (size_t i = 0; i < a->n; i++)
+                w[i] = term_idf(a->items[i].term, idf, userdata);
+        *ret = w;
+        return 0;
+}
+
+double termvec_cosine_idf(const struct termvec *a, const double *a_idf, const struct termvec *b,
+                          idf_func idf, void *userdata) {
+        if (!a || !b || a->n == 0 || b->n == 0)
+                return 0.0;
+
+        double dot = 0, na = 0, nb = 0;
+        size_t i = 0, j = 0;
+
+        /* termvec_cosine()'s merge, in the same order (so the same sums),
+         * with a's idf read from a_idf */
+        while (i < a->n || j < b->n) {
+                int c;
+                if (i >= a->n)
+                        c = 1;
+                else if (j >= b->n)
+                        c = -1;
+                else
+                        c = strcmp(a->items[i].term, b->items[j].term);
+
+                if (c < 0) {
+                        double w = a->items[i].weight * a_idf[i];
+                        na += w * w;
+                        i++;
+                } else if (c > 0) {
+                        double w = b->items[j].weight * term_idf(b->items[j].term, idf, userdata);
+                        nb += w * w;
+                        j++;
+                } else {
+                        double f = a_idf[i];
+                        double wa = a->items[i].weight * f, wb = b->items[j].weight * f;
+                        dot += wa * wb;
+                        na += wa * wa;
+                        nb += wb * wb;
+                        i++;
+                        j++;
+                }
+        }
+
+        if (na <= 0 || nb <= 0)
+                return 0.0;
+        double r = dot / (sqrt(na) * sqrt(nb));
+        if (r < 0)
+                return 0.0;
+        return r > 1.0 ? 1.0 : r;
+}
+
 int termvec_add(struct termvec *a, const struct termvec *b) {
         if (!b || b->n == 0)
                 return 0;

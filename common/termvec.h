@@ -22,6 +22,16 @@ typedef double (*idf_func)(const char *term, void *userdata);
  * Returns a value in [0, 1]. */
 double termvec_cosine(const struct termvec *a, const struct termvec *b, idf_func idf, void *userdata);
 
+/* The idf of each term of a (as termvec_cosine() uses it: never <= 0), for
+ * termvec_cosine_idf(); fills *ret (malloc'ed, a->n values).  0 or -ENOMEM. */
+int termvec_idf_weights(const struct termvec *a, idf_func idf, void *userdata, double **ret);
+
+/* termvec_cosine(a, b, idf, userdata) with the idf of a's terms given
+ * (termvec_idf_weights()): the same value, for comparing one vector with
+ * many without looking its terms up again. */
+double termvec_cosine_idf(const struct termvec *a, const double *a_idf, const struct termvec *b,
+                          idf_func idf, void *userdata);
+
 /* Share of the distinct terms of a that b also holds, in [0, 1] (0 when a is
  * empty).  Relatedness and event grouping both weigh it against the cosine. */
 double termvec_coverage(const struct termvec *a, const struct termvec *b);

@@ -886,13 +886,15 @@ static int sublinear_copy(const struct termvec *v, struct termvec *ret) {
  * shared words deciding alone).  In [0, 1]; on the emergent dev split
  * pairwise F1 0.875 at 0.25 (cosine alone: 0.856 at its best threshold), and
  * FNC-1 stream related-vs-unrelated accuracy 0.975 (cosine alone: 0.92). */
-static double event_similarity(struct store *s, const struct termvec *a, const struct termvec *centroid) {
+static double event_similarity(struct store *s, const struct termvec *a, const double *a_idf,
+                               const struct termvec *centroid) {
         if (a->n == 0 || centroid->n == 0)
                 return 0.0;
         double cov = termvec_coverage(a, centroid);
         if (a->n < 4)
                 cov *= (double) a->n / 4.0;
-        double cos = termvec_cosine(a, centroid, idf_cb, s);
+        double cos = a_idf ? termvec_cosine_idf(a, a_idf, centroid, idf_cb, s) :
+                termvec_cosine(a, centroid, idf_cb, s);
         return sqrt(cos * cov);
 }
 
@@ -1154,18 +1156,24 @@ static int find_event(struct store *s, const struct article_request *req,
         if (lo >= s->events.horizon) {
                 struct mem_event *cand[256];
                 size_t nc = event_index_candidates(&s->events, terms, w, nq, lo, hi, (size_t) limit, cand);
-                double best = -1;
+                double best = -1, *a_idf = NULL;
                 struct mem_event *chosen = NULL;
                 free(q.s);
+                /* the article's idf once, not once per candidate */
+                if (nc > 0 && (r = termvec_idf_weights(tv, idf_cb, s, &a_idf)) < 0)
+                        return r;
                 for (size_t i = 0; i < nc; i++) {
-                        double sim = event_similarity(s, tv, &cand[i]->centroid);
-                        if (s->df_error)
+                        double sim = event_similarity(s, tv, a_idf, &cand[i]->centroid);
+                        if (s->df_error) {
+                                free(a_idf);
                                 return s->df_error;
+                        }
                         if (sim >= eo->min_similarity && sim > best) {
                                 best = sim;
                                 chosen = cand[i];
                         }
                 }
+                free(a_idf);
                 if (chosen) {
                         r = termvec_add(&ret->centroid, &chosen->centroid);
                         if (r < 0)
@@ -1213,7 +1221,7 @@ static int find_event(struct store *s, const struct article_request *req,
                 sqlite3_reset(st);
                 if (r < 0)
                         return r;
-                double sim = event_similarity(s, tv, &c);
+                double sim = event_similarity(s, tv, NULL, &c);
                 if (s->df_error) {
                         termvec_clear(&c);
                         return s->df_error;

@@ -72,6 +72,25 @@ int main(void) {
         termvec_clear(&body);
         termvec_clear(&other);
 
+        /* the idf of one vector given once: exactly termvec_cosine() */
+        {
+                struct termvec x = {0}, y = {0};
+                double *xw = NULL;
+                CHECK(termvec_parse("E:Hamburg\t1.5\nmeet\t2\nsummit\t0.7\ntalk\t3\n", &x) == 0 &&
+                      termvec_parse("E:Hamburg\t4\nleader\t1\nsummit\t2\nzone\t0.2\n", &y) == 0,
+                      "parse x, y");
+                CHECK(termvec_idf_weights(&x, idf_two_for_e, NULL, &xw) == 0, "idf weights of x");
+                CHECK(termvec_cosine_idf(&x, xw, &y, idf_two_for_e, NULL) ==
+                      termvec_cosine(&x, &y, idf_two_for_e, NULL), "cosine with given idf: same value");
+                CHECK(termvec_cosine_idf(&x, xw, &x, idf_two_for_e, NULL) ==
+                      termvec_cosine(&x, &x, idf_two_for_e, NULL), "... also with itself");
+                CHECK(termvec_cosine_idf(&x, xw, &(struct termvec){0}, idf_two_for_e, NULL) == 0.0,
+                      "... 0 with an empty vector");
+                free(xw);
+                termvec_clear(&x);
+                termvec_clear(&y);
+        }
+
         termvec_clear(&a);
         termvec_clear(&b);
         termvec_clear(&c);
