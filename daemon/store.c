@@ -212,6 +212,18 @@ struct df_entry {
         int64_t df;
 };
 
+/* See ingest_prep_new(). */
+struct ingest_prep {
+        const struct extracted_article *ex;
+        size_t n;
+        char **data;                    /* each claim as stored JSON */
+        uint64_t *data_hash;
+        char ***keys;                   /* claim_keys() */
+        size_t *nkeys;
+        char **docs;                    /* claim_fts_terms() */
+        struct conflict_view **views;   /* of ex->claims.items[i] */
+};
+
 /* The writer's recent events (see find_event()): every event whose
  * last_seen >= horizon, with its centroid as stored. */
 struct mem_event {
@@ -2043,8 +2055,11 @@ out:
 static int match_article(struct store *s, const struct article_request *req,
                          const struct extracted_article *ex, const struct ingest_options *o,
                          int64_t article_id, int64_t event_id, const int64_t *claim_ids,
-                         char **const *keys, const size_t *nkeys, const char *src_token,
+                         struct ingest_prep *prep, const char *src_token,
                          struct pending_conflict **pend, size_t *npend) {
+        char **const *keys = prep->keys;
+        const size_t *nkeys = prep->nkeys;
+        struct conflict_view **own = prep->views;
         struct event_pool *pool = NULL;
         struct scored *ranked = NULL;   /* pool candidates: limit per claim */
         size_t *nranked = NULL;
@@ -2058,22 +2073,14 @@ static int match_article(struct store *s, const struct article_request *req,
         struct cached_claim *sel[MAX_CANDIDATE_CLAIMS];
         struct claim_source *cs = calloc(MAX_CANDIDATE_CLAIMS + n + 1, sizeof(*cs));
         struct conflict_view **va = calloc(MAX_CANDIDATE_CLAIMS + n + 1, sizeof(*va));
-        /* the views of the article's own claims, made once: claim i is
-         * checked as the new claim and then as an earlier one of each later
-         * claim */
-        struct conflict_view **own = calloc(n + 1, sizeof(*own));
         int r = 0;
 
         if (limit > MAX_CANDIDATE_CLAIMS)
                 limit = MAX_CANDIDATE_CLAIMS;
-        if (!cs || !va || !own) {
+        if (!cs || !va) {
                 r = -ENOMEM;
                 goto out;
         }
-        for (size_t i = 0; i < n && r >= 0; i++)
-                r = conflict_view_new(&ex->claims.items[i], &own[i]);
-        if (r < 0)
-                goto out;
         if (!across && n > 0) {
                 pool = pool_get(s, event_id, (size_t) in_memory, &r);
                 if (r < 0)
@@ -2165,9 +2172,6 @@ static int match_article(struct store *s, const struct article_request *req,
 out:
         free(ranked);
         free(nranked);
-        for (size_t i = 0; own && i < n; i++)
-                conflict_view_free(own[i]);
-        free(own);
         free(va);
         free(cs);
         free(w.w);
@@ -2274,6 +2278,73 @@ static int df_add_article(struct store *s, const struct termvec *v) {
         return 0;
 }
 
+/* ---- what an article needs that does not depend on the store ---- */
+
+void ingest_prep_free(struct ingest_prep *p) {
+        if (!p)
+                return;
+        for (size_t i = 0; i < p->n; i++) {
+                if (p->data)
+                        free(p->data[i]);
+                if (p->docs)
+                        free(p->docs[i]);
+                if (p->keys)
+                        keys_free(p->keys[i], p->nkeys[i]);
+                if (p->views)
+                        conflict_view_free(p->views[i]);
+        }
+        free(p->data);
+        free(p->data_hash);
+        free(p->keys);
+        free(p->nkeys);
+        free(p->docs);
+        free(p->views);
+        free(p);
+}
+
+int ingest_prep_new(const struct extracted_article *ex, struct ingest_prep **ret) {
+        struct ingest_prep *p = calloc(1, sizeof(*p));
+        size_t n = ex ? ex->claims.n : 0;
+        int r = 0;
+
+        if (!ex || !ret) {
+                free(p);
+                return -EINVAL;
+        }
+        if (!p)
+                return -ENOMEM;
+        p->ex = ex;
+        p->n = n;
+        p->data = calloc(n + 1, sizeof(*p->data));
+        p->data_hash = calloc(n + 1, sizeof(*p->data_hash));
+        p->keys = calloc(n + 1, sizeof(*p->keys));
+        p->nkeys = calloc(n + 1, sizeof(*p->nkeys));
+        p->docs = calloc(n + 1, sizeof(*p->docs));
+        p->views = calloc(n + 1, sizeof(*p->views));
+        if (!p->data || !p->data_hash || !p->keys || !p->nkeys || !p->docs || !p->views)
+                r = -ENOMEM;
+        for (size_t i = 0; i < n && r >= 0; i++) {
+                const struct claim *c = &ex->claims.items[i];
+                json_t *j = claim_to_json(c);
+                p->data[i] = j ? json_dumps(j, JSON_COMPACT) : NULL;
+                json_decref(j);
+                if (claim_keys(c, &p->keys[i], &p->nkeys[i]) >= 0)
+                        p->docs[i] = claim_fts_terms(p->keys[i], p->nkeys[i]);
+                if (!p->data[i] || !p->docs[i]) {
+                        r = -ENOMEM;
+                        break;
+                }
+                p->data_hash[i] = token_hash(p->data[i], strlen(p->data[i]));
+                r = conflict_view_new(c, &p->views[i]);
+        }
+        if (r < 0) {
+                ingest_prep_free(p);
+                return r;
+        }
+        *ret = p;
+        return 0;
+}
+
 /* Everything store_ingest writes, inside the caller's transaction. */
 static int ingest_body(struct store *s, const struct article_request *req,
                        const struct extracted_article *ex, const struct ingest_options *o,
@@ -2283,9 +2354,7 @@ static int ingest_body(struct store *s, const struct article_request *req,
         struct pending_conflict *pend = NULL;
         size_t npend = 0, n = ex->claims.n;
         int64_t *claim_ids = NULL;
-        uint64_t *data_hash = NULL;
-        char **docs = NULL, ***keys = NULL;
-        size_t *nkeys = NULL;
+        struct ingest_prep *own_prep = NULL, *prep = req->prep;
         char *terms_ser = NULL, *fts_doc = NULL, *scope = NULL;
         char src_token[18], hash[33];
         sqlite3_stmt *st;
@@ -2294,6 +2363,12 @@ static int ingest_body(struct store *s, const struct article_request *req,
         int r;
 
         s->df_error = 0;
+        if (!prep || prep->ex != ex) {
+                r = ingest_prep_new(ex, &own_prep);
+                if (r < 0)
+                        goto out;
+                prep = own_prep;
+        }
         r = load_n_docs(s);
         if (r < 0)
                 goto out;
@@ -2358,39 +2433,23 @@ static int ingest_body(struct store *s, const struct article_request *req,
                   (long long) event_id);
         scope = sb_steal(&b);
         claim_ids = calloc(n + 1, sizeof(*claim_ids));
-        data_hash = calloc(n + 1, sizeof(*data_hash));
-        docs = calloc(n + 1, sizeof(*docs));
-        keys = calloc(n + 1, sizeof(*keys));
-        nkeys = calloc(n + 1, sizeof(*nkeys));
-        if (!scope || !claim_ids || !data_hash || !docs || !keys || !nkeys) {
+        if (!scope || !claim_ids) {
                 r = -ENOMEM;
                 goto out;
         }
         for (size_t i = 0; i < n; i++) {
                 const struct claim *c = &ex->claims.items[i];
-                json_t *j = claim_to_json(c);
-                char *data = j ? json_dumps(j, JSON_COMPACT) : NULL;
-                json_decref(j);
-                if (claim_keys(c, &keys[i], &nkeys[i]) >= 0)
-                        docs[i] = claim_fts_terms(keys[i], nkeys[i]);
-                if (!data || !docs[i]) {
-                        free(data);
-                        r = -ENOMEM;
-                        goto out;
-                }
-                data_hash[i] = token_hash(data, strlen(data));
                 r = stmt_get(s, ST_CLAIM_INSERT, &st);
                 if (r >= 0) {
                         sqlite3_bind_int64(st, 1, article_id);
                         sqlite3_bind_int64(st, 2, (int64_t) i);
                         bind_text(st, 3, c->field == CLAIM_FIELD_TITLE ? "title" : "text");
-                        bind_text(st, 4, data);
+                        sqlite3_bind_text(st, 4, prep->data[i], -1, SQLITE_STATIC);
                         bind_text(st, 5, c->speaker);
-                        bind_text(st, 6, docs[i]);
-                        bind_text(st, 7, scope);
+                        sqlite3_bind_text(st, 6, prep->docs[i], -1, SQLITE_STATIC);
+                        sqlite3_bind_text(st, 7, scope, -1, SQLITE_STATIC);
                         r = stmt_run(st);
                 }
-                free(data);
                 if (r < 0)
                         goto out;
                 claim_ids[i] = sqlite3_last_insert_rowid(s->db);
@@ -2404,7 +2463,7 @@ static int ingest_body(struct store *s, const struct article_request *req,
         }
 
         /* Conflicts. */
-        r = match_article(s, req, ex, o, article_id, event_id, claim_ids, keys, nkeys, src_token,
+        r = match_article(s, req, ex, o, article_id, event_id, claim_ids, prep, src_token,
                           &pend, &npend);
         if (r < 0)
                 goto out;
@@ -2412,7 +2471,7 @@ static int ingest_body(struct store *s, const struct article_request *req,
         struct event_pool *pool = pool_find(s, event_id);
         uint64_t own = source_hash(req->source);
         for (size_t i = 0; pool && i < n && r >= 0; i++)
-                r = pool_append(pool, claim_ids[i], own, data_hash[i], docs[i]);
+                r = pool_append(pool, claim_ids[i], own, prep->data_hash[i], prep->docs[i]);
         if (r < 0)
                 goto out;
         if (npend > 1)
@@ -2445,15 +2504,8 @@ out:
                 res->conflict_ids = NULL;
         }
         pending_free(pend, npend);
-        for (size_t i = 0; docs && i < n; i++)
-                free(docs[i]);
-        for (size_t i = 0; keys && i < n; i++)
-                keys_free(keys[i], nkeys[i]);
-        free(docs);
-        free(keys);
-        free(nkeys);
+        ingest_prep_free(own_prep);
         free(claim_ids);
-        free(data_hash);
         free(rt);
         termvec_clear(&tv);
         free(terms_ser);

@@ -27,13 +27,25 @@ void store_close(struct store *s);
 /* The last SQLite error message of this connection, for the log. */
 const char *store_errmsg(struct store *s);
 
+struct ingest_prep;
+
 struct article_request {
         const char *source;     /* required */
         const char *url;        /* may be NULL */
         const char *title, *text, *html, *lang, *published_at;   /* may be NULL */
         time_t published;       /* parsed published_at, or received time */
         time_t received;
+        struct ingest_prep *prep;       /* ingest_prep_new() of the extracted article, or NULL */
 };
+
+/* What store_ingest() needs of an extracted article that does not depend on
+ * the store (its claims as stored JSON, their index keys, the conflict
+ * views of its claims), made by a pipeline worker so that the single writer
+ * does not have to: pass it in article_request.prep to the store_ingest()
+ * of the same ex (it borrows ex; its views are then used by the writer's
+ * thread only).  Without it store_ingest() makes it.  0 or -ENOMEM. */
+int ingest_prep_new(const struct extracted_article *ex, struct ingest_prep **ret);
+void ingest_prep_free(struct ingest_prep *p);
 
 struct event_options {
         double min_similarity;  /* join an event when cosine >= this */

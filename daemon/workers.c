@@ -84,6 +84,7 @@ void job_free(struct job *j) {
         json_decref(j->body);
         json_decref(j->reply);
         json_decref(j->conflicts);
+        ingest_prep_free(j->article.prep);
         if (j->ex)
                 extracted_article_free(j->ex);
         free(j->result.conflict_ids);
@@ -272,6 +273,10 @@ static void *worker_main(void *arg) {
                         finish(w, j);
                         continue;
                 }
+                /* what the writer would otherwise do itself (NULL on
+                 * ENOMEM: then it does) */
+                if (ingest_prep_new(j->ex, &j->article.prep) < 0)
+                        j->article.prep = NULL;
                 pthread_mutex_lock(&w->lock);
                 queue_push(&w->write, j);
                 pthread_cond_signal(&w->write_cond);
