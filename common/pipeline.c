@@ -434,9 +434,9 @@ static int claim_from_attribution(const struct field *f, const struct attributio
 }
 
 /* The words of tokens [b, e) of f but the verdict phrases in them
- * (stance.h), as written, white space runs made one space.  Returns a new
+ * (stance.h) and v's own, as written, white space runs made one space.  Returns a new
  * string or NULL on ENOMEM. */
-static char *text_without_verdicts(const struct field *f, size_t b, size_t e) {
+static char *text_without_verdicts(const struct field *f, const struct story_verdict *v, size_t b, size_t e) {
         const struct segmented_text *st = f->st;
         size_t cap = 1, l = 0;
         for (size_t k = b; k < e; k++)
@@ -446,7 +446,7 @@ static char *text_without_verdicts(const struct field *f, size_t b, size_t e) {
                 return NULL;
         bool glue = false;      /* the previous token was kept */
         for (size_t k = b; k < e; k++) {
-                size_t n = story_verdict_at(st, k, e);
+                size_t n = k == v->cue_begin ? v->cue_end - v->cue_begin : story_verdict_at(st, k, e);
                 if (n > 0) {
                         k += n - 1;
                         glue = false;
@@ -481,7 +481,7 @@ static int claim_from_verdict(const struct field *f, const struct story_verdict 
         c->span[1] = cp(f, last->end);
         c->content_span[0] = cp(f, st->tokens[b].start);
         c->content_span[1] = cp(f, st->tokens[e - 1].end);
-        c->text = text_without_verdicts(f, b, e);
+        c->text = text_without_verdicts(f, v, b, e);
         c->cue = content_text(f->text, st->tokens[v->cue_begin].start, st->tokens[v->cue_end - 1].end, -1, -1);
         if (!c->text || !c->cue)
                 return -ENOMEM;

@@ -18,7 +18,9 @@ static bool ends_with(const char *s, const char *suffix) {
         return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-size_t story_verdict_at(const struct segmented_text *st, size_t i, size_t end) {
+/* Length in tokens of the phrase of list id starting at token i, fillers
+ * allowed inside, or 0. */
+static size_t phrase_at(const struct segmented_text *st, size_t i, size_t end, enum lexicon_id id) {
         char buf[160];
         size_t l = 0, best = 0, words = 0;
         for (size_t k = i; k < end && words < MAX_VERDICT_WORDS; k++) {
@@ -37,10 +39,22 @@ size_t story_verdict_at(const struct segmented_text *st, size_t i, size_t end) {
                 l += fl;
                 buf[l] = 0;
                 words++;
-                if (lexicon_contains(LEXICON_VERDICTS, buf))
+                if (lexicon_contains(id, buf))
                         best = k + 1 - i;
         }
         return best;
+}
+
+size_t story_verdict_at(const struct segmented_text *st, size_t i, size_t end) {
+        return phrase_at(st, i, end, LEXICON_VERDICTS);
+}
+
+/* A verdict, or a report of one that is a verdict only about the story an
+ * article tells ("reports ... have been denied"; "breaks had been denied"
+ * in a claim is no refutation). */
+static size_t lead_verdict_at(const struct segmented_text *st, size_t i, size_t end) {
+        size_t n = phrase_at(st, i, end, LEXICON_VERDICTS);
+        return n ? n : phrase_at(st, i, end, LEXICON_LEAD_VERDICTS);
 }
 
 static bool negates(const struct token *t) {
@@ -123,7 +137,7 @@ int story_verdict_find(const struct segmented_text *st, struct story_verdict *re
                         }
                         if (!counts || question || (in_quote && quote_len > SCARE_QUOTE_WORDS))
                                 continue;
-                        size_t n = story_verdict_at(st, k, sen->tok_end);
+                        size_t n = lead_verdict_at(st, k, sen->tok_end);
                         if (n == 0)
                                 continue;
                         /* "is not a hoax", "no evidence it was faked" */
@@ -167,7 +181,7 @@ bool stance_terms_untrue(const char *terms) {
 
 bool stance_text_refutes(const struct segmented_text *st) {
         for (size_t k = 0; st && k < st->n_tokens; k++) {
-                size_t n = story_verdict_at(st, k, st->n_tokens);
+                size_t n = lead_verdict_at(st, k, st->n_tokens);
                 if (n == 0)
                         continue;
                 bool negated = false;
