@@ -60,9 +60,9 @@ struct ingest_options {
         int max_conflicts_per_article;
         bool match_across_events;   /* false: candidate claims come from the article's
                                      * own event; true: from any event in the window */
-        int max_event_claims_in_memory; /* events with at most this many claims of other
-                                     * sources are ranked in memory (one FTS5 query per
-                                     * article), bigger ones by FTS5 per claim; 0: 1000 */
+        int max_event_claims_in_memory; /* candidates come from the newest this many
+                                     * claims of the event, kept in memory by the
+                                     * writer (its event claim pool); 0: 1000 */
 };
 
 /* Fills *o with the defaults (conflict options from conflict_options_default()). */
