@@ -190,7 +190,9 @@ int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
                 w->negation = negation;
                 if (negation)
                         v->has_cue = true;
-                if (verdict_start || (!in_verdict && lexicon_contains(LEXICON_REFUTATIONS, w->fold)))
+                /* (an article's verdict holds its verdict words: its stance
+                 * says so already) */
+                if (!v->verdict && (verdict_start || (!in_verdict && lexicon_contains(LEXICON_REFUTATIONS, w->fold))))
                         v->refutes = w->refutation = true;
                 if (lexicon_contains(LEXICON_REPORT_FRAMES, w->fold))
                         v->framed = true;
@@ -698,7 +700,11 @@ static char *explain(const struct claim_source *a, const struct claim_source *b,
         put_who(f, q);
         switch (c->kind) {
         case CONFLICT_DENIAL:
-                if (vq->claim->stance == STANCE_DENIES)
+                if (vq->verdict) {
+                        /* an article's verdict: say which story it calls untrue */
+                        fputs(" calls the story untrue: ", f);
+                        put_clipped(f, q->claim->text ? q->claim->text : "", 160);
+                } else if (vq->claim->stance == STANCE_DENIES)
                         fputs(" denies it", f);
                 else {
                         fputs(" says it is not so: ", f);

@@ -433,39 +433,10 @@ static int claim_from_attribution(const struct field *f, const struct attributio
         return 0;
 }
 
-/* The words of tokens [b, e) of f but the verdict phrases in them
- * (stance.h) and v's own, as written, white space runs made one space.  Returns a new
- * string or NULL on ENOMEM. */
-static char *text_without_verdicts(const struct field *f, const struct story_verdict *v, size_t b, size_t e) {
-        const struct segmented_text *st = f->st;
-        size_t cap = 1, l = 0;
-        for (size_t k = b; k < e; k++)
-                cap += (size_t) (st->tokens[k].end - st->tokens[k].start) + 1;
-        char *r = malloc(cap);
-        if (!r)
-                return NULL;
-        bool glue = false;      /* the previous token was kept */
-        for (size_t k = b; k < e; k++) {
-                size_t n = k == v->cue_begin ? v->cue_end - v->cue_begin : story_verdict_at(st, k, e);
-                if (n > 0) {
-                        k += n - 1;
-                        glue = false;
-                        continue;
-                }
-                const struct token *t = &st->tokens[k];
-                if (l > 0 && (!glue || t->start > st->tokens[k - 1].end))
-                        r[l++] = ' ';
-                memcpy(r + l, f->text + t->start, (size_t) (t->end - t->start));
-                l += (size_t) (t->end - t->start);
-                glue = true;
-        }
-        r[l] = 0;
-        return r;
-}
-
 /* Makes the publisher's claim of a verdict on its story (stance.h): it
- * denies what the lead tells, the verdict words left out ("The photos of X
- * ... are fake" denies "The photos of X ...").  Returns 0 or -ENOMEM. */
+ * denies what the lead tells; its text is the lead, its cue the verdict
+ * words (conflict.c reads an outlet's denial by its stance, not by the
+ * verdict words it holds).  Returns 0 or -ENOMEM. */
 static int claim_from_verdict(const struct field *f, const struct story_verdict *v, struct claim_list *out) {
         const struct segmented_text *st = f->st;
         const struct sentence *first = &st->sentences[v->lead_begin], *last = &st->sentences[v->lead_end - 1];
@@ -481,7 +452,7 @@ static int claim_from_verdict(const struct field *f, const struct story_verdict 
         c->span[1] = cp(f, last->end);
         c->content_span[0] = cp(f, st->tokens[b].start);
         c->content_span[1] = cp(f, st->tokens[e - 1].end);
-        c->text = text_without_verdicts(f, v, b, e);
+        c->text = content_text(f->text, st->tokens[b].start, st->tokens[e - 1].end, -1, -1);
         c->cue = content_text(f->text, st->tokens[v->cue_begin].start, st->tokens[v->cue_end - 1].end, -1, -1);
         if (!c->text || !c->cue)
                 return -ENOMEM;

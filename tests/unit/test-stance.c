@@ -89,13 +89,24 @@ int main(void) {
                         if (body->claims.items[i].stance == STANCE_DENIES && !body->claims.items[i].speaker)
                                 v = &body->claims.items[i];
                 CHECK(v != NULL, "the body holds the outlet's denial");
-                CHECK(v && !strstr(v->text, "fake") && strstr(v->text, "shark"), "it denies the story, not the verdict (%s)",
+                CHECK(v && strstr(v->text, "shark swimming down a flooded street"), "it denies the story its lead tells (%s)",
                       v ? v->text : "-");
                 CHECK(v && v->cue && strcmp(v->cue, "fake") == 0, "its cue is the verdict");
                 CHECK(v && stance_terms_untrue(v->terms), "claims of the article carry the untrue mark");
                 CHECK(conflicts(h, "headline", body, "body") >= 1, "asserting headline vs debunking body: conflict");
                 CHECK(conflicts(h_neg, "headline", body, "body") == 0, "debunking headline vs debunking body: none");
         }
+
+        /* a verdict phrase in a claim calls the account untrue; a report
+         * of a denial ("had been denied") is a verdict only in a lead */
+        struct extracted_article *h_rest = extract("Rumour of shark in flooded Quebec street put to rest", NULL);
+        CHECK(h_rest && body && conflicts(h_rest, "headline", body, "body") == 0, "'put to rest' headline agrees with the debunk");
+        struct extracted_article *w1 = extract("", "Night workers at the Lyon depot had been denied their breaks for months.");
+        struct extracted_article *w2 = extract("", "Night workers at the Lyon depot had their breaks for months.");
+        CHECK(w1 && w2 && conflicts(w1, "one.example", w2, "two.example") == 0, "'had been denied' in a claim refutes nothing");
+        extracted_article_free(h_rest);
+        extracted_article_free(w1);
+        extracted_article_free(w2);
 
         /* two articles that both call the story untrue are one side */
         struct extracted_article *body2 = extract("", "A clip of a shark in a flooded Quebec street was shared thousands of times. "
