@@ -91,19 +91,6 @@ static size_t lead_end(const struct segmented_text *st, size_t s, size_t counted
         return e;
 }
 
-size_t stance_lead_end(const struct segmented_text *st) {
-        size_t counted = 0, s = 0;
-        for (; st && s < st->n_sentences && counted < STANCE_LEAD_SENTENCES; s++) {
-                const struct sentence *sen = &st->sentences[s];
-                size_t words = 0;
-                for (size_t k = sen->tok_begin; k < sen->tok_end; k++)
-                        words += (st->tokens[k].flags & TOKEN_WORD) != 0;
-                if (words >= LEAD_MIN_WORDS)
-                        counted++;
-        }
-        return s;
-}
-
 int story_verdict_find(const struct segmented_text *st, struct story_verdict *ret) {
         size_t lead = 0;
         bool have_first = false;

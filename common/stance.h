@@ -12,10 +12,10 @@
  * lead: the verdict of an article stands there.  Measured on the Emergent
  * articles: a verdict word in the first 3 such sentences marks an article
  * against its claim in 83% of cases (44% of those articles have one); in the
- * first 4, 84% and 46%; in the first 6, 80% and 51%.  Through claimd:
- * FNC-1 disagree F1 on 3,000 pairs 0.326 (3), 0.311 (4), 0.289 (6), on 8,000
- * other pairs 0.299 (3), 0.288 (4); Emergent conflict precision 0.451 (3),
- * 0.473 (4), 0.467 (6). */
+ * first 4, 84% and 46%; in the first 6, 80% and 51%.  Through claimd (final
+ * lists): FNC-1 disagree F1 on 3,000 pairs 0.391 (3) vs 0.370 (4), on 8,000
+ * other pairs 0.364 (3) vs 0.347 (4); Emergent conflict precision 0.59 with
+ * either. */
 #define STANCE_LEAD_SENTENCES 3
 
 struct story_verdict {
@@ -28,14 +28,10 @@ struct story_verdict {
 };
 
 /* Looks for the first verdict on the story in the lead of st: a phrase of
- * conf/lexicon/verdicts.txt outside quotations of more than a few words, not
+ * conf/lexicon/verdicts.txt or lead-verdicts.txt outside quotations of more than a few words, not
  * negated ("is not fake"), in a sentence that is not a question.  Returns 1
  * and fills *ret when found, 0 when not. */
 int story_verdict_find(const struct segmented_text *st, struct story_verdict *ret);
-
-/* One past the last sentence of st's lead (STANCE_LEAD_SENTENCES sentences
- * of a few words or more). */
-size_t stance_lead_end(const struct segmented_text *st);
 
 /* Length in tokens of the verdict phrase starting at token i of st (words
  * only, none past token end), or 0.  Words of verdict-fillers.txt may stand
@@ -48,9 +44,10 @@ bool stance_text_refutes(const struct segmented_text *st);
 
 /* Added to the terms of every claim of an article that gives a verdict on
  * its story or a denial of it a voice anywhere (its own verdict, a reported
- * "X denied reports that ...", a quoted "it's fake"; pipeline.c): claims are stored and matched one by one, and this is how a
- * claim read back from the store still tells that its article calls its
- * story untrue.  Two such articles are on one side (conflict.c). */
+ * "X denied reports that ...", a quoted "it's fake"; pipeline.c): claims are
+ * stored and matched one by one, and this is how a claim read back from the
+ * store still tells that its article gives the refutation a voice.  Two
+ * such articles are on one side (conflict.c). */
 #define STANCE_UNTRUE_TERM "S:untrue"
 
 /* True when the space separated terms hold STANCE_UNTRUE_TERM. */
