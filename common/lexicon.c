@@ -15,6 +15,11 @@ struct lexicon_index {
         uint32_t *slots;        /* entry index + 1; 0: empty */
         uint32_t *hashes;       /* hash of the slot's key */
         size_t mask;
+        /* the distinct first words of the entries, same layout (the slot
+         * holds one entry starting with that word): a phrase scan asks
+         * this once per token before building longer phrases */
+        uint32_t *heads;
+        uint32_t *head_hashes;
 };
 
 static struct lexicon_index indexes[_LEXICON_MAX];
@@ -28,6 +33,21 @@ static uint32_t hash_n(const char *s, size_t len) {
         return h ^ (h >> 15);
 }
 
+/* Length of the first word of an entry's key (up to its first space). */
+static size_t head_length(const char *key) {
+        return strcspn(key, " ");
+}
+
+static void free_indexes(void) {
+        for (int k = 0; k < _LEXICON_MAX; k++) {
+                free(indexes[k].slots);
+                free(indexes[k].hashes);
+                free(indexes[k].heads);
+                free(indexes[k].head_hashes);
+                indexes[k] = (struct lexicon_index) {};
+        }
+}
+
 static void build_indexes(void) {
         for (int id = 0; id < _LEXICON_MAX; id++) {
                 const struct lexicon_table *t = &lexicon_tables[id];
@@ -37,12 +57,10 @@ static void build_indexes(void) {
                         cap *= 2;
                 x->slots = calloc(cap, sizeof(*x->slots));
                 x->hashes = calloc(cap, sizeof(*x->hashes));
-                if (!x->slots || !x->hashes) {
-                        for (int k = 0; k <= id; k++) {
-                                free(indexes[k].slots);
-                                free(indexes[k].hashes);
-                                indexes[k] = (struct lexicon_index) {};
-                        }
+                x->heads = calloc(cap, sizeof(*x->heads));
+                x->head_hashes = calloc(cap, sizeof(*x->head_hashes));
+                if (!x->slots || !x->hashes || !x->heads || !x->head_hashes) {
+                        free_indexes();
                         return;
                 }
                 x->mask = cap - 1;
@@ -54,6 +72,21 @@ static void build_indexes(void) {
                                 s = (s + 1) & x->mask;
                         x->slots[s] = (uint32_t) i + 1;
                         x->hashes[s] = h;
+
+                        size_t hl = head_length(k);
+                        uint32_t hh = hash_n(k, hl);
+                        bool seen = false;
+                        for (s = hh & x->mask; x->heads[s]; s = (s + 1) & x->mask) {
+                                const char *o = t->entries[x->heads[s] - 1].key;
+                                if (x->head_hashes[s] == hh && head_length(o) == hl && memcmp(o, k, hl) == 0) {
+                                        seen = true;
+                                        break;
+                                }
+                        }
+                        if (!seen) {
+                                x->heads[s] = (uint32_t) i + 1;
+                                x->head_hashes[s] = hh;
+                        }
                 }
         }
         indexed = true;
@@ -109,4 +142,22 @@ bool lexicon_contains(enum lexicon_id id, const char *word) {
 const char *lexicon_lookup(enum lexicon_id id, const char *key) {
         const struct lexicon_entry *e = key ? find(id, key, strlen(key)) : NULL;
         return e ? e->value : NULL;
+}
+
+bool lexicon_starts_entry(enum lexicon_id id, const char *word) {
+        if ((unsigned) id >= _LEXICON_MAX || !word)
+                return false;
+        pthread_once(&index_once, build_indexes);
+        if (!indexed)
+                return true;    /* no index: the caller's full lookups decide */
+        const struct lexicon_table *t = &lexicon_tables[id];
+        const struct lexicon_index *x = &indexes[id];
+        size_t len = strlen(word);
+        uint32_t h = hash_n(word, len);
+        for (size_t s = h & x->mask; x->heads[s]; s = (s + 1) & x->mask) {
+                const char *k = t->entries[x->heads[s] - 1].key;
+                if (x->head_hashes[s] == h && head_length(k) == len && memcmp(k, word, len) == 0)
+                        return true;
+        }
+        return false;
 }

@@ -17,3 +17,9 @@ bool lexicon_contains_n(enum lexicon_id id, const char *word, size_t len);
 /* Returns the value mapped to key in a key<TAB>value list, or NULL when the
  * key is absent (or the entry has no value). */
 const char *lexicon_lookup(enum lexicon_id id, const char *key);
+
+/* Returns false when no entry of the list is word or begins with word and a
+ * space, so a scan for multi-word entries ("no longer", "it is unclear")
+ * can skip a token with one lookup instead of one per phrase length.  May
+ * return true for any word when the lookup index could not be built. */
+bool lexicon_starts_entry(enum lexicon_id id, const char *word);

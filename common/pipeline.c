@@ -135,7 +135,7 @@ static size_t tok_to(const struct segmented_text *st, int32_t e) {
 static bool phrase_in(const struct segmented_text *st, size_t i, size_t n, size_t end, enum lexicon_id id) {
         char buf[128];
         size_t l = 0;
-        if (i + n > end)
+        if (i + n > end || !lexicon_starts_entry(id, st->tokens[i].fold ? st->tokens[i].fold : ""))
                 return false;
         for (size_t k = i; k < i + n; k++) {
                 const char *f = st->tokens[k].fold ? st->tokens[k].fold : "";

@@ -23,6 +23,8 @@ static bool ends_with(const char *s, const char *suffix) {
 static size_t phrase_at(const struct segmented_text *st, size_t i, size_t end, enum lexicon_id id) {
         char buf[160];
         size_t l = 0, best = 0, words = 0;
+        if (i >= end || !st->tokens[i].fold || !lexicon_starts_entry(id, st->tokens[i].fold))
+                return 0;
         for (size_t k = i; k < end && words < MAX_VERDICT_WORDS; k++) {
                 const struct token *t = &st->tokens[k];
                 if (!(t->flags & TOKEN_WORD) || !t->fold)
