@@ -81,6 +81,8 @@ struct conflict_view {
         bool framed;            /* reports a report ("a rumor surfaced that") */
         bool question;
         bool verdict;           /* the publisher's own denial of the story it tells (stance.h) */
+        bool refusal;           /* a denial whose object is a request ("rejected demands to pay") */
+        bool hedged;            /* the claim's hedge, unless all its hedge words are dates ("in May") */
         bool untrue;            /* from an article whose lead calls its story untrue */
 };
 
@@ -113,6 +115,20 @@ void conflict_view_free(struct conflict_view *v) {
         free(v);
 }
 
+/* True when token i is a verb that says its complement does not happen
+ * (negative-implicatives.txt) and that complement follows: "stopped
+ * selling", "refused to sign"; "stopped to rest" is no stop of resting. */
+static bool negative_implicative(const struct segmented_text *st, size_t i) {
+        const char *need = lexicon_lookup(LEXICON_NEGATIVE_IMPLICATIVES, st->tokens[i].fold);
+        if (!need || i + 1 >= st->n_tokens || !(st->tokens[i + 1].flags & TOKEN_WORD))
+                return false;
+        const char *next = st->tokens[i + 1].fold;
+        if (strcmp(need, "to") == 0)
+                return strcmp(next, "to") == 0;
+        size_t n = strlen(next);
+        return n > 4 && strcmp(next + n - 3, "ing") == 0;
+}
+
 int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
         struct conflict_view *v = calloc(1, sizeof(*v));
         if (!v)
@@ -141,7 +157,8 @@ int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
                 free(v);
                 return -ENOMEM;
         }
-        bool boundary = false;
+        bool boundary = false, first_word = true;
+        size_t hedge_words = 0, hedge_dates = 0;        /* "may" as a hedge, and as the month */
         size_t verdict_end = 0;         /* tokens before this are in a verdict phrase */
         for (size_t i = 0; i < st->n_tokens; i++) {
                 const struct token *t = &st->tokens[i];
@@ -184,9 +201,15 @@ int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
                                 in_verdict = verdict_start = true;
                         }
                 }
+                /* "rejected demands to ...": a refusal, not a denial */
+                if (first_word && !lexicon_contains(LEXICON_DETERMINERS, w->fold)) {
+                        first_word = false;
+                        v->refusal = c->stance == STANCE_DENIES && lexicon_contains(LEXICON_REQUEST_NOUNS, w->fold);
+                }
                 size_t fl = strlen(w->fold);
                 bool negation = !in_verdict && (lexicon_contains(LEXICON_NEGATION_CUES, w->fold) ||
-                        (fl > 3 && strcmp(w->fold + fl - 3, "n't") == 0));     /* "hasn't", "won't" */
+                        (fl > 3 && strcmp(w->fold + fl - 3, "n't") == 0) ||    /* "hasn't", "won't" */
+                        negative_implicative(st, i));
                 w->negation = negation;
                 if (negation)
                         v->has_cue = true;
@@ -198,6 +221,14 @@ int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
                         v->framed = true;
                 w->content = (t->flags & TOKEN_WORD) && !(t->flags & TOKEN_STOPWORD) && !negation && !in_verdict &&
                         !lexicon_contains(LEXICON_REFUTATIONS, w->fold) && strlen(w->fold) > 1;
+                if (c->hedged && lexicon_contains(LEXICON_HEDGES, w->fold)) {
+                        hedge_words++;
+                        for (size_t d = 0; d < c->n_dates; d++)
+                                if (c->dates[d].text && name_has_word(c->dates[d].text, w->fold)) {
+                                        hedge_dates++;
+                                        break;
+                                }
+                }
                 for (size_t d = 0; w->content && d < c->n_dates; d++)
                         if (c->dates[d].text && name_has_word(c->dates[d].text, w->fold)) {
                                 w->dateword = true;
@@ -211,6 +242,10 @@ int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
                         }
         }
         segmented_text_free(st);
+        /* a claim hedged only by the month in its date ("On May 17 the
+         * assembly passed ...") is not hedged; one hedged by its cue
+         * ("reportedly said") holds no hedge word and stays hedged */
+        v->hedged = c->hedged && !(hedge_words > 0 && hedge_dates == hedge_words);
 
         /* distinct content stems */
         for (size_t i = 0; i < v->n_words; i++) {
@@ -320,6 +355,12 @@ static bool words_synonyms(struct cword *a, struct cword *b) {
 /* ... of which at most one in this many may be unaligned. */
 #define NEGATION_SCOPE_SLACK 3
 
+/* True when v denies a proposition: its stance is a denial, and what it
+ * denies is not a request it refuses. */
+static bool view_denies(const struct conflict_view *v) {
+        return v->claim->stance == STANCE_DENIES && !v->refusal;
+}
+
 /* The polarity of v against the claim it is aligned with: true when v says
  * the shared content is not so.  A denial ("denied that X") negates the whole
  * content; a negation cue counts only when an aligned content word lies in
@@ -360,7 +401,7 @@ static bool view_negative(const struct conflict_view *v) {
         /* A denial whose content is itself negated ("rejected the reports,
          * saying the mushrooms are not used") is a misparse far more often
          * than a double negation: it stays negative. */
-        return neg || v->claim->stance == STANCE_DENIES;
+        return neg || view_denies(v);
 }
 
 /* True when v calls the account untrue: a refutation word not itself under
@@ -392,7 +433,7 @@ static bool view_refutes(const struct conflict_view *v) {
  * refutes and negates ("Rumour debunked: robots are not patrolling the
  * campus") says untrue twice. */
 static bool polarity(const struct conflict_view *v, bool neg, bool ref) {
-        if (v->claim->stance == STANCE_DENIES)
+        if (view_denies(v))
                 return neg != ref;
         return neg || ref;
 }
@@ -401,7 +442,7 @@ static bool polarity(const struct conflict_view *v, bool neg, bool ref) {
  * publisher's voice that calls the story untrue or negates it ("No, the
  * mayor did not resign"): both name the account in their own words. */
 static bool view_denier(const struct conflict_view *v) {
-        if (v->claim->stance == STANCE_DENIES)
+        if (view_denies(v))
                 return true;
         return v->claim->field == CLAIM_FIELD_TITLE && !v->claim->speaker && (v->refutes || v->has_cue);
 }
@@ -427,6 +468,29 @@ static double overlap_of(size_t shared, size_t na, size_t nb) {
         return cov_short * (0.75 + 0.25 * cov_long);
 }
 
+/* True when adv is the adverb of the adjective adj by English's regular
+ * suffixes ("quickly"/"quick", "easily"/"easy", "probably"/"probable",
+ * "basically"/"basic"): the stemmer keeps those apart, yet "not easy" and
+ * "easily" say opposite things of one matter. */
+static bool adverb_of(const char *adv, const char *adj) {
+        size_t n = strlen(adv), m = strlen(adj);
+        if (n < 5 || m < 3 || strcmp(adv + n - 2, "ly") != 0)
+                return false;
+        size_t base = n - 2;    /* "quick|ly" */
+        if (base == m && strncmp(adv, adj, m) == 0)
+                return true;
+        /* "eas|ily" / "eas|y" */
+        if (adv[base - 1] == 'i' && adj[m - 1] == 'y' && base == m && strncmp(adv, adj, m - 1) == 0)
+                return true;
+        /* "probab|ly" / "probab|le", "simp|ly" / "simp|le" */
+        if (adv[base - 1] != 'e' && m == base + 2 && strcmp(adj + m - 2, "le") == 0 && strncmp(adv, adj, base) == 0)
+                return true;
+        /* "basic|ally" / "basic" */
+        if (base > 4 && strcmp(adv + n - 4, "ally") == 0 && m == n - 4 && strncmp(adv, adj, m) == 0)
+                return true;
+        return false;
+}
+
 /* Marks the content words of a and b that align (same stem, or WordNet
  * synonyms when with_synonyms) and measures how much of the two claims is
  * the same: mostly coverage of the shorter one (a hypothesis is covered by
@@ -446,7 +510,7 @@ static void align(struct conflict_view *a, struct conflict_view *b, bool with_sy
                         struct cword *y = &b->words[j];
                         if (!y->content || y->shared)
                                 continue;
-                        if (strcmp(x->stem, y->stem) == 0) {
+                        if (strcmp(x->stem, y->stem) == 0 || adverb_of(x->fold, y->fold) || adverb_of(y->fold, x->fold)) {
                                 x->shared = y->shared = true;
                                 break;
                         }
@@ -513,6 +577,24 @@ static bool entities_disjoint(const struct claim *a, const struct claim *b) {
         return true;
 }
 
+/* True when q is written as a compound modifier ("80-meter hurdles", "a
+ * 500-milligram caplet"): it names a kind of thing rather than measuring
+ * one, so it is compared only with other such modifiers. */
+static bool quantity_modifier(const struct quantity *q) {
+        const char *t = q->text;
+        if (!t || *t < '0' || *t > '9')
+                return false;
+        while (*t && strchr("0123456789.,", *t))
+                t++;
+        return *t == '-' && t[1] && !strchr(t, ' ');
+}
+
+/* Whether two quantities can be weighed against each other: the same unit,
+ * and both modifiers or both measurements. */
+static bool quantities_match(const struct quantity *x, const struct quantity *y) {
+        return x->unit && y->unit && quantities_comparable(x, y) && quantity_modifier(x) == quantity_modifier(y);
+}
+
 /* Finds a unit both claims measure whose values cannot agree: every value
  * of that unit in a is incompatible with every value in b (quantity.h's
  * bounds and rounding).  Unitless numbers never clash: "3" and "5" of
@@ -527,11 +609,11 @@ static bool numeric_clash(const struct claim *a, const struct claim *b,
                 const struct quantity *first = NULL;
                 for (size_t k = 0; k < a->n_quantities && !compatible; k++) {
                         const struct quantity *xa = &a->quantities[k];
-                        if (!xa->unit || !quantities_comparable(xa, qa))
+                        if (!quantities_match(xa, qa))
                                 continue;
                         for (size_t j = 0; j < b->n_quantities; j++) {
                                 const struct quantity *xb = &b->quantities[j];
-                                if (!xb->unit || !quantities_comparable(xb, qa))
+                                if (!quantities_match(xb, qa))
                                         continue;
                                 any = true;
                                 if (!first)
@@ -661,7 +743,7 @@ static void put_who(FILE *f, const struct claim_source *s) {
 static const char *first_unshared(const struct conflict_view *v, bool negation_cue) {
         for (size_t i = 0; i < v->n_words; i++) {
                 const char *f = v->words[i].fold;
-                if (negation_cue ? lexicon_contains(LEXICON_NEGATION_CUES, f) : lexicon_contains(LEXICON_REFUTATIONS, f))
+                if (negation_cue ? v->words[i].negation : lexicon_contains(LEXICON_REFUTATIONS, f))
                         return f;
         }
         return NULL;
@@ -837,13 +919,13 @@ int conflict_check_views(const struct claim_source *a, const struct claim_source
                  * they differ in what the negation covers, which says more
                  * about our scope rule than about the two accounts. */
                 if (va->has_cue && vb->has_cue && !ref_a && !ref_b &&
-                    va->claim->stance != STANCE_DENIES && vb->claim->stance != STANCE_DENIES)
+                    !view_denies(va) && !view_denies(vb))
                         return 0;
                 const struct conflict_view *neg = pol_a ? va : vb;
-                bool denial = neg->claim->stance == STANCE_DENIES || ref_a || ref_b;
+                bool denial = view_denies(neg) || ref_a || ref_b;
                 c.kind = denial ? CONFLICT_DENIAL : CONFLICT_NEGATION;
                 const char *cue;
-                if (neg->claim->stance == STANCE_DENIES && neg->claim->cue)
+                if (view_denies(neg) && neg->claim->cue)
                         cue = neg->claim->cue;
                 else
                         cue = first_unshared(neg, !(ref_a || ref_b));
@@ -888,7 +970,7 @@ int conflict_check_views(const struct claim_source *a, const struct claim_source
 
         /* 3) score */
         double score = conf * (0.5 + 0.5 * overlap);
-        if (va->claim->hedged || vb->claim->hedged)
+        if (va->hedged || vb->hedged)
                 score *= o->hedge_penalty;
         /* The affirmative side only reports that X is said ("a rumor surfaced
          * that X"): weigh it like a hedge, once more. */

@@ -1,0 +1,116 @@
+/* conflict_check() rules on the polarity and alignment of a pair: negative
+ * implicative verbs, refusals of requests, adverbs against adjectives. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/conflict.h"
+#include "common/wordnet.h"
+#include "tap.h"
+
+static struct claim mk(const char *text, const char *speaker, enum claim_stance stance) {
+        struct claim c;
+        memset(&c, 0, sizeof(c));
+        c.text = (char *) text;
+        c.speaker = (char *) speaker;
+        c.stance = stance;
+        return c;
+}
+
+/* Checks x against y from two outlets: kind < 0 means no conflict. */
+static void expect(const struct claim *x, const struct claim *y, int kind, const char *what) {
+        struct conflict_options o;
+        conflict_options_default(&o);
+        struct claim_source a = { x, "one.example", NULL }, b = { y, "two.example", NULL };
+        struct conflict_result res;
+        memset(&res, 0, sizeof(res));
+        int r = conflict_check(&a, &b, &o, &res);
+        if (kind < 0)
+                CHECK(r == 0, "%s: no conflict (got %d %s)", what, r, r == 1 ? conflict_kind_to_string(res.kind) : "-");
+        else
+                CHECK(r == 1 && (int) res.kind == kind, "%s: %s (got %d %s)", what, conflict_kind_to_string(kind), r,
+                      r == 1 ? conflict_kind_to_string(res.kind) : "-");
+        if (r == 1)
+                free(res.explanation);
+}
+
+int main(void) {
+        wn_init(NULL);
+
+        /* negative implicatives: "stopped selling" is "no longer sells" */
+        struct claim stop = mk("the grocer will stop selling cheap wine imported from Portugal", NULL, STANCE_ASSERTS);
+        struct claim not_sell = mk("the grocer will not sell cheap wine imported from Portugal", NULL, STANCE_ASSERTS);
+        struct claim keep = mk("the grocer keeps selling cheap wine imported from Portugal", NULL, STANCE_ASSERTS);
+        expect(&stop, &not_sell, -1, "stopped selling = not selling");
+        expect(&keep, &stop, CONFLICT_NEGATION, "keeps selling vs stopped selling");
+        struct claim refused = mk("the mayor refused to sign the budget deal with the unions", NULL, STANCE_ASSERTS);
+        struct claim signed_ = mk("the mayor signed the budget deal with the unions", NULL, STANCE_ASSERTS);
+        expect(&refused, &signed_, CONFLICT_NEGATION, "refused to sign vs signed");
+        /* "stopped to pick up" is a purpose, not a stop */
+        struct claim pause = mk("the ferry stopped to pick up passengers at the northern pier", NULL, STANCE_ASSERTS);
+        struct claim picked = mk("the ferry picked up passengers at the northern pier", NULL, STANCE_ASSERTS);
+        expect(&pause, &picked, -1, "stopped to pick up is no negation");
+
+        /* rejecting a request is a refusal, not a denial of what it asks */
+        struct claim refusal = mk("demands by the drivers to raise wages at the depot", "the bus company", STANCE_DENIES);
+        struct claim demand = mk("the drivers want to raise wages at the depot", NULL, STANCE_ASSERTS);
+        expect(&refusal, &demand, -1, "rejected demands to raise wages");
+        struct claim denied = mk("the drivers raised wages at the depot", "the bus company", STANCE_DENIES);
+        struct claim raised = mk("the drivers raised wages at the depot last spring", NULL, STANCE_ASSERTS);
+        expect(&denied, &raised, CONFLICT_DENIAL, "a denial of a statement still denies");
+
+        /* an adverb aligns with its adjective: "not easy" vs "easily" */
+        struct claim hard = mk("permits for foreign nurses to work in rural clinics are not easy to obtain", NULL,
+                               STANCE_ASSERTS);
+        struct claim easy = mk("foreign nurses can easily obtain permits to work in rural clinics", NULL, STANCE_ASSERTS);
+        expect(&hard, &easy, CONFLICT_NEGATION, "not easy vs easily");
+        struct claim quick = mk("the council quickly approved the new parking rules for the harbour", NULL,
+                                STANCE_ASSERTS);
+        struct claim not_quick = mk("the council approval of the new parking rules for the harbour was not quick", NULL,
+                                    STANCE_ASSERTS);
+        expect(&quick, &not_quick, CONFLICT_NEGATION, "quickly vs not quick");
+
+        /* a claim "hedged" only by the month May is not hedged */
+        struct claim_date may = { (char *) "May 12", (char *) "2021-05-12", -1, -1 };
+        struct claim passed = mk("On May 12 the assembly passed the water bill for the northern farms", NULL, STANCE_ASSERTS);
+        passed.hedged = true;
+        passed.dates = &may;
+        passed.n_dates = 1;
+        struct claim rejected = mk("the assembly rejected the water bill for the northern farms", NULL, STANCE_ASSERTS);
+        struct conflict_options o;
+        conflict_options_default(&o);
+        struct claim_source sp = { &passed, "one.example", NULL }, sr = { &rejected, "two.example", NULL };
+        struct conflict_result r1 = {0}, r2 = {0};
+        int k1 = conflict_check(&sp, &sr, &o, &r1);
+        passed.hedged = false;
+        int k2 = conflict_check(&sp, &sr, &o, &r2);
+        CHECK(k1 == 1 && k2 == 1 && r1.score == r2.score, "the month May is no hedge (%d %.3f, %d %.3f)", k1, r1.score,
+              k2, r2.score);
+        if (k1 == 1)
+                free(r1.explanation);
+        if (k2 == 1)
+                free(r2.explanation);
+        struct claim maybe = mk("the assembly may pass the water bill for the northern farms", NULL, STANCE_ASSERTS);
+        maybe.hedged = true;
+        sp.claim = &maybe;
+        k1 = conflict_check(&sp, &sr, &o, &r1);
+        CHECK(k1 == 0 || r1.score < r2.score, "the verb may still hedges (%d %.3f)", k1, k1 == 1 ? r1.score : 0.0);
+        if (k1 == 1)
+                free(r1.explanation);
+
+        /* "80-metre hurdles" names a race; "ran 100 metres" measures one */
+        struct quantity q80mod = { (char *) "80-metre", 80, (char *) "metre", BOUND_EXACT, -1, -1 };
+        struct quantity q80 = { (char *) "80 metres", 80, (char *) "metre", BOUND_EXACT, -1, -1 };
+        struct quantity q100 = { (char *) "100 metres", 100, (char *) "metre", BOUND_EXACT, -1, -1 };
+        struct claim hurdles = mk("the sprinter set a national record in the 80-metre hurdles at the games", NULL,
+                                  STANCE_ASSERTS);
+        hurdles.quantities = &q80mod;
+        hurdles.n_quantities = 1;
+        struct claim record = mk("the sprinter set a national record at the games over 100 metres", NULL, STANCE_ASSERTS);
+        record.quantities = &q100;
+        record.n_quantities = 1;
+        expect(&hurdles, &record, -1, "a compound modifier is no measurement");
+        hurdles.quantities = &q80;
+        expect(&hurdles, &record, CONFLICT_NUMERIC, "two measurements clash");
+
+        return tap_done();
+}
