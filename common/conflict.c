@@ -60,6 +60,9 @@ struct cword {
         char *stem;             /* Snowball stem */
         char *lemma[3];         /* WordNet base form as verb, adjective, noun; filled lazily */
         bool lemmas_done;
+        const char *alias;      /* what the verb means with its particle ("voted against": "reject"), or NULL */
+        bool predicate;         /* in a copular predicate ("X was a liberal thinker") */
+        bool subject;           /* in the subject of a copular predicate */
         bool content;           /* counts for alignment: not a stop word, cue or number */
         bool entity;            /* part of one of the claim's entity names */
         bool dateword;          /* part of one of the claim's dates ("July", "Friday") */
@@ -115,6 +118,25 @@ void conflict_view_free(struct conflict_view *v) {
         free(v);
 }
 
+/* The meaning of the verb at token i with the particle after it
+ * (phrasal-verbs.txt: "voted (against)" -> "reject"), or NULL.  Brackets
+ * between the two are skipped.  Returns the list's static string. */
+static const char *phrasal_meaning(const struct segmented_text *st, size_t i) {
+        size_t k = i + 1;
+        while (k < st->n_tokens && (st->tokens[k].flags & TOKEN_PUNCT) &&
+               (strcmp(st->tokens[k].fold, "(") == 0 || strcmp(st->tokens[k].fold, ")") == 0))
+                k++;
+        if (k >= st->n_tokens || !(st->tokens[k].flags & TOKEN_WORD) || !(st->tokens[k].flags & TOKEN_STOPWORD))
+                return NULL;
+        /* the stem is the base form of the list's regular verbs
+         * ("voted" -> "vote"), and costs no WordNet look-up */
+        const char *verb = st->tokens[i].stem ? st->tokens[i].stem : st->tokens[i].fold;
+        char buf[128];
+        if (snprintf(buf, sizeof(buf), "%s %s", verb, st->tokens[k].fold) >= (int) sizeof(buf))
+                return NULL;
+        return lexicon_lookup(LEXICON_PHRASAL_VERBS, buf);
+}
+
 /* True when token i is a verb that says its complement does not happen
  * (negative-implicatives.txt) and that complement follows: "stopped
  * selling", "refused to sign"; "stopped to rest" is no stop of resting. */
@@ -127,6 +149,45 @@ static bool negative_implicative(const struct segmented_text *st, size_t i) {
                 return strcmp(next, "to") == 0;
         size_t n = strlen(next);
         return n > 4 && strcmp(next + n - 3, "ing") == 0;
+}
+
+/* Content words of a copular predicate after each form of "be" ("X was a
+ * liberal thinker whose ..."), up to a clause mark or word and at most
+ * PREDICATE_WORDS of them, and of its subject before it, back to the clause
+ * mark: the slots where "X is liberal" and "X is conservative" clash. */
+#define PREDICATE_WORDS 4
+static void mark_copulas(struct conflict_view *v) {
+        for (size_t i = 1; i + 1 < v->n_words; i++) {
+                if (!lexicon_contains(LEXICON_BE_FORMS, v->words[i].fold) || v->words[i + 1].boundary)
+                        continue;
+                size_t n = 0;
+                for (size_t j = i + 1; j < v->n_words && n < PREDICATE_WORDS; j++) {
+                        struct cword *w = &v->words[j];
+                        if ((j > i + 1 && w->boundary) || lexicon_contains(LEXICON_CLAUSE_MARKERS, w->fold))
+                                break;
+                        if (w->content) {
+                                w->predicate = true;
+                                n++;
+                        }
+                }
+                for (size_t j = i; j-- > 0;) {
+                        struct cword *w = &v->words[j];
+                        if (lexicon_contains(LEXICON_CLAUSE_MARKERS, w->fold))
+                                break;
+                        if (w->content)
+                                w->subject = true;
+                        if (w->boundary)
+                                break;
+                }
+        }
+}
+
+/* Whether some subject word of a copula in v aligns with the other claim. */
+static bool subject_shared(const struct conflict_view *v) {
+        for (size_t i = 0; i < v->n_words; i++)
+                if (v->words[i].subject && v->words[i].shared)
+                        return true;
+        return false;
 }
 
 int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
@@ -221,6 +282,8 @@ int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
                         v->framed = true;
                 w->content = (t->flags & TOKEN_WORD) && !(t->flags & TOKEN_STOPWORD) && !negation && !in_verdict &&
                         !lexicon_contains(LEXICON_REFUTATIONS, w->fold) && strlen(w->fold) > 1;
+                if (w->content)
+                        w->alias = phrasal_meaning(st, i);
                 if (c->hedged && lexicon_contains(LEXICON_HEDGES, w->fold)) {
                         hedge_words++;
                         for (size_t d = 0; d < c->n_dates; d++)
@@ -246,6 +309,8 @@ int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
          * assembly passed ...") is not hedged; one hedged by its cue
          * ("reportedly said") holds no hedge word and stays hedged */
         v->hedged = c->hedged && !(hedge_words > 0 && hedge_dates == hedge_words);
+
+        mark_copulas(v);
 
         /* distinct content stems */
         for (size_t i = 0; i < v->n_words; i++) {
@@ -277,11 +342,14 @@ static void word_lemmas(struct cword *w) {
         }
 }
 
-/* The forms a word may be listed under: fold, stem, and its lemmas. */
-static size_t word_forms(struct cword *w, const char *forms[5]) {
+/* The forms a word may be listed under: fold, stem, its lemmas and what it
+ * means with its particle. */
+static size_t word_forms(struct cword *w, const char *forms[6]) {
         size_t n = 0;
         word_lemmas(w);
         forms[n++] = w->fold;
+        if (w->alias)
+                forms[n++] = w->alias;
         if (strcmp(w->stem, w->fold) != 0)
                 forms[n++] = w->stem;
         for (size_t k = 0; k < 3; k++)
@@ -311,7 +379,7 @@ static bool listed_pair(enum lexicon_id id, const char *x, const char *y) {
  * about one, and its noun antonyms are roles: the curated list holds the
  * adjectives that do clash (alive/dead, guilty/innocent). */
 static int words_antonyms(struct cword *a, struct cword *b) {
-        const char *fa[5], *fb[5];
+        const char *fa[6], *fb[6];
         size_t na = word_forms(a, fa), nb = word_forms(b, fb);
         for (size_t i = 0; i < na; i++)
                 for (size_t j = 0; j < nb; j++)
@@ -877,6 +945,27 @@ int conflict_check_views(const struct claim_source *a, const struct claim_source
                         al.overlap = overlap_of(al.shared, va->n_content, vb->n_content);
                         c.word_a = ox->fold;
                         c.word_b = oy->fold;
+                }
+        }
+        /* "X was a liberal thinker who angered conservative politicians" /
+         * "X was a conservative politician": the word that clashes may
+         * stand elsewhere in the other claim, so the copular predicates of
+         * a shared subject are compared as slots (curated antonyms only). */
+        if (antonym == 0 && va->n_content <= MAX_WORDNET_WORDS && vb->n_content <= MAX_WORDNET_WORDS &&
+            subject_shared(va) && subject_shared(vb)) {
+                for (size_t i = 0; i < va->n_words && !antonym; i++) {
+                        struct cword *x = &va->words[i];
+                        if (!x->predicate || x->opposite)
+                                continue;
+                        for (size_t j = 0; j < vb->n_words && !antonym; j++) {
+                                struct cword *y = &vb->words[j];
+                                if (!y->predicate || words_antonyms(x, y) != 2)
+                                        continue;
+                                antonym = 2;
+                                x->opposite = y->opposite = true;
+                                c.word_a = x->fold;
+                                c.word_b = y->fold;
+                        }
                 }
         }
         /* Someone who explicitly denies names the account in their own

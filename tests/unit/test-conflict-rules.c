@@ -1,5 +1,7 @@
 /* conflict_check() rules on the polarity and alignment of a pair: negative
- * implicative verbs, refusals of requests, adverbs against adjectives. */
+ * implicative verbs, refusals of requests, adverbs against adjectives,
+ * phrasal verbs, copular predicate slots, month-only hedges and compound
+ * modifier quantities. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,6 +70,25 @@ int main(void) {
         struct claim not_quick = mk("the council approval of the new parking rules for the harbour was not quick", NULL,
                                     STANCE_ASSERTS);
         expect(&quick, &not_quick, CONFLICT_NEGATION, "quickly vs not quick");
+
+        /* a verb with its particle: "voted against" rejects */
+        struct claim against = mk("most members of the council voted against the new harbour budget", NULL,
+                                  STANCE_ASSERTS);
+        struct claim approved = mk("the council approved the new harbour budget", NULL, STANCE_ASSERTS);
+        expect(&against, &approved, CONFLICT_ANTONYM, "voted against vs approved");
+        struct claim for_ = mk("most members of the council voted for the new harbour budget", NULL, STANCE_ASSERTS);
+        expect(&for_, &approved, -1, "voted for vs approved");
+
+        /* copular predicates of one subject clash as slots, wherever else
+         * the other word stands */
+        struct claim liberal = mk("the senator was a liberal lawyer whose speeches angered conservative voters", NULL,
+                                  STANCE_ASSERTS);
+        struct claim conservative = mk("the senator was a conservative voter", NULL, STANCE_ASSERTS);
+        expect(&liberal, &conservative, CONFLICT_ANTONYM, "liberal lawyer vs conservative voter");
+        struct claim other = mk("the governor was a liberal lawyer whose speeches angered conservative voters", NULL,
+                                STANCE_ASSERTS);
+        struct claim cons_mayor = mk("the mayor was conservative, said voters", NULL, STANCE_ASSERTS);
+        expect(&other, &cons_mayor, -1, "no shared subject, no slot clash");
 
         /* a claim "hedged" only by the month May is not hedged */
         struct claim_date may = { (char *) "May 12", (char *) "2021-05-12", -1, -1 };
