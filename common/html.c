@@ -217,6 +217,23 @@ bool html_boilerplate_line(const char *s, size_t len) {
                 if (i > 0 && l[i - 1] != ' ')
                         continue;
                 size_t j = i;
+                /* most words start no entry: one lookup instead of six */
+                while (j < len && l[j] != ' ')
+                        j++;
+                char first_end = l[j];
+                l[j] = '\0';
+                bool starts = lexicon_starts_entry(LEXICON_BOILERPLATE, l + i);
+                l[j] = first_end;
+                if (!starts && j == len && whole_end > i && whole_end < len) {
+                        /* the last word, as the "whole" match reads it: "Advertisement." */
+                        char stop = l[whole_end];
+                        l[whole_end] = '\0';
+                        starts = lexicon_starts_entry(LEXICON_BOILERPLATE, l + i);
+                        l[whole_end] = stop;
+                }
+                j = i;
+                if (!starts)
+                        continue;
                 for (int words = 0; words < 6 && j < len && !hit; words++) {
                         while (j < len && l[j] != ' ')
                                 j++;

@@ -170,6 +170,9 @@ static void test_boilerplate(void) {
         const char *b = "MUST WATCH Leaders meet in Hamburg 20:52";
         CHECK(html_boilerplate_line(b, strlen(b)), "MUST WATCH line");
         CHECK(html_boilerplate_line("Advertisement", 13), "Advertisement");
+        CHECK(html_boilerplate_line("Advertisement.", 14), "Advertisement. (the whole line, give or take a stop)");
+        CHECK(html_boilerplate_line("  Up next!", 10), "Up next! (a two-word whole line)");
+        CHECK(!html_boilerplate_line("Advertisements.", 15), "a longer word is not the entry");
         const char *c = "He said they must watch the border closely.";
         CHECK(!html_boilerplate_line(c, strlen(c)), "must watch inside a sentence is text");
         const char *d = "Critics said the advertisement was misleading.";
