@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -415,6 +416,10 @@ static bool words_synonyms(struct cword *a, struct cword *b) {
  * VERDICT_MIN_SHARED's commit. */
 #define VERDICT_MIN_SHARED 3
 
+/* The share of min_overlap two claims need when a value of each measures
+ * one thing (numeric_anchored_clash). */
+#define ANCHORED_OVERLAP_FACTOR 0.5
+
 /* The share of min_overlap a claim needs against an explicit denial. */
 #define DENIAL_OVERLAP_FACTOR 0.65
 
@@ -701,6 +706,84 @@ static bool numeric_clash(const struct claim *a, const struct claim *b,
         return false;
 }
 
+/* The index in v's words where q's text begins (its first run of letters
+ * and digits: "80%" -> "80", "US$ 9.4 billion" -> "us"), and in *ret_n how
+ * many words it spans; -1 when it cannot be found. */
+static long quantity_word(const struct conflict_view *v, const struct quantity *q, size_t *ret_n) {
+        if (!q->text)
+                return -1;
+        char first[32];
+        size_t n = 0, words = 1;
+        const char *t = q->text;
+        while (*t && n + 1 < sizeof(first) && (isalnum((unsigned char) *t) || ((*t == '.' || *t == ',') && n > 0 &&
+                                                                            isdigit((unsigned char) t[1]))))
+                first[n++] = (char) tolower((unsigned char) *t++);
+        first[n] = 0;
+        for (const char *p = q->text; *p; p++)
+                words += *p == ' ';
+        if (n == 0)
+                return -1;
+        for (size_t i = 0; i < v->n_words; i++)
+                if (strcmp(v->words[i].fold, first) == 0) {
+                        *ret_n = words;
+                        return (long) i;
+                }
+        return -1;
+}
+
+/* Content words next to the quantity at words [i, i + n) of v, in the same
+ * clause: up to two words before it and two after it.  Fills out[] with
+ * their stems and returns how many. */
+static size_t quantity_context(const struct conflict_view *v, size_t i, size_t n, const char *out[4]) {
+        size_t k = 0;
+        for (size_t j = i, seen = 0; j > 0 && seen < 2 && !v->words[j].boundary; seen++) {
+                j--;
+                if (v->words[j].content)
+                        out[k++] = v->words[j].stem;
+        }
+        for (size_t j = i + n, seen = 0; j < v->n_words && seen < 2 && !v->words[j].boundary; j++, seen++)
+                if (v->words[j].content)
+                        out[k++] = v->words[j].stem;
+        return k;
+}
+
+/* A numeric clash on one measured thing: a quantity of each claim in the
+ * same unit whose neighbouring words are the same ("NATO's 19 members" /
+ * "NATO has 16 members", "the women's 800 metres" / "the women's 10,000
+ * metres") and whose values cannot agree, whatever other values of that
+ * unit the claims hold.  Returns true and the pair. */
+static bool numeric_anchored_clash(const struct conflict_view *va, const struct conflict_view *vb,
+                                   const struct quantity **ret_a, const struct quantity **ret_b) {
+        const struct claim *a = va->claim, *b = vb->claim;
+        for (size_t i = 0; i < a->n_quantities; i++) {
+                const struct quantity *qa = &a->quantities[i];
+                size_t na = 0, nb = 0;
+                long ia = qa->unit ? quantity_word(va, qa, &na) : -1;
+                if (ia < 0)
+                        continue;
+                const char *ca[4];
+                size_t nca = quantity_context(va, (size_t) ia, na, ca);
+                for (size_t j = 0; j < b->n_quantities && nca > 0; j++) {
+                        const struct quantity *qb = &b->quantities[j];
+                        if (!quantities_match(qa, qb) || quantities_compatible(qa, qb))
+                                continue;
+                        long ib = quantity_word(vb, qb, &nb);
+                        if (ib < 0)
+                                continue;
+                        const char *cb[4];
+                        size_t ncb = quantity_context(vb, (size_t) ib, nb, cb);
+                        for (size_t x = 0; x < nca; x++)
+                                for (size_t y = 0; y < ncb; y++)
+                                        if (strcmp(ca[x], cb[y]) == 0) {
+                                                *ret_a = qa;
+                                                *ret_b = qb;
+                                                return true;
+                                        }
+                }
+        }
+        return false;
+}
+
 /* All resolved dates of a and b pairwise incompatible (date.h); returns the
  * first clashing pair. */
 static bool date_clash(const struct claim *a, const struct claim *b,
@@ -973,6 +1056,13 @@ int conflict_check_views(const struct claim_source *a, const struct claim_source
          * non-interference"): a denial needs less of the wording. */
         bool denier = view_denier(va) || view_denier(vb);
         double bar = denier ? o->min_overlap * DENIAL_OVERLAP_FACTOR : o->min_overlap;
+        /* two values of one measured thing name it in their own words: a
+         * numeric clash there needs less of the rest */
+        const struct quantity *anchored_a = NULL, *anchored_b = NULL;
+        bool anchored = va->claim->n_quantities && vb->claim->n_quantities &&
+                numeric_anchored_clash(va, vb, &anchored_a, &anchored_b);
+        if (anchored && bar > o->min_overlap * ANCHORED_OVERLAP_FACTOR)
+                bar = o->min_overlap * ANCHORED_OVERLAP_FACTOR;
         if (al.overlap < bar || al.shared < 2 || al.shared_plain < 1)
                 return 0;
         /* a verdict's lead is long: a few words in common prove little */
@@ -1025,7 +1115,8 @@ int conflict_check_views(const struct claim_source *a, const struct claim_source
                 c.curated = antonym == 2;
         } else
                 c.word_a = c.word_b = NULL;
-        if (overlap < o->min_overlap && !((c.kind == CONFLICT_DENIAL || c.kind == CONFLICT_NEGATION) && denier))
+        if (overlap < o->min_overlap && !((c.kind == CONFLICT_DENIAL || c.kind == CONFLICT_NEGATION) && denier) &&
+            !(c.kind == _CONFLICT_KIND_MAX && anchored))
                 return 0;
 
         double conf = 0;
@@ -1033,7 +1124,12 @@ int conflict_check_views(const struct claim_source *a, const struct claim_source
                 const struct quantity *qa, *qb;
                 const struct claim_date *da, *db;
                 const char *pa, *pb;
-                if (numeric_clash(va->claim, vb->claim, &qa, &qb)) {
+                bool numeric = overlap >= o->min_overlap && numeric_clash(va->claim, vb->claim, &qa, &qb);
+                if (numeric || anchored) {
+                        if (!numeric) {
+                                qa = anchored_a;
+                                qb = anchored_b;
+                        }
                         c.kind = CONFLICT_NUMERIC;
                         snprintf(qa_buf, sizeof(qa_buf), "%s", qa->text ? qa->text : "");
                         snprintf(qb_buf, sizeof(qb_buf), "%s", qb->text ? qb->text : "");

@@ -133,5 +133,24 @@ int main(void) {
         hurdles.quantities = &q80;
         expect(&hurdles, &record, CONFLICT_NUMERIC, "two measurements clash");
 
+        /* values next to the same words measure one thing: they clash
+         * with less of the rest in common, whatever else the claims count */
+        struct quantity q12 = { (char *) "12 members", 12, (char *) "member", BOUND_EXACT, -1, -1 };
+        struct quantity q15 = { (char *) "15 members", 15, (char *) "member", BOUND_EXACT, -1, -1 };
+        struct quantity q15b = { (char *) "15 members", 15, (char *) "member", BOUND_EXACT, -1, -1 };
+        struct claim club = mk("two teachers who played in cafes founded a chess group after the war, and the "
+                               "club has 12 members and a small library", NULL, STANCE_ASSERTS);
+        club.quantities = &q12;
+        club.n_quantities = 1;
+        struct claim club15 = mk("the chess club has 15 members, the treasurer said", NULL, STANCE_ASSERTS);
+        club15.quantities = &q15;
+        club15.n_quantities = 1;
+        expect(&club, &club15, CONFLICT_NUMERIC, "12 members vs 15 members of one club");
+        struct claim choir = mk("the church choir, founded after the war by two teachers who sang in cafes, said 15 "
+                                "members left", NULL, STANCE_ASSERTS);
+        choir.quantities = &q15b;
+        choir.n_quantities = 1;
+        expect(&club, &choir, -1, "values next to other words are other things");
+
         return tap_done();
 }
