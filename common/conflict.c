@@ -706,20 +706,21 @@ static bool numeric_clash(const struct claim *a, const struct claim *b,
         return false;
 }
 
-/* The index in v's words where q's text begins (its first run of letters
- * and digits: "80%" -> "80", "US$ 9.4 billion" -> "us"), and in *ret_n how
- * many words it spans; -1 when it cannot be found. */
-static long quantity_word(const struct conflict_view *v, const struct quantity *q, size_t *ret_n) {
-        if (!q->text)
+/* The index in v's words where text (a quantity's, as written)
+ * begins (its first run of letters and digits: "80%" -> "80", "US$ 9.4
+ * billion" -> "us"), and in *ret_n how many words it spans; -1 when it
+ * cannot be found. */
+static long value_word(const struct conflict_view *v, const char *text, size_t *ret_n) {
+        if (!text)
                 return -1;
         char first[32];
         size_t n = 0, words = 1;
-        const char *t = q->text;
+        const char *t = text;
         while (*t && n + 1 < sizeof(first) && (isalnum((unsigned char) *t) || ((*t == '.' || *t == ',') && n > 0 &&
                                                                             isdigit((unsigned char) t[1]))))
                 first[n++] = (char) tolower((unsigned char) *t++);
         first[n] = 0;
-        for (const char *p = q->text; *p; p++)
+        for (const char *p = text; *p; p++)
                 words += *p == ' ';
         if (n == 0)
                 return -1;
@@ -731,7 +732,7 @@ static long quantity_word(const struct conflict_view *v, const struct quantity *
         return -1;
 }
 
-/* Content words next to the quantity at words [i, i + n) of v, in the same
+/* Content words next to the value at words [i, i + n) of v, in the same
  * clause: up to two words before it and two after it.  Fills out[] with
  * their stems and returns how many. */
 static size_t quantity_context(const struct conflict_view *v, size_t i, size_t n, const char *out[4]) {
@@ -747,38 +748,53 @@ static size_t quantity_context(const struct conflict_view *v, size_t i, size_t n
         return k;
 }
 
+/* Whether the value written ta in va and the one written tb in vb stand
+ * next to a word of the same stem, in their clauses: then they are most
+ * likely values of one thing ("NATO's 19 members" / "NATO has 16
+ * members"). */
+static bool values_meet(const struct conflict_view *va, const char *ta, const struct conflict_view *vb, const char *tb) {
+        size_t na = 0, nb = 0;
+        long ia = value_word(va, ta, &na), ib = ia < 0 ? -1 : value_word(vb, tb, &nb);
+        if (ib < 0)
+                return false;
+        const char *ca[4], *cb[4];
+        size_t nca = quantity_context(va, (size_t) ia, na, ca), ncb = quantity_context(vb, (size_t) ib, nb, cb);
+        for (size_t x = 0; x < nca; x++)
+                for (size_t y = 0; y < ncb; y++)
+                        if (strcmp(ca[x], cb[y]) == 0)
+                                return true;
+        return false;
+}
+
+/* Whether claim c states a value that q can agree with ("first elected in
+ * 1990, re-elected in 1995" states 1995 too): then the claims agree on some
+ * value, and which word it stands beside decides little. */
+static bool quantity_stated(const struct claim *c, const struct quantity *q) {
+        for (size_t i = 0; i < c->n_quantities; i++)
+                if (quantities_match(&c->quantities[i], q) && quantities_compatible(&c->quantities[i], q))
+                        return true;
+        return false;
+}
+
 /* A numeric clash on one measured thing: a quantity of each claim in the
  * same unit whose neighbouring words are the same ("NATO's 19 members" /
  * "NATO has 16 members", "the women's 800 metres" / "the women's 10,000
- * metres") and whose values cannot agree, whatever other values of that
- * unit the claims hold.  Returns true and the pair. */
+ * metres") and whose values cannot agree, neither value stated anywhere in
+ * the other claim.  Returns true and the pair. */
 static bool numeric_anchored_clash(const struct conflict_view *va, const struct conflict_view *vb,
                                    const struct quantity **ret_a, const struct quantity **ret_b) {
         const struct claim *a = va->claim, *b = vb->claim;
         for (size_t i = 0; i < a->n_quantities; i++) {
                 const struct quantity *qa = &a->quantities[i];
-                size_t na = 0, nb = 0;
-                long ia = qa->unit ? quantity_word(va, qa, &na) : -1;
-                if (ia < 0)
-                        continue;
-                const char *ca[4];
-                size_t nca = quantity_context(va, (size_t) ia, na, ca);
-                for (size_t j = 0; j < b->n_quantities && nca > 0; j++) {
+                for (size_t j = 0; j < b->n_quantities; j++) {
                         const struct quantity *qb = &b->quantities[j];
-                        if (!quantities_match(qa, qb) || quantities_compatible(qa, qb))
+                        if (!quantities_match(qa, qb) || quantities_compatible(qa, qb) ||
+                            quantity_stated(a, qb) || quantity_stated(b, qa) ||
+                            !values_meet(va, qa->text, vb, qb->text))
                                 continue;
-                        long ib = quantity_word(vb, qb, &nb);
-                        if (ib < 0)
-                                continue;
-                        const char *cb[4];
-                        size_t ncb = quantity_context(vb, (size_t) ib, nb, cb);
-                        for (size_t x = 0; x < nca; x++)
-                                for (size_t y = 0; y < ncb; y++)
-                                        if (strcmp(ca[x], cb[y]) == 0) {
-                                                *ret_a = qa;
-                                                *ret_b = qb;
-                                                return true;
-                                        }
+                        *ret_a = qa;
+                        *ret_b = qb;
+                        return true;
                 }
         }
         return false;
@@ -1135,7 +1151,7 @@ int conflict_check_views(const struct claim_source *a, const struct claim_source
                         snprintf(qb_buf, sizeof(qb_buf), "%s", qb->text ? qb->text : "");
                         c.word_a = qa_buf;
                         c.word_b = qb_buf;
-                } else if (date_clash(va->claim, vb->claim, &da, &db)) {
+                } else if (overlap >= o->min_overlap && date_clash(va->claim, vb->claim, &da, &db)) {
                         c.kind = CONFLICT_DATE;
                         c.word_a = da->text;
                         c.word_b = db->text;

@@ -1,7 +1,7 @@
 /* conflict_check() rules on the polarity and alignment of a pair: negative
  * implicative verbs, refusals of requests, adverbs against adjectives,
- * phrasal verbs, copular predicate slots, month-only hedges and compound
- * modifier quantities. */
+ * phrasal verbs, copular predicate slots, month-only hedges, compound
+ * modifier quantities, and numbers of one measured thing. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -151,6 +151,16 @@ int main(void) {
         choir.quantities = &q15b;
         choir.n_quantities = 1;
         expect(&club, &choir, -1, "values next to other words are other things");
+
+        /* ... unless the other claim states that value too ("first
+         * elected in 1990, re-elected in 1995") */
+        struct quantity both[2] = { { (char *) "10 members", 10, (char *) "member", BOUND_EXACT, -1, -1 },
+                                    { (char *) "15 members", 15, (char *) "member", BOUND_EXACT, -1, -1 } };
+        struct claim grew = mk("two teachers who played in cafes founded a chess group after the war, and the "
+                               "club has 10 members now and had 15 members", NULL, STANCE_ASSERTS);
+        grew.quantities = both;
+        grew.n_quantities = 2;
+        expect(&grew, &club15, -1, "the other value is stated too");
 
         return tap_done();
 }
