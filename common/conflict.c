@@ -733,8 +733,11 @@ static long value_word(const struct conflict_view *v, const char *text, size_t *
 }
 
 /* Content words next to the value at words [i, i + n) of v, in the same
- * clause: up to two words before it and two after it.  Fills out[] with
- * their stems and returns how many. */
+ * clause: up to two words before it, and the first two content words
+ * among the QUANTITY_CONTEXT_AFTER words after it ("11 judges in the
+ * Yugoslavia war tribunal").  Fills out[] with their stems and returns how
+ * many. */
+#define QUANTITY_CONTEXT_AFTER 4
 static size_t quantity_context(const struct conflict_view *v, size_t i, size_t n, const char *out[4]) {
         size_t k = 0;
         for (size_t j = i, seen = 0; j > 0 && seen < 2 && !v->words[j].boundary; seen++) {
@@ -742,9 +745,13 @@ static size_t quantity_context(const struct conflict_view *v, size_t i, size_t n
                 if (v->words[j].content)
                         out[k++] = v->words[j].stem;
         }
-        for (size_t j = i + n, seen = 0; j < v->n_words && seen < 2 && !v->words[j].boundary; j++, seen++)
-                if (v->words[j].content)
+        size_t after = 0;
+        for (size_t j = i + n, seen = 0; j < v->n_words && seen < QUANTITY_CONTEXT_AFTER && after < 2 &&
+                                         !v->words[j].boundary; j++, seen++)
+                if (v->words[j].content) {
                         out[k++] = v->words[j].stem;
+                        after++;
+                }
         return k;
 }
 

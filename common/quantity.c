@@ -161,6 +161,10 @@ static bool parse_number_words(const struct segmented_text *st, size_t i, size_t
                                 double v = number_word(st->tokens[k + 1].fold);
                                 if (v > 0 && v < 10 && current >= 20 && fmod(current, 10) == 0)
                                         continue;
+                                /* "eight-hundred", "ten-thousand" */
+                                if (v >= 100 && !fold_is(&st->tokens[k + 1], "dozen") && current > 0 &&
+                                    current < 100)
+                                        continue;
                         }
                         break;
                 }
@@ -331,6 +335,19 @@ static const char *plural_noun_unit(const struct token *t, char *buf, size_t siz
 
 /* Looks up a bound phrase of up to 3 tokens ending just before token i.
  * Returns the bound and sets *ret_begin, or BOUND_EXACT. */
+/* Whether a number in words at token i, before a count noun, counts it:
+ * a lower-case word other than a determiner or pronoun stands right before
+ * it ("elected eight judges", "of five members").  After "the", "his",
+ * "Smith's" or at a sentence's start it mostly names a known group ("the
+ * two leaders", "Two men are walking") rather than state how many. */
+static bool counts_noun(const struct segmented_text *st, size_t i, size_t begin) {
+        if (i == begin)
+                return false;
+        const struct token *p = &st->tokens[i - 1];
+        return (p->flags & TOKEN_WORD) && !(p->flags & TOKEN_CAPITALIZED) && !strchr(p->fold, '\'') &&
+               !lexicon_contains(LEXICON_DETERMINERS, p->fold) && !lexicon_contains(LEXICON_PRONOUNS, p->fold);
+}
+
 static enum quantity_bound bound_before(const struct segmented_text *st, size_t i, size_t begin,
                                         size_t *ret_begin) {
         char buf[PHRASE_MAX];
@@ -463,8 +480,11 @@ int quantities_find(const struct segmented_text *st, size_t tok_begin, size_t to
                 size_t bb = first;
                 enum quantity_bound bound = bound_before(st, first, tok_begin, &bb);
 
-                /* "the two leaders": a small number in words needs a listed unit or a bound */
-                if (!listed_unit && num.words && (num.value <= 1 || (num.value < 10 && bound == BOUND_EXACT))) {
+                /* "the two leaders": a small number in words needs a listed unit, a bound,
+                 * or a count noun it counts ("elected eight judges") */
+                if (!listed_unit && num.words &&
+                    (num.value <= 1 || (num.value < 10 && bound == BOUND_EXACT &&
+                                        !(unit && counts_noun(st, first, tok_begin))))) {
                         i = num.end - 1;
                         continue;
                 }

@@ -162,5 +162,19 @@ int main(void) {
         grew.n_quantities = 2;
         expect(&grew, &club15, -1, "the other value is stated too");
 
+        /* the words after a value count past its stop words ("7 trustees
+         * of the harbour board") */
+        struct quantity q4 = { (char *) "four trustees", 4, (char *) "trustee", BOUND_EXACT, -1, -1 };
+        struct quantity q7 = { (char *) "7 trustees", 7, (char *) "trustee", BOUND_EXACT, -1, -1 };
+        struct claim four = mk("the town council last week appointed four trustees for the harbour board that will "
+                               "oversee the new ferry terminal and its car parks", NULL, STANCE_ASSERTS);
+        four.quantities = &q4;
+        four.n_quantities = 1;
+        struct claim seven = mk("7 trustees of the harbour board took their oath at the town hall", NULL,
+                                STANCE_ASSERTS);
+        seven.quantities = &q7;
+        seven.n_quantities = 1;
+        expect(&four, &seven, CONFLICT_NUMERIC, "four trustees vs 7 trustees of one board");
+
         return tap_done();
 }

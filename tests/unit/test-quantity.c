@@ -86,6 +86,13 @@ int main(void) {
                 CHECK_STR(qs[0].unit, "company");
                 CHECK_STR(qs[1].unit, "sheriff");
         }
+        /* a small number in words counts the noun after it unless a determiner or
+         * the sentence's start makes it a known group */
+        one("The council elected seven trustees for the harbour board.", "seven trustees", 7, "trustee",
+            BOUND_EXACT);
+        none("Her three sisters run the bakery.");
+        none("Two cyclists crossed the bridge.");
+        one("She swam the four-hundred metres in record time.", "four-hundred metres", 400, "metre", BOUND_EXACT);
         none("In 2016, the election was close.");
         none("The 2016 elections were close.");
         none("The summit opened on July 7 in Hamburg.");
