@@ -166,146 +166,6 @@ void route_list_events(struct server *s, struct evhttp_request *req) {
                 reply_json(s, req, ROUTE_EVENTS, 200, o);
 }
 
-static void poller_free(struct poller *p) {
-        struct server *s = p->s;
-
-        if (p->prev)
-                p->prev->next = p->next;
-        else
-                s->pollers = p->next;
-        if (p->next)
-                p->next->prev = p->prev;
-        s->n_pollers--;
-        if (p->timer)
-                event_free(p->timer);
-        free(p->source);
-        free(p);
-}
-
-/* Answers a parked poll with the conflicts after its `since` (possibly
- * none), and frees it. */
-static void poller_answer(struct poller *p, json_t *result) {
-        struct server *s = p->s;
-        struct evhttp_request *req = p->req;
-
-        evhttp_connection_set_closecb(p->conn, NULL, NULL);
-        poller_free(p);
-        if (result)
-                reply_json(s, req, ROUTE_CONFLICTS, 200, result);
-        else
-                reply_error(s, req, ROUTE_CONFLICTS, 503, "store_unavailable", NULL,
-                            "the database cannot be read right now; try again later");
-}
-
-static void poller_timeout(evutil_socket_t fd, short what, void *arg) {
-        struct poller *p = arg;
-        json_t *o = NULL;
-
-        if (!http_store_ready(p->s) || store_list_conflicts_json(p->s->ro, &p->f, &o) < 0)
-                o = NULL;
-        poller_answer(p, o);
-}
-
-/* The client went away (or evhttp freed the connection): forget the poll. */
-static void poller_closed(struct evhttp_connection *conn, void *arg) {
-        poller_free(arg);
-}
-
-static bool same_filter(const struct conflict_filter *a, const struct conflict_filter *b) {
-        return a->since == b->since && a->limit == b->limit && a->event_id == b->event_id &&
-               a->kind == b->kind && a->min_score == b->min_score &&
-               (a->source == b->source || (a->source && b->source && strcmp(a->source, b->source) == 0));
-}
-
-/* Pollers usually wait with the same filter (all caught up to the same
- * id): one query per distinct filter serves all of them. */
-#define WAKE_CACHE 32
-
-struct wake_cache {
-        struct conflict_filter f;       /* a copy: the poller may be freed */
-        char *source;
-        json_t *o;
-        int r;
-};
-
-void pollers_wake(struct server *s, int64_t max_id) {
-        struct poller *p, *next;
-        struct wake_cache cache[WAKE_CACHE];
-        size_t n_cache = 0;
-
-        if (!http_store_ready(s))
-                return;
-        for (p = s->pollers; p; p = next) {
-                next = p->next;
-                if (p->f.since >= max_id)
-                        continue;
-
-                json_t *o = NULL;
-                int r = 1;
-                for (size_t i = 0; i < n_cache; i++)
-                        if (same_filter(&cache[i].f, &p->f)) {
-                                r = cache[i].r;
-                                o = json_incref(cache[i].o);
-                                break;
-                        }
-                if (r == 1) {
-                        r = store_list_conflicts_json(s->ro, &p->f, &o);
-                        if (r > 0)
-                                r = 0;
-                        if (n_cache < WAKE_CACHE) {
-                                struct wake_cache *c = &cache[n_cache];
-                                c->f = p->f;
-                                c->source = p->f.source ? strdup(p->f.source) : NULL;
-                                if (!p->f.source || c->source) {
-                                        c->f.source = c->source;
-                                        c->o = r < 0 ? NULL : json_incref(o);
-                                        c->r = r;
-                                        n_cache++;
-                                }
-                        }
-                }
-                if (r < 0) {
-                        json_decref(o);
-                        poller_answer(p, NULL);
-                        continue;
-                }
-                if (json_array_size(json_object_get(o, "conflicts")) > 0)
-                        poller_answer(p, o);
-                else
-                        json_decref(o);
-        }
-        for (size_t i = 0; i < n_cache; i++) {
-                json_decref(cache[i].o);
-                free(cache[i].source);
-        }
-}
-
-void pollers_reap(struct server *s) {
-        struct poller *p, *next;
-
-        for (p = s->pollers; p; p = next) {
-                next = p->next;
-                struct bufferevent *bev = p->conn ? evhttp_connection_get_bufferevent(p->conn) : NULL;
-                evutil_socket_t fd = bev ? bufferevent_getfd(bev) : -1;
-                if (fd < 0)
-                        continue;
-                char c;
-                ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
-                if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-                        /* the client hung up: answer into the void, evhttp then frees it */
-                        evhttp_connection_set_closecb(p->conn, NULL, NULL);
-                        struct evhttp_request *req = p->req;
-                        poller_free(p);
-                        reply_json(s, req, ROUTE_CONFLICTS, 200, json_pack("{s:[], s:I}", "conflicts", "next", (json_int_t) 0));
-                }
-        }
-}
-
-void http_release_pollers(struct server *s) {
-        while (s->pollers)
-                poller_timeout(-1, 0, s->pollers);
-}
-
 /* The conflict feed is what hundreds of pollers ask for, mostly with the
  * same `since`: serialized answers are kept per filter until a commit brings
  * new conflicts (conflicts_changed(), called on the loop thread for every
@@ -375,6 +235,100 @@ static int list_conflicts_cached(struct server *s, const struct conflict_filter 
         e->at = now;
         *ret = e;
         return 0;
+}
+
+static void poller_free(struct poller *p) {
+        struct server *s = p->s;
+
+        if (p->prev)
+                p->prev->next = p->next;
+        else
+                s->pollers = p->next;
+        if (p->next)
+                p->next->prev = p->prev;
+        s->n_pollers--;
+        if (p->timer)
+                event_free(p->timer);
+        free(p->source);
+        free(p);
+}
+
+/* Answers a parked poll with the serialized feed c (its conflicts after
+ * its `since`, possibly none), or 503 when c is NULL, and frees it. */
+static void poller_answer(struct poller *p, const struct list_cache_entry *c) {
+        struct server *s = p->s;
+        struct evhttp_request *req = p->req;
+
+        evhttp_connection_set_closecb(p->conn, NULL, NULL);
+        poller_free(p);
+        if (c)
+                reply_json_text(s, req, ROUTE_CONFLICTS, c->text, c->len);
+        else
+                reply_error(s, req, ROUTE_CONFLICTS, 503, "store_unavailable", NULL,
+                            "the database cannot be read right now; try again later");
+}
+
+static void poller_timeout(evutil_socket_t fd, short what, void *arg) {
+        struct poller *p = arg;
+        const struct list_cache_entry *c = NULL;
+
+        if (!http_store_ready(p->s) || list_conflicts_cached(p->s, &p->f, &c) < 0)
+                c = NULL;
+        poller_answer(p, c);
+}
+
+/* The client went away (or evhttp freed the connection): forget the poll. */
+static void poller_closed(struct evhttp_connection *conn, void *arg) {
+        poller_free(arg);
+}
+
+/* A commit brought conflicts up to max_id: answers every parked poll that
+ * now has some.  Pollers usually wait with the same filter (all caught up
+ * to the same id): the feed is read and serialized once per distinct filter
+ * (the list cache, which conflicts_changed() invalidated before this call)
+ * and that text is sent to each of them. */
+void pollers_wake(struct server *s, int64_t max_id) {
+        struct poller *p, *next;
+
+        if (!http_store_ready(s))
+                return;
+        for (p = s->pollers; p; p = next) {
+                next = p->next;
+                if (p->f.since >= max_id)
+                        continue;
+
+                const struct list_cache_entry *c;
+                if (list_conflicts_cached(s, &p->f, &c) < 0)
+                        poller_answer(p, NULL);
+                else if (!c->empty)
+                        poller_answer(p, c);
+        }
+}
+
+void pollers_reap(struct server *s) {
+        struct poller *p, *next;
+
+        for (p = s->pollers; p; p = next) {
+                next = p->next;
+                struct bufferevent *bev = p->conn ? evhttp_connection_get_bufferevent(p->conn) : NULL;
+                evutil_socket_t fd = bev ? bufferevent_getfd(bev) : -1;
+                if (fd < 0)
+                        continue;
+                char c;
+                ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+                if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+                        /* the client hung up: answer into the void, evhttp then frees it */
+                        evhttp_connection_set_closecb(p->conn, NULL, NULL);
+                        struct evhttp_request *req = p->req;
+                        poller_free(p);
+                        reply_json(s, req, ROUTE_CONFLICTS, 200, json_pack("{s:[], s:I}", "conflicts", "next", (json_int_t) 0));
+                }
+        }
+}
+
+void http_release_pollers(struct server *s) {
+        while (s->pollers)
+                poller_timeout(-1, 0, s->pollers);
 }
 
 void route_list_conflicts(struct server *s, struct evhttp_request *req) {
