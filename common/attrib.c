@@ -224,6 +224,46 @@ static const char *cue_lemma(const struct ctx *c, size_t i) {
         return c->cue_cache[i];
 }
 
+/* True when token i, a reporting verb's past participle, modifies the noun
+ * before it as a passive ("with each patient questioned three times",
+ * "most people questioned in the poll agreed that"): that noun is the
+ * object of a preposition (within REDUCED_PASSIVE_NP words), a number, a
+ * preposition or an adverb follows the participle, and no "that",
+ * "whether", colon or quote opens a report before the next cue, comma or
+ * the sentence's end.  "Critics of the plan questioned the budget" (an
+ * object follows) and "the agency called for" (a sentence's subject) are
+ * reports.  Speech verbs proper ("said", "told") are left alone. */
+#define REDUCED_PASSIVE_NP 4
+static bool reduced_passive(const struct ctx *c, size_t i, const char *lemma) {
+        const char *f = fold(c, i);
+        size_t sb = sent_begin(c, i), se = sent_end(c, i), p = i - 1, n = i + 1;
+        if (!(ends_with(f, "ed") || strcmp(f, "found") == 0) || strcmp(f, lemma) == 0 || n + 1 >= se)
+                return false;
+        if (strcmp(lemma, "say") == 0 || strcmp(lemma, "tell") == 0 || strcmp(lemma, "add") == 0)
+                return false;
+        if (!is_word(c, p) || is_cap(c, p) || in_lex(c, p, LEXICON_PRONOUNS) || in_lex(c, p, LEXICON_STOPWORDS))
+                return false;
+        bool object = false;
+        for (size_t k = p; k > sb && p - k < REDUCED_PASSIVE_NP && !object; k--) {
+                if (!is_word(c, k - 1))
+                        break;
+                object = is_prep(c, k - 1);
+        }
+        if (!object)
+                return false;
+        const char *nf = fold(c, n);
+        if (!((tk(c, n)->flags & TOKEN_NUMBER) || lexicon_contains(LEXICON_NUMBER_WORDS, nf) || is_prep(c, n) ||
+              (ends_with(nf, "ly") && !is_cap(c, n)) || strcmp(nf, "twice") == 0))
+                return false;
+        for (size_t m = n; m < se; m++) {
+                if (fold_is(c, m, "that") || fold_is(c, m, "whether") || text_is(c, m, ":") || is_open_q(c, m))
+                        return false;
+                if (is_comma(c, m) || cue_lemma(c, m))
+                        break;
+        }
+        return true;
+}
+
 /* Returns the lemma when token i is a reporting verb used as the verb of an
  * attribution (not a noun after a determiner, not an infinitive, not a
  * passive), else NULL. */
@@ -263,6 +303,8 @@ static const char *cue_lemma_compute(const struct ctx *c, size_t i) {
                         return NULL;
         } else if (is_be(c, p) || fold_is(c, p, "being") || fold_is(c, p, "been"))
                 return NULL;    /* passive */
+        if (reduced_passive(c, i, lemma))
+                return NULL;    /* "each patient questioned three times", "a substance found in wine" */
         if ((strcmp(f, "called") == 0 || strcmp(f, "named") == 0 || strcmp(f, "dubbed") == 0) &&
             (tk(c, p)->flags & TOKEN_WORD) && !(tk(c, p)->flags & TOKEN_CAPITALIZED) && !in_lex(c, p, LEXICON_PRONOUNS) &&
             i + 1 < sent_end(c, i) && is_cap(c, i + 1) && !role_noun(c, p))

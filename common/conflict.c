@@ -65,6 +65,7 @@ struct cword {
         bool predicate;         /* in a copular predicate ("X was a liberal thinker") */
         bool subject;           /* in the subject of a copular predicate */
         bool content;           /* counts for alignment: not a stop word, cue or number */
+        bool repeat;            /* would be content, but its stem came earlier in the claim */
         bool entity;            /* part of one of the claim's entity names */
         bool dateword;          /* part of one of the claim's dates ("July", "Friday") */
         bool shared;            /* aligned with a word of the other claim (per check) */
@@ -320,9 +321,10 @@ int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
                 bool dup = false;
                 for (size_t j = 0; j < i && !dup; j++)
                         dup = v->words[j].content && strcmp(v->words[j].stem, v->words[i].stem) == 0;
-                if (dup)
+                if (dup) {
                         v->words[i].content = false;
-                else
+                        v->words[i].repeat = true;
+                } else
                         v->n_content++;
         }
 
@@ -732,9 +734,9 @@ static long value_word(const struct conflict_view *v, const char *text, size_t *
         return -1;
 }
 
-/* Content words next to the value at words [i, i + n) of v, in the same
- * clause: up to two words before it, and the first two content words
- * among the QUANTITY_CONTEXT_AFTER words after it ("11 judges in the
+/* Content words (repeated ones too) next to the value at words [i, i + n)
+ * of v, in the same clause: up to two words before it, and the first two
+ * content words among the QUANTITY_CONTEXT_AFTER words after it ("11 judges in the
  * Yugoslavia war tribunal").  Fills out[] with their stems and returns how
  * many. */
 #define QUANTITY_CONTEXT_AFTER 4
@@ -742,13 +744,13 @@ static size_t quantity_context(const struct conflict_view *v, size_t i, size_t n
         size_t k = 0;
         for (size_t j = i, seen = 0; j > 0 && seen < 2 && !v->words[j].boundary; seen++) {
                 j--;
-                if (v->words[j].content)
+                if (v->words[j].content || v->words[j].repeat)
                         out[k++] = v->words[j].stem;
         }
         size_t after = 0;
         for (size_t j = i + n, seen = 0; j < v->n_words && seen < QUANTITY_CONTEXT_AFTER && after < 2 &&
                                          !v->words[j].boundary; j++, seen++)
-                if (v->words[j].content) {
+                if (v->words[j].content || v->words[j].repeat) {
                         out[k++] = v->words[j].stem;
                         after++;
                 }

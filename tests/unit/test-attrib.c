@@ -203,6 +203,25 @@ int main(void) {
         CHECK(f.n == 1 && f.a[0].stance == STANCE_DENIES, "dismissed: denies");
         done(&f);
 
+        /* a reporting verb's participle after a noun modifies it: no report */
+        CHECK(run("The study followed 300 farmers in six valleys with each farmer questioned twice.", &f) == 0,
+              "questioned twice");
+        CHECK(f.n == 0, "a passive participle is no cue (got %zu)", f.n);
+        done(&f);
+        CHECK(run("A majority of growers questioned in the census agreed that the drought was the worst in decades.",
+                  &f) == 0, "questioned in ... agreed that");
+        {
+                char *k = f.n == 1 ? cue(&f, 0) : NULL, *t = f.n == 1 ? content(&f, 0) : NULL;
+                CHECK(k && strcmp(k, "agreed") == 0, "the cue is agreed (got %s)", k ? k : "-");
+                CHECK(t && strcmp(t, "the drought was the worst in decades") == 0, "content (got %s)", t ? t : "-");
+                free(k);
+                free(t);
+        }
+        done(&f);
+        CHECK(run("The inspectors noted in their report that the boiler had no valve.", &f) == 0, "noted in ... that");
+        CHECK_ATTR(&f, 0, "The inspectors", "noted", "the boiler had no valve");
+        done(&f);
+
         CHECK(run("", &f) == 0 && f.n == 0, "empty text");
         done(&f);
 

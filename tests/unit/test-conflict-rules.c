@@ -176,5 +176,19 @@ int main(void) {
         seven.n_quantities = 1;
         expect(&four, &seven, CONFLICT_NUMERIC, "four trustees vs 7 trustees of one board");
 
+        /* a word beside the value counts even when the claim used it before
+         * ("field tests ... 200 volunteers per test") */
+        struct quantity q240 = { (char *) "240 volunteers", 240, (char *) "volunteer", BOUND_EXACT, -1, -1 };
+        struct quantity q200 = { (char *) "200 volunteers", 200, (char *) "volunteer", BOUND_EXACT, -1, -1 };
+        struct claim trial = mk("the field tests involve 240 volunteers in 12 clinics across three provinces with each "
+                                "volunteer visited three times by nurses from the capital", NULL, STANCE_ASSERTS);
+        trial.quantities = &q240;
+        trial.n_quantities = 1;
+        struct claim average = mk("the field tests involve an average of 200 volunteers per test, officials at the "
+                                  "ministry of health say", NULL, STANCE_ASSERTS);
+        average.quantities = &q200;
+        average.n_quantities = 1;
+        expect(&trial, &average, CONFLICT_NUMERIC, "240 volunteers vs 200 volunteers per test");
+
         return tap_done();
 }
