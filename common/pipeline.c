@@ -173,6 +173,34 @@ static bool clause_marker(const struct segmented_text *st, size_t k, size_t b) {
         return lexicon_contains(LEXICON_CLAUSE_MARKERS, f);
 }
 
+/* True when token k is the month May rather than the hedge "may": written
+ * "May" with a day or year beside it ("May 17", "31 May", "May of 1945") or
+ * after a word that opens a time ("in May", "since May", "last May").  A
+ * headline's "Prices May Rise" stays a hedge.  The other months are no
+ * hedge words, so only this one needs telling apart. */
+static bool month_may(const struct segmented_text *st, size_t k) {
+        static const char *const before[] = { "in", "on", "of", "since", "until", "till", "by", "from", "to", "through",
+                                              "early", "late", "mid", "last", "next", "this", "during", "before",
+                                              "after", "between", "and" };
+        const struct token *t = &st->tokens[k];
+        if (!t->fold || strcmp(t->fold, "may") != 0 || !(t->flags & TOKEN_CAPITALIZED) || (t->flags & TOKEN_ALLCAPS))
+                return false;
+        if (k + 1 < st->n_tokens && (st->tokens[k + 1].flags & TOKEN_NUMBER))
+                return true;
+        if (k + 2 < st->n_tokens && st->tokens[k + 1].fold && strcmp(st->tokens[k + 1].fold, "of") == 0 &&
+            (st->tokens[k + 2].flags & TOKEN_NUMBER))
+                return true;
+        if (k == 0 || (t->flags & TOKEN_SENT_START))
+                return false;
+        const struct token *p = &st->tokens[k - 1];
+        if (p->flags & TOKEN_NUMBER)
+                return true;
+        for (size_t i = 0; p->fold && i < sizeof(before) / sizeof(before[0]); i++)
+                if (strcmp(p->fold, before[i]) == 0)
+                        return true;
+        return false;
+}
+
 /* Scans tokens [b, e) but [gb, ge) for negation and hedges.  Negation counts
  * in the main clause only, before the first embedded clause: in "Trump
  * accepted assurances there was no interference" the claim itself is not
@@ -187,7 +215,7 @@ static void scan_polarity(const struct segmented_text *st, size_t b, size_t e, s
                         main_clause = false;
                 if (main_clause && (token_negates(st, k) || phrase_in(st, k, 2, e, LEXICON_NEGATION_CUES)))
                         *negated = true;
-                for (size_t n = 1; n <= 4; n++)
+                for (size_t n = 1; n <= 4 && !month_may(st, k); n++)
                         if (phrase_in(st, k, n, e, LEXICON_HEDGES))
                                 *hedged = true;
         }
@@ -427,7 +455,7 @@ static int claim_from_attribution(const struct field *f, const struct attributio
         if (a->cue_start >= 0) {
                 size_t k = tok_from(f->st, a->cue_start);
                 for (size_t j = k >= 2 ? k - 2 : 0; j <= k && j < f->st->n_tokens; j++)
-                        if (phrase_in(f->st, j, 1, f->st->n_tokens, LEXICON_HEDGES))
+                        if (phrase_in(f->st, j, 1, f->st->n_tokens, LEXICON_HEDGES) && !month_may(f->st, j))
                                 c->hedged = true;
         }
         return 0;

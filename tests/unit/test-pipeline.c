@@ -98,6 +98,24 @@ int main(void) {
                 CHECK(a->claims.items[0].negated && a->claims.items[0].speaker == NULL,
                       "the outlet's own negated claim");
         extracted_article_free(a);
+        /* the month May is no hedge; the verb "may" is, in a headline too */
+        const char *mays[][2] = {
+                { "The harbour board approved the new ferry fares on 12 May after a long debate.", "0" },
+                { "In May the harbour board approved the new ferry fares after a long debate.", "0" },
+                { "The harbour board approved the new ferry fares in May of 2019.", "0" },
+                { "The harbour board may approve the new ferry fares after a long debate.", "1" },
+                { "Harbour Board May Approve New Ferry Fares After Long Debate", "1" },
+        };
+        for (size_t i = 0; i < sizeof(mays) / sizeof(mays[0]); i++) {
+                struct article_input in_may = { .text = mays[i][0] };
+                a = NULL;
+                CHECK(pipeline_extract(&in_may, &a) == 0 && a->claims.n == 1, "one claim: %s", mays[i][0]);
+                if (a && a->claims.n == 1)
+                        CHECK(a->claims.items[0].hedged == (mays[i][1][0] == '1'), "hedged %s: %s", mays[i][1],
+                              mays[i][0]);
+                extracted_article_free(a);
+        }
+
         struct article_input tiny = { .text = "Yes indeed." };
         a = NULL;
         CHECK(pipeline_extract(&tiny, &a) == 0 && a->claims.n == 0, "two words are no claim");
