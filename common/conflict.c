@@ -456,6 +456,11 @@ static bool view_negative(const struct conflict_view *v) {
                         for (size_t j = i + 1; j < v->n_words && j <= i + NEGATION_SCOPE_WORDS; j++) {
                                 if (v->words[j].boundary)
                                         break;
+                                /* a subordinate clause is out of scope: "without
+                                 * quarantine as long as they have been treated" */
+                                if (lexicon_contains(LEXICON_CLAUSE_MARKERS, v->words[j].fold) ||
+                                    (j > i + 1 && strcmp(v->words[j].fold, "as") == 0))
+                                        break;
                                 /* "no doubt that ...": the cue negates the doubt,
                                  * not the content (see view_refutes) */
                                 if (v->words[j].refutation)

@@ -65,6 +65,12 @@ int main(void) {
                                STANCE_ASSERTS);
         struct claim easy = mk("foreign nurses can easily obtain permits to work in rural clinics", NULL, STANCE_ASSERTS);
         expect(&hard, &easy, CONFLICT_NEGATION, "not easy vs easily");
+
+        /* a negation's scope ends where a subordinate clause starts */
+        struct claim without = mk("cyclists may cross the old bridge without a permit as long as their bikes carry "
+                                  "lights, reflectors and a working bell after sunset", NULL, STANCE_ASSERTS);
+        struct claim permit = mk("cyclists need a permit to cross the old bridge", NULL, STANCE_ASSERTS);
+        expect(&without, &permit, CONFLICT_NEGATION, "without a permit as long as ... vs need a permit");
         struct claim quick = mk("the council quickly approved the new parking rules for the harbour", NULL,
                                 STANCE_ASSERTS);
         struct claim not_quick = mk("the council approval of the new parking rules for the harbour was not quick", NULL,
