@@ -66,6 +66,17 @@ int main(void) {
         struct claim easy = mk("foreign nurses can easily obtain permits to work in rural clinics", NULL, STANCE_ASSERTS);
         expect(&hard, &easy, CONFLICT_NEGATION, "not easy vs easily");
 
+        /* leaving a place is no reaching or arriving at it */
+        struct claim departed = mk("the night ferry departed the northern pier of the island at noon", NULL,
+                                   STANCE_ASSERTS);
+        struct claim reached = mk("the night ferry reached the northern pier of the island at noon", NULL,
+                                  STANCE_ASSERTS);
+        expect(&departed, &reached, CONFLICT_ANTONYM, "departed vs reached");
+        struct claim left = mk("the night ferry left the northern pier of the island at noon", NULL, STANCE_ASSERTS);
+        struct claim arrived = mk("the night ferry arrived at the northern pier of the island at noon", NULL,
+                                  STANCE_ASSERTS);
+        expect(&left, &arrived, CONFLICT_ANTONYM, "left vs arrived");
+
         /* a negation's scope ends where a subordinate clause starts */
         struct claim without = mk("cyclists may cross the old bridge without a permit as long as their bikes carry "
                                   "lights, reflectors and a working bell after sunset", NULL, STANCE_ASSERTS);
