@@ -1,5 +1,6 @@
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,8 +60,19 @@ static const bool use_synonyms = true;
 struct cword {
         char *fold;             /* case-folded form */
         char *stem;             /* Snowball stem */
-        char *lemma[3];         /* WordNet base form as verb, adjective, noun; filled lazily */
-        bool lemmas_done;
+        uint64_t stem_hash;     /* of stem: most pairs of words differ in it */
+        bool ly;                /* fold may be an adverb of a regular suffix (adverb_of) */
+        /* filled lazily, once, by word_prepare(), so that a question about
+         * a pair of words asks WordNet nothing and hashes no string */
+        bool prepared;
+        char *lemma[3];         /* WordNet base form as verb, adjective, noun */
+        uint64_t lemma_hash[3];
+        const char *forms[6];   /* the forms it may be listed under */
+        size_t n_forms;
+        unsigned forms_head;    /* bit i: forms[i] may begin an entry of antonyms.txt */
+        bool weak_head;         /* lemma[0] may begin an entry of weak-antonyms.txt */
+        struct wn_facts wn_verb;        /* of lemma[0], with its antonyms */
+        struct wn_facts wn_noun;        /* of lemma[2] */
         const char *alias;      /* what the verb means with its particle ("voted against": "reject"), or NULL */
         bool predicate;         /* in a copular predicate ("X was a liberal thinker") */
         bool subject;           /* in the subject of a copular predicate */
@@ -109,6 +121,8 @@ static void view_free_words(struct conflict_view *v) {
                 free(v->words[i].stem);
                 for (size_t k = 0; k < 3; k++)
                         free(v->words[i].lemma[k]);
+                wn_facts_clear(&v->words[i].wn_verb);
+                wn_facts_clear(&v->words[i].wn_noun);
         }
         free(v->words);
 }
@@ -249,6 +263,9 @@ int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
                         return -ENOMEM;
                 }
                 v->n_words++;
+                w->stem_hash = wn_hash(w->stem);
+                size_t fn = strlen(w->fold);
+                w->ly = fn >= 5 && strcmp(w->fold + fn - 2, "ly") == 0;
                 w->boundary = boundary;
                 boundary = false;
 
@@ -332,48 +349,68 @@ int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
         return 0;
 }
 
-/* Fills w->lemma[] from WordNet once; NULL entries mean "no other form known". */
-static void word_lemmas(struct cword *w) {
-        static const enum wn_pos pos[3] = { WN_VERB, WN_ADJ, WN_NOUN };
-        if (w->lemmas_done)
-                return;
-        w->lemmas_done = true;
-        for (size_t k = 0; k < 3; k++) {
-                char *l = NULL;
-                if (wn_lemma(w->fold, pos[k], &l) >= 0)
-                        w->lemma[k] = l;
-        }
+/* True when the list id may hold an entry "form ...": false only when no
+ * entry begins with form's first word (lexicon_starts_entry), so that
+ * listed_ordered() can be skipped. */
+static bool may_begin_entry(enum lexicon_id id, const char *form) {
+        char head[128];
+        size_t n = strcspn(form, " ");
+        if (n == 0 || n >= sizeof(head))
+                return true;
+        memcpy(head, form, n);
+        head[n] = '\0';
+        return lexicon_starts_entry(id, head);
 }
 
-/* The forms a word may be listed under: fold, stem, its lemmas and what it
- * means with its particle. */
-static size_t word_forms(struct cword *w, const char *forms[6]) {
+/* Fills what the pair questions below need of w, once: its lemmas (NULL
+ * entries mean "no other form known"), the forms it may be listed under
+ * (fold, its meaning with its particle, stem, lemmas) and what WordNet says
+ * of its verb and noun lemmas.  Out of memory, a fact is left out and the
+ * questions about it answer no. */
+static void word_prepare(struct cword *w) {
+        static const enum wn_pos pos[3] = { WN_VERB, WN_ADJ, WN_NOUN };
+        if (w->prepared)
+                return;
+        w->prepared = true;
+        for (size_t k = 0; k < 3; k++) {
+                char *l = NULL;
+                if (wn_lemma(w->fold, pos[k], &l) >= 0) {
+                        w->lemma[k] = l;
+                        w->lemma_hash[k] = wn_hash(l);
+                }
+        }
+
         size_t n = 0;
-        word_lemmas(w);
-        forms[n++] = w->fold;
+        w->forms[n++] = w->fold;
         if (w->alias)
-                forms[n++] = w->alias;
+                w->forms[n++] = w->alias;
         if (strcmp(w->stem, w->fold) != 0)
-                forms[n++] = w->stem;
+                w->forms[n++] = w->stem;
         for (size_t k = 0; k < 3; k++)
                 if (w->lemma[k]) {
                         bool seen = false;
                         for (size_t i = 0; i < n && !seen; i++)
-                                seen = strcmp(forms[i], w->lemma[k]) == 0;
+                                seen = strcmp(w->forms[i], w->lemma[k]) == 0;
                         if (!seen)
-                                forms[n++] = w->lemma[k];
+                                w->forms[n++] = w->lemma[k];
                 }
-        return n;
+        w->n_forms = n;
+        for (size_t i = 0; i < n; i++)
+                if (may_begin_entry(LEXICON_ANTONYMS, w->forms[i]))
+                        w->forms_head |= 1u << i;
+
+        if (w->lemma[0]) {
+                w->weak_head = may_begin_entry(LEXICON_WEAK_ANTONYMS, w->lemma[0]);
+                (void) wn_facts_get(w->lemma[0], WN_VERB, true, &w->wn_verb);
+        }
+        if (w->lemma[2])
+                (void) wn_facts_get(w->lemma[2], WN_NOUN, false, &w->wn_noun);
 }
 
-/* True when the pair list id holds x and y (in either order). */
-static bool listed_pair(enum lexicon_id id, const char *x, const char *y) {
+/* True when the pair list id holds "x y". */
+static bool listed_ordered(enum lexicon_id id, const char *x, const char *y) {
         char buf[256];
-        if (snprintf(buf, sizeof(buf), "%s %s", x, y) < (int) sizeof(buf) && lexicon_contains(id, buf))
-                return true;
-        if (snprintf(buf, sizeof(buf), "%s %s", y, x) < (int) sizeof(buf) && lexicon_contains(id, buf))
-                return true;
-        return false;
+        return snprintf(buf, sizeof(buf), "%s %s", x, y) < (int) sizeof(buf) && lexicon_contains(id, buf);
 }
 
 /* Returns 2 when a and b are antonyms by the curated list, 1 by WordNet
@@ -382,29 +419,35 @@ static bool listed_pair(enum lexicon_id id, const char *x, const char *y) {
  * about one, and its noun antonyms are roles: the curated list holds the
  * adjectives that do clash (alive/dead, guilty/innocent). */
 static int words_antonyms(struct cword *a, struct cword *b) {
-        const char *fa[6], *fb[6];
-        size_t na = word_forms(a, fa), nb = word_forms(b, fb);
-        for (size_t i = 0; i < na; i++)
-                for (size_t j = 0; j < nb; j++)
-                        if (listed_pair(LEXICON_ANTONYMS, fa[i], fb[j]))
+        word_prepare(a);
+        word_prepare(b);
+        for (size_t i = 0; i < a->n_forms; i++)
+                for (size_t j = 0; j < b->n_forms; j++)
+                        if (((a->forms_head >> i) & 1 && listed_ordered(LEXICON_ANTONYMS, a->forms[i], b->forms[j])) ||
+                            ((b->forms_head >> j) & 1 && listed_ordered(LEXICON_ANTONYMS, b->forms[j], a->forms[i])))
                                 return 2;
-        if (a->lemma[0] && b->lemma[0] && !listed_pair(LEXICON_WEAK_ANTONYMS, a->lemma[0], b->lemma[0]) &&
-            wn_antonyms(a->lemma[0], b->lemma[0], WN_VERB))
+        if (a->lemma[0] && b->lemma[0] && wn_facts_antonyms(&a->wn_verb, &b->wn_verb) &&
+            !(a->weak_head && listed_ordered(LEXICON_WEAK_ANTONYMS, a->lemma[0], b->lemma[0])) &&
+            !(b->weak_head && listed_ordered(LEXICON_WEAK_ANTONYMS, b->lemma[0], a->lemma[0])))
                 return 1;
         return 0;
 }
 
+/* Are lemma k of a and of b the same (both known)? */
+static bool same_lemma(const struct cword *a, const struct cword *b, size_t k) {
+        return a->lemma[k] && b->lemma[k] && a->lemma_hash[k] == b->lemma_hash[k] &&
+                strcmp(a->lemma[k], b->lemma[k]) == 0;
+}
+
 /* True when WordNet puts the two words in one synset (as verbs or nouns). */
 static bool words_synonyms(struct cword *a, struct cword *b) {
-        word_lemmas(a);
-        word_lemmas(b);
-        if (a->lemma[0] && b->lemma[0] && strcmp(a->lemma[0], b->lemma[0]) == 0)
+        word_prepare(a);
+        word_prepare(b);
+        if (same_lemma(a, b, 0) || same_lemma(a, b, 2))
                 return true;
-        if (a->lemma[2] && b->lemma[2] && strcmp(a->lemma[2], b->lemma[2]) == 0)
+        if (a->lemma[0] && b->lemma[0] && wn_facts_synonyms(&a->wn_verb, &b->wn_verb))
                 return true;
-        if (a->lemma[0] && b->lemma[0] && wn_synonyms(a->lemma[0], b->lemma[0], WN_VERB))
-                return true;
-        if (a->lemma[2] && b->lemma[2] && wn_synonyms(a->lemma[2], b->lemma[2], WN_NOUN))
+        if (a->lemma[2] && b->lemma[2] && wn_facts_synonyms(&a->wn_noun, &b->wn_noun))
                 return true;
         return false;
 }
@@ -590,7 +633,8 @@ static void align(struct conflict_view *a, struct conflict_view *b, bool with_sy
                         struct cword *y = &b->words[j];
                         if (!y->content || y->shared)
                                 continue;
-                        if (strcmp(x->stem, y->stem) == 0 || adverb_of(x->fold, y->fold) || adverb_of(y->fold, x->fold)) {
+                        if ((x->stem_hash == y->stem_hash && strcmp(x->stem, y->stem) == 0) ||
+                            (x->ly && adverb_of(x->fold, y->fold)) || (y->ly && adverb_of(y->fold, x->fold))) {
                                 x->shared = y->shared = true;
                                 break;
                         }

@@ -268,25 +268,31 @@ static void antonym_set(char *a, int pos, struct wordset *ws) {
 static struct cache_slot *cache_find(const char *key);
 static void cache_put(const char *key, bool answer, int info, char *lemma);
 
-/* Is b an antonym of a in some sense of pos?  The antonyms of a are read
- * once and cached.  Called with wn_lock held. */
-static bool antonym_of(char *a, const char *b, int pos) {
+/* The antonyms of a in pos (a word list ended by an empty word), read once
+ * and cached; NULL when out of memory.  Called with wn_lock held; valid
+ * until the next cache_put. */
+static const char *antonym_words(char *a, int pos) {
         char key[WN_MAX_WORD + 16];
         word_key(key, Q_ANTSET, pos, a);
         struct cache_slot *c = cache_find(key);
         if (c)
-                return wordset_has(c->lemma, b);
+                return c->lemma;
 
         struct wordset ws = {};
         antonym_set(a, pos, &ws);
         wordset_add(&ws, "");
         if (ws.oom) {
                 free(ws.buf);
-                return false;
+                return NULL;
         }
-        bool hit = wordset_has(ws.buf, b);
         cache_put(key, true, 0, ws.buf);
-        return hit;
+        c = cache_find(key);
+        return c ? c->lemma : NULL;
+}
+
+/* Is b an antonym of a in some sense of pos?  Called with wn_lock held. */
+static bool antonym_of(char *a, const char *b, int pos) {
+        return wordset_has(antonym_words(a, pos), b);
 }
 
 /* The synsets of w (or its base form) in pos, read once and cached:
@@ -574,4 +580,151 @@ bool wn_antonyms(const char *a, const char *b, enum wn_pos pos) {
 
 bool wn_synonyms(const char *a, const char *b, enum wn_pos pos) {
         return relation(Q_SYNONYMS, a, b, pos);
+}
+
+uint64_t wn_hash(const char *s) {
+        uint64_t h = 14695981039346656037ull;
+        for (; *s; s++)
+                h = (h ^ (unsigned char) *s) * 1099511628211ull;
+        return h;
+}
+
+static int cmp_long(const void *a, const void *b) {
+        long x = *(const long *) a, y = *(const long *) b;
+        return (x > y) - (x < y);
+}
+
+void wn_facts_clear(struct wn_facts *f) {
+        if (!f)
+                return;
+        free(f->form);
+        free(f->synsets);
+        free(f->antonym_words);
+        free(f->antonym_hashes);
+        *f = (struct wn_facts) {};
+}
+
+/* Copies the word list set (ended by an empty word) into f with the hash of
+ * each word; false when out of memory. */
+static bool facts_take_antonyms(struct wn_facts *f, const char *set) {
+        size_t len = 0, n = 0;
+        for (const char *p = set; *p; p += strlen(p) + 1, n++)
+                len += strlen(p) + 1;
+        if (n == 0)
+                return true;
+        f->antonym_words = malloc(len + 1);
+        f->antonym_hashes = malloc(sizeof(uint64_t) * n);
+        if (!f->antonym_words || !f->antonym_hashes)
+                return false;
+        memcpy(f->antonym_words, set, len + 1);
+        size_t i = 0;
+        for (const char *p = f->antonym_words; *p; p += strlen(p) + 1)
+                f->antonym_hashes[i++] = wn_hash(p);
+        f->n_antonyms = n;
+        return true;
+}
+
+/* Reads f's synsets, index facts and (with_antonyms) antonyms for the
+ * WordNet-spelt word w; false when out of memory.  wn_lock held. */
+static bool facts_read_locked(struct wn_facts *f, char *w, int pos, bool with_antonyms) {
+        int n = 0;
+        const long *offsets = synsets_of(w, pos, &n);
+        if (!offsets)
+                return false;
+        if (n > 0) {
+                f->synsets = malloc(sizeof(long) * (size_t) n);
+                if (!f->synsets)
+                        return false;
+                memcpy(f->synsets, offsets, sizeof(long) * (size_t) n);
+                qsort(f->synsets, (size_t) n, sizeof(long), cmp_long);
+                f->n_synsets = (size_t) n;
+        }
+        f->info = word_info(w, pos);
+        /* antonym questions about a word the index lacks are never asked
+         * (antonym_possible) */
+        if (with_antonyms && (f->info & INFO_KNOWN)) {
+                const char *set = antonym_words(w, pos);
+                if (!set || !facts_take_antonyms(f, set))
+                        return false;
+        }
+        return true;
+}
+
+int wn_facts_get(const char *lemma, enum wn_pos pos, bool with_antonyms, struct wn_facts *ret) {
+        char w[WN_MAX_WORD];
+
+        if (!ret || !lemma || !pos_ok(pos))
+                return -EINVAL;
+        struct wn_facts f = { .pos = (int) pos };
+        /* a word WordNet cannot spell answers false (as relation() does) */
+        if (!wn_word(lemma, w)) {
+                *ret = f;
+                return 0;
+        }
+        int r = 0;
+        pthread_mutex_lock(&wn_lock);
+        r = init_locked(NULL);
+        if (r == 0 && !facts_read_locked(&f, w, (int) pos, with_antonyms))
+                r = -ENOMEM;
+        pthread_mutex_unlock(&wn_lock);
+        if (r == -ENOENT) {
+                *ret = f;       /* no database: no relations, as relation() answers */
+                return 0;
+        }
+        if (r == 0 && !(f.form = strdup(w)))
+                r = -ENOMEM;
+        if (r < 0) {
+                wn_facts_clear(&f);
+                return r;
+        }
+        f.hash = wn_hash(f.form);
+        *ret = f;
+        return 0;
+}
+
+/* Do the sorted arrays a and b share an element? */
+static bool sorted_intersect(const long *a, size_t na, const long *b, size_t nb) {
+        size_t i = 0, j = 0;
+        while (i < na && j < nb) {
+                if (a[i] == b[j])
+                        return true;
+                if (a[i] < b[j])
+                        i++;
+                else
+                        j++;
+        }
+        return false;
+}
+
+static bool same_form(const struct wn_facts *a, const struct wn_facts *b) {
+        return a->hash == b->hash && strcmp(a->form, b->form) == 0;
+}
+
+bool wn_facts_synonyms(const struct wn_facts *a, const struct wn_facts *b) {
+        if (!a || !b || !a->form || !b->form)
+                return false;
+        return same_form(a, b) || sorted_intersect(a->synsets, a->n_synsets, b->synsets, b->n_synsets);
+}
+
+/* Is b (its form) among the antonyms read for a? */
+static bool facts_antonym_of(const struct wn_facts *a, const struct wn_facts *b) {
+        const char *p = a->antonym_words;
+        for (size_t i = 0; i < a->n_antonyms; p += strlen(p) + 1, i++)
+                if (a->antonym_hashes[i] == b->hash && strcmp(p, b->form) == 0)
+                        return true;
+        return false;
+}
+
+bool wn_facts_antonyms(const struct wn_facts *a, const struct wn_facts *b) {
+        if (!a || !b || !a->form || !b->form)
+                return false;
+        /* antonym_possible() on the facts read */
+        if (!(a->info & INFO_KNOWN) || !(b->info & INFO_KNOWN))
+                return false;
+        if (a->pos == ADJ) {
+                if (!((a->info & (INFO_ANT | INFO_SIM)) && (b->info & (INFO_ANT | INFO_SIM))))
+                        return false;
+        } else if (!((a->info | b->info) & INFO_ANT))
+                return false;
+        return facts_antonym_of(a, b) || facts_antonym_of(b, a);
 }

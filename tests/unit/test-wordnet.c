@@ -14,6 +14,37 @@ static void check_lemma(const char *word, enum wn_pos pos, const char *want) {
         free(l);
 }
 
+/* The facts read per word answer as wn_synonyms() and wn_antonyms() do,
+ * in both orders, for every pair of the words (all parts of speech). */
+static void check_facts_agree(void) {
+        static const char *const words[] = {
+                "win", "lose", "eat", "accept", "reject", "increase", "decrease", "rise", "fall",
+                "alive", "dead", "true", "false", "huge", "small", "large", "big", "buy", "sell",
+                "purchase", "car", "automobile", "United States", "US", "qqq", "Talk", "",
+        };
+        size_t n = sizeof(words) / sizeof(words[0]), bad = 0, failed = 0;
+        for (int pos = WN_NOUN; pos <= WN_ADV; pos++) {
+                struct wn_facts f[sizeof(words) / sizeof(words[0])];
+                for (size_t i = 0; i < n; i++)
+                        if (wn_facts_get(words[i], (enum wn_pos) pos, true, &f[i]) != 0) {
+                                f[i] = (struct wn_facts) {};
+                                failed++;
+                        }
+                for (size_t i = 0; i < n; i++)
+                        for (size_t j = 0; j < n; j++)
+                                if (wn_facts_synonyms(&f[i], &f[j]) != wn_synonyms(words[i], words[j], (enum wn_pos) pos) ||
+                                    wn_facts_antonyms(&f[i], &f[j]) != wn_antonyms(words[i], words[j], (enum wn_pos) pos))
+                                        bad++;
+                for (size_t i = 0; i < n; i++)
+                        wn_facts_clear(&f[i]);
+        }
+        CHECK(failed == 0, "wn_facts_get reads every word (%zu failed)", failed);
+        CHECK(bad == 0, "per-word facts agree with the pair questions (%zu differ)", bad);
+        struct wn_facts f;
+        CHECK(wn_facts_get(NULL, WN_NOUN, false, &f) == -EINVAL, "NULL lemma is -EINVAL");
+        CHECK(wn_facts_get("word", (enum wn_pos) 9, false, &f) == -EINVAL, "bad part of speech is -EINVAL");
+}
+
 /* Many threads asking at once must get the same answers. */
 static void *worker(void *arg) {
         int *bad = arg;
@@ -70,6 +101,8 @@ int main(void) {
         CHECK(wn_synonyms("big", "large", WN_ADJ), "big/large");
         CHECK(!wn_synonyms("buy", "sell", WN_VERB), "buy/sell are not synonyms");
         CHECK(wn_synonyms("United States", "US", WN_NOUN), "multi-word entries");
+
+        check_facts_agree();
 
         pthread_t t[4];
         int bad[4] = { 0 };
