@@ -102,7 +102,7 @@ int story_verdict_find(const struct segmented_text *st, struct story_verdict *re
 
         if (!st || !ret)
                 return 0;
-        for (size_t s = 0; s < st->n_sentences && lead < STANCE_LEAD_SENTENCES; s++) {
+        for (size_t s = 0; s < st->n_sentences && lead < STANCE_VERDICT_SENTENCES; s++) {
                 const struct sentence *sen = &st->sentences[s];
                 size_t words = 0;
                 for (size_t k = sen->tok_begin; k < sen->tok_end; k++)

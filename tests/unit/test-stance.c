@@ -27,6 +27,17 @@ static int verdict(const char *text, char *words, size_t size) {
         return r;
 }
 
+/* The number of sentences of the story a verdict in text refutes, or 0. */
+static size_t story_sentences(const char *text) {
+        struct segmented_text *st = NULL;
+        struct story_verdict v;
+        if (segment_text(text, strlen(text), &st) < 0)
+                return 0;
+        size_t n = story_verdict_find(st, &v) > 0 ? v.lead_end - v.lead_begin : 0;
+        segmented_text_free(st);
+        return n;
+}
+
 static struct extracted_article *extract(const char *title, const char *text) {
         struct article_input in = { .title = title, .text = text };
         struct extracted_article *a = NULL;
@@ -74,6 +85,10 @@ int main(void) {
                       "Many visitors came by train. The band played until late at night. "
                       "Critics later called the ceremony a hoax.", w, sizeof(w)) == 0,
               "a verdict past the lead does not count");
+        CHECK(story_sentences("It is a hoax, and a clumsy one. A post said on Friday that a comet would hit Lisbon. "
+                              "It named the hour. It cited an observatory in Chile. Thousands shared it within a day. "
+                              "Some schools closed early. The observatory said it had never heard of the study.") == 7,
+              "the story a lead's verdict refutes is told in the sentences after it too");
 
         /* compare: a headline asserting the story against a body that
          * calls it untrue, and against one that agrees */
