@@ -71,8 +71,8 @@ struct cword {
         size_t n_forms;
         unsigned forms_head;    /* bit i: forms[i] may begin an entry of antonyms.txt */
         bool weak_head;         /* lemma[0] may begin an entry of weak-antonyms.txt */
-        struct wn_facts wn_verb;        /* of lemma[0], with its antonyms */
-        struct wn_facts wn_noun;        /* of lemma[2] */
+        const struct wn_facts *wn_verb; /* of lemma[0], with its antonyms (wordnet.c's shared table; NULL: none) */
+        const struct wn_facts *wn_noun; /* of lemma[2] */
         const char *alias;      /* what the verb means with its particle ("voted against": "reject"), or NULL */
         bool predicate;         /* in a copular predicate ("X was a liberal thinker") */
         bool subject;           /* in the subject of a copular predicate */
@@ -121,8 +121,6 @@ static void view_free_words(struct conflict_view *v) {
                 free(v->words[i].stem);
                 for (size_t k = 0; k < 3; k++)
                         free(v->words[i].lemma[k]);
-                wn_facts_clear(&v->words[i].wn_verb);
-                wn_facts_clear(&v->words[i].wn_noun);
         }
         free(v->words);
 }
@@ -401,10 +399,10 @@ static void word_prepare(struct cword *w) {
 
         if (w->lemma[0]) {
                 w->weak_head = may_begin_entry(LEXICON_WEAK_ANTONYMS, w->lemma[0]);
-                (void) wn_facts_get(w->lemma[0], WN_VERB, true, &w->wn_verb);
+                w->wn_verb = wn_facts_shared(w->lemma[0], WN_VERB, true);
         }
         if (w->lemma[2])
-                (void) wn_facts_get(w->lemma[2], WN_NOUN, false, &w->wn_noun);
+                w->wn_noun = wn_facts_shared(w->lemma[2], WN_NOUN, false);
 }
 
 /* True when the pair list id holds "x y". */
@@ -426,7 +424,7 @@ static int words_antonyms(struct cword *a, struct cword *b) {
                         if (((a->forms_head >> i) & 1 && listed_ordered(LEXICON_ANTONYMS, a->forms[i], b->forms[j])) ||
                             ((b->forms_head >> j) & 1 && listed_ordered(LEXICON_ANTONYMS, b->forms[j], a->forms[i])))
                                 return 2;
-        if (a->lemma[0] && b->lemma[0] && wn_facts_antonyms(&a->wn_verb, &b->wn_verb) &&
+        if (a->lemma[0] && b->lemma[0] && wn_facts_antonyms(a->wn_verb, b->wn_verb) &&
             !(a->weak_head && listed_ordered(LEXICON_WEAK_ANTONYMS, a->lemma[0], b->lemma[0])) &&
             !(b->weak_head && listed_ordered(LEXICON_WEAK_ANTONYMS, b->lemma[0], a->lemma[0])))
                 return 1;
@@ -445,9 +443,9 @@ static bool words_synonyms(struct cword *a, struct cword *b) {
         word_prepare(b);
         if (same_lemma(a, b, 0) || same_lemma(a, b, 2))
                 return true;
-        if (a->lemma[0] && b->lemma[0] && wn_facts_synonyms(&a->wn_verb, &b->wn_verb))
+        if (a->lemma[0] && b->lemma[0] && wn_facts_synonyms(a->wn_verb, b->wn_verb))
                 return true;
-        if (a->lemma[2] && b->lemma[2] && wn_facts_synonyms(&a->wn_noun, &b->wn_noun))
+        if (a->lemma[2] && b->lemma[2] && wn_facts_synonyms(a->wn_noun, b->wn_noun))
                 return true;
         return false;
 }

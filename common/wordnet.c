@@ -682,6 +682,67 @@ int wn_facts_get(const char *lemma, enum wn_pos pos, bool with_antonyms, struct 
         return 0;
 }
 
+/* ---- the shared facts table (wn_facts_shared) ---- */
+
+#define SHARED_BUCKETS 16384
+
+struct shared_facts {
+        struct wn_facts f;
+        bool with_antonyms;
+        struct shared_facts *next;
+};
+
+static struct shared_facts *shared_buckets[SHARED_BUCKETS];
+static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The entry for form in pos, or NULL.  shared_lock held. */
+static struct shared_facts *shared_find_locked(uint64_t h, const char *form, int pos, bool with_antonyms) {
+        for (struct shared_facts *e = shared_buckets[h % SHARED_BUCKETS]; e; e = e->next)
+                if (e->f.hash == h && e->f.pos == pos && e->with_antonyms == with_antonyms &&
+                    strcmp(e->f.form, form) == 0)
+                        return e;
+        return NULL;
+}
+
+const struct wn_facts *wn_facts_shared(const char *lemma, enum wn_pos pos, bool with_antonyms) {
+        char w[WN_MAX_WORD];
+
+        if (!lemma || !pos_ok(pos) || !wn_word(lemma, w))
+                return NULL;
+        uint64_t h = wn_hash(w);
+        pthread_mutex_lock(&shared_lock);
+        struct shared_facts *e = shared_find_locked(h, w, (int) pos, with_antonyms);
+        pthread_mutex_unlock(&shared_lock);
+        if (e)
+                return &e->f;
+
+        /* read outside the table's lock; another thread may read the same
+         * word meanwhile, and the first to insert wins */
+        struct shared_facts *n = calloc(1, sizeof(*n));
+        if (!n)
+                return NULL;
+        if (wn_facts_get(lemma, pos, with_antonyms, &n->f) < 0 || !n->f.form) {
+                wn_facts_clear(&n->f);
+                free(n);
+                return NULL;
+        }
+        n->with_antonyms = with_antonyms;
+        pthread_mutex_lock(&shared_lock);
+        e = shared_find_locked(n->f.hash, n->f.form, (int) pos, with_antonyms);
+        if (!e) {
+                n->next = shared_buckets[n->f.hash % SHARED_BUCKETS];
+                shared_buckets[n->f.hash % SHARED_BUCKETS] = n;
+                e = n;
+                n = NULL;
+        }
+        pthread_mutex_unlock(&shared_lock);
+        if (n) {
+                wn_facts_clear(&n->f);
+                free(n);
+        }
+        return &e->f;
+}
+
 /* Do the sorted arrays a and b share an element? */
 static bool sorted_intersect(const long *a, size_t na, const long *b, size_t nb) {
         size_t i = 0, j = 0;

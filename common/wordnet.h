@@ -54,6 +54,15 @@ uint64_t wn_hash(const char *s);
 int wn_facts_get(const char *lemma, enum wn_pos pos, bool with_antonyms, struct wn_facts *ret);
 void wn_facts_clear(struct wn_facts *f);
 
+/* The facts of lemma in pos as wn_facts_get() reads them, kept in one table
+ * shared by all callers and threads (filled on first use, held until the
+ * process exits: only words WordNet can spell are kept, so its vocabulary
+ * bounds the table), so that the cached views of many claims holding the
+ * same word share one copy.  Returns NULL when there are no facts to keep
+ * (a word WordNet cannot spell, no database, or out of memory): the
+ * wn_facts_*() questions answer false for NULL, as for empty facts. */
+const struct wn_facts *wn_facts_shared(const char *lemma, enum wn_pos pos, bool with_antonyms);
+
 /* wn_synonyms() and wn_antonyms() of the lemmas a and b were read from (of
  * one part of speech; the antonyms read by wn_facts_get()), with the same
  * answers. */

@@ -45,6 +45,23 @@ static void check_facts_agree(void) {
         CHECK(wn_facts_get("word", (enum wn_pos) 9, false, &f) == -EINVAL, "bad part of speech is -EINVAL");
 }
 
+/* The shared table hands out one copy per word and part of speech, with
+ * the answers of the per-call facts. */
+static void check_facts_shared(void) {
+        const struct wn_facts *a = wn_facts_shared("accept", WN_VERB, true);
+        const struct wn_facts *b = wn_facts_shared("reject", WN_VERB, true);
+        CHECK(a && b, "known verbs have shared facts");
+        CHECK(a == wn_facts_shared("accept", WN_VERB, true), "the same word gets the same copy");
+        CHECK(a != wn_facts_shared("accept", WN_VERB, false), "with and without antonyms are kept apart");
+        CHECK(a != wn_facts_shared("accept", WN_NOUN, true), "parts of speech are kept apart");
+        CHECK(wn_facts_antonyms(a, b) == wn_antonyms("accept", "reject", WN_VERB), "shared antonym answer as wn_antonyms");
+        const struct wn_facts *c = wn_facts_shared("take", WN_VERB, true);
+        CHECK(wn_facts_synonyms(a, c) == wn_synonyms("accept", "take", WN_VERB), "shared synonym answer as wn_synonyms");
+        CHECK(wn_facts_shared("", WN_VERB, true) == NULL, "a word WordNet cannot spell has none");
+        CHECK(wn_facts_shared(NULL, WN_VERB, true) == NULL, "NULL has none");
+        CHECK(!wn_facts_synonyms(NULL, a) && !wn_facts_antonyms(a, NULL), "no facts answer false");
+}
+
 /* Many threads asking at once must get the same answers. */
 static void *worker(void *arg) {
         int *bad = arg;
@@ -103,6 +120,7 @@ int main(void) {
         CHECK(wn_synonyms("United States", "US", WN_NOUN), "multi-word entries");
 
         check_facts_agree();
+        check_facts_shared();
 
         pthread_t t[4];
         int bad[4] = { 0 };
