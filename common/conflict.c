@@ -351,13 +351,8 @@ int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
  * entry begins with form's first word (lexicon_starts_entry), so that
  * listed_ordered() can be skipped. */
 static bool may_begin_entry(enum lexicon_id id, const char *form) {
-        char head[128];
         size_t n = strcspn(form, " ");
-        if (n == 0 || n >= sizeof(head))
-                return true;
-        memcpy(head, form, n);
-        head[n] = '\0';
-        return lexicon_starts_entry(id, head);
+        return n == 0 || lexicon_starts_entry_n(id, form, n);
 }
 
 /* Fills what the pair questions below need of w, once: its lemmas (NULL

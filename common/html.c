@@ -220,17 +220,10 @@ bool html_boilerplate_line(const char *s, size_t len) {
                 /* most words start no entry: one lookup instead of six */
                 while (j < len && l[j] != ' ')
                         j++;
-                char first_end = l[j];
-                l[j] = '\0';
-                bool starts = lexicon_starts_entry(LEXICON_BOILERPLATE, l + i);
-                l[j] = first_end;
-                if (!starts && j == len && whole_end > i && whole_end < len) {
+                bool starts = lexicon_starts_entry_n(LEXICON_BOILERPLATE, l + i, j - i);
+                if (!starts && j == len && whole_end > i && whole_end < len)
                         /* the last word, as the "whole" match reads it: "Advertisement." */
-                        char stop = l[whole_end];
-                        l[whole_end] = '\0';
-                        starts = lexicon_starts_entry(LEXICON_BOILERPLATE, l + i);
-                        l[whole_end] = stop;
-                }
+                        starts = lexicon_starts_entry_n(LEXICON_BOILERPLATE, l + i, whole_end - i);
                 j = i;
                 if (!starts)
                         continue;

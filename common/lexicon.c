@@ -145,6 +145,10 @@ const char *lexicon_lookup(enum lexicon_id id, const char *key) {
 }
 
 bool lexicon_starts_entry(enum lexicon_id id, const char *word) {
+        return word && lexicon_starts_entry_n(id, word, strlen(word));
+}
+
+bool lexicon_starts_entry_n(enum lexicon_id id, const char *word, size_t len) {
         if ((unsigned) id >= _LEXICON_MAX || !word)
                 return false;
         pthread_once(&index_once, build_indexes);
@@ -152,7 +156,6 @@ bool lexicon_starts_entry(enum lexicon_id id, const char *word) {
                 return true;    /* no index: the caller's full lookups decide */
         const struct lexicon_table *t = &lexicon_tables[id];
         const struct lexicon_index *x = &indexes[id];
-        size_t len = strlen(word);
         uint32_t h = hash_n(word, len);
         for (size_t s = h & x->mask; x->heads[s]; s = (s + 1) & x->mask) {
                 const char *k = t->entries[x->heads[s] - 1].key;

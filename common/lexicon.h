@@ -23,3 +23,6 @@ const char *lexicon_lookup(enum lexicon_id id, const char *key);
  * can skip a token with one lookup instead of one per phrase length.  May
  * return true for any word when the lookup index could not be built. */
 bool lexicon_starts_entry(enum lexicon_id id, const char *word);
+
+/* lexicon_starts_entry() of the first len bytes of word. */
+bool lexicon_starts_entry_n(enum lexicon_id id, const char *word, size_t len);
