@@ -12,6 +12,7 @@
 #include "quantity.h"
 #include "segment.h"
 #include "stance.h"
+#include "wordform.h"
 #include "wordnet.h"
 
 /* How sure each kind is on its own, before overlap and penalties. */
@@ -58,33 +59,21 @@ static const bool use_synonyms = true;
 
 /* One word of a claim's text. */
 struct cword {
-        char *fold;             /* case-folded form */
-        char *stem;             /* Snowball stem */
-        uint64_t stem_hash;     /* of stem: most pairs of words differ in it */
-        bool ly;                /* fold may be an adverb of a regular suffix (adverb_of) */
-        /* filled lazily, once, by word_prepare(), so that a question about
-         * a pair of words asks WordNet nothing and hashes no string */
-        bool prepared;
-        char *lemma[3];         /* WordNet base form as verb, adjective, noun */
-        uint64_t lemma_hash[3];
-        const char *forms[6];   /* the forms it may be listed under */
-        size_t n_forms;
-        unsigned forms_head;    /* bit i: forms[i] may begin an entry of antonyms.txt */
-        bool weak_head;         /* lemma[0] may begin an entry of weak-antonyms.txt */
-        const struct wn_facts *wn_verb; /* of lemma[0], with its antonyms (wordnet.c's shared table; NULL: none) */
-        const struct wn_facts *wn_noun; /* of lemma[2] */
+        const struct word_form *form;   /* shared: fold, stem, WordNet facts (wordform.h) */
+        const char *fold;       /* form->fold: case-folded form */
+        const char *stem;       /* form->stem: Snowball stem */
         const char *alias;      /* what the verb means with its particle ("voted against": "reject"), or NULL */
-        bool predicate;         /* in a copular predicate ("X was a liberal thinker") */
-        bool subject;           /* in the subject of a copular predicate */
-        bool content;           /* counts for alignment: not a stop word, cue or number */
-        bool repeat;            /* would be content, but its stem came earlier in the claim */
-        bool entity;            /* part of one of the claim's entity names */
-        bool dateword;          /* part of one of the claim's dates ("July", "Friday") */
-        bool shared;            /* aligned with a word of the other claim (per check) */
-        bool opposite;          /* aligned with its antonym in the other claim (per check) */
-        bool negation;          /* a negation cue ("not", "never", "no") */
-        bool refutation;        /* a word calling an account untrue ("fake") */
-        bool boundary;          /* a clause mark (, ; : brackets, dash) comes right before */
+        bool predicate : 1;     /* in a copular predicate ("X was a liberal thinker") */
+        bool subject : 1;       /* in the subject of a copular predicate */
+        bool content : 1;       /* counts for alignment: not a stop word, cue or number */
+        bool repeat : 1;        /* would be content, but its stem came earlier in the claim */
+        bool entity : 1;        /* part of one of the claim's entity names */
+        bool dateword : 1;      /* part of one of the claim's dates ("July", "Friday") */
+        bool shared : 1;        /* aligned with a word of the other claim (per check) */
+        bool opposite : 1;      /* aligned with its antonym in the other claim (per check) */
+        bool negation : 1;      /* a negation cue ("not", "never", "no") */
+        bool refutation : 1;    /* a word calling an account untrue ("fake") */
+        bool boundary : 1;      /* a clause mark (, ; : brackets, dash) comes right before */
 };
 
 struct conflict_view {
@@ -116,12 +105,8 @@ static bool name_has_word(const char *name, const char *fold) {
 }
 
 static void view_free_words(struct conflict_view *v) {
-        for (size_t i = 0; i < v->n_words; i++) {
-                free(v->words[i].fold);
-                free(v->words[i].stem);
-                for (size_t k = 0; k < 3; k++)
-                        free(v->words[i].lemma[k]);
-        }
+        for (size_t i = 0; i < v->n_words; i++)
+                word_form_release(v->words[i].form);
         free(v->words);
 }
 
@@ -251,19 +236,14 @@ int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
                         continue;
                 }
                 struct cword *w = &v->words[v->n_words];
-                w->fold = strdup(t->fold);
-                w->stem = strdup(t->stem ? t->stem : t->fold);
-                if (!w->fold || !w->stem) {
-                        free(w->fold);
-                        free(w->stem);
+                if (word_form_acquire(t->fold, t->stem, &w->form) < 0) {
                         segmented_text_free(st);
                         conflict_view_free(v);
                         return -ENOMEM;
                 }
                 v->n_words++;
-                w->stem_hash = wn_hash(w->stem);
-                size_t fn = strlen(w->fold);
-                w->ly = fn >= 5 && strcmp(w->fold + fn - 2, "ly") == 0;
+                w->fold = w->form->fold;
+                w->stem = w->form->stem;
                 w->boundary = boundary;
                 boundary = false;
 
@@ -322,6 +302,13 @@ int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
                         }
         }
         segmented_text_free(st);
+        if (v->n_words > 0) {
+                /* the array was sized for every token, punctuation too;
+                 * cached views keep only their words */
+                struct cword *fit = realloc(v->words, v->n_words * sizeof(*v->words));
+                if (fit)
+                        v->words = fit;
+        }
         /* a claim hedged only by the month in its date ("On May 17 the
          * assembly passed ...") is not hedged; one hedged by its cue
          * ("reportedly said") holds no hedge word and stays hedged */
@@ -347,63 +334,33 @@ int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
         return 0;
 }
 
-/* True when the list id may hold an entry "form ...": false only when no
- * entry begins with form's first word (lexicon_starts_entry), so that
- * listed_ordered() can be skipped. */
-static bool may_begin_entry(enum lexicon_id id, const char *form) {
-        size_t n = strcspn(form, " ");
-        return n == 0 || lexicon_starts_entry_n(id, form, n);
-}
-
-/* Fills what the pair questions below need of w, once: its lemmas (NULL
- * entries mean "no other form known"), the forms it may be listed under
- * (fold, its meaning with its particle, stem, lemmas) and what WordNet says
- * of its verb and noun lemmas.  Out of memory, a fact is left out and the
- * questions about it answer no. */
-static void word_prepare(struct cword *w) {
-        static const enum wn_pos pos[3] = { WN_VERB, WN_ADJ, WN_NOUN };
-        if (w->prepared)
-                return;
-        w->prepared = true;
-        for (size_t k = 0; k < 3; k++) {
-                char *l = NULL;
-                if (wn_lemma(w->fold, pos[k], &l) >= 0) {
-                        w->lemma[k] = l;
-                        w->lemma_hash[k] = wn_hash(l);
-                }
-        }
-
-        size_t n = 0;
-        w->forms[n++] = w->fold;
-        if (w->alias)
-                w->forms[n++] = w->alias;
-        if (strcmp(w->stem, w->fold) != 0)
-                w->forms[n++] = w->stem;
-        for (size_t k = 0; k < 3; k++)
-                if (w->lemma[k]) {
-                        bool seen = false;
-                        for (size_t i = 0; i < n && !seen; i++)
-                                seen = strcmp(w->forms[i], w->lemma[k]) == 0;
-                        if (!seen)
-                                w->forms[n++] = w->lemma[k];
-                }
-        w->n_forms = n;
-        for (size_t i = 0; i < n; i++)
-                if (may_begin_entry(LEXICON_ANTONYMS, w->forms[i]))
-                        w->forms_head |= 1u << i;
-
-        if (w->lemma[0]) {
-                w->weak_head = may_begin_entry(LEXICON_WEAK_ANTONYMS, w->lemma[0]);
-                w->wn_verb = wn_facts_shared(w->lemma[0], WN_VERB, true);
-        }
-        if (w->lemma[2])
-                w->wn_noun = wn_facts_shared(w->lemma[2], WN_NOUN, false);
-}
-
 /* True when the pair list id holds "x y". */
 static bool listed_ordered(enum lexicon_id id, const char *x, const char *y) {
         char buf[256];
         return snprintf(buf, sizeof(buf), "%s %s", x, y) < (int) sizeof(buf) && lexicon_contains(id, buf);
+}
+
+/* The forms w may be listed under: its meaning with its particle
+ * ("voted against": "reject") when it has one, then the forms of its shared
+ * word (fold, stem, lemmas).  Fills forms and *ret_head (bit i: forms[i]
+ * may begin an entry of antonyms.txt) and returns how many there are. */
+static size_t word_forms(const struct cword *w, const struct word_form_facts *x, const char **forms,
+                         unsigned *ret_head) {
+        size_t n = 0;
+        unsigned head = 0;
+        if (w->alias) {
+                forms[n] = w->alias;
+                if (lexicon_starts_phrase(LEXICON_ANTONYMS, w->alias))
+                        head |= 1u;
+                n++;
+        }
+        for (size_t i = 0; i < x->n_forms; i++, n++) {
+                forms[n] = x->forms[i];
+                if ((x->forms_head >> i) & 1)
+                        head |= 1u << n;
+        }
+        *ret_head = head;
+        return n;
 }
 
 /* Returns 2 when a and b are antonyms by the curated list, 1 by WordNet
@@ -411,36 +368,41 @@ static bool listed_ordered(enum lexicon_id id, const char *x, const char *y) {
  * big/small) mostly describe different things in news rather than clash
  * about one, and its noun antonyms are roles: the curated list holds the
  * adjectives that do clash (alive/dead, guilty/innocent). */
-static int words_antonyms(struct cword *a, struct cword *b) {
-        word_prepare(a);
-        word_prepare(b);
-        for (size_t i = 0; i < a->n_forms; i++)
-                for (size_t j = 0; j < b->n_forms; j++)
-                        if (((a->forms_head >> i) & 1 && listed_ordered(LEXICON_ANTONYMS, a->forms[i], b->forms[j])) ||
-                            ((b->forms_head >> j) & 1 && listed_ordered(LEXICON_ANTONYMS, b->forms[j], a->forms[i])))
+static int words_antonyms(const struct cword *a, const struct cword *b) {
+        const struct word_form_facts *fa = word_form_facts(a->form), *fb = word_form_facts(b->form);
+        if (!fa || !fb)
+                return 0;
+        const char *af[WORD_FORM_MAX_FORMS + 1], *bf[WORD_FORM_MAX_FORMS + 1];
+        unsigned ah, bh;
+        size_t na = word_forms(a, fa, af, &ah), nb = word_forms(b, fb, bf, &bh);
+        for (size_t i = 0; i < na; i++)
+                for (size_t j = 0; j < nb; j++)
+                        if (((ah >> i) & 1 && listed_ordered(LEXICON_ANTONYMS, af[i], bf[j])) ||
+                            ((bh >> j) & 1 && listed_ordered(LEXICON_ANTONYMS, bf[j], af[i])))
                                 return 2;
-        if (a->lemma[0] && b->lemma[0] && wn_facts_antonyms(a->wn_verb, b->wn_verb) &&
-            !(a->weak_head && listed_ordered(LEXICON_WEAK_ANTONYMS, a->lemma[0], b->lemma[0])) &&
-            !(b->weak_head && listed_ordered(LEXICON_WEAK_ANTONYMS, b->lemma[0], a->lemma[0])))
+        if (fa->lemma[0] && fb->lemma[0] && wn_facts_antonyms(fa->wn_verb, fb->wn_verb) &&
+            !(fa->weak_head && listed_ordered(LEXICON_WEAK_ANTONYMS, fa->lemma[0], fb->lemma[0])) &&
+            !(fb->weak_head && listed_ordered(LEXICON_WEAK_ANTONYMS, fb->lemma[0], fa->lemma[0])))
                 return 1;
         return 0;
 }
 
 /* Are lemma k of a and of b the same (both known)? */
-static bool same_lemma(const struct cword *a, const struct cword *b, size_t k) {
+static bool same_lemma(const struct word_form_facts *a, const struct word_form_facts *b, size_t k) {
         return a->lemma[k] && b->lemma[k] && a->lemma_hash[k] == b->lemma_hash[k] &&
                 strcmp(a->lemma[k], b->lemma[k]) == 0;
 }
 
 /* True when WordNet puts the two words in one synset (as verbs or nouns). */
-static bool words_synonyms(struct cword *a, struct cword *b) {
-        word_prepare(a);
-        word_prepare(b);
-        if (same_lemma(a, b, 0) || same_lemma(a, b, 2))
+static bool words_synonyms(const struct cword *a, const struct cword *b) {
+        const struct word_form_facts *fa = word_form_facts(a->form), *fb = word_form_facts(b->form);
+        if (!fa || !fb)
+                return false;
+        if (same_lemma(fa, fb, 0) || same_lemma(fa, fb, 2))
                 return true;
-        if (a->lemma[0] && b->lemma[0] && wn_facts_synonyms(a->wn_verb, b->wn_verb))
+        if (fa->lemma[0] && fb->lemma[0] && wn_facts_synonyms(fa->wn_verb, fb->wn_verb))
                 return true;
-        if (a->lemma[2] && b->lemma[2] && wn_facts_synonyms(a->wn_noun, b->wn_noun))
+        if (fa->lemma[2] && fb->lemma[2] && wn_facts_synonyms(fa->wn_noun, fb->wn_noun))
                 return true;
         return false;
 }
@@ -626,8 +588,8 @@ static void align(struct conflict_view *a, struct conflict_view *b, bool with_sy
                         struct cword *y = &b->words[j];
                         if (!y->content || y->shared)
                                 continue;
-                        if ((x->stem_hash == y->stem_hash && strcmp(x->stem, y->stem) == 0) ||
-                            (x->ly && adverb_of(x->fold, y->fold)) || (y->ly && adverb_of(y->fold, x->fold))) {
+                        if ((x->form->stem_hash == y->form->stem_hash && strcmp(x->stem, y->stem) == 0) ||
+                            (x->form->ly && adverb_of(x->fold, y->fold)) || (y->form->ly && adverb_of(y->fold, x->fold))) {
                                 x->shared = y->shared = true;
                                 break;
                         }

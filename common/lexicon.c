@@ -164,3 +164,10 @@ bool lexicon_starts_entry_n(enum lexicon_id id, const char *word, size_t len) {
         }
         return false;
 }
+
+bool lexicon_starts_phrase(enum lexicon_id id, const char *phrase) {
+        if (!phrase)
+                return false;
+        size_t n = strcspn(phrase, " ");
+        return n == 0 || lexicon_starts_entry_n(id, phrase, n);
+}

@@ -26,3 +26,8 @@ bool lexicon_starts_entry(enum lexicon_id id, const char *word);
 
 /* lexicon_starts_entry() of the first len bytes of word. */
 bool lexicon_starts_entry_n(enum lexicon_id id, const char *word, size_t len);
+
+/* lexicon_starts_entry() of the first word of phrase (up to its first
+ * space): may the list hold an entry "phrase ..."?  True for a phrase that
+ * begins with a space or is empty. */
+bool lexicon_starts_phrase(enum lexicon_id id, const char *phrase);

@@ -1,0 +1,177 @@
+/* The shared table of word forms (wordform.h): chained hash buckets under
+ * one mutex, grown by doubling.  Only acquire and release take the lock;
+ * the facts are published once with a compare-and-swap, so the pair
+ * questions of the conflict checks read them without locking. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lexicon.h"
+#include "wordform.h"
+
+#define INITIAL_BUCKETS 4096
+
+static struct word_form **buckets;
+static size_t n_buckets, n_forms;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+static size_t bucket_of(uint64_t h, size_t n) {
+        return (size_t) (h ^ (h >> 29)) & (n - 1);
+}
+
+/* Doubles the bucket array (lock held).  Returns 0 or -ENOMEM; the table
+ * keeps working at its old size when memory runs out. */
+static int grow_locked(void) {
+        size_t nn = n_buckets ? n_buckets * 2 : INITIAL_BUCKETS;
+        struct word_form **nb = calloc(nn, sizeof(*nb));
+        if (!nb)
+                return -ENOMEM;
+        for (size_t i = 0; i < n_buckets; i++)
+                for (struct word_form *f = buckets[i], *next; f; f = next) {
+                        next = f->next;
+                        size_t b = bucket_of(wn_hash(f->fold), nn);
+                        f->next = nb[b];
+                        nb[b] = f;
+                }
+        free(buckets);
+        buckets = nb;
+        n_buckets = nn;
+        return 0;
+}
+
+int word_form_acquire(const char *fold, const char *stem, const struct word_form **ret) {
+        if (!stem)
+                stem = fold;
+        uint64_t h = wn_hash(fold);
+        size_t fn = strlen(fold), sn = strlen(stem);
+
+        pthread_mutex_lock(&lock);
+        if (n_buckets) {
+                for (struct word_form *f = buckets[bucket_of(h, n_buckets)]; f; f = f->next)
+                        if (strcmp(f->fold, fold) == 0 && strcmp(f->stem, stem) == 0) {
+                                f->refs++;
+                                pthread_mutex_unlock(&lock);
+                                *ret = f;
+                                return 0;
+                        }
+        }
+        if (n_forms + 1 > n_buckets * 2 && grow_locked() < 0 && n_buckets == 0) {
+                pthread_mutex_unlock(&lock);
+                return -ENOMEM;
+        }
+        /* the strings live in the same allocation as the form */
+        struct word_form *f = calloc(1, sizeof(*f) + fn + 1 + sn + 1);
+        if (!f) {
+                pthread_mutex_unlock(&lock);
+                return -ENOMEM;
+        }
+        char *p = (char *) (f + 1);
+        memcpy(p, fold, fn + 1);
+        f->fold = p;
+        memcpy(p + fn + 1, stem, sn + 1);
+        f->stem = p + fn + 1;
+        f->stem_hash = wn_hash(f->stem);
+        f->ly = fn >= 5 && strcmp(fold + fn - 2, "ly") == 0;
+        atomic_init(&f->facts, NULL);
+        f->refs = 1;
+        size_t b = bucket_of(h, n_buckets);
+        f->next = buckets[b];
+        buckets[b] = f;
+        n_forms++;
+        pthread_mutex_unlock(&lock);
+        *ret = f;
+        return 0;
+}
+
+static void facts_free(struct word_form_facts *x) {
+        if (!x)
+                return;
+        for (size_t k = 0; k < WORD_FORM_LEMMAS; k++)
+                free(x->lemma[k]);
+        free(x);
+}
+
+void word_form_release(const struct word_form *cf) {
+        struct word_form *f = (struct word_form *) cf;
+        if (!f)
+                return;
+        pthread_mutex_lock(&lock);
+        if (--f->refs > 0) {
+                pthread_mutex_unlock(&lock);
+                return;
+        }
+        struct word_form **pp = &buckets[bucket_of(wn_hash(f->fold), n_buckets)];
+        while (*pp && *pp != f)
+                pp = &(*pp)->next;
+        if (*pp)
+                *pp = f->next;
+        n_forms--;
+        pthread_mutex_unlock(&lock);
+        facts_free(atomic_load(&f->facts));
+        free(f);
+}
+
+/* Looks up what the facts hold.  Returns them (malloc'ed), or NULL on
+ * ENOMEM.  A lemma WordNet cannot give is left out. */
+static struct word_form_facts *facts_new(const struct word_form *f) {
+        static const enum wn_pos pos[WORD_FORM_LEMMAS] = { WN_VERB, WN_ADJ, WN_NOUN };
+        struct word_form_facts *x = calloc(1, sizeof(*x));
+        if (!x)
+                return NULL;
+        for (size_t k = 0; k < WORD_FORM_LEMMAS; k++) {
+                char *l = NULL;
+                if (wn_lemma(f->fold, pos[k], &l) >= 0) {
+                        x->lemma[k] = l;
+                        x->lemma_hash[k] = wn_hash(l);
+                }
+        }
+
+        size_t n = 0;
+        x->forms[n++] = f->fold;
+        if (strcmp(f->stem, f->fold) != 0)
+                x->forms[n++] = f->stem;
+        for (size_t k = 0; k < WORD_FORM_LEMMAS; k++)
+                if (x->lemma[k]) {
+                        bool seen = false;
+                        for (size_t i = 0; i < n && !seen; i++)
+                                seen = strcmp(x->forms[i], x->lemma[k]) == 0;
+                        if (!seen)
+                                x->forms[n++] = x->lemma[k];
+                }
+        x->n_forms = n;
+        for (size_t i = 0; i < n; i++)
+                if (lexicon_starts_phrase(LEXICON_ANTONYMS, x->forms[i]))
+                        x->forms_head |= 1u << i;
+
+        if (x->lemma[0]) {
+                x->weak_head = lexicon_starts_phrase(LEXICON_WEAK_ANTONYMS, x->lemma[0]);
+                x->wn_verb = wn_facts_shared(x->lemma[0], WN_VERB, true);
+        }
+        if (x->lemma[2])
+                x->wn_noun = wn_facts_shared(x->lemma[2], WN_NOUN, false);
+        return x;
+}
+
+const struct word_form_facts *word_form_facts(const struct word_form *cf) {
+        struct word_form *f = (struct word_form *) cf;
+        struct word_form_facts *x = atomic_load(&f->facts);
+        if (x)
+                return x;
+        /* looked up outside any lock: two threads may both look, the first
+         * to publish wins and the other frees its copy */
+        struct word_form_facts *nx = facts_new(f), *expected = NULL;
+        if (!nx)
+                return NULL;
+        if (atomic_compare_exchange_strong(&f->facts, &expected, nx))
+                return nx;
+        facts_free(nx);
+        return expected;
+}
+
+size_t word_form_count(void) {
+        pthread_mutex_lock(&lock);
+        size_t n = n_forms;
+        pthread_mutex_unlock(&lock);
+        return n;
+}

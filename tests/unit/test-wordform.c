@@ -1,0 +1,90 @@
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/wordform.h"
+#include "common/wordnet.h"
+#include "tap.h"
+
+/* Two holders of one word share one form; the last release frees it. */
+static void check_sharing(void) {
+        size_t before = word_form_count();
+        const struct word_form *a = NULL, *b = NULL, *c = NULL;
+        CHECK(word_form_acquire("accepted", "accept", &a) == 0, "acquire");
+        CHECK(word_form_acquire("accepted", "accept", &b) == 0, "acquire again");
+        CHECK(a && a == b, "one form for one word");
+        CHECK_STR(a->fold, "accepted");
+        CHECK_STR(a->stem, "accept");
+        CHECK(a->stem_hash == wn_hash("accept"), "stem hash");
+        CHECK(word_form_acquire("accepted", NULL, &c) == 0 && c != a, "another stem is another form");
+        CHECK_STR(c->stem, "accepted");
+        CHECK(word_form_count() == before + 2, "two forms held");
+        word_form_release(a);
+        CHECK(word_form_count() == before + 2, "still held by its second holder");
+        word_form_release(b);
+        word_form_release(c);
+        CHECK(word_form_count() == before, "freed by the last release");
+        word_form_release(NULL);
+}
+
+/* The facts: lemmas from WordNet, forms listed once, the "-ly" mark. */
+static void check_facts(void) {
+        const struct word_form *f = NULL, *g = NULL;
+        CHECK(word_form_acquire("rejected", "reject", &f) == 0, "acquire");
+        const struct word_form_facts *x = word_form_facts(f);
+        CHECK(x != NULL, "facts");
+        if (x) {
+                CHECK_STR(x->lemma[0], "reject");
+                CHECK(x->wn_verb != NULL, "WordNet verb facts");
+                CHECK(x->n_forms == 2, "fold and stem (= verb lemma) once each: %zu", x->n_forms);
+                CHECK(word_form_facts(f) == x, "looked up once");
+        }
+        CHECK(word_form_acquire("quickly", "quick", &g) == 0 && g->ly, "an -ly adverb");
+        CHECK(!f->ly, "no -ly");
+        word_form_release(f);
+        word_form_release(g);
+}
+
+/* Threads acquiring, asking and releasing the same words all at once. */
+static void *churn(void *arg) {
+        static const char *const words[] = { "won", "lost", "rose", "fell", "alive", "dead" };
+        (void) arg;
+        for (int round = 0; round < 2000; round++) {
+                const struct word_form *f = NULL;
+                const char *w = words[round % 6];
+                if (word_form_acquire(w, w, &f) < 0)
+                        return (void *) 1;
+                if (strcmp(f->fold, w) != 0 || !word_form_facts(f))
+                        return (void *) 1;
+                word_form_release(f);
+        }
+        return NULL;
+}
+
+static void check_threads(void) {
+        size_t before = word_form_count();
+        pthread_t t[4];
+        for (int i = 0; i < 4; i++)
+                pthread_create(&t[i], NULL, churn, NULL);
+        bool ok = true;
+        for (int i = 0; i < 4; i++) {
+                void *r;
+                pthread_join(t[i], &r);
+                ok = ok && r == NULL;
+        }
+        CHECK(ok, "four threads share the table");
+        CHECK(word_form_count() == before, "every form released");
+}
+
+int main(void) {
+        int r = wn_init(NULL);
+        if (r < 0) {
+                printf("1..0 # SKIP WordNet database not installed (%d)\n", r);
+                return 77;
+        }
+        check_sharing();
+        check_facts();
+        check_threads();
+        return tap_done();
+}
