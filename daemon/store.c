@@ -1754,6 +1754,7 @@ struct event_pool {
         int64_t event_id;
         struct pool_claim *ring;        /* cap slots; the newest is at (head + n - 1) % cap */
         size_t cap, head, n;
+        size_t allocated;       /* slots of ring: grown up to cap as the pool fills (head is 0 until then) */
         uint64_t used;                  /* s->gen of its last use */
 };
 
@@ -1811,6 +1812,24 @@ static int pool_append(struct event_pool *p, int64_t id, uint64_t source, uint64
                 while (*q == ' ')
                         q++;
         }
+        if (nt < cap) {
+                /* pools hold up to a thousand claims each: no slack kept */
+                uint64_t *fit = realloc(t, nt * sizeof(*t));
+                if (fit)
+                        t = fit;
+        }
+        if (p->n == p->allocated && p->allocated < p->cap) {
+                size_t na = p->allocated ? p->allocated * 2 : 16;
+                if (na > p->cap)
+                        na = p->cap;
+                struct pool_claim *nr = realloc(p->ring, na * sizeof(*nr));
+                if (!nr) {
+                        free(t);
+                        return -ENOMEM;
+                }
+                p->ring = nr;
+                p->allocated = na;
+        }
         struct pool_claim *slot;
         if (p->n == p->cap) {
                 slot = &p->ring[p->head];
@@ -1836,7 +1855,7 @@ static int pool_read(struct store *s, int64_t event_id, size_t cap, struct event
         sqlite3_stmt *st;
         int r = 0, rc = SQLITE_DONE;
 
-        if (!p || !(p->ring = calloc(cap, sizeof(*p->ring))) || !(rows = calloc(cap, sizeof(*rows)))) {
+        if (!p || !(rows = calloc(cap, sizeof(*rows)))) {
                 event_pool_free(p);
                 return -ENOMEM;
         }
