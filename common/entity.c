@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "entity.h"
+#include "hash.h"
 #include "lexicon.h"
 
 #define KEY_MAX 64
@@ -365,12 +366,9 @@ struct usage {
         size_t mask;
 };
 
+/* Never 0: 0 marks an empty slot. */
 static uint64_t hash_key(const char *s, size_t n) {
-        uint64_t h = 1469598103934665603ULL;
-        for (size_t i = 0; i < n; i++) {
-                h ^= (unsigned char) s[i];
-                h *= 1099511628211ULL;
-        }
+        uint64_t h = hash_fnv1a64(s, n);
         return h ? h : 1;
 }
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "lexicon.h"
 #include "lexicon-table.h"
 
@@ -27,9 +28,7 @@ static bool indexed;
 static pthread_once_t index_once = PTHREAD_ONCE_INIT;
 
 static uint32_t hash_n(const char *s, size_t len) {
-        uint32_t h = 2166136261u;
-        for (size_t i = 0; i < len; i++)
-                h = (h ^ (unsigned char) s[i]) * 16777619u;
+        uint32_t h = hash_fnv1a32(s, len);
         return h ^ (h >> 15);
 }
 

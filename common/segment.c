@@ -20,6 +20,7 @@
 #include <unicode/utext.h>
 #include <unicode/utf8.h>
 
+#include "hash.h"
 #include "lexicon.h"
 #include "segment.h"
 #include "utf8.h"
@@ -219,13 +220,6 @@ static ssize_t stem_into(struct arena *a, struct sb_stemmer *stemmer, size_t fol
         return arena_add(a, (const char *) r, m);
 }
 
-static uint32_t word_hash(const char *s, size_t n) {
-        uint32_t h = 2166136261u;
-        for (size_t i = 0; i < n; i++)
-                h = (h ^ (unsigned char) s[i]) * 16777619u;
-        return h;
-}
-
 enum abbrev_class {
         ABBREV_NONE,
         ABBREV_TITLE,   /* never ends a sentence */
@@ -247,7 +241,7 @@ static int stem_word(struct seg_cache *c, struct arena *a, struct tok_extra *e, 
         struct word_cache_entry *w = NULL;
 
         if (n < WORD_CACHE_LEN) {
-                w = &c->words[word_hash(fold, n) % WORD_CACHE_SLOTS];
+                w = &c->words[hash_fnv1a32(fold, n) % WORD_CACHE_SLOTS];
                 if (strcmp(w->fold, fold) == 0 && n > 0) {
                         if (w->stop)
                                 t->flags |= TOKEN_STOPWORD;

@@ -18,6 +18,7 @@
 
 #include <wn.h>
 
+#include "hash.h"
 #include "wordnet.h"
 
 #ifndef WORDNET_DIR
@@ -347,10 +348,7 @@ static bool synonym_of(char *a, char *b, int pos) {
 }
 
 static uint32_t hash(const char *s) {
-        uint32_t h = 2166136261u;
-        for (; *s; s++)
-                h = (h ^ (unsigned char) *s) * 16777619u;
-        return h;
+        return hash_fnv1a32(s, strlen(s));
 }
 
 /* The per-word table that caches answers to the query key starts with,
@@ -583,10 +581,7 @@ bool wn_synonyms(const char *a, const char *b, enum wn_pos pos) {
 }
 
 uint64_t wn_hash(const char *s) {
-        uint64_t h = 14695981039346656037ull;
-        for (; *s; s++)
-                h = (h ^ (unsigned char) *s) * 1099511628211ull;
-        return h;
+        return hash_fnv1a64(s, strlen(s));
 }
 
 static int cmp_long(const void *a, const void *b) {

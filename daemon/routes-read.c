@@ -16,6 +16,7 @@
 #include <event2/keyvalq_struct.h>
 
 #include "common/conflict.h"
+#include "common/hash.h"
 #include "daemon/http.h"
 #include "daemon/limits.h"
 #include "daemon/log.h"
@@ -196,10 +197,7 @@ static void filter_key(const struct conflict_filter *f, char *key, size_t size) 
 }
 
 static size_t key_slot(const char *key) {
-        uint64_t h = 1469598103934665603ULL;
-        for (const unsigned char *p = (const unsigned char *) key; *p; p++)
-                h = (h ^ *p) * 1099511628211ULL;
-        return (size_t) (h % LIST_CACHE_SLOTS);
+        return (size_t) (hash_fnv1a64(key, strlen(key)) % LIST_CACHE_SLOTS);
 }
 
 /* Returns the serialized feed for f from the cache or the store: 0 and

@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "common/claim-json.h"
+#include "common/hash.h"
 #include "common/rfc3339.h"
 #include "common/termvec.h"
 #include "migrations.h"
@@ -350,25 +351,6 @@ static char *sb_steal(struct strbuf *b) {
         return s;
 }
 
-static uint64_t fnv1a64(uint64_t h, const void *data, size_t n) {
-        const unsigned char *p = data;
-        for (size_t i = 0; i < n; i++) {
-                h ^= p[i];
-                h *= 0x100000001b3ULL;
-        }
-        return h;
-}
-
-/* splitmix64's finalizer: spreads the bits of an FNV state. */
-static uint64_t mix64(uint64_t x) {
-        x ^= x >> 30;
-        x *= 0xbf58476d1ce4e5b9ULL;
-        x ^= x >> 27;
-        x *= 0x94d049bb133111ebULL;
-        x ^= x >> 31;
-        return x;
-}
-
 /* The content hash used to recognise a re-posted article without url: 128
  * bits (two independent FNV-1a lanes) over the title and the body as posted,
  * as 32 hex digits. */
@@ -376,21 +358,21 @@ static void content_hash(const struct article_request *req, char out[33]) {
         const char *title = req->title ? req->title : "";
         const char *body = req->text ? req->text : req->html ? req->html : "";
         const char tag = req->text ? 't' : req->html ? 'h' : '-';
-        uint64_t h1 = 0xcbf29ce484222325ULL, h2 = 0x84222325cbf29ce4ULL;
+        uint64_t h1 = HASH_FNV1A64_BASIS, h2 = 0x84222325cbf29ce4ULL;
 
-        h1 = fnv1a64(h1, title, strlen(title) + 1);
-        h1 = fnv1a64(h1, &tag, 1);
-        h1 = fnv1a64(h1, body, strlen(body));
-        h2 = fnv1a64(h2, body, strlen(body));
-        h2 = fnv1a64(h2, &tag, 1);
-        h2 = fnv1a64(h2, title, strlen(title) + 1);
-        snprintf(out, 33, "%016llx%016llx", (unsigned long long) mix64(h1),
-                 (unsigned long long) mix64(h2 ^ (uint64_t) strlen(body)));
+        h1 = hash_fnv1a64_update(h1, title, strlen(title) + 1);
+        h1 = hash_fnv1a64_update(h1, &tag, 1);
+        h1 = hash_fnv1a64_update(h1, body, strlen(body));
+        h2 = hash_fnv1a64_update(h2, body, strlen(body));
+        h2 = hash_fnv1a64_update(h2, &tag, 1);
+        h2 = hash_fnv1a64_update(h2, title, strlen(title) + 1);
+        snprintf(out, 33, "%016llx%016llx", (unsigned long long) hash_mix64(h1),
+                 (unsigned long long) hash_mix64(h2 ^ (uint64_t) strlen(body)));
 }
 
 /* "s" + 64-bit hash of the source name: the source's scope token. */
 static void source_token(const char *source, char out[18]) {
-        uint64_t h = mix64(fnv1a64(0xcbf29ce484222325ULL, source, strlen(source)));
+        uint64_t h = hash_mix64(hash_fnv1a64(source, strlen(source)));
         snprintf(out, 18, "s%016llx", (unsigned long long) h);
 }
 
@@ -655,7 +637,7 @@ void store_close(struct store *s) {
 /* ---- document frequencies ---- */
 
 static size_t df_slot(const struct store *s, const char *term) {
-        uint64_t h = mix64(fnv1a64(0xcbf29ce484222325ULL, term, strlen(term)));
+        uint64_t h = hash_mix64(hash_fnv1a64(term, strlen(term)));
         size_t mask = s->df_cap - 1, i = (size_t) h & mask;
         while (s->df[i].term && strcmp(s->df[i].term, term) != 0)
                 i = (i + 1) & mask;
@@ -923,7 +905,7 @@ static double event_similarity(struct store *s, const struct termvec *a, const d
  * Dropped on rollback and expiry like the other caches. */
 
 static uint64_t term_hash(const char *term) {
-        return mix64(fnv1a64(0xcbf29ce484222325ULL, term, strlen(term)));
+        return hash_mix64(hash_fnv1a64(term, strlen(term)));
 }
 
 static int u64_cmp(const void *x, const void *y) {
@@ -1507,7 +1489,7 @@ static void cached_claim_free(struct cached_claim *c) {
 }
 
 static size_t cc_home(const struct claim_cache *cc, int64_t id) {
-        return (size_t) mix64((uint64_t) id) & (cc->cap - 1);
+        return (size_t) hash_mix64((uint64_t) id) & (cc->cap - 1);
 }
 
 /* The slot holding id, or the empty slot where it would go. */
@@ -1759,11 +1741,11 @@ struct event_pool {
 };
 
 static uint64_t token_hash(const char *t, size_t n) {
-        return mix64(fnv1a64(0xcbf29ce484222325ULL, t, n));
+        return hash_mix64(hash_fnv1a64(t, n));
 }
 
 static uint64_t source_hash(const char *source) {
-        return mix64(fnv1a64(0xcbf29ce484222325ULL, source, strlen(source)));
+        return hash_mix64(hash_fnv1a64(source, strlen(source)));
 }
 
 static void event_pool_free(struct event_pool *p) {
