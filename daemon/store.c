@@ -210,6 +210,7 @@ enum {
  * to the df table by df_add_article(), dropped on rollback and expiry. */
 struct df_entry {
         char *term;
+        uint64_t hash;          /* df_hash() of term: probes compare it before the string */
         int64_t df;
 };
 
@@ -391,8 +392,12 @@ static int stmt_get(struct store *s, enum stmt_id id, sqlite3_stmt **ret) {
         if (!s->stmts[id]) {
                 int rc = sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
                                             &s->stmts[id], NULL);
-                if (rc != SQLITE_OK)
-                        return store_errno(rc);
+                if (rc != SQLITE_OK) {
+                        /* negative for certain, so that the compiler sees
+                         * that *ret is set whenever the caller goes on */
+                        int r = store_errno(rc);
+                        return r < 0 ? r : -EIO;
+                }
         }
         sqlite3_reset(s->stmts[id]);
         sqlite3_clear_bindings(s->stmts[id]);
@@ -636,10 +641,15 @@ void store_close(struct store *s) {
 
 /* ---- document frequencies ---- */
 
-static size_t df_slot(const struct store *s, const char *term) {
-        uint64_t h = hash_mix64(hash_fnv1a64(term, strlen(term)));
+static uint64_t df_hash(const char *term) {
+        return hash_mix64(hash_fnv1a64(term, strlen(term)));
+}
+
+/* The slot of term (hash h) in the cache: its entry, or the empty slot
+ * where it would go. */
+static size_t df_slot(const struct store *s, const char *term, uint64_t h) {
         size_t mask = s->df_cap - 1, i = (size_t) h & mask;
-        while (s->df[i].term && strcmp(s->df[i].term, term) != 0)
+        while (s->df[i].term && (s->df[i].hash != h || strcmp(s->df[i].term, term) != 0))
                 i = (i + 1) & mask;
         return i;
 }
@@ -655,7 +665,7 @@ static int df_cache_grow(struct store *s) {
         s->df_cap = ncap;
         for (size_t i = 0; i < ocap; i++)
                 if (old[i].term)
-                        s->df[df_slot(s, old[i].term)] = old[i];
+                        s->df[df_slot(s, old[i].term, old[i].hash)] = old[i];
         free(old);
         return 0;
 }
@@ -665,10 +675,11 @@ static int df_cache_grow(struct store *s) {
 static int df_lookup(struct store *s, const char *term, int64_t *ret) {
         sqlite3_stmt *st;
         int64_t df = 0;
+        uint64_t h = df_hash(term);
         int r;
 
         if (s->df_cap) {
-                size_t i = df_slot(s, term);
+                size_t i = df_slot(s, term, h);
                 if (s->df[i].term) {
                         *ret = s->df[i].df;
                         return 0;
@@ -685,10 +696,11 @@ static int df_lookup(struct store *s, const char *term, int64_t *ret) {
                 df_cache_clear(s);
         if ((s->df_n + 1) * 2 > s->df_cap && (r = df_cache_grow(s)) < 0)
                 return r;
-        size_t i = df_slot(s, term);
+        size_t i = df_slot(s, term, h);
         s->df[i].term = strdup(term);
         if (!s->df[i].term)
                 return -ENOMEM;
+        s->df[i].hash = h;
         s->df[i].df = df;
         s->df_n++;
         *ret = df;
@@ -2271,7 +2283,7 @@ static int df_add_article(struct store *s, const struct termvec *v) {
                         return r;
                 /* keep the cache equal to the table (we are the only writer) */
                 if (s->df_cap) {
-                        size_t k = df_slot(s, v->items[i].term);
+                        size_t k = df_slot(s, v->items[i].term, df_hash(v->items[i].term));
                         if (s->df[k].term)
                                 s->df[k].df++;
                 }
