@@ -94,6 +94,8 @@ struct conflict_view {
         size_t n_content;       /* distinct content stems */
         bool negative;          /* polarity in the last check: says the shared content is not so */
         bool has_cue;           /* the text holds a negation cue */
+        bool cue_negated;       /* its cue is negated ("did not plan to"): the content is not so (attrib.h) */
+        char *cue_stem;         /* stem of the cue's verb (its last word), or NULL */
         bool refutes;           /* holds a word calling an account untrue */
         bool framed;            /* reports a report ("a rumor surfaced that") */
         bool question;
@@ -129,6 +131,7 @@ void conflict_view_free(struct conflict_view *v) {
         if (!v)
                 return;
         view_free_words(v);
+        free(v->cue_stem);
         free(v);
 }
 
@@ -204,6 +207,40 @@ static bool subject_shared(const struct conflict_view *v) {
         return false;
 }
 
+/* Reads claim c's cue into v: whether it holds a negation (attrib.c starts
+ * a neg-raising verb's cue at its negation: "did not plan", "Nor did she
+ * plan"; no other cue holds one) and the stem of its last word, the verb.
+ * Returns 0 or -ENOMEM. */
+static int view_read_cue(struct conflict_view *v, const struct claim *c) {
+        if (!c->cue || !*c->cue)
+                return 0;
+        struct segmented_text *st = NULL;
+        int r = segment_text(c->cue, strlen(c->cue), &st);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0 || !st)
+                return 0;
+        const struct token *last = NULL;
+        for (size_t i = 0; i < st->n_tokens; i++) {
+                const struct token *t = &st->tokens[i];
+                if (!(t->flags & TOKEN_WORD) || !t->fold)
+                        continue;
+                size_t fl = strlen(t->fold);
+                if (lexicon_contains(LEXICON_NEGATION_CUES, t->fold) || (fl > 3 && strcmp(t->fold + fl - 3, "n't") == 0))
+                        v->cue_negated = true;
+                last = t;
+        }
+        if (last) {
+                v->cue_stem = strdup(last->stem ? last->stem : last->fold);
+                if (!v->cue_stem) {
+                        segmented_text_free(st);
+                        return -ENOMEM;
+                }
+        }
+        segmented_text_free(st);
+        return 0;
+}
+
 int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
         struct conflict_view *v = calloc(1, sizeof(*v));
         if (!v)
@@ -212,12 +249,17 @@ int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
         v->question = c->stance == STANCE_QUESTIONS;
         v->verdict = c->stance == STANCE_DENIES && !c->speaker;
         v->untrue = stance_terms_untrue(c->terms);
+        int r = view_read_cue(v, c);
+        if (r < 0) {
+                free(v);
+                return r;
+        }
 
         const char *text = c->text ? c->text : "";
         struct segmented_text *st = NULL;
-        int r = segment_text(text, strlen(text), &st);
+        r = segment_text(text, strlen(text), &st);
         if (r == -ENOMEM) {
-                free(v);
+                conflict_view_free(v);
                 return r;
         }
         if (r < 0 || !st) {
@@ -229,7 +271,7 @@ int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
         v->words = calloc(st->n_tokens ? st->n_tokens : 1, sizeof(*v->words));
         if (!v->words) {
                 segmented_text_free(st);
-                free(v);
+                conflict_view_free(v);
                 return -ENOMEM;
         }
         bool boundary = false, first_word = true;
@@ -472,6 +514,11 @@ static bool view_denies(const struct conflict_view *v) {
         return v->claim->stance == STANCE_DENIES && !v->refusal;
 }
 
+/* True when v's cue is negated and other's cue is the same verb. */
+static bool cue_negation_counts(const struct conflict_view *v, const struct conflict_view *other) {
+        return v->cue_negated && v->cue_stem && other->cue_stem && strcmp(v->cue_stem, other->cue_stem) == 0;
+}
+
 /* The polarity of v against the claim it is aligned with: true when v says
  * the shared content is not so.  A denial ("denied that X") negates the whole
  * content; a negation cue counts only when an aligned content word lies in
@@ -482,7 +529,7 @@ static bool view_denies(const struct conflict_view *v) {
  * about the claim's main clause, and alignment knows better which part the
  * two claims share); a claim marked negated without a cue we can see keeps
  * its mark. */
-static bool view_negative(const struct conflict_view *v) {
+static bool view_negative(const struct conflict_view *v, const struct conflict_view *other) {
         bool neg = v->claim->negated && !v->has_cue;
         {
                 for (size_t i = 0; i < v->n_words && !neg; i++) {
@@ -514,6 +561,12 @@ static bool view_negative(const struct conflict_view *v) {
                                 neg = true;
                 }
         }
+        /* "Nor did she plan to stop buying" against "she plans to stop
+         * buying": a negated cue turns the content's polarity over against
+         * a claim under the same verb ("had not planned her stay" says
+         * nothing against "she stayed") */
+        if (cue_negation_counts(v, other))
+                neg = !neg;
         /* A denial whose content is itself negated ("rejected the reports,
          * saying the mushrooms are not used") is a misparse far more often
          * than a double negation: it stays negative. */
@@ -1143,7 +1196,7 @@ int conflict_check_views(const struct claim_source *a, const struct claim_source
                 return 0;
 
         /* 2) which kind of clash? */
-        bool neg_a = view_negative(va), neg_b = view_negative(vb);
+        bool neg_a = view_negative(va, vb), neg_b = view_negative(vb, va);
         char qa_buf[64], qb_buf[64];
         /* "the photos are fake" says the account is untrue; "not fake" does not. */
         bool ref_a = view_refutes(va), ref_b = view_refutes(vb);
@@ -1165,6 +1218,7 @@ int conflict_check_views(const struct claim_source *a, const struct claim_source
                  * they differ in what the negation covers, which says more
                  * about our scope rule than about the two accounts. */
                 if (va->has_cue && vb->has_cue && !ref_a && !ref_b &&
+                    !cue_negation_counts(va, vb) && !cue_negation_counts(vb, va) &&
                     !view_denies(va) && !view_denies(vb))
                         return 0;
                 const struct conflict_view *neg = pol_a ? va : vb;
@@ -1274,8 +1328,8 @@ int conflict_agree_views(struct conflict_view *va, struct conflict_view *vb, con
                 overlap *= 0.5;
         if (overlap < bar || al.shared < 2 || al.shared_plain < 1)
                 return 0;
-        bool pol_a = polarity(va, view_negative(va), view_refutes(va));
-        bool pol_b = polarity(vb, view_negative(vb), view_refutes(vb));
+        bool pol_a = polarity(va, view_negative(va, vb), view_refutes(va));
+        bool pol_b = polarity(vb, view_negative(vb, va), view_refutes(vb));
         if (pol_a != pol_b)
                 return 0;
         const struct quantity *qa, *qb;

@@ -207,5 +207,21 @@ int main(void) {
         average.n_quantities = 1;
         expect(&trial, &average, CONFLICT_NUMERIC, "240 volunteers vs 200 volunteers per test");
 
+        /* a negated neg-raising cue ("nor did she plan to") says the content
+         * is not so, against a claim under the same verb only */
+        struct claim noplan = mk("to sell the old farmhouse near the lake", "the widow", STANCE_ASSERTS);
+        noplan.cue = (char *) "Nor did she plan";
+        struct claim plans = mk("to sell the old farmhouse near the lake", "Anna Berg", STANCE_ASSERTS);
+        plans.cue = (char *) "plans";
+        expect(&noplan, &plans, CONFLICT_NEGATION, "did not plan to sell vs plans to sell");
+        struct claim sold = mk("the widow sold the old farmhouse near the lake", NULL, STANCE_ASSERTS);
+        expect(&noplan, &sold, -1, "did not plan to sell says nothing of a sale");
+        /* "stop" inside the content is a negation of its own */
+        struct claim nostop = mk("to stop buying bread at the corner bakery", "the widow", STANCE_ASSERTS);
+        nostop.cue = (char *) "didn't plan";
+        struct claim stops = mk("to stop buying bread at the corner bakery", "Anna Berg", STANCE_ASSERTS);
+        stops.cue = (char *) "plans";
+        expect(&nostop, &stops, CONFLICT_NEGATION, "did not plan to stop vs plans to stop");
+
         return tap_done();
 }
