@@ -207,6 +207,18 @@ int main(void) {
         average.n_quantities = 1;
         expect(&trial, &average, CONFLICT_NUMERIC, "240 volunteers vs 200 volunteers per test");
 
+        /* a count of people weighs against a count of soldiers sent to one place */
+        struct quantity q_people = { (char *) "about 1,200 people", 1200, (char *) "person", BOUND_ABOUT, -1, -1 };
+        struct quantity q_soldiers = { (char *) "500 soldiers", 500, (char *) "soldier", BOUND_EXACT, -1, -1 };
+        struct claim contingent = mk("Norway keeps a large contingent of soldiers in Mali, about 1,200 people", NULL,
+                                     STANCE_ASSERTS);
+        contingent.quantities = &q_people;
+        contingent.n_quantities = 1;
+        struct claim sent = mk("Norway sent 500 soldiers to Mali", NULL, STANCE_ASSERTS);
+        sent.quantities = &q_soldiers;
+        sent.n_quantities = 1;
+        expect(&contingent, &sent, CONFLICT_NUMERIC, "about 1,200 people vs 500 soldiers");
+
         /* a negated neg-raising cue ("nor did she plan to") says the content
          * is not so, against a claim under the same verb only */
         struct claim noplan = mk("to sell the old farmhouse near the lake", "the widow", STANCE_ASSERTS);

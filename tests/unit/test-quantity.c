@@ -121,6 +121,13 @@ int main(void) {
         CHECK(!quantities_compatible(&a, &b), "at least 12 !~ at most 10");
         a = q(12, "person", BOUND_AT_LEAST), b = q(12, "person", BOUND_AT_MOST);
         CHECK(quantities_compatible(&a, &b), "at least 12 ~ at most 12");
+        /* people against one kind of people, not one kind against another */
+        a = q(900, "person", BOUND_ABOUT), b = q(600, "soldier", BOUND_EXACT);
+        CHECK(quantities_comparable(&a, &b) && !quantities_compatible(&a, &b), "about 900 people !~ 600 soldiers");
+        a = q(30, "soldier", BOUND_EXACT), b = q(20, "civilian", BOUND_EXACT);
+        CHECK(!quantities_comparable(&a, &b), "soldiers and civilians are not comparable");
+        a = q(30, "person", BOUND_EXACT), b = q(20, "home", BOUND_EXACT);
+        CHECK(!quantities_comparable(&a, &b), "people and homes are not comparable");
         a = q(2500, "person", BOUND_EXACT), b = q(2520, "person", BOUND_EXACT);
         CHECK(quantities_compatible(&a, &b), "2,500 ~ 2,520 (rounded)");
         a = q(15, "person", BOUND_EXACT), b = q(16, "person", BOUND_EXACT);
