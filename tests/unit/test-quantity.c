@@ -57,6 +57,10 @@ int main(void) {
         one("At least 12 people attended the rally.", "At least 12 people", 12, "person", BOUND_AT_LEAST);
         one("The deal is worth more than $2.5 billion, officials said.", "more than $2.5 billion", 2.5e9, "usd",
             BOUND_MORE_THAN);
+        /* an increment bounds the total from below */
+        one("An additional 14 workers were laid off at the mill.", "An additional 14 workers", 14, "worker",
+            BOUND_AT_LEAST);
+        one("Another 30 people were evacuated by boat.", "Another 30 people", 30, "person", BOUND_AT_LEAST);
         one("Nearly 40 percent of voters stayed home.", "Nearly 40 percent", 40, "percent", BOUND_ABOUT);
         one("Turnout fell to 40% this time.", "40%", 40, "percent", BOUND_EXACT);
         one("The two leaders met for over two hours on Friday.", "over two hours", 2, "hour", BOUND_MORE_THAN);
