@@ -870,13 +870,29 @@ static bool values_meet(const struct conflict_view *va, const char *ta, const st
         return false;
 }
 
-/* Whether claim c states a value that q can agree with ("first elected in
- * 1990, re-elected in 1995" states 1995 too): then the claims agree on some
- * value, and which word it stands beside decides little. */
-static bool quantity_stated(const struct claim *c, const struct quantity *q) {
-        for (size_t i = 0; i < c->n_quantities; i++)
-                if (quantities_match(&c->quantities[i], q) && quantities_compatible(&c->quantities[i], q))
+/* Whether the claim of vc states a value that q (of the claim of vq) can
+ * agree with ("first elected in 1990, re-elected in 1995" states 1995 too):
+ * then the claims agree on some value, and which word it stands beside
+ * decides little.  A value that stands beside other words than q while
+ * clash_text (the value of vc clashing with q) stands beside q's words is of
+ * another thing: "the women's 800 metres, while the men's 10,000 metres"
+ * states no women's 10,000 metres. */
+static bool quantity_stated(const struct conflict_view *vc, const char *clash_text, const struct quantity *q,
+                            const struct conflict_view *vq) {
+        const struct claim *c = vc->claim;
+        for (size_t i = 0; i < c->n_quantities; i++) {
+                const struct quantity *x = &c->quantities[i];
+                if (!quantities_match(x, q) || !quantities_compatible(x, q))
+                        continue;
+                size_t n = 0;
+                long w = clash_text ? value_word(vc, x->text, &n) : -1;
+                const char *ctx[4];
+                /* (a value with no words beside it may be of anything) */
+                bool elsewhere = w >= 0 && quantity_context(vc, (size_t) w, n, ctx) > 0 &&
+                                 !values_meet(vc, x->text, vq, q->text) && values_meet(vc, clash_text, vq, q->text);
+                if (!elsewhere)
                         return true;
+        }
         return false;
 }
 
@@ -893,7 +909,7 @@ static bool numeric_anchored_clash(const struct conflict_view *va, const struct 
                 for (size_t j = 0; j < b->n_quantities; j++) {
                         const struct quantity *qb = &b->quantities[j];
                         if (!quantities_match(qa, qb) || quantities_compatible(qa, qb) ||
-                            quantity_stated(a, qb) || quantity_stated(b, qa) ||
+                            quantity_stated(va, qa->text, qb, vb) || quantity_stated(vb, qb->text, qa, va) ||
                             !values_meet(va, qa->text, vb, qb->text))
                                 continue;
                         *ret_a = qa;
