@@ -1172,6 +1172,34 @@ static bool continues_clause(const struct ctx *c, size_t i) {
 }
 
 /* Handles the reporting verb at token i. */
+/* True when the cue at token i, whose speaker is tokens [b, e), is a
+ * neg-raising verb (neg-raising-verbs.txt) negated between the speaker and
+ * the cue ("she did not plan", "he never expected") or just before an
+ * inverted speaker ("Nor did she plan"), with no comma in between: its
+ * content is then what the speaker holds not to be so.  Sets *ret_k to the
+ * negation's token. */
+#define NEG_RAISING_BEFORE 3
+static bool cue_negation(const struct ctx *c, size_t sb, size_t b, size_t e, size_t i, const char *lemma,
+                         size_t *ret_k) {
+        if (!lexicon_contains(LEXICON_NEG_RAISING_VERBS, lemma))
+                return false;
+        size_t lo = b > sb + NEG_RAISING_BEFORE ? b - NEG_RAISING_BEFORE : sb;
+        for (size_t k = i; k-- > lo;) {
+                if (k >= b && k < e)
+                        continue;
+                if (is_comma(c, k) || is_dash(c, k))
+                        return false;
+                if (is_word(c, k) && (in_lex(c, k, LEXICON_NEGATION_CUES) || ends_with(fold(c, k), "n't"))) {
+                        /* "did not plan": the auxiliary too */
+                        if (k > lo && !(k - 1 >= b && k - 1 < e) && in_lex(c, k - 1, LEXICON_AUXILIARIES))
+                                k--;
+                        *ret_k = k;
+                        return true;
+                }
+        }
+        return false;
+}
+
 static int do_verb(struct ctx *c, size_t i, const char *lemma) {
         size_t sb = sent_begin(c, i), se = sent_end(c, i);
 
@@ -1313,7 +1341,12 @@ static int do_verb(struct ctx *c, size_t i, const char *lemma) {
                 }
                 if (!content_after(c, lemma, i + 1, &cb, &ce))
                         return 0;
-                return add(c, SHAPE_PRE, cb, ce, 0, 0, b, e, nb, ne, i, i + 1, stance_of(c, i, lemma, cb, ce));
+                size_t n0 = c->n;
+                int r = add(c, SHAPE_PRE, cb, ce, 0, 0, b, e, nb, ne, i, i + 1, stance_of(c, i, lemma, cb, ce));
+                size_t kn;
+                if (r == 0 && c->n > n0 && cue_negation(c, sb, b, e, i, lemma, &kn))
+                        c->out[n0].cue_start = tk(c, kn)->start;
+                return r;
         }
 
         /* "...," said Smith. */

@@ -12,7 +12,10 @@ struct attribution {
         int32_t span_start, span_end;           /* bytes; the sentence(s) or quote it comes from */
         int32_t speaker_start, speaker_end;     /* bytes; the speaker mention, or -1 */
         char *speaker;                          /* resolved name with role kept; NULL if none */
-        int32_t cue_start, cue_end;             /* bytes; the cue, or -1 */
+        int32_t cue_start, cue_end;             /* bytes; the cue, or -1; a neg-raising verb's cue
+                                                 * starts at its negation ("did not plan", "Nor did
+                                                 * she plan"): the content is what the speaker holds
+                                                 * not to be so */
         enum claim_stance stance;               /* denies for "denied that", "rejected" ... */
         int32_t gap_start, gap_end;             /* bytes; the attribution inside a split quote
                                                  * ("A," he said, "B."), left out of the content; -1 if none */

@@ -83,6 +83,8 @@ struct conflict_view {
         size_t n_content;       /* distinct content stems */
         bool negative;          /* polarity in the last check: says the shared content is not so */
         bool has_cue;           /* the text holds a negation cue */
+        bool cue_negated;       /* its cue is negated ("did not plan to"): the content is not so (attrib.h) */
+        char *cue_stem;         /* stem of the cue's verb (its last word), or NULL */
         bool refutes;           /* holds a word calling an account untrue */
         bool framed;            /* reports a report ("a rumor surfaced that") */
         bool question;
@@ -114,6 +116,7 @@ void conflict_view_free(struct conflict_view *v) {
         if (!v)
                 return;
         view_free_words(v);
+        free(v->cue_stem);
         free(v);
 }
 
@@ -189,6 +192,40 @@ static bool subject_shared(const struct conflict_view *v) {
         return false;
 }
 
+/* Reads claim c's cue into v: whether it holds a negation (attrib.c starts
+ * a neg-raising verb's cue at its negation: "did not plan", "Nor did she
+ * plan"; no other cue holds one) and the stem of its last word, the verb.
+ * Returns 0 or -ENOMEM. */
+static int view_read_cue(struct conflict_view *v, const struct claim *c) {
+        if (!c->cue || !*c->cue)
+                return 0;
+        struct segmented_text *st = NULL;
+        int r = segment_text(c->cue, strlen(c->cue), &st);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0 || !st)
+                return 0;
+        const struct token *last = NULL;
+        for (size_t i = 0; i < st->n_tokens; i++) {
+                const struct token *t = &st->tokens[i];
+                if (!(t->flags & TOKEN_WORD) || !t->fold)
+                        continue;
+                size_t fl = strlen(t->fold);
+                if (lexicon_contains(LEXICON_NEGATION_CUES, t->fold) || (fl > 3 && strcmp(t->fold + fl - 3, "n't") == 0))
+                        v->cue_negated = true;
+                last = t;
+        }
+        if (last) {
+                v->cue_stem = strdup(last->stem ? last->stem : last->fold);
+                if (!v->cue_stem) {
+                        segmented_text_free(st);
+                        return -ENOMEM;
+                }
+        }
+        segmented_text_free(st);
+        return 0;
+}
+
 int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
         struct conflict_view *v = calloc(1, sizeof(*v));
         if (!v)
@@ -197,12 +234,17 @@ int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
         v->question = c->stance == STANCE_QUESTIONS;
         v->verdict = c->stance == STANCE_DENIES && !c->speaker;
         v->untrue = stance_terms_untrue(c->terms);
+        int r = view_read_cue(v, c);
+        if (r < 0) {
+                free(v);
+                return r;
+        }
 
         const char *text = c->text ? c->text : "";
         struct segmented_text *st = NULL;
-        int r = segment_text(text, strlen(text), &st);
+        r = segment_text(text, strlen(text), &st);
         if (r == -ENOMEM) {
-                free(v);
+                conflict_view_free(v);
                 return r;
         }
         if (r < 0 || !st) {
@@ -214,7 +256,7 @@ int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
         v->words = calloc(st->n_tokens ? st->n_tokens : 1, sizeof(*v->words));
         if (!v->words) {
                 segmented_text_free(st);
-                free(v);
+                conflict_view_free(v);
                 return -ENOMEM;
         }
         bool boundary = false, first_word = true;
@@ -434,6 +476,11 @@ static bool view_denies(const struct conflict_view *v) {
         return v->claim->stance == STANCE_DENIES && !v->refusal;
 }
 
+/* True when v's cue is negated and other's cue is the same verb. */
+static bool cue_negation_counts(const struct conflict_view *v, const struct conflict_view *other) {
+        return v->cue_negated && v->cue_stem && other->cue_stem && strcmp(v->cue_stem, other->cue_stem) == 0;
+}
+
 /* The polarity of v against the claim it is aligned with: true when v says
  * the shared content is not so.  A denial ("denied that X") negates the whole
  * content; a negation cue counts only when an aligned content word lies in
@@ -444,7 +491,7 @@ static bool view_denies(const struct conflict_view *v) {
  * about the claim's main clause, and alignment knows better which part the
  * two claims share); a claim marked negated without a cue we can see keeps
  * its mark. */
-static bool view_negative(const struct conflict_view *v) {
+static bool view_negative(const struct conflict_view *v, const struct conflict_view *other) {
         bool neg = v->claim->negated && !v->has_cue;
         {
                 for (size_t i = 0; i < v->n_words && !neg; i++) {
@@ -476,6 +523,12 @@ static bool view_negative(const struct conflict_view *v) {
                                 neg = true;
                 }
         }
+        /* "Nor did she plan to stop buying" against "she plans to stop
+         * buying": a negated cue turns the content's polarity over against
+         * a claim under the same verb ("had not planned her stay" says
+         * nothing against "she stayed") */
+        if (cue_negation_counts(v, other))
+                neg = !neg;
         /* A denial whose content is itself negated ("rejected the reports,
          * saying the mushrooms are not used") is a misparse far more often
          * than a double negation: it stays negative. */
@@ -779,13 +832,29 @@ static bool values_meet(const struct conflict_view *va, const char *ta, const st
         return false;
 }
 
-/* Whether claim c states a value that q can agree with ("first elected in
- * 1990, re-elected in 1995" states 1995 too): then the claims agree on some
- * value, and which word it stands beside decides little. */
-static bool quantity_stated(const struct claim *c, const struct quantity *q) {
-        for (size_t i = 0; i < c->n_quantities; i++)
-                if (quantities_match(&c->quantities[i], q) && quantities_compatible(&c->quantities[i], q))
+/* Whether the claim of vc states a value that q (of the claim of vq) can
+ * agree with ("first elected in 1990, re-elected in 1995" states 1995 too):
+ * then the claims agree on some value, and which word it stands beside
+ * decides little.  A value that stands beside other words than q while
+ * clash_text (the value of vc clashing with q) stands beside q's words is of
+ * another thing: "the women's 800 metres, while the men's 10,000 metres"
+ * states no women's 10,000 metres. */
+static bool quantity_stated(const struct conflict_view *vc, const char *clash_text, const struct quantity *q,
+                            const struct conflict_view *vq) {
+        const struct claim *c = vc->claim;
+        for (size_t i = 0; i < c->n_quantities; i++) {
+                const struct quantity *x = &c->quantities[i];
+                if (!quantities_match(x, q) || !quantities_compatible(x, q))
+                        continue;
+                size_t n = 0;
+                long w = clash_text ? value_word(vc, x->text, &n) : -1;
+                const char *ctx[4];
+                /* (a value with no words beside it may be of anything) */
+                bool elsewhere = w >= 0 && quantity_context(vc, (size_t) w, n, ctx) > 0 &&
+                                 !values_meet(vc, x->text, vq, q->text) && values_meet(vc, clash_text, vq, q->text);
+                if (!elsewhere)
                         return true;
+        }
         return false;
 }
 
@@ -802,7 +871,7 @@ static bool numeric_anchored_clash(const struct conflict_view *va, const struct 
                 for (size_t j = 0; j < b->n_quantities; j++) {
                         const struct quantity *qb = &b->quantities[j];
                         if (!quantities_match(qa, qb) || quantities_compatible(qa, qb) ||
-                            quantity_stated(a, qb) || quantity_stated(b, qa) ||
+                            quantity_stated(va, qa->text, qb, vb) || quantity_stated(vb, qb->text, qa, va) ||
                             !values_meet(va, qa->text, vb, qb->text))
                                 continue;
                         *ret_a = qa;
@@ -1105,7 +1174,7 @@ int conflict_check_views(const struct claim_source *a, const struct claim_source
                 return 0;
 
         /* 2) which kind of clash? */
-        bool neg_a = view_negative(va), neg_b = view_negative(vb);
+        bool neg_a = view_negative(va, vb), neg_b = view_negative(vb, va);
         char qa_buf[64], qb_buf[64];
         /* "the photos are fake" says the account is untrue; "not fake" does not. */
         bool ref_a = view_refutes(va), ref_b = view_refutes(vb);
@@ -1127,6 +1196,7 @@ int conflict_check_views(const struct claim_source *a, const struct claim_source
                  * they differ in what the negation covers, which says more
                  * about our scope rule than about the two accounts. */
                 if (va->has_cue && vb->has_cue && !ref_a && !ref_b &&
+                    !cue_negation_counts(va, vb) && !cue_negation_counts(vb, va) &&
                     !view_denies(va) && !view_denies(vb))
                         return 0;
                 const struct conflict_view *neg = pol_a ? va : vb;
@@ -1236,8 +1306,8 @@ int conflict_agree_views(struct conflict_view *va, struct conflict_view *vb, con
                 overlap *= 0.5;
         if (overlap < bar || al.shared < 2 || al.shared_plain < 1)
                 return 0;
-        bool pol_a = polarity(va, view_negative(va), view_refutes(va));
-        bool pol_b = polarity(vb, view_negative(vb), view_refutes(vb));
+        bool pol_a = polarity(va, view_negative(va, vb), view_refutes(va));
+        bool pol_b = polarity(vb, view_negative(vb, va), view_refutes(vb));
         if (pol_a != pol_b)
                 return 0;
         const struct quantity *qa, *qb;

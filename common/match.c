@@ -97,6 +97,13 @@ static bool side_restates(const struct claim_source *a, struct conflict_view *co
                                 continue;
                         if (same_statement(z, other->claim))
                                 continue;
+                        /* the outlet's clause and a report in one sentence
+                         * ("X demands that A, but will not accept B") are
+                         * one account, not two */
+                        if (!self->claim->speaker && self->claim->stance == STANCE_ASSERTS && z->speaker &&
+                            z->span[0] >= 0 && z->span[1] > z->span[0] && z->field == self->claim->field &&
+                            z->span[0] == self->claim->span[0] && z->span[1] == self->claim->span[1])
+                                continue;
                         /* two articles that each call the story they tell
                          * untrue are on one side, whatever else they tell */
                         if (other_verdict && voice_rank(z) == 2)

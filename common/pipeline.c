@@ -3,6 +3,7 @@
  * vector.  Everything here is per call: no mutable globals, so many threads
  * may run it at once. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -553,6 +554,72 @@ static bool own_claim_worthy(const struct field *f, size_t s, bool *has_fact) {
         return fact;
 }
 
+/* Makes the outlet's own claim of sentence sen from token b on, without its
+ * final stop.  Returns 0 or -ENOMEM. */
+static int own_claim(const struct field *f, const struct sentence *sen, size_t b, struct claim_list *out) {
+        struct claim *c = claim_list_push(out);
+        if (!c)
+                return -ENOMEM;
+        size_t e = sen->tok_end;
+        /* the claim is the sentence without its final stop */
+        while (e > b && !(f->st->tokens[e - 1].flags & (TOKEN_WORD | TOKEN_NUMBER | TOKEN_QUOTE)) &&
+               f->text[f->st->tokens[e - 1].start] != ')' && f->text[f->st->tokens[e - 1].start] != '%')
+                e--;
+        c->field = f->id;
+        c->span[0] = cp(f, sen->start);
+        c->span[1] = cp(f, sen->end);
+        c->content_span[0] = cp(f, f->st->tokens[b].start);
+        c->content_span[1] = cp(f, f->st->tokens[e - 1].end);
+        c->text = content_text(f->text, f->st->tokens[b].start, f->st->tokens[e - 1].end, -1, -1);
+        if (!c->text)
+                return -ENOMEM;
+        return fill_claim(f, c, b, e, 0, 0);
+}
+
+/* Words a negated clause after an attribution's content needs to be a claim. */
+#define MIN_TAIL_WORDS 4
+/* ... and how soon after "but" its negation must come ("but will not"). */
+#define TAIL_NEGATION_WITHIN 3
+
+/* The first token of a negated clause that follows attribution a's content
+ * with ", but" ("X demands that A, but will not accept B": "will not accept
+ * B"), when it runs to the end of the sentence, no attribution of at[0..nat)
+ * touches it, it has MIN_TAIL_WORDS words and a negation among its first
+ * TAIL_NEGATION_WITHIN, and no reporting verb comes before that negation or
+ * closely after it; else SIZE_MAX. */
+static size_t negated_tail(const struct segmented_text *st, const struct attribution *a,
+                           const struct attribution *at, size_t nat) {
+        size_t k = tok_to(st, a->content_end);
+        if (k == 0 || k + 2 >= st->n_tokens || !st->tokens[k].fold || strcmp(st->tokens[k].fold, ",") != 0 ||
+            !st->tokens[k + 1].fold || strcmp(st->tokens[k + 1].fold, "but") != 0 ||
+            st->tokens[k].sentence != st->tokens[k - 1].sentence || st->tokens[k + 2].sentence != st->tokens[k].sentence)
+                return SIZE_MAX;
+        size_t b = k + 2, se = st->sentences[st->tokens[k].sentence].tok_end, words = 0;
+        size_t neg = SIZE_MAX;
+        for (size_t t = b; t < se; t++) {
+                words += (st->tokens[t].flags & TOKEN_WORD) != 0;
+                if (t < b + TAIL_NEGATION_WITHIN && neg == SIZE_MAX && token_negates(st, t))
+                        neg = t;
+        }
+        if (words < MIN_TAIL_WORDS || neg == SIZE_MAX)
+                return SIZE_MAX;
+        /* "but would not confirm ...", "but could not say ...": declining to
+         * report something says nothing against it; "but said they did not
+         * ..." is a report */
+        for (size_t t = b; t < se && t <= neg + TAIL_NEGATION_WITHIN; t++)
+                if (st->tokens[t].fold && lexicon_contains(LEXICON_REPORTING_VERBS, st->tokens[t].fold))
+                        return SIZE_MAX;
+        int32_t ts = st->tokens[b].start, te = st->tokens[se - 1].end;
+        for (size_t i = 0; i < nat; i++) {
+                const struct attribution *o = &at[i];
+                if ((o->content_start < te && o->content_end > ts) ||
+                    (o->cue_start >= 0 && o->cue_start < te && o->cue_end > ts) ||
+                    (o->speaker_start >= 0 && o->speaker_start < te && o->speaker_end > ts))
+                        return SIZE_MAX;
+        }
+        return b;
+}
+
 /* Builds the claims of one field and adds its terms to bag (weight w).
  * Sets *untrue when the field is an article text whose lead calls its story
  * untrue or reports a denial of it (stance.h).
@@ -637,27 +704,19 @@ static int do_field(struct field *f, struct claim_list *out, struct term_bag *ba
                 const struct sentence *sen = &f->st->sentences[s];
                 if (covered[s] || junk[s] || !own_claim_worthy(f, s, &fact))
                         continue;
-                struct claim *c = claim_list_push(out);
-                if (!c) {
-                        r = -ENOMEM;
+                if ((r = own_claim(f, sen, sen->tok_begin, out)) < 0)
                         goto finish;
-                }
-                size_t b = sen->tok_begin, e = sen->tok_end;
-                /* the claim is the sentence without its final stop */
-                while (e > b && !(f->st->tokens[e - 1].flags & (TOKEN_WORD | TOKEN_NUMBER | TOKEN_QUOTE)) &&
-                       f->text[f->st->tokens[e - 1].start] != ')' && f->text[f->st->tokens[e - 1].start] != '%')
-                        e--;
-                c->field = f->id;
-                c->span[0] = cp(f, sen->start);
-                c->span[1] = cp(f, sen->end);
-                c->content_span[0] = cp(f, f->st->tokens[b].start);
-                c->content_span[1] = cp(f, f->st->tokens[e - 1].end);
-                c->text = content_text(f->text, f->st->tokens[b].start, f->st->tokens[e - 1].end, -1, -1);
-                if (!c->text) {
-                        r = -ENOMEM;
-                        goto finish;
-                }
-                if ((r = fill_claim(f, c, b, e, 0, 0)) < 0)
+                n_claims++;
+                n_own++;
+        }
+        /* "X demands that A, but will not accept B": a negated clause after
+         * an attribution's content is the outlet's own account of X, though
+         * the sentence is the attribution's */
+        for (size_t i = 0; i < nat && n_claims < MAX_CLAIMS_PER_FIELD && n_own < MAX_OWN_PER_FIELD; i++) {
+                size_t b = negated_tail(f->st, &at[i], at, nat);
+                if (b == SIZE_MAX || junk[f->st->tokens[b].sentence])
+                        continue;
+                if ((r = own_claim(f, &f->st->sentences[f->st->tokens[b].sentence], b, out)) < 0)
                         goto finish;
                 n_claims++;
                 n_own++;

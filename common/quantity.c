@@ -556,8 +556,15 @@ static struct interval quantity_interval(const struct quantity *q) {
         return iv;
 }
 
+/* The same unit, or a count of people against a count of people of one
+ * kind (person-units.txt): "1,000 people" against "730 troops". */
 static bool unit_equal(const char *a, const char *b) {
-        return a && b ? strcmp(a, b) == 0 : a == b;
+        if (!a || !b)
+                return a == b;
+        if (strcmp(a, b) == 0)
+                return true;
+        return (strcmp(a, "person") == 0 && lexicon_contains(LEXICON_PERSON_UNITS, b)) ||
+               (strcmp(b, "person") == 0 && lexicon_contains(LEXICON_PERSON_UNITS, a));
 }
 
 bool quantities_comparable(const struct quantity *a, const struct quantity *b) {

@@ -28,7 +28,8 @@ int quantities_find(const struct segmented_text *st, size_t tok_begin, size_t to
 void quantities_free(struct quantity *q, size_t n);
 
 /* True when a and b measure the same thing: the same unit (both NULL counts
- * as the same).  Only comparable quantities can conflict. */
+ * as the same), or a count of people against a count of one kind of people
+ * (person-units.txt).  Only comparable quantities can conflict. */
 bool quantities_comparable(const struct quantity *a, const struct quantity *b);
 
 /* True when a and b are comparable AND their values can both be true, given

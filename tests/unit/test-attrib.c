@@ -222,6 +222,17 @@ int main(void) {
         CHECK_ATTR(&f, 0, "The inspectors", "noted", "the boiler had no valve");
         done(&f);
 
+        /* a negated neg-raising cue starts at its negation */
+        CHECK(run("The baker did not plan to close the shop on Sundays.", &f) == 0, "negated plan");
+        CHECK_ATTR(&f, 0, "The baker", "did not plan", "to close the shop on Sundays");
+        done(&f);
+        CHECK(run("He was tired. Nor did he expect the river to flood the lower town.", &f) == 0, "nor did he expect");
+        CHECK_ATTR(&f, 0, "he", "Nor did he expect", "the river to flood the lower town");
+        done(&f);
+        CHECK(run("The clerk did not say that the office would move.", &f) == 0, "negated say");
+        CHECK_ATTR(&f, 0, "The clerk", "say", "the office would move");
+        done(&f);
+
         CHECK(run("", &f) == 0 && f.n == 0, "empty text");
         done(&f);
 

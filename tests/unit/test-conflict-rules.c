@@ -207,5 +207,54 @@ int main(void) {
         average.n_quantities = 1;
         expect(&trial, &average, CONFLICT_NUMERIC, "240 volunteers vs 200 volunteers per test");
 
+        /* a value the other claim states of another thing does not agree:
+         * "the junior 400 metres, while the senior 1,500 metres" states no
+         * junior 1,500 metres */
+        struct quantity relay[2] = { { (char *) "400 metres", 400, (char *) "metre", BOUND_EXACT, -1, -1 },
+                                     { (char *) "1,500 metres", 1500, (char *) "metre", BOUND_EXACT, -1, -1 } };
+        struct quantity q1500 = { (char *) "1,500 metres", 1500, (char *) "metre", BOUND_EXACT, -1, -1 };
+        struct claim meet = mk("Lena Koch of Bergen won the junior 400 metres at the school meet, while the senior "
+                               "1,500 metres went to a runner from Oslo", NULL, STANCE_ASSERTS);
+        meet.quantities = relay;
+        meet.n_quantities = 2;
+        struct claim junior = mk("Lena Koch of Bergen won the junior 1,500 metres at the school meet", NULL,
+                                 STANCE_ASSERTS);
+        junior.quantities = &q1500;
+        junior.n_quantities = 1;
+        expect(&meet, &junior, CONFLICT_NUMERIC, "junior 400 metres vs junior 1,500 metres");
+        struct claim senior = mk("a runner from Oslo won the senior 1,500 metres at the school meet", NULL,
+                                 STANCE_ASSERTS);
+        senior.quantities = &q1500;
+        senior.n_quantities = 1;
+        expect(&meet, &senior, -1, "the senior 1,500 metres is stated");
+
+        /* a count of people weighs against a count of soldiers sent to one place */
+        struct quantity q_people = { (char *) "about 1,200 people", 1200, (char *) "person", BOUND_ABOUT, -1, -1 };
+        struct quantity q_soldiers = { (char *) "500 soldiers", 500, (char *) "soldier", BOUND_EXACT, -1, -1 };
+        struct claim contingent = mk("Norway keeps a large contingent of soldiers in Mali, about 1,200 people", NULL,
+                                     STANCE_ASSERTS);
+        contingent.quantities = &q_people;
+        contingent.n_quantities = 1;
+        struct claim sent = mk("Norway sent 500 soldiers to Mali", NULL, STANCE_ASSERTS);
+        sent.quantities = &q_soldiers;
+        sent.n_quantities = 1;
+        expect(&contingent, &sent, CONFLICT_NUMERIC, "about 1,200 people vs 500 soldiers");
+
+        /* a negated neg-raising cue ("nor did she plan to") says the content
+         * is not so, against a claim under the same verb only */
+        struct claim noplan = mk("to sell the old farmhouse near the lake", "the widow", STANCE_ASSERTS);
+        noplan.cue = (char *) "Nor did she plan";
+        struct claim plans = mk("to sell the old farmhouse near the lake", "Anna Berg", STANCE_ASSERTS);
+        plans.cue = (char *) "plans";
+        expect(&noplan, &plans, CONFLICT_NEGATION, "did not plan to sell vs plans to sell");
+        struct claim sold = mk("the widow sold the old farmhouse near the lake", NULL, STANCE_ASSERTS);
+        expect(&noplan, &sold, -1, "did not plan to sell says nothing of a sale");
+        /* "stop" inside the content is a negation of its own */
+        struct claim nostop = mk("to stop buying bread at the corner bakery", "the widow", STANCE_ASSERTS);
+        nostop.cue = (char *) "didn't plan";
+        struct claim stops = mk("to stop buying bread at the corner bakery", "Anna Berg", STANCE_ASSERTS);
+        stops.cue = (char *) "plans";
+        expect(&nostop, &stops, CONFLICT_NEGATION, "did not plan to stop vs plans to stop");
+
         return tap_done();
 }

@@ -173,6 +173,22 @@ int main(void) {
         CHECK(match_claims(sa, 3, sb, 4, &o, 1, &cc, &n) == 0 && n == 1, "capped at one");
         claim_conflicts_free(cc, n);
 
+        /* two parts of one sentence ("the board demands that A, but will
+         * not accept B") are one account: the first part does not make the
+         * article carry both sides against "the board accepts B" */
+        struct claim demand = mk("every ferry carries two lifeboats on the crossing", "the harbour board", STANCE_ASSERTS,
+                                 false);
+        struct claim refuse = mk("will not accept rafts as lifeboats on the crossing", NULL, STANCE_ASSERTS, true);
+        demand.span[0] = refuse.span[0] = 40;
+        demand.span[1] = refuse.span[1] = 160;
+        struct claim accepts = mk("the harbour board accepts rafts as lifeboats on every crossing", NULL,
+                                  STANCE_ASSERTS, false);
+        struct claim_source sd[] = { { &demand, "one.example", NULL }, { &refuse, "one.example", NULL } };
+        struct claim_source sacc[] = { { &accepts, "two.example", NULL } };
+        CHECK(match_claims(sd, 2, sacc, 1, &o, 0, &cc, &n) == 0 && n == 1 && cc[0].a == 1,
+              "one sentence's parts are one account (got %zu)", n);
+        claim_conflicts_free(cc, n);
+
         /* one array against itself: each pair once */
         struct claim_source same[] = { { &plain, "x", NULL }, { &plain_neg, "y", NULL } };
         CHECK(match_claims(same, 2, same, 2, &o, 0, &cc, &n) == 0 && n == 1, "symmetric pair kept once (got %zu)", n);

@@ -116,6 +116,26 @@ int main(void) {
                 extracted_article_free(a);
         }
 
+        /* a negated clause after an attribution's content, ", but will not
+         * accept ...", is the outlet's own claim; an affirmed one is not */
+        struct article_input tail = { .text = "The ferry company runs four boats a day. The harbour board demands "
+                                              "that every ferry carries two lifeboats, but will not accept rafts "
+                                              "in place of lifeboats. The town council said the ferry was slow, "
+                                              "but the boats are clean and new." };
+        a = NULL;
+        CHECK(pipeline_extract(&tail, &a) == 0, "extract a negated tail");
+        bool rafts = false, clean = false;
+        for (size_t i = 0; a && i < a->claims.n; i++) {
+                const struct claim *c = &a->claims.items[i];
+                if (c->text && strcmp(c->text, "will not accept rafts in place of lifeboats") == 0)
+                        rafts = c->negated && !c->speaker && !c->cue;
+                if (c->text && strncmp(c->text, "the boats are clean", 19) == 0)
+                        clean = true;
+        }
+        CHECK(rafts, "the negated tail is the outlet's negated claim");
+        CHECK(!clean, "an affirmed tail is no claim of its own");
+        extracted_article_free(a);
+
         struct article_input tiny = { .text = "Yes indeed." };
         a = NULL;
         CHECK(pipeline_extract(&tiny, &a) == 0 && a->claims.n == 0, "two words are no claim");

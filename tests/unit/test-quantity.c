@@ -57,6 +57,10 @@ int main(void) {
         one("At least 12 people attended the rally.", "At least 12 people", 12, "person", BOUND_AT_LEAST);
         one("The deal is worth more than $2.5 billion, officials said.", "more than $2.5 billion", 2.5e9, "usd",
             BOUND_MORE_THAN);
+        /* an increment bounds the total from below */
+        one("An additional 14 workers were laid off at the mill.", "An additional 14 workers", 14, "worker",
+            BOUND_AT_LEAST);
+        one("Another 30 people were evacuated by boat.", "Another 30 people", 30, "person", BOUND_AT_LEAST);
         one("Nearly 40 percent of voters stayed home.", "Nearly 40 percent", 40, "percent", BOUND_ABOUT);
         one("Turnout fell to 40% this time.", "40%", 40, "percent", BOUND_EXACT);
         one("The two leaders met for over two hours on Friday.", "over two hours", 2, "hour", BOUND_MORE_THAN);
@@ -121,6 +125,13 @@ int main(void) {
         CHECK(!quantities_compatible(&a, &b), "at least 12 !~ at most 10");
         a = q(12, "person", BOUND_AT_LEAST), b = q(12, "person", BOUND_AT_MOST);
         CHECK(quantities_compatible(&a, &b), "at least 12 ~ at most 12");
+        /* people against one kind of people, not one kind against another */
+        a = q(900, "person", BOUND_ABOUT), b = q(600, "soldier", BOUND_EXACT);
+        CHECK(quantities_comparable(&a, &b) && !quantities_compatible(&a, &b), "about 900 people !~ 600 soldiers");
+        a = q(30, "soldier", BOUND_EXACT), b = q(20, "civilian", BOUND_EXACT);
+        CHECK(!quantities_comparable(&a, &b), "soldiers and civilians are not comparable");
+        a = q(30, "person", BOUND_EXACT), b = q(20, "home", BOUND_EXACT);
+        CHECK(!quantities_comparable(&a, &b), "people and homes are not comparable");
         a = q(2500, "person", BOUND_EXACT), b = q(2520, "person", BOUND_EXACT);
         CHECK(quantities_compatible(&a, &b), "2,500 ~ 2,520 (rounded)");
         a = q(15, "person", BOUND_EXACT), b = q(16, "person", BOUND_EXACT);
