@@ -192,6 +192,13 @@ static bool subject_shared(const struct conflict_view *v) {
         return false;
 }
 
+/* True when the folded word is a negation cue on its own: listed ("not",
+ * "never", "no") or a contraction ending in "n't" ("hasn't", "won't"). */
+static bool negation_word(const char *fold) {
+        size_t n = strlen(fold);
+        return lexicon_contains(LEXICON_NEGATION_CUES, fold) || (n > 3 && strcmp(fold + n - 3, "n't") == 0);
+}
+
 /* Reads claim c's cue into v: whether it holds a negation (attrib.c starts
  * a neg-raising verb's cue at its negation: "did not plan", "Nor did she
  * plan"; no other cue holds one) and the stem of its last word, the verb.
@@ -210,8 +217,7 @@ static int view_read_cue(struct conflict_view *v, const struct claim *c) {
                 const struct token *t = &st->tokens[i];
                 if (!(t->flags & TOKEN_WORD) || !t->fold)
                         continue;
-                size_t fl = strlen(t->fold);
-                if (lexicon_contains(LEXICON_NEGATION_CUES, t->fold) || (fl > 3 && strcmp(t->fold + fl - 3, "n't") == 0))
+                if (negation_word(t->fold))
                         v->cue_negated = true;
                 last = t;
         }
@@ -306,10 +312,7 @@ int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
                         first_word = false;
                         v->refusal = c->stance == STANCE_DENIES && lexicon_contains(LEXICON_REQUEST_NOUNS, w->fold);
                 }
-                size_t fl = strlen(w->fold);
-                bool negation = !in_verdict && (lexicon_contains(LEXICON_NEGATION_CUES, w->fold) ||
-                        (fl > 3 && strcmp(w->fold + fl - 3, "n't") == 0) ||    /* "hasn't", "won't" */
-                        negative_implicative(st, i));
+                bool negation = !in_verdict && (negation_word(w->fold) || negative_implicative(st, i));
                 w->negation = negation;
                 if (negation)
                         v->has_cue = true;
