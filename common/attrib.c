@@ -1171,7 +1171,6 @@ static bool continues_clause(const struct ctx *c, size_t i) {
         return in_lex(c, i, LEXICON_AUXILIARIES);
 }
 
-/* Handles the reporting verb at token i. */
 /* True when the cue at token i, whose speaker is tokens [b, e), is a
  * neg-raising verb (neg-raising-verbs.txt) negated between the speaker and
  * the cue ("she did not plan", "he never expected") or just before an
@@ -1200,6 +1199,7 @@ static bool cue_negation(const struct ctx *c, size_t sb, size_t b, size_t e, siz
         return false;
 }
 
+/* Handles the reporting verb at token i. */
 static int do_verb(struct ctx *c, size_t i, const char *lemma) {
         size_t sb = sent_begin(c, i), se = sent_end(c, i);
 
