@@ -1,5 +1,6 @@
 /* The shared table of word forms (wordform.h): chained hash buckets under
- * one mutex, grown by doubling.  Only acquire and release take the lock;
+ * one mutex, grown by doubling, and a list of the idle forms (no holder) in
+ * the order they were released.  Only acquire and release take the lock;
  * the facts are published once with a compare-and-swap, so the pair
  * questions of the conflict checks read them without locking. */
 #include <errno.h>
@@ -13,8 +14,23 @@
 #define INITIAL_BUCKETS 4096
 
 static struct word_form **buckets;
-static size_t n_buckets, n_forms;
+static size_t n_buckets, n_forms, n_idle;
+static struct word_form *idle_head, *idle_tail; /* most recently released first */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Takes f out of the idle list (lock held). */
+static void idle_unlink_locked(struct word_form *f) {
+        if (f->idle_prev)
+                f->idle_prev->idle_next = f->idle_next;
+        else
+                idle_head = f->idle_next;
+        if (f->idle_next)
+                f->idle_next->idle_prev = f->idle_prev;
+        else
+                idle_tail = f->idle_prev;
+        f->idle_prev = f->idle_next = NULL;
+        n_idle--;
+}
 
 static size_t bucket_of(uint64_t h, size_t n) {
         return (size_t) (h ^ (h >> 29)) & (n - 1);
@@ -50,7 +66,8 @@ int word_form_acquire(const char *fold, const char *stem, const struct word_form
         if (n_buckets) {
                 for (struct word_form *f = buckets[bucket_of(h, n_buckets)]; f; f = f->next)
                         if (strcmp(f->fold, fold) == 0 && strcmp(f->stem, stem) == 0) {
-                                f->refs++;
+                                if (f->refs++ == 0)
+                                        idle_unlink_locked(f);
                                 pthread_mutex_unlock(&lock);
                                 *ret = f;
                                 return 0;
@@ -93,7 +110,7 @@ static void facts_free(struct word_form_facts *x) {
 }
 
 void word_form_release(const struct word_form *cf) {
-        struct word_form *f = (struct word_form *) cf;
+        struct word_form *f = (struct word_form *) cf, *victim = NULL;
         if (!f)
                 return;
         pthread_mutex_lock(&lock);
@@ -101,15 +118,29 @@ void word_form_release(const struct word_form *cf) {
                 pthread_mutex_unlock(&lock);
                 return;
         }
-        struct word_form **pp = &buckets[bucket_of(wn_hash(f->fold), n_buckets)];
-        while (*pp && *pp != f)
-                pp = &(*pp)->next;
-        if (*pp)
-                *pp = f->next;
-        n_forms--;
+        f->idle_prev = NULL;
+        f->idle_next = idle_head;
+        if (idle_head)
+                idle_head->idle_prev = f;
+        else
+                idle_tail = f;
+        idle_head = f;
+        n_idle++;
+        if (n_idle > WORD_FORM_IDLE_MAX) {
+                victim = idle_tail;
+                idle_unlink_locked(victim);
+                struct word_form **pp = &buckets[bucket_of(wn_hash(victim->fold), n_buckets)];
+                while (*pp && *pp != victim)
+                        pp = &(*pp)->next;
+                if (*pp)
+                        *pp = victim->next;
+                n_forms--;
+        }
         pthread_mutex_unlock(&lock);
-        facts_free(atomic_load(&f->facts));
-        free(f);
+        if (victim) {
+                facts_free(atomic_load(&victim->facts));
+                free(victim);
+        }
 }
 
 /* Looks up what the facts hold.  Returns them (malloc'ed), or NULL on
@@ -169,9 +200,9 @@ const struct word_form_facts *word_form_facts(const struct word_form *cf) {
         return expected;
 }
 
-size_t word_form_count(void) {
+void word_form_count(size_t *ret_held, size_t *ret_idle) {
         pthread_mutex_lock(&lock);
-        size_t n = n_forms;
+        *ret_held = n_forms - n_idle;
+        *ret_idle = n_idle;
         pthread_mutex_unlock(&lock);
-        return n;
 }

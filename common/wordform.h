@@ -1,7 +1,8 @@
 /* Word forms shared by every claim view: what the conflict checks know of
  * one case-folded word (its stem, its WordNet lemmas and facts, the curated
  * lists it may head), kept once per distinct word in a table shared by all
- * threads and reference counted by the views that hold it.  The writer
+ * threads, reference counted by the views that hold it and kept a while
+ * after the last one lets go (WORD_FORM_IDLE_MAX).  The writer
  * keeps thousands of stored claims' views cached; before this table each
  * word of each of them carried its own copies (about 350 bytes a word). */
 #pragma once
@@ -37,15 +38,22 @@ struct word_form {
         /* private to wordform.c */
         _Atomic(struct word_form_facts *) facts;
         size_t refs;
-        struct word_form *next;
+        struct word_form *next;                 /* in its hash bucket */
+        struct word_form *idle_prev, *idle_next;        /* in the idle list while refs is 0 */
 };
+
+/* Forms no view holds any more stay in the table, least recently released
+ * dropped first, up to this many: the common words of the next article
+ * then need no new look-ups. */
+#define WORD_FORM_IDLE_MAX 16384
 
 /* The shared form of fold with stem (NULL: fold), one more reference held
  * by the caller.  Returns 0 and fills *ret, or -ENOMEM. */
 int word_form_acquire(const char *fold, const char *stem, const struct word_form **ret);
 
-/* Drops a reference of word_form_acquire(); the last one frees the form.
- * NULL is ignored. */
+/* Drops a reference of word_form_acquire(); after the last one the form
+ * waits in the idle list (WORD_FORM_IDLE_MAX) for its next holder or its
+ * turn to be freed.  NULL is ignored. */
 void word_form_release(const struct word_form *f);
 
 /* The lexical facts of f, looked up on first use (WordNet, the curated
@@ -53,5 +61,6 @@ void word_form_release(const struct word_form *f);
  * when memory ran out: then every question about the word answers no. */
 const struct word_form_facts *word_form_facts(const struct word_form *f);
 
-/* How many distinct forms the table holds (for tests and figures). */
-size_t word_form_count(void);
+/* How many distinct forms are held (refs > 0) and how many wait idle (for
+ * tests and figures). */
+void word_form_count(size_t *ret_held, size_t *ret_idle);

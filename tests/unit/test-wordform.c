@@ -1,15 +1,29 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/wordform.h"
 #include "common/wordnet.h"
 #include "tap.h"
 
-/* Two holders of one word share one form; the last release frees it. */
+static size_t held(void) {
+        size_t h, i;
+        word_form_count(&h, &i);
+        return h;
+}
+
+static size_t idle(void) {
+        size_t h, i;
+        word_form_count(&h, &i);
+        return i;
+}
+
+/* Two holders of one word share one form; released, it waits idle and
+ * comes back with its facts to the next holder. */
 static void check_sharing(void) {
-        size_t before = word_form_count();
+        size_t before = held();
         const struct word_form *a = NULL, *b = NULL, *c = NULL;
         CHECK(word_form_acquire("accepted", "accept", &a) == 0, "acquire");
         CHECK(word_form_acquire("accepted", "accept", &b) == 0, "acquire again");
@@ -19,13 +33,40 @@ static void check_sharing(void) {
         CHECK(a->stem_hash == wn_hash("accept"), "stem hash");
         CHECK(word_form_acquire("accepted", NULL, &c) == 0 && c != a, "another stem is another form");
         CHECK_STR(c->stem, "accepted");
-        CHECK(word_form_count() == before + 2, "two forms held");
+        CHECK(held() == before + 2, "two forms held");
+        const struct word_form_facts *x = word_form_facts(a);
         word_form_release(a);
-        CHECK(word_form_count() == before + 2, "still held by its second holder");
+        CHECK(held() == before + 2, "still held by its second holder");
+        size_t idle_before = idle();
         word_form_release(b);
         word_form_release(c);
-        CHECK(word_form_count() == before, "freed by the last release");
+        CHECK(held() == before, "released by the last holder");
+        CHECK(idle() == idle_before + 2, "waiting idle");
+        const struct word_form *again = NULL;
+        CHECK(word_form_acquire("accepted", "accept", &again) == 0 && again == a, "the idle form comes back");
+        CHECK(word_form_facts(again) == x, "with its facts");
+        CHECK(idle() == idle_before + 1, "no longer idle");
+        word_form_release(again);
         word_form_release(NULL);
+}
+
+/* The idle forms are bounded: the least recently released go first. */
+static void check_idle_bound(void) {
+        size_t n = WORD_FORM_IDLE_MAX + 100, before = held();
+        const struct word_form **f = calloc(n, sizeof(*f));
+        bool ok = f != NULL;
+        for (size_t i = 0; ok && i < n; i++) {
+                char w[32];
+                snprintf(w, sizeof(w), "idleword%zu", i);
+                ok = word_form_acquire(w, w, &f[i]) == 0;
+        }
+        CHECK(ok, "acquire %zu forms", n);
+        CHECK(held() == before + n, "all held");
+        for (size_t i = 0; ok && i < n; i++)
+                word_form_release(f[i]);
+        CHECK(held() == before, "all released");
+        CHECK(idle() == WORD_FORM_IDLE_MAX, "idle forms bounded: %zu", idle());
+        free(f);
 }
 
 /* The facts: lemmas from WordNet, forms listed once, the "-ly" mark. */
@@ -63,7 +104,7 @@ static void *churn(void *arg) {
 }
 
 static void check_threads(void) {
-        size_t before = word_form_count();
+        size_t before = held();
         pthread_t t[4];
         for (int i = 0; i < 4; i++)
                 pthread_create(&t[i], NULL, churn, NULL);
@@ -74,7 +115,7 @@ static void check_threads(void) {
                 ok = ok && r == NULL;
         }
         CHECK(ok, "four threads share the table");
-        CHECK(word_form_count() == before, "every form released");
+        CHECK(held() == before, "every form released");
 }
 
 int main(void) {
@@ -86,5 +127,6 @@ int main(void) {
         check_sharing();
         check_facts();
         check_threads();
+        check_idle_bound();
         return tap_done();
 }
