@@ -207,7 +207,7 @@ static int view_read_cue(struct conflict_view *v, const struct claim *c) {
         if (!c->cue || !*c->cue)
                 return 0;
         struct segmented_text *st = NULL;
-        int r = segment_text(c->cue, strlen(c->cue), &st);
+        int r = segment_words(c->cue, strlen(c->cue), &st);
         if (r == -ENOMEM)
                 return r;
         if (r < 0 || !st)
@@ -248,7 +248,7 @@ int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
 
         const char *text = c->text ? c->text : "";
         struct segmented_text *st = NULL;
-        r = segment_text(text, strlen(text), &st);
+        r = segment_words(text, strlen(text), &st);
         if (r == -ENOMEM) {
                 conflict_view_free(v);
                 return r;

@@ -684,9 +684,28 @@ void segmented_text_free(struct segmented_text *st) {
         free(st);
 }
 
-/* The arena sits right after the struct in one allocation made at the end,
- * so segmented_text_free() needs no extra field. */
-int segment_text(const char *text, size_t len, struct segmented_text **ret) {
+/* The whole token list as one sentence (segment_words()): no sentence
+ * breaking. */
+static int one_sentence(struct builder *b, struct segmented_text *out) {
+        if (b->n == 0)
+                return 0;
+        struct sentence *s = malloc(sizeof(*s));
+        if (!s)
+                return -ENOMEM;
+        *s = (struct sentence) { .start = b->tokens[0].start, .end = b->tokens[b->n - 1].end,
+                                 .tok_begin = 0, .tok_end = b->n, .paragraph = 0 };
+        for (size_t i = 0; i < b->n; i++)
+                b->tokens[i].sentence = 0;
+        b->tokens[0].flags |= TOKEN_SENT_START | TOKEN_PARA_START;
+        out->sentences = s;
+        out->n_sentences = 1;
+        return 0;
+}
+
+/* segment_text() and segment_words(): sentences tells which.  The arena
+ * sits right after the struct in one allocation made at the end, so
+ * segmented_text_free() needs no extra field. */
+static int segment(const char *text, size_t len, bool sentences, struct segmented_text **ret) {
         struct builder b = {0};
         struct arena a = {0};
         struct segmented_text *out = NULL;
@@ -743,7 +762,7 @@ int segment_text(const char *text, size_t len, struct segmented_text **ret) {
         }
         out->text = text;
         out->len = len;
-        r = split_sentences(c, &ut, text, &b, &a, out);
+        r = sentences ? split_sentences(c, &ut, text, &b, &a, out) : one_sentence(&b, out);
         if (r < 0)
                 goto fail;
 
@@ -772,6 +791,14 @@ fail:
         free(out);
         utext_close(&ut);
         return r;
+}
+
+int segment_text(const char *text, size_t len, struct segmented_text **ret) {
+        return segment(text, len, true, ret);
+}
+
+int segment_words(const char *text, size_t len, struct segmented_text **ret) {
+        return segment(text, len, false, ret);
 }
 
 int text_fold(const char *s, size_t len, char **ret) {

@@ -349,6 +349,34 @@ static int bench(const char *path, int rounds) {
         return 0;
 }
 
+/* segment_words(): the tokens of segment_text(), all in one sentence. */
+static void test_words_only(void) {
+        const char *text = "The mayor said Mr. Lee left. \"We won't go,\" she said.\nPrices rose 4%.";
+        struct segmented_text *a = NULL, *b = NULL;
+        CHECK(segment_text(text, strlen(text), &a) == 0 && a, "segment_text");
+        CHECK(segment_words(text, strlen(text), &b) == 0 && b, "segment_words");
+        if (!a || !b)
+                return;
+        CHECK(a->n_sentences == 3, "three sentences: %zu", a->n_sentences);
+        CHECK(b->n_sentences == 1 && b->sentences[0].tok_begin == 0 && b->sentences[0].tok_end == b->n_tokens,
+              "one sentence over every token");
+        bool same = a->n_tokens == b->n_tokens;
+        for (size_t i = 0; same && i < a->n_tokens; i++) {
+                const uint32_t mask = ~(uint32_t) (TOKEN_SENT_START | TOKEN_PARA_START);
+                same = a->tokens[i].start == b->tokens[i].start && a->tokens[i].end == b->tokens[i].end &&
+                       strcmp(a->tokens[i].fold, b->tokens[i].fold) == 0 &&
+                       strcmp(a->tokens[i].stem, b->tokens[i].stem) == 0 &&
+                       (a->tokens[i].flags & mask) == (b->tokens[i].flags & mask) && b->tokens[i].sentence == 0;
+        }
+        CHECK(same, "same tokens, folds, stems and flags");
+        segmented_text_free(a);
+        segmented_text_free(b);
+        struct segmented_text *e = NULL;
+        CHECK(segment_words("", 0, &e) == 0 && e && e->n_tokens == 0 && e->n_sentences == 0, "empty text");
+        segmented_text_free(e);
+        CHECK(segment_words("\xff", 1, &e) == -EINVAL, "invalid UTF-8");
+}
+
 int main(int argc, char **argv) {
         if (argc > 1)
                 return bench(argv[1], argc > 2 ? atoi(argv[2]) : 5);
@@ -359,5 +387,6 @@ int main(int argc, char **argv) {
         test_edge();
         test_helpers();
         test_threads();
+        test_words_only();
         return tap_done();
 }
