@@ -110,6 +110,15 @@ int main(void) {
                 CHECK(v && stance_terms_untrue(v->terms), "claims of the article carry the untrue mark");
                 CHECK(conflicts(h, "headline", body, "body") >= 1, "asserting headline vs debunking body: conflict");
                 CHECK(conflicts(h_neg, "headline", body, "body") == 0, "debunking headline vs debunking body: none");
+                /* a headline negating in its own voice answers the rumour,
+                 * even where the negation misses the shared words */
+                struct extracted_article *h_not = extract("Video of shark in flooded Quebec street is not what it seems", NULL);
+                CHECK(h_not && conflicts(h_not, "headline", body, "body") == 0, "negated headline vs debunking body: none");
+                extracted_article_free(h_not);
+                /* a headline saying only that the story may be so reports it */
+                struct extracted_article *h_may = extract("Shark reportedly swims down flooded street in Quebec", NULL);
+                CHECK(h_may && conflicts(h_may, "headline", body, "body") == 0, "hedged headline vs debunking body: none");
+                extracted_article_free(h_may);
         }
 
         /* a verdict phrase in a claim calls the account untrue; a report
