@@ -119,6 +119,20 @@ int main(void) {
                 struct extracted_article *h_may = extract("Shark reportedly swims down flooded street in Quebec", NULL);
                 CHECK(h_may && conflicts(h_may, "headline", body, "body") == 0, "hedged headline vs debunking body: none");
                 extracted_article_free(h_may);
+                /* a short headline shares few words with the lead that
+                 * refutes it, yet most of its own */
+                struct extracted_article *h_short = extract("Shark invades Quebec", NULL);
+                CHECK(h_short && conflicts(h_short, "headline", body, "body") >= 1, "short headline vs debunking body: conflict");
+                extracted_article_free(h_short);
+                /* what a question says someone claims is asked */
+                struct extracted_article *h_ask = extract("Did the mayor say a shark swam down a flooded street in Quebec?", NULL);
+                bool asked = h_ask && h_ask->claims.n > 0;
+                for (size_t i = 0; h_ask && i < h_ask->claims.n; i++)
+                        if (h_ask->claims.items[i].speaker && h_ask->claims.items[i].stance != STANCE_QUESTIONS)
+                                asked = false;
+                CHECK(asked, "an attribution inside a question is a question");
+                CHECK(h_ask && conflicts(h_ask, "headline", body, "body") == 0, "asking headline vs debunking body: none");
+                extracted_article_free(h_ask);
         }
 
         /* a verdict phrase in a claim calls the account untrue; a report
