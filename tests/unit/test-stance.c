@@ -135,6 +135,32 @@ int main(void) {
                 extracted_article_free(h_ask);
         }
 
+        /* a headline against an article that only quotes someone on the
+         * matter, or says only that it may be so: the article discusses */
+        struct extracted_article *h_no = extract("The Lisbon tram line will not close in June", NULL);
+        struct extracted_article *quoting = extract("", "Commuters gathered at the depot on Tuesday morning. "
+                                                    "The Lisbon tram line will close in June, a union leader told reporters.");
+        struct extracted_article *maybe = extract("", "Commuters gathered at the depot on Tuesday morning. "
+                                                  "The Lisbon tram line could close in June after the budget talks.");
+        struct extracted_article *flat = extract("", "Commuters gathered at the depot on Tuesday morning. "
+                                                 "The Lisbon tram line will close in June after the budget talks.");
+        CHECK(h_no && quoting && maybe && flat, "extract");
+        if (h_no && quoting && maybe && flat) {
+                CHECK(conflicts(h_no, "headline", quoting, "body") == 0, "headline vs a quoted speaker: none");
+                CHECK(conflicts(h_no, "headline", maybe, "body") == 0, "negated headline vs hedged body: none");
+                CHECK(conflicts(h_no, "headline", flat, "body") >= 1, "negated headline vs the body's own account: conflict");
+                /* between two articles a quoted speaker still has a side */
+                struct extracted_article *denying = extract("", "Commuters gathered at the depot on Tuesday morning. "
+                                                            "The Lisbon tram line will not close in June, the city council said.");
+                CHECK(denying && conflicts(quoting, "one.example", denying, "two.example") >= 1,
+                      "quoted speaker vs quoted speaker across articles: conflict");
+                extracted_article_free(denying);
+        }
+        extracted_article_free(h_no);
+        extracted_article_free(quoting);
+        extracted_article_free(maybe);
+        extracted_article_free(flat);
+
         /* a verdict phrase in a claim calls the account untrue; a report
          * of a denial ("had been denied") is a verdict only in a lead */
         struct extracted_article *h_rest = extract("Rumour of shark in flooded Quebec street put to rest", NULL);
