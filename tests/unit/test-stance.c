@@ -156,6 +156,14 @@ int main(void) {
                       "quoted speaker vs quoted speaker across articles: conflict");
                 extracted_article_free(denying);
         }
+        /* a debunking headline and a debunk assert none of the story's
+         * numbers: they do not clash over them */
+        struct extracted_article *h_sheep = extract("Story of 300 sheep escaping from a farm near Swansea is a hoax", NULL);
+        struct extracted_article *sheep = extract("", "On Sunday 800 sheep escaped from a farm near Swansea, a viral post claimed, "
+                                                  "and ran across the motorway. The post is a hoax: every sheep was in its field.");
+        CHECK(h_sheep && sheep && conflicts(h_sheep, "headline", sheep, "body") == 0, "debunk vs debunk, other numbers: none");
+        extracted_article_free(h_sheep);
+        extracted_article_free(sheep);
         extracted_article_free(h_no);
         extracted_article_free(quoting);
         extracted_article_free(maybe);
