@@ -149,6 +149,11 @@ int main(void) {
                 CHECK(conflicts(h_no, "headline", quoting, "body") == 0, "headline vs a quoted speaker: none");
                 CHECK(conflicts(h_no, "headline", maybe, "body") == 0, "negated headline vs hedged body: none");
                 CHECK(conflicts(h_no, "headline", flat, "body") >= 1, "negated headline vs the body's own account: conflict");
+                /* a headline reporting someone's denial against the
+                 * article's own account: the article tells what is denied */
+                struct extracted_article *h_denies = extract("Transport ministry denies the Lisbon tram line will close in June", NULL);
+                CHECK(h_denies && conflicts(h_denies, "headline", flat, "body") == 0, "headline reporting a denial vs the body's account: none");
+                extracted_article_free(h_denies);
                 /* between two articles a quoted speaker still has a side */
                 struct extracted_article *denying = extract("", "Commuters gathered at the depot on Tuesday morning. "
                                                             "The Lisbon tram line will not close in June, the city council said.");
