@@ -414,6 +414,21 @@ static int fill_claim(const struct field *f, struct claim *c, size_t b, size_t e
         return c->terms ? 0 : -ENOMEM;
 }
 
+/* True when sentence s of f ends with a question mark (closing quotes and
+ * brackets aside). */
+static bool sentence_asks(const struct field *f, size_t s) {
+        const struct sentence *sen = &f->st->sentences[s];
+        for (size_t k = sen->tok_end; k > sen->tok_begin; k--) {
+                const struct token *t = &f->st->tokens[k - 1];
+                if (t->flags & (TOKEN_WORD | TOKEN_NUMBER))
+                        return false;
+                if (t->end - t->start == 1 && f->text[t->start] == '?')
+                        return true;
+        }
+        return false;
+}
+
+
 /* Makes a claim of attribution a; returns 0 or -ENOMEM. */
 static int claim_from_attribution(const struct field *f, const struct attribution *a, struct claim_list *out) {
         struct claim *c = claim_list_push(out);
@@ -444,6 +459,10 @@ static int claim_from_attribution(const struct field *f, const struct attributio
         c->stance = a->stance;
 
         size_t b = tok_from(f->st, a->content_start), e = tok_to(f->st, a->content_end);
+        /* "Is the council planning to close the bridge?": what a question
+         * says someone does is asked, not reported */
+        if (b < f->st->n_tokens && sentence_asks(f, f->st->tokens[b].sentence))
+                c->stance = STANCE_QUESTIONS;
         size_t gb = 0, ge = 0;
         if (a->gap_start >= 0) {
                 gb = tok_from(f->st, a->gap_start);

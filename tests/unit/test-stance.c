@@ -110,7 +110,69 @@ int main(void) {
                 CHECK(v && stance_terms_untrue(v->terms), "claims of the article carry the untrue mark");
                 CHECK(conflicts(h, "headline", body, "body") >= 1, "asserting headline vs debunking body: conflict");
                 CHECK(conflicts(h_neg, "headline", body, "body") == 0, "debunking headline vs debunking body: none");
+                /* a headline negating in its own voice answers the rumour,
+                 * even where the negation misses the shared words */
+                struct extracted_article *h_not = extract("Video of shark in flooded Quebec street is not what it seems", NULL);
+                CHECK(h_not && conflicts(h_not, "headline", body, "body") == 0, "negated headline vs debunking body: none");
+                extracted_article_free(h_not);
+                /* a headline saying only that the story may be so reports it */
+                struct extracted_article *h_may = extract("Shark reportedly swims down flooded street in Quebec", NULL);
+                CHECK(h_may && conflicts(h_may, "headline", body, "body") == 0, "hedged headline vs debunking body: none");
+                extracted_article_free(h_may);
+                /* a short headline shares few words with the lead that
+                 * refutes it, yet most of its own */
+                struct extracted_article *h_short = extract("Shark invades Quebec", NULL);
+                CHECK(h_short && conflicts(h_short, "headline", body, "body") >= 1, "short headline vs debunking body: conflict");
+                extracted_article_free(h_short);
+                /* what a question says someone claims is asked */
+                struct extracted_article *h_ask = extract("Did the mayor say a shark swam down a flooded street in Quebec?", NULL);
+                bool asked = h_ask && h_ask->claims.n > 0;
+                for (size_t i = 0; h_ask && i < h_ask->claims.n; i++)
+                        if (h_ask->claims.items[i].speaker && h_ask->claims.items[i].stance != STANCE_QUESTIONS)
+                                asked = false;
+                CHECK(asked, "an attribution inside a question is a question");
+                CHECK(h_ask && conflicts(h_ask, "headline", body, "body") == 0, "asking headline vs debunking body: none");
+                extracted_article_free(h_ask);
         }
+
+        /* a headline against an article that only quotes someone on the
+         * matter, or says only that it may be so: the article discusses */
+        struct extracted_article *h_no = extract("The Lisbon tram line will not close in June", NULL);
+        struct extracted_article *quoting = extract("", "Commuters gathered at the depot on Tuesday morning. "
+                                                    "The Lisbon tram line will close in June, a union leader told reporters.");
+        struct extracted_article *maybe = extract("", "Commuters gathered at the depot on Tuesday morning. "
+                                                  "The Lisbon tram line could close in June after the budget talks.");
+        struct extracted_article *flat = extract("", "Commuters gathered at the depot on Tuesday morning. "
+                                                 "The Lisbon tram line will close in June after the budget talks.");
+        CHECK(h_no && quoting && maybe && flat, "extract");
+        if (h_no && quoting && maybe && flat) {
+                CHECK(conflicts(h_no, "headline", quoting, "body") == 0, "headline vs a quoted speaker: none");
+                CHECK(conflicts(h_no, "headline", maybe, "body") == 0, "negated headline vs hedged body: none");
+                CHECK(conflicts(h_no, "headline", flat, "body") >= 1, "negated headline vs the body's own account: conflict");
+                /* a headline reporting someone's denial against the
+                 * article's own account: the article tells what is denied */
+                struct extracted_article *h_denies = extract("Transport ministry denies the Lisbon tram line will close in June", NULL);
+                CHECK(h_denies && conflicts(h_denies, "headline", flat, "body") == 0, "headline reporting a denial vs the body's account: none");
+                extracted_article_free(h_denies);
+                /* between two articles a quoted speaker still has a side */
+                struct extracted_article *denying = extract("", "Commuters gathered at the depot on Tuesday morning. "
+                                                            "The Lisbon tram line will not close in June, the city council said.");
+                CHECK(denying && conflicts(quoting, "one.example", denying, "two.example") >= 1,
+                      "quoted speaker vs quoted speaker across articles: conflict");
+                extracted_article_free(denying);
+        }
+        /* a debunking headline and a debunk assert none of the story's
+         * numbers: they do not clash over them */
+        struct extracted_article *h_sheep = extract("Story of 300 sheep escaping from a farm near Swansea is a hoax", NULL);
+        struct extracted_article *sheep = extract("", "On Sunday 800 sheep escaped from a farm near Swansea, a viral post claimed, "
+                                                  "and ran across the motorway. The post is a hoax: every sheep was in its field.");
+        CHECK(h_sheep && sheep && conflicts(h_sheep, "headline", sheep, "body") == 0, "debunk vs debunk, other numbers: none");
+        extracted_article_free(h_sheep);
+        extracted_article_free(sheep);
+        extracted_article_free(h_no);
+        extracted_article_free(quoting);
+        extracted_article_free(maybe);
+        extracted_article_free(flat);
 
         /* a verdict phrase in a claim calls the account untrue; a report
          * of a denial ("had been denied") is a verdict only in a lead */
