@@ -1,6 +1,8 @@
 /* Fuzz target: the text pipeline (common/pipeline.h) and, on the same text,
  * the stages it is made of: segment_text(), attributions_find(),
- * quantities_find() and dates_find() over the whole text.
+ * quantities_find() and dates_find() over the whole text; then the
+ * conflict checks (common/match.h) of the article's claims against the same
+ * claims from another outlet.
  *
  * Input: optional header lines "title: ...", "published: ..." (RFC 3339 or
  * UTC seconds) and "mode: html", ended by a blank line, then the body: the
@@ -26,7 +28,9 @@
 
 #include "common/attrib.h"
 #include "common/claim-json.h"
+#include "common/conflict.h"
 #include "common/date.h"
+#include "common/match.h"
 #include "common/pipeline.h"
 #include "common/quantity.h"
 #include "common/rfc3339.h"
@@ -251,6 +255,37 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
         return 0;
 }
 
+/* Matches the article's claims against the same claims from another
+ * outlet (every rule of conflict.c, the views and the shared word forms):
+ * each conflict names two claims of the arrays, scores in [0, 1], is of a
+ * known kind and explains itself in valid UTF-8. */
+static void check_conflicts(const struct extracted_article *a) {
+        size_t n = a->claims.n;
+        struct claim_source *x = calloc(n + 1, sizeof(*x)), *y = calloc(n + 1, sizeof(*y));
+        FUZZ_CHECK(x && y);
+        for (size_t i = 0; i < n; i++) {
+                x[i] = (struct claim_source) { &a->claims.items[i], "one.example", "a" };
+                y[i] = (struct claim_source) { &a->claims.items[i], "other.example", "b" };
+        }
+        struct conflict_options o;
+        conflict_options_default(&o);
+        struct claim_conflict *c = NULL;
+        size_t nc = 0;
+        int r = match_claims(x, n, y, n, &o, 0, &c, &nc);
+        FUZZ_CHECK(r == 0 || r == -ENOMEM);
+        for (size_t i = 0; r == 0 && i < nc; i++) {
+                FUZZ_CHECK(c[i].a < n && c[i].b < n);
+                FUZZ_CHECK(c[i].result.score >= 0 && c[i].result.score <= 1);
+                FUZZ_CHECK((unsigned) c[i].result.kind < _CONFLICT_KIND_MAX);
+                FUZZ_CHECK(c[i].result.explanation);
+                check_utf8(c[i].result.explanation);
+        }
+        if (r == 0)
+                claim_conflicts_free(c, nc);
+        free(x);
+        free(y);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         struct fuzz_input in;
         struct extracted_article *a = NULL;
@@ -278,6 +313,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         FUZZ_CHECK(strcmp(a->text, in.body) == 0);
                 for (size_t i = 0; i < a->claims.n; i++)
                         check_claim(&a->claims.items[i], a);
+                check_conflicts(a);
                 extracted_article_free(a);
         }
 
