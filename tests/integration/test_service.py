@@ -7,6 +7,7 @@ import json
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -383,6 +384,15 @@ def sigterm_with_requests_in_flight():
                         assert rc == 0, 'exit status %d; log:\n%s' % (rc, d.log()[-2000:])
                         assert took < 10, 'took %.1fs to stop' % took
                         assert set(statuses) <= {201, 503}, statuses
+                        # stopped cleanly, the database file alone holds every
+                        # acknowledged article (the WAL was folded in): a copy
+                        # of claimd.db is a whole backup
+                        wal = d.db + '-wal'
+                        assert not os.path.exists(wal) or os.path.getsize(wal) == 0, \
+                                'WAL left with %d bytes' % os.path.getsize(wal)
+                        with sqlite3.connect('file:%s?immutable=1' % d.db, uri=True) as db:
+                                ids = {row[0] for row in db.execute('SELECT id FROM articles')}
+                        assert set(acked) <= ids, 'missing from claimd.db: %s' % sorted(set(acked) - ids)[:10]
                         p = out['poll']
                         assert not isinstance(p, Exception) and p.status in (200, 503), p
                         assert out['poll_t'] - t_term < 10, 'long poll held %.1fs after SIGTERM' % (out['poll_t'] - t_term)
