@@ -428,7 +428,6 @@ static bool sentence_asks(const struct field *f, size_t s) {
         return false;
 }
 
-
 /* Makes a claim of attribution a; returns 0 or -ENOMEM. */
 static int claim_from_attribution(const struct field *f, const struct attribution *a, struct claim_list *out) {
         struct claim *c = claim_list_push(out);
