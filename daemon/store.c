@@ -1680,7 +1680,6 @@ static int claim_get(struct store *s, int64_t id, const char *source, struct cac
         return 1;
 }
 
-/* The conflict view of a cached claim, made on first use; 0 or -ENOMEM. */
 /* Drops what the writer caches of the store's content: after a rollback
  * (rowids may be reused) or expiry. */
 static void caches_clear(struct store *s) {
@@ -1690,6 +1689,7 @@ static void caches_clear(struct store *s) {
         event_index_clear(&s->events);
 }
 
+/* The conflict view of a cached claim, made on first use; 0 or -ENOMEM. */
 static int cached_claim_view(struct cached_claim *c, struct conflict_view **ret) {
         if (!c->view) {
                 int r = conflict_view_new(&c->claim, &c->view);
