@@ -242,10 +242,12 @@ struct event_index {
 };
 
 struct cached_claim;
+struct parsed_claim;
 struct claim_cache {
         struct cached_claim **slots;    /* open addressing by claim id; NULL: empty */
         size_t cap, n;
         struct cached_claim *head, *tail;
+        struct parsed_claim **parsed;   /* PARSED_BUCKETS chains by data hash, or NULL */
 };
 
 struct store {
@@ -1488,22 +1490,90 @@ static int pending_cmp(const void *x, const void *y) {
  * its event is read from JSON and segmented once instead of once per
  * article.  The cache only holds what the writer's transaction sees; it is
  * dropped whenever a transaction or savepoint is rolled back (claim ids may
- * then be reused) and after expiry. */
+ * then be reused) and after expiry.
+ *
+ * Claims whose stored data is the same byte for byte (an article syndicated
+ * by many outlets, each copy with its own claim ids) share one parsed claim
+ * and one conflict view: a copy is read, parsed and segmented once. */
+
+#define PARSED_BUCKETS 16384
+
+struct parsed_claim {
+        uint64_t hash[2];               /* of the stored data: two independent FNV-1a lanes */
+        struct claim claim;             /* all zero when the stored data is unreadable */
+        bool unreadable;
+        struct conflict_view *view;     /* made on first check, borrows claim */
+        size_t refs;                    /* cached claims holding it */
+        struct parsed_claim *next;      /* in its chain of cc->parsed */
+};
 
 struct cached_claim {
         int64_t id, article_id;
         char *source;                   /* NULL: the stored data is unreadable */
-        struct claim claim;
-        struct conflict_view *view;     /* made on first check, borrows claim */
+        struct parsed_claim *parsed;
         uint64_t used;                  /* s->gen of the last article that used it */
         struct cached_claim *prev, *next;       /* LRU list, most recent first */
 };
 
-static void cached_claim_free(struct cached_claim *c) {
+/* Drops a reference to p; the last one unchains and frees it. */
+static void parsed_claim_release(struct claim_cache *cc, struct parsed_claim *p) {
+        if (!p || --p->refs > 0)
+                return;
+        if (cc->parsed) {
+                struct parsed_claim **pp = &cc->parsed[p->hash[0] % PARSED_BUCKETS];
+                while (*pp && *pp != p)
+                        pp = &(*pp)->next;
+                if (*pp)
+                        *pp = p->next;
+        }
+        conflict_view_free(p->view);
+        claim_clear(&p->claim);
+        free(p);
+}
+
+/* The parsed claim of stored data `data`: shared with another cached claim
+ * of the same data, else parsed now and chained.  Returns 0 and *ret (one
+ * more reference), or -ENOMEM.  Unreadable data gives an empty claim. */
+static int parsed_claim_get(struct claim_cache *cc, const char *data, struct parsed_claim **ret) {
+        size_t n = strlen(data);
+        uint64_t h0 = hash_fnv1a64(data, n), h1 = hash_fnv1a64_update(0x84222325cbf29ce4ULL, data, n);
+
+        if (!cc->parsed && !(cc->parsed = calloc(PARSED_BUCKETS, sizeof(*cc->parsed))))
+                return -ENOMEM;
+        for (struct parsed_claim *p = cc->parsed[h0 % PARSED_BUCKETS]; p; p = p->next)
+                if (p->hash[0] == h0 && p->hash[1] == h1) {
+                        p->refs++;
+                        *ret = p;
+                        return 0;
+                }
+        struct parsed_claim *p = calloc(1, sizeof(*p));
+        if (!p)
+                return -ENOMEM;
+        json_t *o = json_loads(data, 0, NULL);
+        int r = o ? claim_from_json(o, &p->claim) : -EINVAL;
+        json_decref(o);
+        if (r == -ENOMEM) {
+                free(p);
+                return r;
+        }
+        if (r < 0) {
+                claim_clear(&p->claim);
+                memset(&p->claim, 0, sizeof(p->claim));
+                p->unreadable = true;
+        }
+        p->hash[0] = h0;
+        p->hash[1] = h1;
+        p->refs = 1;
+        p->next = cc->parsed[h0 % PARSED_BUCKETS];
+        cc->parsed[h0 % PARSED_BUCKETS] = p;
+        *ret = p;
+        return 0;
+}
+
+static void cached_claim_free(struct claim_cache *cc, struct cached_claim *c) {
         if (!c)
                 return;
-        conflict_view_free(c->view);
-        claim_clear(&c->claim);
+        parsed_claim_release(cc, c->parsed);
         free(c->source);
         free(c);
 }
@@ -1560,17 +1630,18 @@ static void cc_remove(struct claim_cache *cc, struct cached_claim *c) {
         cc->slots[i] = NULL;
         cc_unlink(cc, c);
         cc->n--;
-        cached_claim_free(c);
+        cached_claim_free(cc, c);
 }
 
 static void claim_cache_clear(struct claim_cache *cc) {
         struct cached_claim *c = cc->head;
         while (c) {
                 struct cached_claim *next = c->next;
-                cached_claim_free(c);
+                cached_claim_free(cc, c);
                 c = next;
         }
         free(cc->slots);
+        free(cc->parsed);       /* empty: every parsed claim had a holder */
         *cc = (struct claim_cache) {};
 }
 
@@ -1597,7 +1668,6 @@ static int cc_grow(struct claim_cache *cc) {
 static int cached_claim_read(struct store *s, int64_t id, struct cached_claim **ret) {
         struct cached_claim *c = calloc(1, sizeof(*c));
         sqlite3_stmt *st;
-        json_t *o = NULL;
         int r, rc;
 
         if (!c)
@@ -1610,31 +1680,19 @@ static int cached_claim_read(struct store *s, int64_t id, struct cached_claim **
         }
         sqlite3_bind_int64(st, 1, id);
         rc = sqlite3_step(st);
+        r = 0;
         if (rc == SQLITE_ROW) {
                 c->article_id = sqlite3_column_int64(st, 0);
-                o = json_loads(column_text(st, 1) ?: "", 0, NULL);
                 c->source = strdup(column_text(st, 2) ?: "");
+                r = c->source ? parsed_claim_get(&s->cc, column_text(st, 1) ?: "", &c->parsed) : -ENOMEM;
         }
         sqlite3_reset(st);
-        if (rc != SQLITE_ROW) {
-                json_decref(o);
-                cached_claim_free(c);
-                return rc == SQLITE_DONE ? 0 : store_errno(rc);
+        if (rc != SQLITE_ROW || r < 0) {
+                cached_claim_free(&s->cc, c);
+                return r < 0 ? r : rc == SQLITE_DONE ? 0 : store_errno(rc);
         }
-        if (!c->source) {
-                json_decref(o);
-                cached_claim_free(c);
-                return -ENOMEM;
-        }
-        r = o ? claim_from_json(o, &c->claim) : -EINVAL;
-        json_decref(o);
-        if (r == -ENOMEM) {
-                cached_claim_free(c);
-                return r;
-        }
-        if (r < 0) {
-                claim_clear(&c->claim);
-                memset(&c->claim, 0, sizeof(c->claim));
+        if (c->parsed->unreadable) {
+                /* never a candidate (claim_get) */
                 free(c->source);
                 c->source = NULL;
         }
@@ -1666,7 +1724,7 @@ static int claim_get(struct store *s, int64_t id, const char *source, struct cac
                 while (cc->n >= s->claim_cache_max && cc->tail && cc->tail->used != s->gen)
                         cc_remove(cc, cc->tail);
                 if ((cc->n + 1) * 2 > cc->cap && (r = cc_grow(cc)) < 0) {
-                        cached_claim_free(c);
+                        cached_claim_free(cc, c);
                         return r;
                 }
                 cc->slots[cc_slot(cc, id)] = c;
@@ -1691,12 +1749,13 @@ static void caches_clear(struct store *s) {
 
 /* The conflict view of a cached claim, made on first use; 0 or -ENOMEM. */
 static int cached_claim_view(struct cached_claim *c, struct conflict_view **ret) {
-        if (!c->view) {
-                int r = conflict_view_new(&c->claim, &c->view);
+        struct parsed_claim *p = c->parsed;
+        if (!p->view) {
+                int r = conflict_view_new(&p->claim, &p->view);
                 if (r < 0)
                         return r;
         }
-        *ret = c->view;
+        *ret = p->view;
         return 0;
 }
 
@@ -2146,7 +2205,7 @@ static int match_article(struct store *s, const struct article_request *req,
                 /* a side: older claims first (stored ones, then earlier ones of
                  * this article); b side: the new claim. */
                 for (size_t k = 0; k < nsel && r >= 0; k++) {
-                        cs[k] = (struct claim_source) { &sel[k]->claim, sel[k]->source, NULL };
+                        cs[k] = (struct claim_source) { &sel[k]->parsed->claim, sel[k]->source, NULL };
                         r = cached_claim_view(sel[k], &va[k]);
                 }
                 if (r < 0)
