@@ -18,6 +18,14 @@ static struct claim mk(const char *text, const char *speaker, enum claim_stance 
         return c;
 }
 
+/* An outlet's own claim stating the one quantity q. */
+static struct claim mk_measured(const char *text, struct quantity *q) {
+        struct claim c = mk(text, NULL, STANCE_ASSERTS);
+        c.quantities = q;
+        c.n_quantities = 1;
+        return c;
+}
+
 /* Checks x against y from two outlets: kind < 0 means no conflict. */
 static void expect(const struct claim *x, const struct claim *y, int kind, const char *what) {
         struct conflict_options o;
@@ -139,13 +147,8 @@ int main(void) {
         struct quantity q80mod = { (char *) "80-metre", 80, (char *) "metre", BOUND_EXACT, -1, -1 };
         struct quantity q80 = { (char *) "80 metres", 80, (char *) "metre", BOUND_EXACT, -1, -1 };
         struct quantity q100 = { (char *) "100 metres", 100, (char *) "metre", BOUND_EXACT, -1, -1 };
-        struct claim hurdles = mk("the sprinter set a national record in the 80-metre hurdles at the games", NULL,
-                                  STANCE_ASSERTS);
-        hurdles.quantities = &q80mod;
-        hurdles.n_quantities = 1;
-        struct claim record = mk("the sprinter set a national record at the games over 100 metres", NULL, STANCE_ASSERTS);
-        record.quantities = &q100;
-        record.n_quantities = 1;
+        struct claim hurdles = mk_measured("the sprinter set a national record in the 80-metre hurdles at the games", &q80mod);
+        struct claim record = mk_measured("the sprinter set a national record at the games over 100 metres", &q100);
         expect(&hurdles, &record, -1, "a compound modifier is no measurement");
         hurdles.quantities = &q80;
         expect(&hurdles, &record, CONFLICT_NUMERIC, "two measurements clash");
@@ -155,18 +158,12 @@ int main(void) {
         struct quantity q12 = { (char *) "12 members", 12, (char *) "member", BOUND_EXACT, -1, -1 };
         struct quantity q15 = { (char *) "15 members", 15, (char *) "member", BOUND_EXACT, -1, -1 };
         struct quantity q15b = { (char *) "15 members", 15, (char *) "member", BOUND_EXACT, -1, -1 };
-        struct claim club = mk("two teachers who played in cafes founded a chess group after the war, and the "
-                               "club has 12 members and a small library", NULL, STANCE_ASSERTS);
-        club.quantities = &q12;
-        club.n_quantities = 1;
-        struct claim club15 = mk("the chess club has 15 members, the treasurer said", NULL, STANCE_ASSERTS);
-        club15.quantities = &q15;
-        club15.n_quantities = 1;
+        struct claim club = mk_measured("two teachers who played in cafes founded a chess group after the war, and the "
+                               "club has 12 members and a small library", &q12);
+        struct claim club15 = mk_measured("the chess club has 15 members, the treasurer said", &q15);
         expect(&club, &club15, CONFLICT_NUMERIC, "12 members vs 15 members of one club");
-        struct claim choir = mk("the church choir, founded after the war by two teachers who sang in cafes, said 15 "
-                                "members left", NULL, STANCE_ASSERTS);
-        choir.quantities = &q15b;
-        choir.n_quantities = 1;
+        struct claim choir = mk_measured("the church choir, founded after the war by two teachers who sang in cafes, said 15 "
+                                "members left", &q15b);
         expect(&club, &choir, -1, "values next to other words are other things");
 
         /* ... unless the other claim states that value too ("first
@@ -183,28 +180,19 @@ int main(void) {
          * of the harbour board") */
         struct quantity q4 = { (char *) "four trustees", 4, (char *) "trustee", BOUND_EXACT, -1, -1 };
         struct quantity q7 = { (char *) "7 trustees", 7, (char *) "trustee", BOUND_EXACT, -1, -1 };
-        struct claim four = mk("the town council last week appointed four trustees for the harbour board that will "
-                               "oversee the new ferry terminal and its car parks", NULL, STANCE_ASSERTS);
-        four.quantities = &q4;
-        four.n_quantities = 1;
-        struct claim seven = mk("7 trustees of the harbour board took their oath at the town hall", NULL,
-                                STANCE_ASSERTS);
-        seven.quantities = &q7;
-        seven.n_quantities = 1;
+        struct claim four = mk_measured("the town council last week appointed four trustees for the harbour board that will "
+                               "oversee the new ferry terminal and its car parks", &q4);
+        struct claim seven = mk_measured("7 trustees of the harbour board took their oath at the town hall", &q7);
         expect(&four, &seven, CONFLICT_NUMERIC, "four trustees vs 7 trustees of one board");
 
         /* a word beside the value counts even when the claim used it before
          * ("field tests ... 200 volunteers per test") */
         struct quantity q240 = { (char *) "240 volunteers", 240, (char *) "volunteer", BOUND_EXACT, -1, -1 };
         struct quantity q200 = { (char *) "200 volunteers", 200, (char *) "volunteer", BOUND_EXACT, -1, -1 };
-        struct claim trial = mk("the field tests involve 240 volunteers in 12 clinics across three provinces with each "
-                                "volunteer visited three times by nurses from the capital", NULL, STANCE_ASSERTS);
-        trial.quantities = &q240;
-        trial.n_quantities = 1;
-        struct claim average = mk("the field tests involve an average of 200 volunteers per test, officials at the "
-                                  "ministry of health say", NULL, STANCE_ASSERTS);
-        average.quantities = &q200;
-        average.n_quantities = 1;
+        struct claim trial = mk_measured("the field tests involve 240 volunteers in 12 clinics across three provinces with each "
+                                "volunteer visited three times by nurses from the capital", &q240);
+        struct claim average = mk_measured("the field tests involve an average of 200 volunteers per test, officials at the "
+                                  "ministry of health say", &q200);
         expect(&trial, &average, CONFLICT_NUMERIC, "240 volunteers vs 200 volunteers per test");
 
         /* a value the other claim states of another thing does not agree:
@@ -217,27 +205,16 @@ int main(void) {
                                "1,500 metres went to a runner from Oslo", NULL, STANCE_ASSERTS);
         meet.quantities = relay;
         meet.n_quantities = 2;
-        struct claim junior = mk("Lena Koch of Bergen won the junior 1,500 metres at the school meet", NULL,
-                                 STANCE_ASSERTS);
-        junior.quantities = &q1500;
-        junior.n_quantities = 1;
+        struct claim junior = mk_measured("Lena Koch of Bergen won the junior 1,500 metres at the school meet", &q1500);
         expect(&meet, &junior, CONFLICT_NUMERIC, "junior 400 metres vs junior 1,500 metres");
-        struct claim senior = mk("a runner from Oslo won the senior 1,500 metres at the school meet", NULL,
-                                 STANCE_ASSERTS);
-        senior.quantities = &q1500;
-        senior.n_quantities = 1;
+        struct claim senior = mk_measured("a runner from Oslo won the senior 1,500 metres at the school meet", &q1500);
         expect(&meet, &senior, -1, "the senior 1,500 metres is stated");
 
         /* a count of people weighs against a count of soldiers sent to one place */
         struct quantity q_people = { (char *) "about 1,200 people", 1200, (char *) "person", BOUND_ABOUT, -1, -1 };
         struct quantity q_soldiers = { (char *) "500 soldiers", 500, (char *) "soldier", BOUND_EXACT, -1, -1 };
-        struct claim contingent = mk("Norway keeps a large contingent of soldiers in Mali, about 1,200 people", NULL,
-                                     STANCE_ASSERTS);
-        contingent.quantities = &q_people;
-        contingent.n_quantities = 1;
-        struct claim sent = mk("Norway sent 500 soldiers to Mali", NULL, STANCE_ASSERTS);
-        sent.quantities = &q_soldiers;
-        sent.n_quantities = 1;
+        struct claim contingent = mk_measured("Norway keeps a large contingent of soldiers in Mali, about 1,200 people", &q_people);
+        struct claim sent = mk_measured("Norway sent 500 soldiers to Mali", &q_soldiers);
         expect(&contingent, &sent, CONFLICT_NUMERIC, "about 1,200 people vs 500 soldiers");
 
         /* a negated neg-raising cue ("nor did she plan to") says the content
