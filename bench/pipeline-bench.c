@@ -83,8 +83,9 @@ static int run_once(const struct fnc1 *f, const size_t *order, size_t n,
                 if (prev) {
                         struct claim_conflict *cc = NULL;
                         size_t ncc = 0;
-                        k = match_claims(src, ex->claims.n, prev_src, prev->claims.n, &io->conflict,
-                                         (size_t) io->max_conflicts_per_article, &cc, &ncc);
+                        k = match_claims_prepared(src, ex->views, ex->claims.n, prev_src, prev->views,
+                                                  prev->claims.n, &io->conflict,
+                                                  (size_t) io->max_conflicts_per_article, &cc, &ncc);
                         if (k < 0) {
                                 free(src);
                                 extracted_article_free(ex);

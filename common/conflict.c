@@ -120,15 +120,15 @@ void conflict_view_free(struct conflict_view *v) {
         free(v);
 }
 
-/* The meaning of the verb at token i with the particle after it
- * (phrasal-verbs.txt: "voted (against)" -> "reject"), or NULL.  Brackets
- * between the two are skipped.  Returns the list's static string. */
-static const char *phrasal_meaning(const struct segmented_text *st, size_t i) {
+/* The meaning of the verb at token i with the particle after it, before
+ * token end (phrasal-verbs.txt: "voted (against)" -> "reject"), or NULL.
+ * Brackets between the two are skipped.  Returns the list's static string. */
+static const char *phrasal_meaning(const struct segmented_text *st, size_t i, size_t end) {
         size_t k = i + 1;
-        while (k < st->n_tokens && (st->tokens[k].flags & TOKEN_PUNCT) &&
+        while (k < end && (st->tokens[k].flags & TOKEN_PUNCT) &&
                (strcmp(st->tokens[k].fold, "(") == 0 || strcmp(st->tokens[k].fold, ")") == 0))
                 k++;
-        if (k >= st->n_tokens || !(st->tokens[k].flags & TOKEN_WORD) || !(st->tokens[k].flags & TOKEN_STOPWORD))
+        if (k >= end || !(st->tokens[k].flags & TOKEN_WORD) || !(st->tokens[k].flags & TOKEN_STOPWORD))
                 return NULL;
         /* the stem is the base form of the list's regular verbs
          * ("voted" -> "vote"), and costs no WordNet look-up */
@@ -140,11 +140,12 @@ static const char *phrasal_meaning(const struct segmented_text *st, size_t i) {
 }
 
 /* True when token i is a verb that says its complement does not happen
- * (negative-implicatives.txt) and that complement follows: "stopped
- * selling", "refused to sign"; "stopped to rest" is no stop of resting. */
-static bool negative_implicative(const struct segmented_text *st, size_t i) {
+ * (negative-implicatives.txt) and that complement follows before token end:
+ * "stopped selling", "refused to sign"; "stopped to rest" is no stop of
+ * resting. */
+static bool negative_implicative(const struct segmented_text *st, size_t i, size_t end) {
         const char *need = lexicon_lookup(LEXICON_NEGATIVE_IMPLICATIVES, st->tokens[i].fold);
-        if (!need || i + 1 >= st->n_tokens || !(st->tokens[i + 1].flags & TOKEN_WORD))
+        if (!need || i + 1 >= end || !(st->tokens[i + 1].flags & TOKEN_WORD))
                 return false;
         const char *next = st->tokens[i + 1].fold;
         if (strcmp(need, "to") == 0)
@@ -199,21 +200,13 @@ static bool negation_word(const char *fold) {
         return lexicon_contains(LEXICON_NEGATION_CUES, fold) || (n > 3 && strcmp(fold + n - 3, "n't") == 0);
 }
 
-/* Reads claim c's cue into v: whether it holds a negation (attrib.c starts
- * a neg-raising verb's cue at its negation: "did not plan", "Nor did she
- * plan"; no other cue holds one) and the stem of its last word, the verb.
- * Returns 0 or -ENOMEM. */
-static int view_read_cue(struct conflict_view *v, const struct claim *c) {
-        if (!c->cue || !*c->cue)
-                return 0;
-        struct segmented_text *st = NULL;
-        int r = segment_words(c->cue, strlen(c->cue), &st);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0 || !st)
-                return 0;
+/* Reads a claim's cue, tokens [b, e) of st, into v: whether it holds a
+ * negation (attrib.c starts a neg-raising verb's cue at its negation: "did
+ * not plan", "Nor did she plan"; no other cue holds one) and the stem of its
+ * last word, the verb.  Returns 0 or -ENOMEM. */
+static int view_read_cue(struct conflict_view *v, const struct segmented_text *st, size_t b, size_t e) {
         const struct token *last = NULL;
-        for (size_t i = 0; i < st->n_tokens; i++) {
+        for (size_t i = b; i < e; i++) {
                 const struct token *t = &st->tokens[i];
                 if (!(t->flags & TOKEN_WORD) || !t->fold)
                         continue;
@@ -223,52 +216,45 @@ static int view_read_cue(struct conflict_view *v, const struct claim *c) {
         }
         if (last) {
                 v->cue_stem = strdup(last->stem ? last->stem : last->fold);
-                if (!v->cue_stem) {
-                        segmented_text_free(st);
+                if (!v->cue_stem)
                         return -ENOMEM;
-                }
         }
-        segmented_text_free(st);
         return 0;
 }
 
-int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
+/* A new view of claim c, its words not read yet; NULL on ENOMEM. */
+static struct conflict_view *view_alloc(const struct claim *c) {
         struct conflict_view *v = calloc(1, sizeof(*v));
         if (!v)
-                return -ENOMEM;
+                return NULL;
         v->claim = c;
         v->question = c->stance == STANCE_QUESTIONS;
         v->verdict = c->stance == STANCE_DENIES && !c->speaker;
         v->untrue = stance_terms_untrue(c->terms);
-        int r = view_read_cue(v, c);
-        if (r < 0) {
-                free(v);
-                return r;
-        }
+        return v;
+}
 
-        const char *text = c->text ? c->text : "";
-        struct segmented_text *st = NULL;
-        r = segment_words(text, strlen(text), &st);
-        if (r == -ENOMEM) {
-                conflict_view_free(v);
-                return r;
-        }
-        if (r < 0 || !st) {
-                /* Not text we can read: a view with no words aligns with nothing. */
-                *ret = v;
-                return 0;
-        }
+/* Reads the words of v's claim, tokens [b, e) of st without [gb, ge) (a
+ * gap reads as the clause mark it is in the claim's text, " ... "), and
+ * everything derived from them.  Returns 0 or -ENOMEM. */
+static int view_read_words(struct conflict_view *v, const struct segmented_text *st, size_t b, size_t e,
+                           size_t gb, size_t ge) {
+        const struct claim *c = v->claim;
 
-        v->words = calloc(st->n_tokens ? st->n_tokens : 1, sizeof(*v->words));
-        if (!v->words) {
-                segmented_text_free(st);
-                conflict_view_free(v);
+        v->words = calloc(e > b ? e - b : 1, sizeof(*v->words));
+        if (!v->words)
                 return -ENOMEM;
-        }
         bool boundary = false, first_word = true;
         size_t hedge_words = 0, hedge_dates = 0;        /* "may" as a hedge, and as the month */
         size_t verdict_end = 0;         /* tokens before this are in a verdict phrase */
-        for (size_t i = 0; i < st->n_tokens; i++) {
+        for (size_t i = b; i < e; i++) {
+                if (i >= gb && i < ge) {
+                        i = ge - 1;
+                        boundary = v->n_words > 0;
+                        continue;
+                }
+                /* what follows a word within its part of the text */
+                size_t part_end = gb < ge && i < gb ? gb : e;
                 const struct token *t = &st->tokens[i];
                 if (t->flags & TOKEN_QUOTE)
                         continue;
@@ -279,16 +265,14 @@ int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
                         continue;
                 }
                 if (!(t->flags & (TOKEN_WORD | TOKEN_NUMBER))) {
-                        if (t->flags & TOKEN_PUNCT)
+                        /* (a claim's text has its leading commas trimmed) */
+                        if ((t->flags & TOKEN_PUNCT) && (v->n_words > 0 || strcmp(t->fold, ",") != 0))
                                 boundary = true;
                         continue;
                 }
                 struct cword *w = &v->words[v->n_words];
-                if (word_form_acquire(t->fold, t->stem, &w->form) < 0) {
-                        segmented_text_free(st);
-                        conflict_view_free(v);
+                if (word_form_acquire(t->fold, t->stem, &w->form) < 0)
                         return -ENOMEM;
-                }
                 v->n_words++;
                 w->fold = w->form->fold;
                 w->stem = w->form->stem;
@@ -301,7 +285,7 @@ int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
                  * negation */
                 bool in_verdict = i < verdict_end, verdict_start = false;
                 if (!in_verdict) {
-                        size_t vn = story_verdict_at(st, i, st->n_tokens);
+                        size_t vn = story_verdict_at(st, i, part_end);
                         if (vn > 0) {
                                 verdict_end = i + vn;
                                 in_verdict = verdict_start = true;
@@ -312,7 +296,7 @@ int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
                         first_word = false;
                         v->refusal = c->stance == STANCE_DENIES && lexicon_contains(LEXICON_REQUEST_NOUNS, w->fold);
                 }
-                bool negation = !in_verdict && (negation_word(w->fold) || negative_implicative(st, i));
+                bool negation = !in_verdict && (negation_word(w->fold) || negative_implicative(st, i, part_end));
                 w->negation = negation;
                 if (negation)
                         v->has_cue = true;
@@ -325,7 +309,7 @@ int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
                 w->content = (t->flags & TOKEN_WORD) && !(t->flags & TOKEN_STOPWORD) && !negation && !in_verdict &&
                         !lexicon_contains(LEXICON_REFUTATIONS, w->fold) && strlen(w->fold) > 1;
                 if (w->content)
-                        w->alias = phrasal_meaning(st, i);
+                        w->alias = phrasal_meaning(st, i, part_end);
                 if (c->hedged && lexicon_contains(LEXICON_HEDGES, w->fold)) {
                         hedge_words++;
                         for (size_t d = 0; d < c->n_dates; d++)
@@ -339,14 +323,13 @@ int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
                                 w->dateword = true;
                                 break;
                         }
-                for (size_t e = 0; w->content && e < c->n_entities; e++)
-                        if (c->entities[e].name && (name_has_word(c->entities[e].name, w->fold) ||
-                                                    name_has_word(c->entities[e].name, w->stem))) {
+                for (size_t k = 0; w->content && k < c->n_entities; k++)
+                        if (c->entities[k].name && (name_has_word(c->entities[k].name, w->fold) ||
+                                                    name_has_word(c->entities[k].name, w->stem))) {
                                 w->entity = true;
                                 break;
                         }
         }
-        segmented_text_free(st);
         if (v->n_words > 0) {
                 /* the array was sized for every token, punctuation too;
                  * cached views keep only their words */
@@ -374,7 +357,49 @@ int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
                 } else
                         v->n_content++;
         }
+        return 0;
+}
 
+int conflict_view_new(const struct claim *c, struct conflict_view **ret) {
+        struct conflict_view *v = view_alloc(c);
+        struct segmented_text *cue = NULL, *st = NULL;
+        int r = 0;
+
+        if (!v)
+                return -ENOMEM;
+        /* text we cannot read gives a view with no words, which aligns with nothing */
+        if (c->cue && *c->cue) {
+                r = segment_words(c->cue, strlen(c->cue), &cue);
+                if (r >= 0 && cue)
+                        r = view_read_cue(v, cue, 0, cue->n_tokens);
+        }
+        if (r != -ENOMEM) {
+                const char *text = c->text ? c->text : "";
+                r = segment_words(text, strlen(text), &st);
+                if (r >= 0 && st)
+                        r = view_read_words(v, st, 0, st->n_tokens, 0, 0);
+        }
+        segmented_text_free(cue);
+        segmented_text_free(st);
+        if (r == -ENOMEM) {
+                conflict_view_free(v);
+                return r;
+        }
+        *ret = v;
+        return 0;
+}
+
+int conflict_view_from_tokens(const struct claim *c, const struct claim_tokens *t, struct conflict_view **ret) {
+        struct conflict_view *v = view_alloc(c);
+        if (!v)
+                return -ENOMEM;
+        int r = view_read_cue(v, t->st, t->cue_begin, t->cue_end);
+        if (r >= 0)
+                r = view_read_words(v, t->st, t->begin, t->end, t->gap_begin, t->gap_end);
+        if (r < 0) {
+                conflict_view_free(v);
+                return r;
+        }
         *ret = v;
         return 0;
 }
@@ -1406,3 +1431,4 @@ int conflict_check(const struct claim_source *a, const struct claim_source *b,
         conflict_view_free(vb);
         return r;
 }
+

@@ -52,7 +52,22 @@ int conflict_kind_from_string(const char *s);       /* enum value or -EINVAL */
 /* A claim prepared for checking (its words, stems, polarity), so that a
  * claim checked against many others is read once.  Borrows the claim. */
 struct conflict_view;
+struct segmented_text;
 int conflict_view_new(const struct claim *c, struct conflict_view **ret);   /* 0 or -ENOMEM */
+
+/* Where the extraction found a claim in its field's segmentation
+ * (pipeline.c): the text is tokens [begin, end) without [gap_begin, gap_end)
+ * (an attribution inside a split quote; none when equal), the cue tokens
+ * [cue_begin, cue_end) (none when equal). */
+struct claim_tokens {
+        const struct segmented_text *st;
+        size_t begin, end, gap_begin, gap_end, cue_begin, cue_end;
+};
+/* conflict_view_new() from the tokens the extraction already made, instead
+ * of segmenting the claim's text and cue again (ICU word breaks, folding,
+ * stemming: most of the cost of a view).  The view does not keep t.
+ * Returns 0 or -ENOMEM. */
+int conflict_view_from_tokens(const struct claim *c, const struct claim_tokens *t, struct conflict_view **ret);
 void conflict_view_free(struct conflict_view *v);
 
 /* conflict_check() on prepared views of a->claim and b->claim.  A view is

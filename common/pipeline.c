@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "attrib.h"
+#include "conflict.h"
 #include "date.h"
 #include "entity.h"
 #include "html.h"
@@ -95,7 +96,36 @@ struct field {
         struct entity_mention *ents;    /* over the whole field, resolved across it */
         size_t n_ents;
         time_t published;
+        struct found_claim *found;      /* the field's claims and their tokens */
+        size_t n_found, cap_found;
 };
+
+/* A claim the field made: its index in the article's claims and where its
+ * text and cue are in the field's tokens (for its conflict view). */
+struct found_claim {
+        size_t index;
+        struct claim_tokens tokens;
+};
+
+/* Notes that the article's claim `index` is tokens [b, e) of f without
+ * [gb, ge), its cue tokens [cb, ce).  Returns 0 or -ENOMEM. */
+static int field_note_claim(struct field *f, size_t index, size_t b, size_t e, size_t gb, size_t ge,
+                            size_t cb, size_t ce) {
+        if (f->n_found == f->cap_found) {
+                size_t cap = f->cap_found ? 2 * f->cap_found : 16;
+                struct found_claim *n = realloc(f->found, cap * sizeof(*n));
+                if (!n)
+                        return -ENOMEM;
+                f->found = n;
+                f->cap_found = cap;
+        }
+        f->found[f->n_found++] = (struct found_claim) {
+                .index = index,
+                .tokens = { .st = f->st, .begin = b, .end = e, .gap_begin = gb, .gap_end = ge,
+                            .cue_begin = cb, .cue_end = ce },
+        };
+        return 0;
+}
 
 static int32_t cp(const struct field *f, int32_t byte) {
         if (byte < 0)
@@ -429,7 +459,7 @@ static bool sentence_asks(const struct field *f, size_t s) {
 }
 
 /* Makes a claim of attribution a; returns 0 or -ENOMEM. */
-static int claim_from_attribution(const struct field *f, const struct attribution *a, struct claim_list *out) {
+static int claim_from_attribution(struct field *f, const struct attribution *a, struct claim_list *out) {
         struct claim *c = claim_list_push(out);
         if (!c)
                 return -ENOMEM;
@@ -470,6 +500,14 @@ static int claim_from_attribution(const struct field *f, const struct attributio
         int r = fill_claim(f, c, b, e, gb, ge);
         if (r < 0)
                 return r;
+        size_t cb = 0, ce = 0;
+        if (a->cue_start >= 0) {
+                cb = tok_from(f->st, a->cue_start);
+                ce = tok_to(f->st, a->cue_end);
+        }
+        r = field_note_claim(f, out->n - 1, b, e, gb, ge, cb, ce);
+        if (r < 0)
+                return r;
         /* "reportedly said", "allegedly told": a hedge on the cue */
         if (a->cue_start >= 0) {
                 size_t k = tok_from(f->st, a->cue_start);
@@ -484,7 +522,7 @@ static int claim_from_attribution(const struct field *f, const struct attributio
  * denies what the lead tells; its text is the lead, its cue the verdict
  * words (conflict.c reads an outlet's denial by its stance, not by the
  * verdict words it holds).  Returns 0 or -ENOMEM. */
-static int claim_from_verdict(const struct field *f, const struct story_verdict *v, struct claim_list *out) {
+static int claim_from_verdict(struct field *f, const struct story_verdict *v, struct claim_list *out) {
         const struct segmented_text *st = f->st;
         const struct sentence *first = &st->sentences[v->lead_begin], *last = &st->sentences[v->lead_end - 1];
         size_t b = first->tok_begin, e = last->tok_end;
@@ -508,6 +546,10 @@ static int claim_from_verdict(const struct field *f, const struct story_verdict 
         c->cue_span[1] = cp(f, st->tokens[v->cue_end - 1].end);
         c->stance = STANCE_DENIES;
         int r = fill_claim(f, c, b, e, v->cue_begin, v->cue_end);
+        if (r < 0)
+                return r;
+        /* (its text is the whole lead, verdict words and all) */
+        r = field_note_claim(f, out->n - 1, b, e, 0, 0, v->cue_begin, v->cue_end);
         if (r < 0)
                 return r;
         /* the story's own hedges ("purportedly shows") are not the verdict's */
@@ -574,7 +616,7 @@ static bool own_claim_worthy(const struct field *f, size_t s, bool *has_fact) {
 
 /* Makes the outlet's own claim of sentence sen from token b on, without its
  * final stop.  Returns 0 or -ENOMEM. */
-static int own_claim(const struct field *f, const struct sentence *sen, size_t b, struct claim_list *out) {
+static int own_claim(struct field *f, const struct sentence *sen, size_t b, struct claim_list *out) {
         struct claim *c = claim_list_push(out);
         if (!c)
                 return -ENOMEM;
@@ -591,7 +633,8 @@ static int own_claim(const struct field *f, const struct sentence *sen, size_t b
         c->text = content_text(f->text, f->st->tokens[b].start, f->st->tokens[e - 1].end, -1, -1);
         if (!c->text)
                 return -ENOMEM;
-        return fill_claim(f, c, b, e, 0, 0);
+        int r = fill_claim(f, c, b, e, 0, 0);
+        return r < 0 ? r : field_note_claim(f, out->n - 1, b, e, 0, 0, 0, 0);
 }
 
 /* Words a negated clause after an attribution's content needs to be a claim. */
@@ -761,6 +804,7 @@ finish:
 }
 
 static void field_clear(struct field *f) {
+        free(f->found);
         segmented_text_free(f->st);
         free(f->map);
         entity_mentions_free(f->ents, f->n_ents);
@@ -770,6 +814,7 @@ static void field_clear(struct field *f) {
 int pipeline_extract(const struct article_input *in, struct extracted_article **ret) {
         struct extracted_article *a;
         struct term_bag bag = {};
+        struct field fields[2] = {};    /* title, text: kept until the claims' views are made */
         int r;
 
         if (!in || !ret)
@@ -804,16 +849,16 @@ int pipeline_extract(const struct article_input *in, struct extracted_article **
 
         bool untrue = false;
         for (int which = 0; which < 2; which++) {
-                struct field f = {
+                struct field *f = &fields[which];
+                *f = (struct field) {
                         .id = which == 0 ? CLAIM_FIELD_TITLE : CLAIM_FIELD_TEXT,
                         .text = which == 0 ? a->title : a->text,
                         .published = in->published,
                 };
-                f.len = strlen(f.text);
-                if (f.len == 0)
+                f->len = strlen(f->text);
+                if (f->len == 0)
                         continue;
-                r = do_field(&f, &a->claims, &bag, which == 0 ? TITLE_WEIGHT : 1.0f, &untrue);
-                field_clear(&f);
+                r = do_field(f, &a->claims, &bag, which == 0 ? TITLE_WEIGHT : 1.0f, &untrue);
                 if (r < 0)
                         goto fail;
         }
@@ -831,10 +876,30 @@ int pipeline_extract(const struct article_input *in, struct extracted_article **
                 memcpy(t + l, STANCE_UNTRUE_TERM, sizeof(STANCE_UNTRUE_TERM));
                 c->terms = t;
         }
+        /* the claims are final: their conflict views, from the fields' tokens */
+        a->views = calloc(a->claims.n + 1, sizeof(*a->views));
+        if (!a->views) {
+                r = -ENOMEM;
+                goto fail;
+        }
+        for (int which = 0; which < 2; which++)
+                for (size_t k = 0; k < fields[which].n_found; k++) {
+                        const struct found_claim *fc = &fields[which].found[k];
+                        r = conflict_view_from_tokens(&a->claims.items[fc->index], &fc->tokens, &a->views[fc->index]);
+                        if (r < 0)
+                                goto fail;
+                }
+        for (size_t i = 0; i < a->claims.n; i++)
+                if (!a->views[i] && (r = conflict_view_new(&a->claims.items[i], &a->views[i])) < 0)
+                        goto fail;
+        field_clear(&fields[0]);
+        field_clear(&fields[1]);
         bag_finish(&bag, &a->terms);
         *ret = a;
         return 0;
 fail:
+        field_clear(&fields[0]);
+        field_clear(&fields[1]);
         bag_free(&bag);
         extracted_article_free(a);
         return r;
@@ -843,6 +908,9 @@ fail:
 void extracted_article_free(struct extracted_article *a) {
         if (!a)
                 return;
+        for (size_t i = 0; a->views && i < a->claims.n; i++)
+                conflict_view_free(a->views[i]);
+        free(a->views);
         free(a->title);
         free(a->text);
         claim_list_clear(&a->claims);

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "claim.h"
+#include "conflict.h"
 #include "termvec.h"
 
 struct article_input {
@@ -20,6 +21,8 @@ struct extracted_article {
         char *title;            /* the title field as stored ("" when none) */
         char *text;             /* the text field as stored: the posted text, or what html_extract() gave */
         struct claim_list claims;   /* claims of both fields, title first */
+        struct conflict_view **views;   /* views[i] of claims.items[i] (conflict.h), made from the
+                                         * extraction's own tokens; they borrow the claims */
         struct termvec terms;   /* stems and entities with weights, for event grouping */
 };
 

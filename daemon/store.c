@@ -223,7 +223,8 @@ struct ingest_prep {
         char ***keys;                   /* claim_keys() */
         size_t *nkeys;
         char **docs;                    /* claim_fts_terms() */
-        struct conflict_view **views;   /* of ex->claims.items[i] */
+        struct conflict_view *const *views;     /* of ex->claims.items[i]: ex->views, or own_views */
+        struct conflict_view **own_views;       /* made here for an ex without views (built by hand) */
 };
 
 /* The writer's recent events (see find_event()): every event whose
@@ -2139,7 +2140,7 @@ static int match_article(struct store *s, const struct article_request *req,
                          struct pending_conflict **pend, size_t *npend) {
         char **const *keys = prep->keys;
         const size_t *nkeys = prep->nkeys;
-        struct conflict_view **own = prep->views;
+        struct conflict_view *const *own = prep->views;
         struct event_pool *pool = NULL;
         struct scored *ranked = NULL;   /* pool candidates: limit per claim */
         size_t *nranked = NULL;
@@ -2370,15 +2371,15 @@ void ingest_prep_free(struct ingest_prep *p) {
                         free(p->docs[i]);
                 if (p->keys)
                         keys_free(p->keys[i], p->nkeys[i]);
-                if (p->views)
-                        conflict_view_free(p->views[i]);
+                if (p->own_views)
+                        conflict_view_free(p->own_views[i]);
         }
         free(p->data);
         free(p->data_hash);
         free(p->keys);
         free(p->nkeys);
         free(p->docs);
-        free(p->views);
+        free(p->own_views);
         free(p);
 }
 
@@ -2400,7 +2401,10 @@ int ingest_prep_new(const struct extracted_article *ex, struct ingest_prep **ret
         p->keys = calloc(n + 1, sizeof(*p->keys));
         p->nkeys = calloc(n + 1, sizeof(*p->nkeys));
         p->docs = calloc(n + 1, sizeof(*p->docs));
-        p->views = calloc(n + 1, sizeof(*p->views));
+        if (!ex->views)
+                p->views = p->own_views = calloc(n + 1, sizeof(*p->own_views));
+        else
+                p->views = ex->views;
         if (!p->data || !p->data_hash || !p->keys || !p->nkeys || !p->docs || !p->views)
                 r = -ENOMEM;
         for (size_t i = 0; i < n && r >= 0; i++) {
@@ -2415,7 +2419,8 @@ int ingest_prep_new(const struct extracted_article *ex, struct ingest_prep **ret
                         break;
                 }
                 p->data_hash[i] = token_hash(p->data[i], strlen(p->data[i]));
-                r = conflict_view_new(c, &p->views[i]);
+                if (p->own_views)
+                        r = conflict_view_new(c, &p->own_views[i]);
         }
         if (r < 0) {
                 ingest_prep_free(p);

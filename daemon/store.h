@@ -39,8 +39,8 @@ struct article_request {
 };
 
 /* What store_ingest() needs of an extracted article that does not depend on
- * the store (its claims as stored JSON, their index keys, the conflict
- * views of its claims), made by a pipeline worker so that the single writer
+ * the store (its claims as stored JSON, their index keys; the conflict views
+ * of its claims are the extraction's own), made by a pipeline worker so that the single writer
  * does not have to: pass it in article_request.prep to the store_ingest()
  * of the same ex (it borrows ex; its views are then used by the writer's
  * thread only).  Without it store_ingest() makes it.  0 or -ENOMEM. */

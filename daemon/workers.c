@@ -170,7 +170,8 @@ static json_t *compare_claim(const struct claim *c, const char *label, const cha
         return o;
 }
 
-/* POST /v1/compare: both pipelines, then match_claims across them. */
+/* POST /v1/compare: both pipelines, then match_claims_prepared() across
+ * them on the views the extraction made. */
 static void run_compare(struct workers *w, struct job *j) {
         struct extracted_article *a = NULL, *b = NULL;
         struct claim_source *sa = NULL, *sb = NULL;
@@ -198,8 +199,8 @@ static void run_compare(struct workers *w, struct job *j) {
         for (size_t i = 0; i < nb; i++)
                 sb[i] = (struct claim_source) { &b->claims.items[i], src_b, "b" };
 
-        int r = match_claims(sa, na, sb, nb, &o.ingest.conflict,
-                             (size_t) o.ingest.max_conflicts_per_article, &cc, &ncc);
+        int r = match_claims_prepared(sa, a->views, na, sb, b->views, nb, &o.ingest.conflict,
+                                      (size_t) o.ingest.max_conflicts_per_article, &cc, &ncc);
         if (r < 0)
                 goto oom;
 

@@ -255,10 +255,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
         return 0;
 }
 
-/* Matches the article's claims against the same claims from another
- * outlet (every rule of conflict.c, the views and the shared word forms):
- * each conflict names two claims of the arrays, scores in [0, 1], is of a
- * known kind and explains itself in valid UTF-8. */
+/* Matches the article's claims, on the views the extraction made from its
+ * tokens, against the same claims from another outlet on views made from
+ * their texts (every rule of conflict.c, both ways of making a view, the
+ * shared word forms): each conflict names two claims of the arrays, scores
+ * in [0, 1], is of a known kind and explains itself in valid UTF-8. */
 static void check_conflicts(const struct extracted_article *a) {
         size_t n = a->claims.n;
         struct claim_source *x = calloc(n + 1, sizeof(*x)), *y = calloc(n + 1, sizeof(*y));
@@ -267,11 +268,17 @@ static void check_conflicts(const struct extracted_article *a) {
                 x[i] = (struct claim_source) { &a->claims.items[i], "one.example", "a" };
                 y[i] = (struct claim_source) { &a->claims.items[i], "other.example", "b" };
         }
+        struct conflict_view **vy = calloc(n + 1, sizeof(*vy));
+        FUZZ_CHECK(vy && a->views);
+        int r = 0;
+        for (size_t i = 0; i < n && r == 0; i++)
+                r = conflict_view_new(&a->claims.items[i], &vy[i]);
         struct conflict_options o;
         conflict_options_default(&o);
         struct claim_conflict *c = NULL;
         size_t nc = 0;
-        int r = match_claims(x, n, y, n, &o, 0, &c, &nc);
+        if (r == 0)
+                r = match_claims_prepared(x, a->views, n, y, vy, n, &o, 0, &c, &nc);
         FUZZ_CHECK(r == 0 || r == -ENOMEM);
         for (size_t i = 0; r == 0 && i < nc; i++) {
                 FUZZ_CHECK(c[i].a < n && c[i].b < n);
@@ -282,6 +289,9 @@ static void check_conflicts(const struct extracted_article *a) {
         }
         if (r == 0)
                 claim_conflicts_free(c, nc);
+        for (size_t i = 0; i < n; i++)
+                conflict_view_free(vy[i]);
+        free(vy);
         free(x);
         free(y);
 }

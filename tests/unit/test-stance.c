@@ -44,7 +44,12 @@ static struct extracted_article *extract(const char *title, const char *text) {
         return pipeline_extract(&in, &a) == 0 ? a : NULL;
 }
 
-/* Conflicts between every claim of x (source sx) and of y (source sy). */
+static size_t view_mismatches, compared;
+
+/* Conflicts between every claim of x (source sx) and of y (source sy), on
+ * the views the extraction made from its tokens; counts in view_mismatches
+ * the article pairs where views made again from the claims' texts find
+ * other ones. */
 static size_t conflicts(const struct extracted_article *x, const char *sx,
                         const struct extracted_article *y, const char *sy) {
         struct claim_source *a = calloc(x->claims.n + 1, sizeof(*a)), *b = calloc(y->claims.n + 1, sizeof(*b));
@@ -54,11 +59,21 @@ static size_t conflicts(const struct extracted_article *x, const char *sx,
                 b[i] = (struct claim_source) { &y->claims.items[i], sy, "b" };
         struct conflict_options o;
         conflict_options_default(&o);
-        struct claim_conflict *cc = NULL;
-        size_t n = 0;
-        if (match_claims(a, x->claims.n, b, y->claims.n, &o, 10, &cc, &n) < 0)
+        struct claim_conflict *cc = NULL, *ct = NULL;
+        size_t n = 0, nt = 0;
+        if (match_claims_prepared(a, x->views, x->claims.n, b, y->views, y->claims.n, &o, 10, &cc, &n) < 0)
                 n = 0;
+        if (match_claims(a, x->claims.n, b, y->claims.n, &o, 10, &ct, &nt) < 0)
+                nt = 0;
+        bool same = n == nt;
+        for (size_t i = 0; same && i < n; i++)
+                same = cc[i].a == ct[i].a && cc[i].b == ct[i].b && cc[i].result.kind == ct[i].result.kind &&
+                       cc[i].result.score == ct[i].result.score;
+        if (!same)
+                view_mismatches++;
+        compared++;
         claim_conflicts_free(cc, n);
+        claim_conflicts_free(ct, nt);
         free(a);
         free(b);
         return n;
@@ -205,5 +220,8 @@ int main(void) {
         extracted_article_free(body2);
         extracted_article_free(both);
         extracted_article_free(one);
+        CHECK(compared > 0 && view_mismatches == 0,
+              "views from tokens and from texts find the same conflicts (%zu of %zu article pairs differ)",
+              view_mismatches, compared);
         return tap_done();
 }
