@@ -94,13 +94,15 @@ struct conflict_view {
         bool untrue;            /* from an article whose lead calls its story untrue */
 };
 
-/* Case-insensitive: does the entity name hold fold as one of its words? */
+/* Case-insensitive (ASCII): does the entity name hold fold as one of its
+ * words (between spaces and hyphens, a possessive ' after it)?  Compares at
+ * word starts only: strcasestr() costs more to set up than names are long. */
 static bool name_has_word(const char *name, const char *fold) {
         size_t n = strlen(fold);
-        for (const char *p = name; (p = strcasestr(p, fold)); p++) {
-                bool start = p == name || p[-1] == ' ' || p[-1] == '-';
-                bool end = p[n] == 0 || p[n] == ' ' || p[n] == '-' || p[n] == '\'';
-                if (start && end)
+        for (const char *p = name; *p; p++) {
+                if (p != name && p[-1] != ' ' && p[-1] != '-')
+                        continue;
+                if (strncasecmp(p, fold, n) == 0 && (p[n] == 0 || p[n] == ' ' || p[n] == '-' || p[n] == '\''))
                         return true;
         }
         return false;

@@ -11,6 +11,7 @@
 #include "conflict.h"
 #include "date.h"
 #include "entity.h"
+#include "hash.h"
 #include "html.h"
 #include "lexicon.h"
 #include "pipeline.h"
@@ -30,12 +31,58 @@
 
 /* A growing list of (term, weight) pairs, merged and sorted at the end. */
 struct term_bag {
-        struct term_weight *items;
+        struct term_weight *items;      /* distinct terms, in the order first added */
         size_t n, allocated;
+        uint32_t *slots;                /* open addressing: index + 1 into items, 0 empty */
+        uint64_t *hashes;               /* of the term in each slot */
+        size_t mask;                    /* slots - 1 */
 };
 
-/* Appends term (copied) with weight w; returns 0 or -ENOMEM. */
+/* Doubles the bag's index; 0 or -ENOMEM. */
+static int bag_grow_index(struct term_bag *b) {
+        size_t n = b->slots ? 2 * (b->mask + 1) : 1024;
+        uint32_t *slots = calloc(n, sizeof(*slots));
+        uint64_t *hashes = calloc(n, sizeof(*hashes));
+        if (!slots || !hashes) {
+                free(slots);
+                free(hashes);
+                return -ENOMEM;
+        }
+        for (size_t s = 0; b->slots && s <= b->mask; s++) {
+                if (!b->slots[s])
+                        continue;
+                size_t k = b->hashes[s] & (n - 1);
+                while (slots[k])
+                        k = (k + 1) & (n - 1);
+                slots[k] = b->slots[s];
+                hashes[k] = b->hashes[s];
+        }
+        free(b->slots);
+        free(b->hashes);
+        b->slots = slots;
+        b->hashes = hashes;
+        b->mask = n - 1;
+        return 0;
+}
+
+/* Adds weight w to prefix+term, copying the term the first time it comes
+ * (an article repeats most of its terms: summing here keeps the sort in
+ * bag_finish() to distinct terms).  Returns 0 or -ENOMEM. */
 static int bag_add(struct term_bag *b, const char *prefix, const char *term, float w) {
+        size_t lp = prefix ? strlen(prefix) : 0, lt = strlen(term);
+        uint64_t h = hash_fnv1a64_update(hash_fnv1a64(prefix ? prefix : "", lp), term, lt);
+
+        if ((b->n + 1) * 2 > (b->slots ? b->mask + 1 : 0) && bag_grow_index(b) < 0)
+                return -ENOMEM;
+        size_t k = h & b->mask;
+        for (; b->slots[k]; k = (k + 1) & b->mask) {
+                struct term_weight *it = &b->items[b->slots[k] - 1];
+                if (b->hashes[k] == h && memcmp(it->term, prefix ? prefix : "", lp) == 0 &&
+                    strcmp(it->term + lp, term) == 0) {
+                        it->weight += w;
+                        return 0;
+                }
+        }
         if (b->n == b->allocated) {
                 size_t na = b->allocated ? b->allocated * 2 : 256;
                 struct term_weight *p = realloc(b->items, na * sizeof(*p));
@@ -44,14 +91,15 @@ static int bag_add(struct term_bag *b, const char *prefix, const char *term, flo
                 b->items = p;
                 b->allocated = na;
         }
-        size_t lp = prefix ? strlen(prefix) : 0, lt = strlen(term);
-        char *s = malloc(lp + lt + 1);
-        if (!s)
+        char *t = malloc(lp + lt + 1);
+        if (!t)
                 return -ENOMEM;
         if (lp)
-                memcpy(s, prefix, lp);
-        memcpy(s + lp, term, lt + 1);
-        b->items[b->n++] = (struct term_weight) { .term = s, .weight = w };
+                memcpy(t, prefix, lp);
+        memcpy(t + lp, term, lt + 1);
+        b->items[b->n++] = (struct term_weight) { .term = t, .weight = w };
+        b->slots[k] = (uint32_t) b->n;
+        b->hashes[k] = h;
         return 0;
 }
 
@@ -59,30 +107,23 @@ static int term_cmp(const void *x, const void *y) {
         return strcmp(((const struct term_weight *) x)->term, ((const struct term_weight *) y)->term);
 }
 
-/* Sorts the bag by term and sums duplicate terms into *ret (taking the bag's
- * memory). */
+/* Sorts the bag's distinct terms into *ret (taking the bag's memory). */
 static void bag_finish(struct term_bag *b, struct termvec *ret) {
-        size_t w = 0;
         if (b->n)
                 qsort(b->items, b->n, sizeof(*b->items), term_cmp);
-        for (size_t i = 0; i < b->n; i++) {
-                if (w > 0 && strcmp(b->items[w - 1].term, b->items[i].term) == 0) {
-                        b->items[w - 1].weight += b->items[i].weight;
-                        free(b->items[i].term);
-                        continue;
-                }
-                b->items[w++] = b->items[i];
-        }
         ret->items = b->items;
-        ret->n = w;
-        b->items = NULL;
-        b->n = b->allocated = 0;
+        ret->n = b->n;
+        free(b->slots);
+        free(b->hashes);
+        memset(b, 0, sizeof(*b));
 }
 
 static void bag_free(struct term_bag *b) {
         for (size_t i = 0; i < b->n; i++)
                 free(b->items[i].term);
         free(b->items);
+        free(b->slots);
+        free(b->hashes);
         memset(b, 0, sizeof(*b));
 }
 

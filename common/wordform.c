@@ -46,7 +46,7 @@ static int grow_locked(void) {
         for (size_t i = 0; i < n_buckets; i++)
                 for (struct word_form *f = buckets[i], *next; f; f = next) {
                         next = f->next;
-                        size_t b = bucket_of(wn_hash(f->fold), nn);
+                        size_t b = bucket_of(f->fold_hash, nn);
                         f->next = nb[b];
                         nb[b] = f;
                 }
@@ -65,7 +65,7 @@ int word_form_acquire(const char *fold, const char *stem, const struct word_form
         pthread_mutex_lock(&lock);
         if (n_buckets) {
                 for (struct word_form *f = buckets[bucket_of(h, n_buckets)]; f; f = f->next)
-                        if (strcmp(f->fold, fold) == 0 && strcmp(f->stem, stem) == 0) {
+                        if (f->fold_hash == h && strcmp(f->fold, fold) == 0 && strcmp(f->stem, stem) == 0) {
                                 if (f->refs++ == 0)
                                         idle_unlink_locked(f);
                                 pthread_mutex_unlock(&lock);
@@ -89,6 +89,7 @@ int word_form_acquire(const char *fold, const char *stem, const struct word_form
         memcpy(p + fn + 1, stem, sn + 1);
         f->stem = p + fn + 1;
         f->stem_hash = wn_hash(f->stem);
+        f->fold_hash = h;
         f->ly = fn >= 5 && strcmp(fold + fn - 2, "ly") == 0;
         atomic_init(&f->facts, NULL);
         f->refs = 1;

@@ -34,6 +34,7 @@ struct word_form {
         const char *fold;       /* case-folded form */
         const char *stem;       /* Snowball stem (the fold when it has none) */
         uint64_t stem_hash;     /* wn_hash() of stem: most pairs of words differ in it */
+        uint64_t fold_hash;     /* wn_hash() of fold */
         bool ly;                /* fold may be an adverb of a regular suffix ("-ly") */
         /* private to wordform.c */
         _Atomic(struct word_form_facts *) facts;
