@@ -29,7 +29,7 @@
  * each thread keeps its own, freed when the thread exits. */
 /* Stems and stop-word answers of recent short words: news text repeats its
  * words, and the stemmer and the list lookup are most of a token's cost. */
-#define WORD_CACHE_SLOTS 2048
+#define WORD_CACHE_SLOTS 16384     /* 800 KiB a thread: most of a news vocabulary */
 #define WORD_CACHE_LEN 24
 
 struct word_cache_entry {
