@@ -29,7 +29,7 @@
 #define MAX_OWN_TOKENS 90
 #define TITLE_WEIGHT 3.0f
 
-/* A growing list of (term, weight) pairs, merged and sorted at the end. */
+/* An article's terms with their summed weights, sorted at the end. */
 struct term_bag {
         struct term_weight *items;      /* distinct terms, in the order first added */
         size_t n, allocated;
