@@ -27,6 +27,7 @@ struct poller {
         struct evhttp_connection *conn;
         struct conflict_filter f;
         char *source;
+        char *key;                      /* filter_key() of f, made when it was parked */
         struct event *timer;
         struct poller *prev, *next;
 };
@@ -200,14 +201,13 @@ static size_t key_slot(const char *key) {
         return (size_t) (hash_fnv1a64(key, strlen(key)) % LIST_CACHE_SLOTS);
 }
 
-/* Returns the serialized feed for f from the cache or the store: 0 and
- * *ret pointing into the cache, or a negative errno. */
-static int list_conflicts_cached(struct server *s, const struct conflict_filter *f,
+/* Returns the serialized feed for f (whose filter_key() is key) from the
+ * cache or the store: 0 and *ret pointing into the cache, or a negative
+ * errno. */
+static int list_conflicts_cached(struct server *s, const struct conflict_filter *f, const char *key,
                                  const struct list_cache_entry **ret) {
-        char key[sizeof(list_cache[0].key)];
         uint64_t now = now_usec();
 
-        filter_key(f, key, sizeof(key));
         struct list_cache_entry *e = &list_cache[key_slot(key)];
         if (e->text && e->generation == conflicts_generation && now - e->at < LIST_CACHE_TTL_USEC &&
             strcmp(e->key, key) == 0) {
@@ -248,6 +248,7 @@ static void poller_free(struct poller *p) {
         if (p->timer)
                 event_free(p->timer);
         free(p->source);
+        free(p->key);
         free(p);
 }
 
@@ -270,7 +271,7 @@ static void poller_timeout(evutil_socket_t fd, short what, void *arg) {
         struct poller *p = arg;
         const struct list_cache_entry *c = NULL;
 
-        if (!http_store_ready(p->s) || list_conflicts_cached(p->s, &p->f, &c) < 0)
+        if (!http_store_ready(p->s) || list_conflicts_cached(p->s, &p->f, p->key, &c) < 0)
                 c = NULL;
         poller_answer(p, c);
 }
@@ -283,8 +284,9 @@ static void poller_closed(struct evhttp_connection *conn, void *arg) {
 /* A commit brought conflicts up to max_id: answers every parked poll that
  * now has some.  Pollers usually wait with the same filter (all caught up
  * to the same id): the feed is read and serialized once per distinct filter
- * (the list cache, which conflicts_changed() invalidated before this call)
- * and that text is sent to each of them. */
+ * (the list cache, which conflicts_changed() invalidated before this call;
+ * each poller's key was made when it was parked) and that text is sent to
+ * each of them. */
 void pollers_wake(struct server *s, int64_t max_id) {
         struct poller *p, *next;
 
@@ -296,7 +298,7 @@ void pollers_wake(struct server *s, int64_t max_id) {
                         continue;
 
                 const struct list_cache_entry *c;
-                if (list_conflicts_cached(s, &p->f, &c) < 0)
+                if (list_conflicts_cached(s, &p->f, p->key, &c) < 0)
                         poller_answer(p, NULL);
                 else if (!c->empty)
                         poller_answer(p, c);
@@ -377,7 +379,9 @@ void route_list_conflicts(struct server *s, struct evhttp_request *req) {
         evhttp_clear_headers(&q.kv);
 
         const struct list_cache_entry *c;
-        int k = list_conflicts_cached(s, &f, &c);
+        char key[sizeof(list_cache[0].key)];
+        filter_key(&f, key, sizeof(key));
+        int k = list_conflicts_cached(s, &f, key, &c);
         if (k < 0) {
                 free(source);
                 reply_store_error(s, req, ROUTE_CONFLICTS, k);
@@ -408,11 +412,13 @@ void route_list_conflicts(struct server *s, struct evhttp_request *req) {
         p->conn = evhttp_request_get_connection(req);
         p->f = f;
         p->source = source;
+        p->key = strdup(key);
         p->timer = evtimer_new(s->base, poller_timeout, p);
         struct timeval tv = { .tv_sec = (time_t) wait };
-        if (!p->timer || evtimer_add(p->timer, &tv) < 0) {
+        if (!p->key || !p->timer || evtimer_add(p->timer, &tv) < 0) {
                 if (p->timer)
                         event_free(p->timer);
+                free(p->key);
                 free(source);
                 free(p);
                 reply_error(s, req, ROUTE_CONFLICTS, 500, "internal_error", NULL, "cannot park the request");
