@@ -108,6 +108,14 @@ static bool name_has_word(const char *name, const char *fold) {
         return false;
 }
 
+/* Does one of claim c's dates hold fold as a word ("May" in "May 17")? */
+static bool claim_date_has_word(const struct claim *c, const char *fold) {
+        for (size_t d = 0; d < c->n_dates; d++)
+                if (c->dates[d].text && name_has_word(c->dates[d].text, fold))
+                        return true;
+        return false;
+}
+
 static void view_free_words(struct conflict_view *v) {
         for (size_t i = 0; i < v->n_words; i++)
                 word_form_release(v->words[i].form);
@@ -312,19 +320,13 @@ static int view_read_words(struct conflict_view *v, const struct segmented_text 
                         !lexicon_contains(LEXICON_REFUTATIONS, w->fold) && strlen(w->fold) > 1;
                 if (w->content)
                         w->alias = phrasal_meaning(st, i, part_end);
-                if (c->hedged && lexicon_contains(LEXICON_HEDGES, w->fold)) {
+                bool hedge = c->hedged && lexicon_contains(LEXICON_HEDGES, w->fold);
+                bool in_date = (hedge || w->content) && claim_date_has_word(c, w->fold);
+                if (hedge) {
                         hedge_words++;
-                        for (size_t d = 0; d < c->n_dates; d++)
-                                if (c->dates[d].text && name_has_word(c->dates[d].text, w->fold)) {
-                                        hedge_dates++;
-                                        break;
-                                }
+                        hedge_dates += in_date;
                 }
-                for (size_t d = 0; w->content && d < c->n_dates; d++)
-                        if (c->dates[d].text && name_has_word(c->dates[d].text, w->fold)) {
-                                w->dateword = true;
-                                break;
-                        }
+                w->dateword = w->content && in_date;
                 for (size_t k = 0; w->content && k < c->n_entities; k++)
                         if (c->entities[k].name && (name_has_word(c->entities[k].name, w->fold) ||
                                                     name_has_word(c->entities[k].name, w->stem))) {

@@ -545,18 +545,12 @@ static int claim_from_attribution(struct field *f, const struct attribution *a, 
         if (a->cue_start >= 0) {
                 cb = tok_from(f->st, a->cue_start);
                 ce = tok_to(f->st, a->cue_end);
-        }
-        r = field_note_claim(f, out->n - 1, b, e, gb, ge, cb, ce);
-        if (r < 0)
-                return r;
-        /* "reportedly said", "allegedly told": a hedge on the cue */
-        if (a->cue_start >= 0) {
-                size_t k = tok_from(f->st, a->cue_start);
-                for (size_t j = k >= 2 ? k - 2 : 0; j <= k && j < f->st->n_tokens; j++)
+                /* "reportedly said", "allegedly told": a hedge on the cue */
+                for (size_t j = cb >= 2 ? cb - 2 : 0; j <= cb && j < f->st->n_tokens; j++)
                         if (phrase_in(f->st, j, 1, f->st->n_tokens, LEXICON_HEDGES) && !month_may(f->st, j))
                                 c->hedged = true;
         }
-        return 0;
+        return field_note_claim(f, out->n - 1, b, e, gb, ge, cb, ce);
 }
 
 /* Makes the publisher's claim of a verdict on its story (stance.h): it
