@@ -69,7 +69,7 @@ static bool fold_is(const struct ctx *c, size_t i, const char *s) {
 }
 
 static bool in_lex(const struct ctx *c, size_t i, enum lexicon_id id) {
-        return lexicon_contains(id, fold(c, i));
+        return token_in_list(tk(c, i), id);
 }
 
 static bool is_word(const struct ctx *c, size_t i) {
@@ -163,7 +163,7 @@ static bool is_prep(const struct ctx *c, size_t i) {
 static bool role_noun(const struct ctx *c, size_t i) {
         const char *f = c->st->tokens[i].fold ? c->st->tokens[i].fold : "";
         size_t l = strlen(f);
-        return lexicon_contains(LEXICON_ROLE_NOUNS, f) ||
+        return token_in_list(tk(c, i), LEXICON_ROLE_NOUNS) ||
                (l > 3 && f[l - 1] == 's' && lexicon_contains_n(LEXICON_ROLE_NOUNS, f, l - 1));
 }
 
@@ -176,7 +176,7 @@ static bool lemma_takes_hearer(const char *lemma) {
  * contracted auxiliary ("he's", "they've"); NULL for other words. */
 static const char *pronoun_kind(const struct ctx *c, size_t i) {
         const char *f = fold(c, i), *apo = strchr(f, '\'');
-        const char *k = lexicon_lookup(LEXICON_PRONOUNS, f);
+        const char *k = token_in_list(tk(c, i), LEXICON_PRONOUNS) ? lexicon_lookup(LEXICON_PRONOUNS, f) : NULL;
         if (k || !apo || apo == f || !(tk(c, i)->flags & TOKEN_WORD))
                 return k;
         if (strcmp(apo, "'s") != 0 && strcmp(apo, "'ve") != 0 && strcmp(apo, "'d") != 0 && strcmp(apo, "'ll") != 0)
@@ -193,7 +193,7 @@ static const char *pronoun_kind(const struct ctx *c, size_t i) {
 /* Returns the lemma when token i is a reporting verb in word form, else NULL.
  * Says nothing about whether it is used as a verb here. */
 static const char *verb_lemma(const struct ctx *c, size_t i) {
-        if (!(tk(c, i)->flags & TOKEN_WORD))
+        if (!(tk(c, i)->flags & TOKEN_WORD) || !in_lex(c, i, LEXICON_REPORTING_VERBS))
                 return NULL;
         return lexicon_lookup(LEXICON_REPORTING_VERBS, fold(c, i));
 }
@@ -252,7 +252,7 @@ static bool reduced_passive(const struct ctx *c, size_t i, const char *lemma) {
         if (!object)
                 return false;
         const char *nf = fold(c, n);
-        if (!((tk(c, n)->flags & TOKEN_NUMBER) || lexicon_contains(LEXICON_NUMBER_WORDS, nf) || is_prep(c, n) ||
+        if (!((tk(c, n)->flags & TOKEN_NUMBER) || in_lex(c, n, LEXICON_NUMBER_WORDS) || is_prep(c, n) ||
               (ends_with(nf, "ly") && !is_cap(c, n)) || strcmp(nf, "twice") == 0))
                 return false;
         for (size_t m = n; m < se; m++) {
@@ -1113,7 +1113,7 @@ static bool ambiguous_ok(const struct ctx *c, size_t i, size_t b, size_t e) {
         if (e - b == 1 && in_lex(c, b, LEXICON_PRONOUNS))
                 return true;
         /* after a modal or an auxiliary it is a verb: "voters can support" */
-        if (i > 0 && (lexicon_contains(LEXICON_VERB_MODIFIERS, fold(c, i - 1)) || is_be(c, i - 1)) &&
+        if (i > 0 && (in_lex(c, i - 1, LEXICON_VERB_MODIFIERS) || is_be(c, i - 1)) &&
             !is_cap(c, i - 1))
                 return true;
         /* "a Facebook post", "A United Nations report": a compound noun */

@@ -154,6 +154,8 @@ static const char *phrasal_meaning(const struct segmented_text *st, size_t i, si
  * "stopped selling", "refused to sign"; "stopped to rest" is no stop of
  * resting. */
 static bool negative_implicative(const struct segmented_text *st, size_t i, size_t end) {
+        if (!token_in_list(&st->tokens[i], LEXICON_NEGATIVE_IMPLICATIVES))
+                return false;
         const char *need = lexicon_lookup(LEXICON_NEGATIVE_IMPLICATIVES, st->tokens[i].fold);
         if (!need || i + 1 >= end || !(st->tokens[i + 1].flags & TOKEN_WORD))
                 return false;
@@ -203,11 +205,11 @@ static bool subject_shared(const struct conflict_view *v) {
         return false;
 }
 
-/* True when the folded word is a negation cue on its own: listed ("not",
- * "never", "no") or a contraction ending in "n't" ("hasn't", "won't"). */
-static bool negation_word(const char *fold) {
-        size_t n = strlen(fold);
-        return lexicon_contains(LEXICON_NEGATION_CUES, fold) || (n > 3 && strcmp(fold + n - 3, "n't") == 0);
+/* True when token t is a negation cue on its own: listed ("not", "never",
+ * "no") or a contraction ending in "n't" ("hasn't", "won't"). */
+static bool negation_word(const struct token *t) {
+        size_t n = strlen(t->fold);
+        return token_in_list(t, LEXICON_NEGATION_CUES) || (n > 3 && strcmp(t->fold + n - 3, "n't") == 0);
 }
 
 /* Reads a claim's cue, tokens [b, e) of st, into v: whether it holds a
@@ -220,7 +222,7 @@ static int view_read_cue(struct conflict_view *v, const struct segmented_text *s
                 const struct token *t = &st->tokens[i];
                 if (!(t->flags & TOKEN_WORD) || !t->fold)
                         continue;
-                if (negation_word(t->fold))
+                if (negation_word(t))
                         v->cue_negated = true;
                 last = t;
         }
@@ -302,25 +304,25 @@ static int view_read_words(struct conflict_view *v, const struct segmented_text 
                         }
                 }
                 /* "rejected demands to ...": a refusal, not a denial */
-                if (first_word && !lexicon_contains(LEXICON_DETERMINERS, w->fold)) {
+                if (first_word && !token_in_list(t, LEXICON_DETERMINERS)) {
                         first_word = false;
-                        v->refusal = c->stance == STANCE_DENIES && lexicon_contains(LEXICON_REQUEST_NOUNS, w->fold);
+                        v->refusal = c->stance == STANCE_DENIES && token_in_list(t, LEXICON_REQUEST_NOUNS);
                 }
-                bool negation = !in_verdict && (negation_word(w->fold) || negative_implicative(st, i, part_end));
+                bool negation = !in_verdict && (negation_word(t) || negative_implicative(st, i, part_end));
                 w->negation = negation;
                 if (negation)
                         v->has_cue = true;
                 /* (an article's verdict holds its verdict words: its stance
                  * says so already) */
-                if (!v->verdict && (verdict_start || (!in_verdict && lexicon_contains(LEXICON_REFUTATIONS, w->fold))))
+                if (!v->verdict && (verdict_start || (!in_verdict && token_in_list(t, LEXICON_REFUTATIONS))))
                         v->refutes = w->refutation = true;
-                if (lexicon_contains(LEXICON_REPORT_FRAMES, w->fold))
+                if (token_in_list(t, LEXICON_REPORT_FRAMES))
                         v->framed = true;
                 w->content = (t->flags & TOKEN_WORD) && !(t->flags & TOKEN_STOPWORD) && !negation && !in_verdict &&
-                        !lexicon_contains(LEXICON_REFUTATIONS, w->fold) && strlen(w->fold) > 1;
+                        !token_in_list(t, LEXICON_REFUTATIONS) && w->fold[0] && w->fold[1];
                 if (w->content)
                         w->alias = phrasal_meaning(st, i, part_end);
-                bool hedge = c->hedged && lexicon_contains(LEXICON_HEDGES, w->fold);
+                bool hedge = c->hedged && token_in_list(t, LEXICON_HEDGES);
                 bool in_date = (hedge || w->content) && claim_date_has_word(c, w->fold);
                 if (hedge) {
                         hedge_words++;
@@ -354,7 +356,8 @@ static int view_read_words(struct conflict_view *v, const struct segmented_text 
                         continue;
                 bool dup = false;
                 for (size_t j = 0; j < i && !dup; j++)
-                        dup = v->words[j].content && strcmp(v->words[j].stem, v->words[i].stem) == 0;
+                        dup = v->words[j].content && v->words[j].form->stem_hash == v->words[i].form->stem_hash &&
+                              strcmp(v->words[j].stem, v->words[i].stem) == 0;
                 if (dup) {
                         v->words[i].content = false;
                         v->words[i].repeat = true;

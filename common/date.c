@@ -61,7 +61,7 @@ static int year_number(const struct token *t) {
 /* Month number of a token ("July", "Sept.", "Jan"), 0 when it is none.  Month
  * names must be capitalised ("march" is a verb). */
 static int month_of(const struct token *t) {
-        if (!(t->flags & TOKEN_CAPITALIZED))
+        if (!(t->flags & TOKEN_CAPITALIZED) || !token_in_list(t, LEXICON_MONTHS))
                 return 0;
         const char *v = lexicon_lookup(LEXICON_MONTHS, t->fold);
         return v ? atoi(v) : 0;

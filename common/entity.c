@@ -35,7 +35,13 @@ struct unit {
         bool possessive;        /* had 's: ends a name */
         bool standalone;        /* piece of "Trump-Putin" or "Saudi-led": joins no neighbour */
         bool sent_start;        /* first word of its sentence */
+        struct lexicon_sets lists;      /* lexicon_word_sets() of key */
 };
+
+/* lexicon_contains(id, x->key), answered once when the unit was built. */
+static bool unit_in(const struct unit *x, enum lexicon_id id) {
+        return lexicon_set_has(x->lists.in, id);
+}
 
 struct result {
         struct entity_mention *items;
@@ -83,6 +89,10 @@ static void strip_possessive(const struct segmented_text *st, struct unit *u) {
 static bool in_gazetteer(const char *key) {
         return lexicon_contains(LEXICON_PLACES, key) || lexicon_contains(LEXICON_ORGS, key) ||
                lexicon_contains(LEXICON_DEMONYMS, key);
+}
+
+static bool unit_in_gazetteer(const struct unit *x) {
+        return unit_in(x, LEXICON_PLACES) || unit_in(x, LEXICON_ORGS) || unit_in(x, LEXICON_DEMONYMS);
 }
 
 /* Is t the lower-case end of "Saudi-led", "Kremlin-backed", "Russian-born",
@@ -211,6 +221,15 @@ static size_t build_units(const struct segmented_text *st, size_t b, size_t e, s
                 }
                 n++;
                 i = j;
+        }
+        /* every list's answer for each key, once: the passes below ask
+         * about the same units many times */
+        for (size_t k = 0; k < n; k++) {
+                const struct token *t = &st->tokens[u[k].tb];
+                if (u[k].te == u[k].tb + 1 && strcmp(u[k].key, t->fold) == 0)
+                        u[k].lists = t->lists;
+                else
+                        u[k].lists = lexicon_word_sets(u[k].key, strlen(u[k].key));
         }
         return n;
 }
@@ -485,9 +504,10 @@ static bool single_letter(const char *key) {
 /* Does a capitalised first word look like an ordinary word opening the
  * sentence ("Unlike Smith", "Asked about", "Taking Thomas")?  Listed
  * openers, and -ing/-ed/-ly words. */
-static bool opener_like(const char *key) {
+static bool opener_like(const struct unit *x) {
+        const char *key = x->key;
         size_t l = strlen(key);
-        if (lexicon_contains(LEXICON_SENTENCE_OPENERS, key))
+        if (unit_in(x, LEXICON_SENTENCE_OPENERS))
                 return true;
         return l > 4 && (!strcmp(key + l - 3, "ing") || !strcmp(key + l - 2, "ed") || !strcmp(key + l - 2, "ly"));
 }
@@ -527,7 +547,7 @@ static int emit_person(const struct segmented_text *st, struct result *r, const 
 }
 
 static bool is_month_or_weekday(const struct unit *x) {
-        return lexicon_contains(LEXICON_MONTHS, x->key) || lexicon_contains(LEXICON_WEEKDAYS, x->key);
+        return unit_in(x, LEXICON_MONTHS) || unit_in(x, LEXICON_WEEKDAYS);
 }
 
 /* Classifies and emits the name in units [a, b) (no gazetteer entry at a).
@@ -545,18 +565,18 @@ static int emit_name(const struct segmented_text *st, const struct usage *us, st
                 return emit(st, r, u, a, b, v, 'O');
         bool org = false, misc = false;
         for (size_t k = a; k < b; k++) {
-                org = org || lexicon_contains(LEXICON_ORG_WORDS, u[k].key);
-                misc = misc || lexicon_contains(LEXICON_MISC_WORDS, u[k].key);
+                org = org || unit_in(&u[k], LEXICON_ORG_WORDS);
+                misc = misc || unit_in(&u[k], LEXICON_MISC_WORDS);
         }
         /* "Bill Clinton": a given name first and no organisation word last */
-        if (!person_cue && b - a >= 2 && b - a <= 3 && lexicon_contains(LEXICON_FIRST_NAMES, u[a].key) &&
-            !lexicon_contains(LEXICON_ORG_WORDS, u[b - 1].key) && !lexicon_contains(LEXICON_MISC_WORDS, u[b - 1].key))
+        if (!person_cue && b - a >= 2 && b - a <= 3 && unit_in(&u[a], LEXICON_FIRST_NAMES) &&
+            !unit_in(&u[b - 1], LEXICON_ORG_WORDS) && !unit_in(&u[b - 1], LEXICON_MISC_WORDS))
                 return emit_person(st, r, u, a, b);
         if (org && !person_cue)
                 return emit(st, r, u, a, b, NULL, 'O');
         if (misc && !person_cue)
                 return emit(st, r, u, a, b, NULL, 'M');
-        if (person_cue || lexicon_contains(LEXICON_FIRST_NAMES, u[a].key))
+        if (person_cue || unit_in(&u[a], LEXICON_FIRST_NAMES))
                 return emit_person(st, r, u, a, b);
         if (b - a == 1)
                 return emit(st, r, u, a, b, NULL, u[a].allcaps && strlen(u[a].key) <= 5 ? 'O' : 'M');
@@ -582,7 +602,7 @@ static int process_run(const struct segmented_text *st, const struct usage *us, 
         int ret;
 
         /* a lower-case title just before: "spokesman Dmitry Peskov" */
-        if (a > 0 && u[a - 1].word && !u[a - 1].cap && lexicon_contains(LEXICON_TITLES, u[a - 1].key))
+        if (a > 0 && u[a - 1].word && !u[a - 1].cap && unit_in(&u[a - 1], LEXICON_TITLES))
                 person_cue = true;
 
         /* function words and common words that only start the sentence */
@@ -591,27 +611,27 @@ static int process_run(const struct segmented_text *st, const struct usage *us, 
                         a++;
                         continue;
                 }
-                if (u[a].stopword && !(u[a].allcaps && in_gazetteer(u[a].key))) {
+                if (u[a].stopword && !(u[a].allcaps && unit_in_gazetteer(&u[a]))) {
                         a++;
                         continue;
                 }
-                if (lexicon_contains(LEXICON_NOT_ENTITIES, u[a].key) || is_contraction(u[a].key) ||
+                if (unit_in(&u[a], LEXICON_NOT_ENTITIES) || is_contraction(u[a].key) ||
                     single_letter(u[a].key)) {
                         a++;
                         continue;
                 }
                 /* "WATCHED Tillerson": a word in capitals before a normal name */
-                if (u[a].allcaps && a + 1 < b && !u[a + 1].allcaps && !in_gazetteer(u[a].key) &&
+                if (u[a].allcaps && a + 1 < b && !u[a + 1].allcaps && !unit_in_gazetteer(&u[a]) &&
                     !title_at(u, a, b)) {
                         a++;
                         continue;
                 }
                 if (u[a].sent_start && longest_match(u, a, b, true).kind == MATCH_NONE &&
-                    !lexicon_contains(LEXICON_FIRST_NAMES, u[a].key)) {
+                    !unit_in(&u[a], LEXICON_FIRST_NAMES)) {
                         /* "Putin's aides ...": a possessive first word is most often a name */
                         int w = usage_of(us, u[a].key);
-                        if (w < 0 || (w == 0 && b - a > 1 && opener_like(u[a].key)) ||
-                            lexicon_contains(LEXICON_TIME_WORDS, u[a].key) || opener_like(u[a].key)) {
+                        if (w < 0 || (w == 0 && b - a > 1 && opener_like(&u[a])) ||
+                            unit_in(&u[a], LEXICON_TIME_WORDS) || opener_like(&u[a])) {
                                 a++;
                                 continue;
                         }
@@ -649,14 +669,14 @@ static int process_run(const struct segmented_text *st, const struct usage *us, 
                          * follows, or an organisation word ends the run */
                         bool org_rest = false;
                         for (size_t k = after; k < b; k++)
-                                org_rest = org_rest || lexicon_contains(LEXICON_ORG_WORDS, u[k].key);
+                                org_rest = org_rest || unit_in(&u[k], LEXICON_ORG_WORDS);
                         if (org_rest && m.kind == MATCH_PLACE && !title_next && u[after].cap &&
                             longest_match(u, after, b, false).kind != MATCH_ORG) {
                                 /* "Moscow State University", "Chicago Tribune" */
                                 return emit(st, r, u, pos, b, NULL, 'O');
                         }
                         if (after >= b || title_next || m.kind == MATCH_DEMONYM || m.kind == MATCH_ORG ||
-                            !u[after].cap || m.len > 1 || !lexicon_contains(LEXICON_FIRST_NAMES, u[pos].key)) {
+                            !u[after].cap || m.len > 1 || !unit_in(&u[pos], LEXICON_FIRST_NAMES)) {
                                 ret = emit(st, r, u, pos, after, m.canonical, match_kind_char(m.kind));
                                 if (ret < 0)
                                         return ret;
@@ -667,7 +687,7 @@ static int process_run(const struct segmented_text *st, const struct usage *us, 
                 }
                 /* a name runs to the next title or gazetteer entry: "Sergey Lavrov", "Rex Tillerson" */
                 size_t end = pos + 1;
-                bool given = person_cue || lexicon_contains(LEXICON_FIRST_NAMES, u[pos].key);
+                bool given = person_cue || unit_in(&u[pos], LEXICON_FIRST_NAMES);
                 struct match mm = { MATCH_NONE, 0, NULL };
                 while (end < b) {
                         mm = longest_match(u, end, b, true);
@@ -690,10 +710,10 @@ static int process_run(const struct segmented_text *st, const struct usage *us, 
                  * word the text also writes in lower case is no entity
                  * ("Summit", "University", "Federal") */
                 if (end == pos + 1 && !person_cue && !u[pos].allcaps &&
-                    (lexicon_contains(LEXICON_NOT_ENTITIES, u[pos].key) ||
-                     lexicon_contains(LEXICON_MISC_WORDS, u[pos].key) ||
-                     lexicon_contains(LEXICON_ORG_WORDS, u[pos].key) || is_contraction(u[pos].key) ||
-                     (!lexicon_contains(LEXICON_FIRST_NAMES, u[pos].key) && usage_of(us, u[pos].key) < 0))) {
+                    (unit_in(&u[pos], LEXICON_NOT_ENTITIES) ||
+                     unit_in(&u[pos], LEXICON_MISC_WORDS) ||
+                     unit_in(&u[pos], LEXICON_ORG_WORDS) || is_contraction(u[pos].key) ||
+                     (!unit_in(&u[pos], LEXICON_FIRST_NAMES) && usage_of(us, u[pos].key) < 0))) {
                         pos = end;
                         continue;
                 }
@@ -712,16 +732,15 @@ static int process_run(const struct segmented_text *st, const struct usage *us, 
  * America", "Secretary of State", "United States of America"); "the" only
  * after "of"; "de", "bin", "van" ... between names. */
 static bool particle_joins(const struct unit *u, size_t n, size_t run_start, size_t k) {
-        if (k + 1 >= n || !u[k].word || u[k].cap || !lexicon_contains(LEXICON_NAME_PARTICLES, u[k].key))
+        if (k + 1 >= n || !u[k].word || u[k].cap || !unit_in(&u[k], LEXICON_NAME_PARTICLES))
                 return false;
         size_t next = k + 1;
         if (!strcmp(u[k].key, "of") && next + 1 < n && !strcmp(u[next].key, "the") && !u[next].cap)
                 next++;         /* "of the" */
         if (!u[next].word || !u[next].cap || u[next].standalone)
                 return false;
-        const char *prev = u[k - 1].key;
         if (!strcmp(u[k].key, "of") || !strcmp(u[k].key, "for")) {
-                if (lexicon_contains(LEXICON_ORG_WORDS, prev) || lexicon_contains(LEXICON_TITLES, prev))
+                if (unit_in(&u[k - 1], LEXICON_ORG_WORDS) || unit_in(&u[k - 1], LEXICON_TITLES))
                         return true;
                 /* a gazetteer entry spans the particle: "united states of america" */
                 char buf[PHRASE_MAX];
@@ -756,8 +775,8 @@ static void demote_headline_units(const struct segmented_text *st, const struct 
                         u[i].cap = false;
                         continue;
                 }
-                if (in_gazetteer(u[i].key) || lexicon_contains(LEXICON_TITLES, u[i].key) ||
-                    lexicon_contains(LEXICON_FIRST_NAMES, u[i].key) || usage_of(us, u[i].key) > 0)
+                if (unit_in_gazetteer(&u[i]) || unit_in(&u[i], LEXICON_TITLES) ||
+                    unit_in(&u[i], LEXICON_FIRST_NAMES) || usage_of(us, u[i].key) > 0)
                         continue;
                 if (i + 1 < n && join_keys(u, i, i + 2, buf, sizeof(buf)) &&
                     (in_gazetteer(buf) || lexicon_contains(LEXICON_TITLES, buf)))
@@ -768,11 +787,11 @@ static void demote_headline_units(const struct segmented_text *st, const struct 
                 /* a surname right after a given name or title that starts a
                  * name: "Hillary Clinton", not "Chris Christie Calls" */
                 if (i > 0 && u[i - 1].cap && !u[i - 1].stopword &&
-                    (lexicon_contains(LEXICON_FIRST_NAMES, u[i - 1].key) ||
-                     (lexicon_contains(LEXICON_TITLES, u[i - 1].key) &&
+                    (unit_in(&u[i - 1], LEXICON_FIRST_NAMES) ||
+                     (unit_in(&u[i - 1], LEXICON_TITLES) &&
                       (strchr(u[i - 1].key, '.') || !strcmp(u[i - 1].key, "president")))) &&
                     (i < 2 || !u[i - 2].cap || !u[i - 2].word || u[i - 2].stopword ||
-                     lexicon_contains(LEXICON_TITLES, u[i - 2].key)))
+                     unit_in(&u[i - 2], LEXICON_TITLES)))
                         continue;
                 u[i].cap = false;
         }
@@ -812,17 +831,17 @@ int entities_find_context(const struct segmented_text *st, size_t tok_begin, siz
         demote_headline_units(st, &us, u, n);
 
         for (size_t i = 0; i < n; i++) {
-                if (!u[i].word || !u[i].cap || !u[i].key[0] || lexicon_contains(LEXICON_WEEKDAYS, u[i].key) ||
-                    (lexicon_contains(LEXICON_MONTHS, u[i].key) && !u[i].allcaps))
+                if (!u[i].word || !u[i].cap || !u[i].key[0] || unit_in(&u[i], LEXICON_WEEKDAYS) ||
+                    (unit_in(&u[i], LEXICON_MONTHS) && !u[i].allcaps))
                         continue;
                 size_t j = i + 1;
                 bool stop = u[i].possessive || u[i].standalone;
                 while (!stop && j < n) {
                         if (u[j].word && u[j].cap && u[j].key[0] && !u[j].standalone &&
                             !(u[j].stopword && !u[j].allcaps) &&
-                            !lexicon_contains(LEXICON_WEEKDAYS, u[j].key) &&
+                            !unit_in(&u[j], LEXICON_WEEKDAYS) &&
                             !(is_month_or_weekday(&u[j]) &&
-                              !lexicon_contains(LEXICON_FIRST_NAMES, u[j - 1].key))) {
+                              !unit_in(&u[j - 1], LEXICON_FIRST_NAMES))) {
                                 stop = u[j].possessive;
                                 j++;
                                 continue;

@@ -1,5 +1,5 @@
-/* The shape of the generated word-list tables; only lexicon.c and the
- * generated lexicon-data.c include this. */
+/* The shape of the generated word-list tables; only lexicon.c, the
+ * generated lexicon-data.c and the lexicon unit test include this. */
 #pragma once
 
 #include <stddef.h>

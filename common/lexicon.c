@@ -23,7 +23,21 @@ struct lexicon_index {
         uint32_t *head_hashes;
 };
 
+_Static_assert(_LEXICON_MAX <= 64, "struct lexicon_sets holds one bit per list");
+
+/* The words of all lists in one table: each distinct word that is an entry
+ * or an entry's first word, with the lists that hold it and the lists it
+ * may begin (struct lexicon_sets). */
+struct word_slot {
+        const char *word;       /* an entry's key: its first len bytes */
+        uint32_t len;
+        uint32_t hash;
+        struct lexicon_sets sets;
+};
+
 static struct lexicon_index indexes[_LEXICON_MAX];
+static struct word_slot *words;
+static size_t words_mask;
 static bool indexed;
 static pthread_once_t index_once = PTHREAD_ONCE_INIT;
 
@@ -38,6 +52,8 @@ static size_t head_length(const char *key) {
 }
 
 static void free_indexes(void) {
+        free(words);
+        words = NULL;
         for (int k = 0; k < _LEXICON_MAX; k++) {
                 free(indexes[k].slots);
                 free(indexes[k].hashes);
@@ -47,7 +63,47 @@ static void free_indexes(void) {
         }
 }
 
+/* The slot of word[0..len) (hash h) in the word table: its own or the
+ * empty one where it goes. */
+static struct word_slot *word_slot(const char *word, size_t len, uint32_t h) {
+        size_t s = h & words_mask;
+        while (words[s].word && (words[s].hash != h || words[s].len != len || memcmp(words[s].word, word, len) != 0))
+                s = (s + 1) & words_mask;
+        return &words[s];
+}
+
+static bool build_word_table(void) {
+        size_t total = 0, cap = 16;
+        for (int id = 0; id < _LEXICON_MAX; id++)
+                total += lexicon_tables[id].n;
+        while (cap < total * 2 + 1)
+                cap *= 2;
+        words = calloc(cap, sizeof(*words));
+        if (!words)
+                return false;
+        words_mask = cap - 1;
+        for (int id = 0; id < _LEXICON_MAX; id++) {
+                const struct lexicon_table *t = &lexicon_tables[id];
+                for (size_t i = 0; i < t->n; i++) {
+                        const char *k = t->entries[i].key;
+                        size_t hl = head_length(k);
+                        uint32_t h = hash_n(k, hl);
+                        struct word_slot *w = word_slot(k, hl, h);
+                        if (!w->word)
+                                *w = (struct word_slot) { .word = k, .len = (uint32_t) hl, .hash = h };
+                        w->sets.heads |= UINT64_C(1) << id;
+                        if (k[hl] == '\0')
+                                w->sets.in |= UINT64_C(1) << id;
+                }
+        }
+        return true;
+}
+
 static void build_indexes(void) {
+        if (!build_word_table()) {
+                free_indexes();
+                return;
+        }
         for (int id = 0; id < _LEXICON_MAX; id++) {
                 const struct lexicon_table *t = &lexicon_tables[id];
                 struct lexicon_index *x = &indexes[id];
@@ -169,4 +225,23 @@ bool lexicon_starts_phrase(enum lexicon_id id, const char *phrase) {
                 return false;
         size_t n = strcspn(phrase, " ");
         return n == 0 || lexicon_starts_entry_n(id, phrase, n);
+}
+
+struct lexicon_sets lexicon_word_sets(const char *word, size_t len) {
+        struct lexicon_sets sets = {};
+        if (!word)
+                return sets;
+        pthread_once(&index_once, build_indexes);
+        if (!indexed || memchr(word, ' ', len)) {
+                /* no index (out of memory) or not a single word: list by list */
+                for (int id = 0; id < _LEXICON_MAX; id++) {
+                        if (find(id, word, len))
+                                sets.in |= UINT64_C(1) << id;
+                        if (lexicon_starts_entry_n(id, word, len))
+                                sets.heads |= UINT64_C(1) << id;
+                }
+                return sets;
+        }
+        const struct word_slot *w = word_slot(word, len, hash_n(word, len));
+        return w->word ? w->sets : sets;
 }

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "lexicon-data.h"
 
@@ -31,3 +32,20 @@ bool lexicon_starts_entry_n(enum lexicon_id id, const char *word, size_t len);
  * space): may the list hold an entry "phrase ..."?  True for a phrase that
  * begins with a space or is empty. */
 bool lexicon_starts_phrase(enum lexicon_id id, const char *phrase);
+
+/* The lists a single word belongs to, as bit sets over enum lexicon_id (bit
+ * id set: the list's answer for the word is yes). */
+struct lexicon_sets {
+        uint64_t in;            /* lexicon_contains_n(id, word, len) */
+        uint64_t heads;         /* lexicon_starts_entry_n(id, word, len) */
+};
+
+/* Every list's answer for word[0..len) at once, from one look-up in an
+ * index of all the lists' words: the segmenter asks once per token, and
+ * the stages after it test bits instead of probing list after list with
+ * the same word. */
+struct lexicon_sets lexicon_word_sets(const char *word, size_t len);
+
+static inline bool lexicon_set_has(uint64_t set, enum lexicon_id id) {
+        return (set >> id) & 1;
+}

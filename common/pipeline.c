@@ -207,7 +207,7 @@ static size_t tok_to(const struct segmented_text *st, int32_t e) {
 static bool phrase_in(const struct segmented_text *st, size_t i, size_t n, size_t end, enum lexicon_id id) {
         char buf[128];
         size_t l = 0;
-        if (i + n > end || !lexicon_starts_entry(id, st->tokens[i].fold ? st->tokens[i].fold : ""))
+        if (i + n > end || !token_begins_entry(&st->tokens[i], id))
                 return false;
         for (size_t k = i; k < i + n; k++) {
                 const char *f = st->tokens[k].fold ? st->tokens[k].fold : "";
@@ -233,7 +233,7 @@ static bool token_negates(const struct segmented_text *st, size_t k) {
         const char *f = st->tokens[k].fold ? st->tokens[k].fold : "";
         if (!(st->tokens[k].flags & TOKEN_WORD))
                 return false;
-        return lexicon_contains(LEXICON_NEGATION_CUES, f) || ends_with(f, "n't");
+        return token_in_list(&st->tokens[k], LEXICON_NEGATION_CUES) || ends_with(f, "n't");
 }
 
 /* True when token k opens an embedded clause ("that", "which", "whether",
@@ -242,7 +242,7 @@ static bool clause_marker(const struct segmented_text *st, size_t k, size_t b) {
         const char *f = st->tokens[k].fold ? st->tokens[k].fold : "";
         if (k > b && strcmp(f, "there") == 0)
                 return true;
-        return lexicon_contains(LEXICON_CLAUSE_MARKERS, f);
+        return token_in_list(&st->tokens[k], LEXICON_CLAUSE_MARKERS);
 }
 
 /* True when token k is the month May rather than the hedge "may": written
@@ -624,7 +624,7 @@ static bool own_claim_worthy(const struct field *f, size_t s, bool *has_fact) {
                         continue;
                 words++;
                 if (!(t->flags & TOKEN_CAPITALIZED) &&
-                    (lexicon_contains(LEXICON_VERB_MODIFIERS, fo) || strcmp(fo, "is") == 0 || strcmp(fo, "was") == 0 ||
+                    (token_in_list(t, LEXICON_VERB_MODIFIERS) || strcmp(fo, "is") == 0 || strcmp(fo, "was") == 0 ||
                      strcmp(fo, "are") == 0 || strcmp(fo, "were") == 0 ||
                      (ends_with(fo, "ed") && strlen(fo) > 4)))
                         verb = true;
@@ -703,7 +703,7 @@ static size_t negated_tail(const struct segmented_text *st, const struct attribu
          * report something says nothing against it; "but said they did not
          * ..." is a report */
         for (size_t t = b; t < se && t <= neg + TAIL_NEGATION_WITHIN; t++)
-                if (st->tokens[t].fold && lexicon_contains(LEXICON_REPORTING_VERBS, st->tokens[t].fold))
+                if (token_in_list(&st->tokens[t], LEXICON_REPORTING_VERBS))
                         return SIZE_MAX;
         int32_t ts = st->tokens[b].start, te = st->tokens[se - 1].end;
         for (size_t i = 0; i < nat; i++) {

@@ -263,7 +263,7 @@ static bool number_in_date_or_name(const struct segmented_text *st, size_t b, si
 
         if (b > begin) {
                 const struct token *p = &st->tokens[b - 1];
-                if ((p->flags & TOKEN_CAPITALIZED) && lexicon_contains(LEXICON_MONTHS, p->fold))
+                if ((p->flags & TOKEN_CAPITALIZED) && token_in_list(p, LEXICON_MONTHS))
                         return true;
                 if (touching(p, t) && (fold_is(p, ":") || fold_is(p, "/")))
                         return true;
@@ -275,7 +275,7 @@ static bool number_in_date_or_name(const struct segmented_text *st, size_t b, si
         }
         if (e < end) {
                 const struct token *nx = &st->tokens[e];
-                if ((nx->flags & TOKEN_CAPITALIZED) && lexicon_contains(LEXICON_MONTHS, nx->fold))
+                if ((nx->flags & TOKEN_CAPITALIZED) && token_in_list(nx, LEXICON_MONTHS))
                         return true;
                 if (touching(&st->tokens[e - 1], nx) && (fold_is(nx, ":") || fold_is(nx, "/")) &&
                     e + 1 < end && (st->tokens[e + 1].flags & TOKEN_NUMBER))
@@ -345,7 +345,7 @@ static bool counts_noun(const struct segmented_text *st, size_t i, size_t begin)
                 return false;
         const struct token *p = &st->tokens[i - 1];
         return (p->flags & TOKEN_WORD) && !(p->flags & TOKEN_CAPITALIZED) && !strchr(p->fold, '\'') &&
-               !lexicon_contains(LEXICON_DETERMINERS, p->fold) && !lexicon_contains(LEXICON_PRONOUNS, p->fold);
+               !token_in_list(p, LEXICON_DETERMINERS) && !token_in_list(p, LEXICON_PRONOUNS);
 }
 
 static enum quantity_bound bound_before(const struct segmented_text *st, size_t i, size_t begin,

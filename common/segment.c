@@ -27,15 +27,15 @@
 
 /* Break iterators and the stemmer are expensive to open and not thread-safe:
  * each thread keeps its own, freed when the thread exits. */
-/* Stems and stop-word answers of recent short words: news text repeats its
- * words, and the stemmer and the list lookup are most of a token's cost. */
+/* Stems and list answers of recent short words: news text repeats its
+ * words, and the stemmer and the list lookups are most of a token's cost. */
 #define WORD_CACHE_SLOTS 16384     /* 800 KiB a thread: most of a news vocabulary */
 #define WORD_CACHE_LEN 24
 
 struct word_cache_entry {
         char fold[WORD_CACHE_LEN];      /* NUL-terminated; "" for an empty slot */
         char stem[WORD_CACHE_LEN];
-        bool stop;
+        struct lexicon_sets lists;      /* lexicon_word_sets() of fold */
 };
 
 struct seg_cache {
@@ -233,8 +233,16 @@ struct tok_extra {
         enum abbrev_class abbrev;
 };
 
-/* Sets the stem and TOKEN_STOPWORD of word token t through the thread's
- * word cache.  Returns 0 or -ENOMEM. */
+/* Sets the lists of token t (and TOKEN_STOPWORD) from its fold, here on
+ * every token that the word cache does not answer. */
+static void set_lists(struct token *t, const char *fold, size_t n) {
+        t->lists = lexicon_word_sets(fold, n);
+        if ((t->flags & TOKEN_WORD) && token_in_list(t, LEXICON_STOPWORDS))
+                t->flags |= TOKEN_STOPWORD;
+}
+
+/* Sets the stem, the lists and TOKEN_STOPWORD of word token t through the
+ * thread's word cache.  Returns 0 or -ENOMEM. */
 static int stem_word(struct seg_cache *c, struct arena *a, struct tok_extra *e, struct token *t) {
         const char *fold = a->buf + e->fold_off;
         size_t n = strlen(fold);
@@ -243,7 +251,8 @@ static int stem_word(struct seg_cache *c, struct arena *a, struct tok_extra *e, 
         if (n < WORD_CACHE_LEN) {
                 w = &c->words[hash_fnv1a32(fold, n) % WORD_CACHE_SLOTS];
                 if (strcmp(w->fold, fold) == 0 && n > 0) {
-                        if (w->stop)
+                        t->lists = w->lists;
+                        if (token_in_list(t, LEXICON_STOPWORDS))
                                 t->flags |= TOKEN_STOPWORD;
                         if (w->stem[0] == '\0')
                                 return 0;       /* the stem is the fold */
@@ -255,9 +264,7 @@ static int stem_word(struct seg_cache *c, struct arena *a, struct tok_extra *e, 
                 }
         }
 
-        bool stop = lexicon_contains(LEXICON_STOPWORDS, fold);
-        if (stop)
-                t->flags |= TOKEN_STOPWORD;
+        set_lists(t, fold, n);
         ssize_t off = stem_into(a, c->stemmer, e->fold_off);
         if (off < 0)
                 return (int) off;
@@ -271,7 +278,7 @@ static int stem_word(struct seg_cache *c, struct arena *a, struct tok_extra *e, 
                         w->stem[0] = '\0';
                 else
                         strcpy(w->stem, stem);
-                w->stop = stop;
+                w->lists = t->lists;
         }
         return 0;
 }
@@ -637,7 +644,7 @@ static int split_sentences(struct seg_cache *c, UText *ut, const char *text, str
                         else if (b->extra[i - 1].abbrev == ABBREV_OTHER)
                                 cut = (u->flags & TOKEN_QUOTE_OPEN) ||
                                         ((u->flags & TOKEN_CAPITALIZED) &&
-                                         lexicon_contains(LEXICON_STOPWORDS, a->buf + b->extra[i].fold_off));
+                                         (u->flags & TOKEN_STOPWORD));
                         else if ((u->flags & TOKEN_WORD) && starts_lower(text + u->start, u->end - u->start))
                                 cut = false;
                         else
@@ -737,17 +744,15 @@ static int segment(const char *text, size_t len, bool sentences, struct segmente
         if (r < 0)
                 goto fail;
 
-        /* stems of words; everything else stems to itself */
+        /* stems and lists of words; everything else stems to itself */
         for (size_t i = 0; i < b.n; i++) {
                 struct token *t = &b.tokens[i];
                 struct tok_extra *e = &b.extra[i];
 
                 e->stem_off = e->fold_off;
-                if (!(t->flags & TOKEN_WORD))
-                        continue;
-                if (e->abbrev != ABBREV_NONE) {
-                        if (lexicon_contains(LEXICON_STOPWORDS, a.buf + e->fold_off))
-                                t->flags |= TOKEN_STOPWORD;
+                if (!(t->flags & TOKEN_WORD) || e->abbrev != ABBREV_NONE) {
+                        const char *f = a.buf + e->fold_off;
+                        set_lists(t, f, strlen(f));
                         continue;
                 }
                 r = stem_word(c, &a, e, t);

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <stdbool.h>
 
+#include "lexicon.h"
+
 enum token_flags {
         TOKEN_WORD        = 1 << 0,   /* letters (may hold ' or - inside) */
         TOKEN_NUMBER      = 1 << 1,   /* digits, maybe with , and . inside */
@@ -31,7 +33,18 @@ struct token {
         char *stem;             /* Snowball English stem of fold (== fold for non-words) */
         uint32_t flags;         /* enum token_flags */
         int32_t sentence;       /* index into sentences */
+        struct lexicon_sets lists;      /* lexicon_word_sets() of fold */
 };
+
+/* lexicon_contains(id, t->fold), answered when t was made. */
+static inline bool token_in_list(const struct token *t, enum lexicon_id id) {
+        return lexicon_set_has(t->lists.in, id);
+}
+
+/* lexicon_starts_entry(id, t->fold), answered when t was made. */
+static inline bool token_begins_entry(const struct token *t, enum lexicon_id id) {
+        return lexicon_set_has(t->lists.heads, id);
+}
 
 struct sentence {
         int32_t start, end;     /* bytes, trimmed of surrounding white space */

@@ -23,14 +23,14 @@ static bool ends_with(const char *s, const char *suffix) {
 static size_t phrase_at(const struct segmented_text *st, size_t i, size_t end, enum lexicon_id id) {
         char buf[160];
         size_t l = 0, best = 0, words = 0;
-        if (i >= end || !st->tokens[i].fold || !lexicon_starts_entry(id, st->tokens[i].fold))
+        if (i >= end || !token_begins_entry(&st->tokens[i], id))
                 return 0;
         for (size_t k = i; k < end && words < MAX_VERDICT_WORDS; k++) {
                 const struct token *t = &st->tokens[k];
                 if (!(t->flags & TOKEN_WORD) || !t->fold)
                         break;
                 /* fillers inside a phrase, never at its start */
-                if (k > i && lexicon_contains(LEXICON_VERDICT_FILLERS, t->fold))
+                if (k > i && token_in_list(t, LEXICON_VERDICT_FILLERS))
                         continue;
                 size_t fl = strlen(t->fold);
                 if (l + fl + 2 > sizeof(buf))
@@ -62,7 +62,7 @@ static size_t lead_verdict_at(const struct segmented_text *st, size_t i, size_t 
 static bool negates(const struct token *t) {
         if (!(t->flags & TOKEN_WORD) || !t->fold)
                 return false;
-        return lexicon_contains(LEXICON_NEGATION_CUES, t->fold) || ends_with(t->fold, "n't");
+        return token_in_list(t, LEXICON_NEGATION_CUES) || ends_with(t->fold, "n't");
 }
 
 /* Words in the quotation that token k opens or closes. */
@@ -137,7 +137,7 @@ int story_verdict_find(const struct segmented_text *st, struct story_verdict *re
                                         break;
                                 if (negates(p))
                                         negated = true;
-                                if (p->fold && lexicon_contains(LEXICON_HEDGES, p->fold))
+                                if (token_in_list(p, LEXICON_HEDGES))
                                         hedged = true;
                         }
                         if (negated) {

@@ -1,5 +1,48 @@
+#include <string.h>
+
 #include "common/lexicon.h"
+#include "common/lexicon-table.h"
 #include "tap.h"
+
+/* Counts the lists whose answers for word[0..len) differ between
+ * lexicon_word_sets() and the list-by-list look-ups. */
+static int sets_disagree(const char *word, size_t len) {
+        struct lexicon_sets sets = lexicon_word_sets(word, len);
+        int bad = 0;
+        for (int id = 0; id < _LEXICON_MAX; id++) {
+                bad += lexicon_set_has(sets.in, id) != lexicon_contains_n(id, word, len);
+                bad += lexicon_set_has(sets.heads, id) != lexicon_starts_entry_n(id, word, len);
+        }
+        return bad;
+}
+
+/* Every word of every entry of every list, and words in none. */
+static void check_word_sets(void) {
+        size_t words = 0;
+        int bad = 0;
+        for (int id = 0; id < _LEXICON_MAX; id++)
+                for (size_t i = 0; i < lexicon_tables[id].n; i++) {
+                        const char *k = lexicon_tables[id].entries[i].key;
+                        while (*k) {
+                                size_t n = strcspn(k, " ");
+                                bad += sets_disagree(k, n);
+                                words++;
+                                k += n;
+                                k += strspn(k, " ");
+                        }
+                }
+        static const char *const others[] = { "", "election", "thei", "theirs and", "remains", "zzzz", "u.s." };
+        for (size_t i = 0; i < sizeof(others) / sizeof(*others); i++)
+                bad += sets_disagree(others[i], strlen(others[i]));
+        CHECK(words > 1000 && bad == 0, "lexicon_word_sets() answers as every list does for %zu words (%d differ)",
+              words, bad);
+
+        struct lexicon_sets s = lexicon_word_sets("the", 3);
+        CHECK(lexicon_set_has(s.in, LEXICON_STOPWORDS) && !lexicon_set_has(s.in, LEXICON_HEDGES),
+              "'the' is in the stopwords, not in the hedges");
+        s = lexicon_word_sets("it", 2);
+        CHECK(lexicon_set_has(s.heads, LEXICON_HEDGES), "'it' may begin a hedge ('it is unclear')");
+}
 
 int main(void) {
         CHECK(lexicon_contains(LEXICON_STOPWORDS, "the"), "'the' is a stopword");
@@ -16,5 +59,6 @@ int main(void) {
         CHECK(!lexicon_starts_entry(LEXICON_HEDGES, "remains"), "'remains' is inside a hedge, not at its start");
         CHECK(!lexicon_starts_entry(LEXICON_HEDGES, "i"), "a prefix of a first word starts nothing");
         CHECK(!lexicon_starts_entry(LEXICON_HEDGES, "election"), "an ordinary word starts nothing");
+        check_word_sets();
         return tap_done();
 }

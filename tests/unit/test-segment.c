@@ -377,10 +377,37 @@ static void test_words_only(void) {
         CHECK(segment_words("\xff", 1, &e) == -EINVAL, "invalid UTF-8");
 }
 
+/* Each token's lists are those of its fold, the first time a word is met
+ * (the thread's word cache is cold) and the second (answered from it). */
+static void test_token_lists(void) {
+        const char *text = "Mr. Smith said the U.S. would not, in fact, stop selling 2,500 tonnes of steel; "
+                           "it is unclear whether he'll reportedly deny it. The ministry said it will.";
+        for (int pass = 0; pass < 2; pass++) {
+                struct segmented_text *st = NULL;
+                int r = segment_text(text, strlen(text), &st);
+                CHECK(r == 0, "segmented (pass %d)", pass);
+                if (r < 0)
+                        return;
+                size_t bad = 0, stop = 0;
+                for (size_t i = 0; i < st->n_tokens; i++) {
+                        const struct token *t = &st->tokens[i];
+                        struct lexicon_sets want = lexicon_word_sets(t->fold, strlen(t->fold));
+                        bool is_stop = (t->flags & TOKEN_WORD) && lexicon_contains(LEXICON_STOPWORDS, t->fold);
+                        bad += t->lists.in != want.in || t->lists.heads != want.heads ||
+                               is_stop != !!(t->flags & TOKEN_STOPWORD);
+                        stop += is_stop;
+                }
+                CHECK(bad == 0 && stop > 5, "pass %d: every token's lists and stop-word flag are its fold's "
+                      "(%zu of %zu differ; %zu stop words)", pass, bad, st->n_tokens, stop);
+                segmented_text_free(st);
+        }
+}
+
 int main(int argc, char **argv) {
         if (argc > 1)
                 return bench(argv[1], argc > 2 ? atoi(argv[2]) : 5);
         test_abbreviations();
+        test_token_lists();
         test_quotes();
         test_numbers();
         test_paragraphs();
