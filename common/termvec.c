@@ -69,16 +69,16 @@ int termvec_idf_weights(const struct termvec *a, idf_func idf, void *userdata, d
         return 0;
 }
 
-double termvec_cosine_idf(const struct termvec *a, const double *a_idf, const struct termvec *b,
-                          idf_func idf, void *userdata) {
+double termvec_cosine_idf_both(const struct termvec *a, const double *a_idf, const struct termvec *b,
+                               const double *b_idf, double *ret_coverage) {
+        *ret_coverage = 0.0;
         if (!a || !b || a->n == 0 || b->n == 0)
                 return 0.0;
 
         double dot = 0, na = 0, nb = 0;
-        size_t i = 0, j = 0;
+        size_t i = 0, j = 0, hit = 0;
 
-        /* termvec_cosine()'s merge, in the same order (so the same sums),
-         * with a's idf read from a_idf */
+        /* termvec_cosine()'s merge, in the same order (so the same sums) */
         while (i < a->n || j < b->n) {
                 int c;
                 if (i >= a->n)
@@ -93,7 +93,7 @@ double termvec_cosine_idf(const struct termvec *a, const double *a_idf, const st
                         na += w * w;
                         i++;
                 } else if (c > 0) {
-                        double w = b->items[j].weight * term_idf(b->items[j].term, idf, userdata);
+                        double w = b->items[j].weight * b_idf[j];
                         nb += w * w;
                         j++;
                 } else {
@@ -102,11 +102,13 @@ double termvec_cosine_idf(const struct termvec *a, const double *a_idf, const st
                         dot += wa * wb;
                         na += wa * wa;
                         nb += wb * wb;
+                        hit++;
                         i++;
                         j++;
                 }
         }
 
+        *ret_coverage = (double) hit / (double) a->n;
         if (na <= 0 || nb <= 0)
                 return 0.0;
         double r = dot / (sqrt(na) * sqrt(nb));

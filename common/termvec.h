@@ -23,14 +23,16 @@ typedef double (*idf_func)(const char *term, void *userdata);
 double termvec_cosine(const struct termvec *a, const struct termvec *b, idf_func idf, void *userdata);
 
 /* The idf of each term of a (as termvec_cosine() uses it: never <= 0), for
- * termvec_cosine_idf(); fills *ret (malloc'ed, a->n values).  0 or -ENOMEM. */
+ * termvec_cosine_idf_both(); fills *ret (malloc'ed, a->n values).  0 or -ENOMEM. */
 int termvec_idf_weights(const struct termvec *a, idf_func idf, void *userdata, double **ret);
 
-/* termvec_cosine(a, b, idf, userdata) with the idf of a's terms given
- * (termvec_idf_weights()): the same value, for comparing one vector with
- * many without looking its terms up again. */
-double termvec_cosine_idf(const struct termvec *a, const double *a_idf, const struct termvec *b,
-                          idf_func idf, void *userdata);
+/* termvec_cosine(a, b, idf, userdata) with the idf of a's and b's terms
+ * given (a_idf, b_idf as termvec_idf_weights() makes them), and
+ * termvec_coverage(a, b) from the same merge into *ret_coverage: the same
+ * values in one pass, for comparing one vector with many whose idf are
+ * known without looking their terms up again. */
+double termvec_cosine_idf_both(const struct termvec *a, const double *a_idf, const struct termvec *b,
+                               const double *b_idf, double *ret_coverage);
 
 /* Share of the distinct terms of a that b also holds, in [0, 1] (0 when a is
  * empty).  Relatedness and event grouping both weigh it against the cosine. */

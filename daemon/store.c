@@ -233,6 +233,11 @@ struct mem_event {
         int64_t id, first_seen, last_seen;
         struct termvec centroid;
         uint64_t *hashes;       /* of the centroid's terms, sorted */
+        /* where each centroid term's document frequency is in the df
+         * cache, valid while the cache's df_gen is this one (0: unknown) */
+        uint32_t *df_slots;
+        uint64_t df_gen;
+        double *idf;            /* mem_event_idf()'s answer */
 };
 
 struct event_index {
@@ -260,6 +265,7 @@ struct store {
         sqlite3_stmt *conflict_lists[_CF_MAX];
         struct df_entry *df;
         size_t df_n, df_cap;
+        uint64_t df_gen;        /* from 1, grows whenever entries of df move (grow, clear) */
         int64_t n_docs;         /* articles stored, for idf */
         int df_error;           /* first lookup error inside an idf callback */
         struct claim_cache cc;  /* the writer's prepared stored claims */
@@ -551,6 +557,7 @@ int store_open(const char *path, bool readonly, struct store **ret) {
         if (!s)
                 return -ENOMEM;
         s->readonly = readonly;
+        s->df_gen = 1;
         s->claim_cache_max = CLAIM_CACHE_MAX;
 
         int flags = SQLITE_OPEN_NOMUTEX | (readonly ? SQLITE_OPEN_READONLY
@@ -624,6 +631,7 @@ static void df_cache_clear(struct store *s) {
         free(s->df);
         s->df = NULL;
         s->df_n = s->df_cap = 0;
+        s->df_gen++;
 }
 
 void store_close(struct store *s) {
@@ -674,6 +682,7 @@ static int df_cache_grow(struct store *s) {
                 return -ENOMEM;
         s->df = n;
         s->df_cap = ncap;
+        s->df_gen++;
         for (size_t i = 0; i < ocap; i++)
                 if (old[i].term)
                         s->df[df_slot(s, old[i].term, old[i].hash)] = old[i];
@@ -681,9 +690,10 @@ static int df_cache_grow(struct store *s) {
         return 0;
 }
 
-/* The document frequency of term: from the cache, else from the df table
- * (and then cached).  Returns 0 and fills *ret, or a negative errno. */
-static int df_lookup(struct store *s, const char *term, int64_t *ret) {
+/* The slot of term in the df cache, read from the df table into it first
+ * when it is not there (which may grow or clear the cache: s->df_gen then
+ * changes).  Returns 0 and fills *ret_slot, or a negative errno. */
+static int df_cached_slot(struct store *s, const char *term, size_t *ret_slot) {
         sqlite3_stmt *st;
         int64_t df = 0;
         uint64_t h = df_hash(term);
@@ -692,7 +702,7 @@ static int df_lookup(struct store *s, const char *term, int64_t *ret) {
         if (s->df_cap) {
                 size_t i = df_slot(s, term, h);
                 if (s->df[i].term) {
-                        *ret = s->df[i].df;
+                        *ret_slot = i;
                         return 0;
                 }
         }
@@ -714,8 +724,25 @@ static int df_lookup(struct store *s, const char *term, int64_t *ret) {
         s->df[i].hash = h;
         s->df[i].df = df;
         s->df_n++;
-        *ret = df;
+        *ret_slot = i;
         return 0;
+}
+
+/* The document frequency of term: from the cache, else from the df table
+ * (and then cached).  Returns 0 and fills *ret, or a negative errno. */
+static int df_lookup(struct store *s, const char *term, int64_t *ret) {
+        size_t i;
+        int r = df_cached_slot(s, term, &i);
+        if (r < 0)
+                return r;
+        *ret = s->df[i].df;
+        return 0;
+}
+
+/* The idf of a term of document frequency df: log((N + 1) / (df + 1)) + 1
+ * with N the articles stored. */
+static double idf_of_df(const struct store *s, int64_t df) {
+        return log((double) (s->n_docs + 1) / (double) (df + 1)) + 1.0;
 }
 
 /* idf_func for termvec: log((N + 1) / (df + 1)) + 1 with N the articles
@@ -726,7 +753,7 @@ static double idf_cb(const char *term, void *userdata) {
         int r = df_lookup(s, term, &df);
         if (r < 0 && !s->df_error)
                 s->df_error = r;
-        return log((double) (s->n_docs + 1) / (double) (df + 1)) + 1.0;
+        return idf_of_df(s, df);
 }
 
 /* ---- duplicates ---- */
@@ -903,16 +930,18 @@ static int sublinear_copy(const struct termvec *v, struct termvec *ret) {
  * shared words deciding alone).  In [0, 1]; on the emergent dev split
  * pairwise F1 0.875 at 0.25 (cosine alone: 0.856 at its best threshold), and
  * FNC-1 stream related-vs-unrelated accuracy 0.975 (cosine alone: 0.92). */
-static double event_similarity(struct store *s, const struct termvec *a, const double *a_idf,
-                               const struct termvec *centroid) {
+static double fit_score(size_t a_terms, double cos, double cov) {
+        if (a_terms < 4)
+                cov *= (double) a_terms / 4.0;
+        return sqrt(cos * cov);
+}
+
+/* fit_score() of article vector a with an event's centroid. */
+static double event_similarity(struct store *s, const struct termvec *a, const struct termvec *centroid) {
         if (a->n == 0 || centroid->n == 0)
                 return 0.0;
         double cov = termvec_coverage(a, centroid);
-        if (a->n < 4)
-                cov *= (double) a->n / 4.0;
-        double cos = a_idf ? termvec_cosine_idf(a, a_idf, centroid, idf_cb, s) :
-                termvec_cosine(a, centroid, idf_cb, s);
-        return sqrt(cos * cov);
+        return fit_score(a->n, termvec_cosine(a, centroid, idf_cb, s), cov);
 }
 
 /* ---- recent events in memory ----
@@ -955,6 +984,8 @@ static void mem_event_free(struct mem_event *e) {
                 return;
         termvec_clear(&e->centroid);
         free(e->hashes);
+        free(e->df_slots);
+        free(e->idf);
         free(e);
 }
 
@@ -973,7 +1004,12 @@ static int mem_event_set_centroid(struct mem_event *e, const char *ser) {
         if (r < 0)
                 return r;
         uint64_t *h = malloc((c.n ? c.n : 1) * sizeof(*h));
-        if (!h) {
+        uint32_t *slots = malloc((c.n ? c.n : 1) * sizeof(*slots));
+        double *idf = malloc((c.n ? c.n : 1) * sizeof(*idf));
+        if (!h || !slots || !idf) {
+                free(h);
+                free(slots);
+                free(idf);
                 termvec_clear(&c);
                 return -ENOMEM;
         }
@@ -983,8 +1019,41 @@ static int mem_event_set_centroid(struct mem_event *e, const char *ser) {
                 qsort(h, c.n, sizeof(*h), u64_cmp);
         termvec_clear(&e->centroid);
         free(e->hashes);
+        free(e->df_slots);
+        free(e->idf);
         e->centroid = c;
         e->hashes = h;
+        e->df_slots = slots;
+        e->idf = idf;
+        e->df_gen = 0;
+        return 0;
+}
+
+/* The idf of each of e's centroid terms (e->idf, as idf_cb() gives it),
+ * read from the df cache slots e keeps.  Ranking the candidate events
+ * reads ~200 terms of each of ~20 events per article: hashing and
+ * comparing each term again was an eighth of the writer's time.  The
+ * slots are found again only after the cache moved its entries.  Returns
+ * 0 or a negative errno. */
+static int mem_event_idf(struct store *s, struct mem_event *e) {
+        while (e->df_gen != s->df_gen) {
+                /* (a look-up that grows or clears the cache moves the slots
+                 * found before it: then round again) */
+                uint64_t gen = s->df_gen;
+                for (size_t i = 0; i < e->centroid.n && s->df_gen == gen; i++) {
+                        size_t slot;
+                        int r = df_cached_slot(s, e->centroid.items[i].term, &slot);
+                        if (r < 0)
+                                return r;
+                        e->df_slots[i] = (uint32_t) slot;
+                }
+                if (s->df_gen == gen)
+                        e->df_gen = gen;
+        }
+        for (size_t i = 0; i < e->centroid.n; i++) {
+                double v = idf_of_df(s, s->df[e->df_slots[i]].df);
+                e->idf[i] = v > 0 ? v : 1e-6;   /* as termvec's term_idf() */
+        }
         return 0;
 }
 
@@ -1070,6 +1139,23 @@ static int event_index_load(struct store *s, int64_t horizon) {
                 return r;
         }
         ei->loaded = true;
+        return 0;
+}
+
+/* event_similarity() of tv (its idf a_idf) with recent event e, in one
+ * merge, the idf of e's terms from mem_event_idf().  Returns 0 and fills
+ * *ret, or a negative errno. */
+static int mem_event_similarity(struct store *s, const struct termvec *tv, const double *a_idf,
+                                struct mem_event *e, double *ret) {
+        if (tv->n == 0 || e->centroid.n == 0) {
+                *ret = 0.0;
+                return 0;
+        }
+        int r = mem_event_idf(s, e);
+        if (r < 0)
+                return r;
+        double cov, cos = termvec_cosine_idf_both(tv, a_idf, &e->centroid, e->idf, &cov);
+        *ret = fit_score(tv->n, cos, cov);
         return 0;
 }
 
@@ -1179,11 +1265,16 @@ static int find_event(struct store *s, const struct article_request *req,
                 /* the article's idf once, not once per candidate */
                 if (nc > 0 && (r = termvec_idf_weights(tv, idf_cb, s, &a_idf)) < 0)
                         return r;
+                if (s->df_error) {
+                        free(a_idf);
+                        return s->df_error;
+                }
                 for (size_t i = 0; i < nc; i++) {
-                        double sim = event_similarity(s, tv, a_idf, &cand[i]->centroid);
-                        if (s->df_error) {
+                        double sim;
+                        r = mem_event_similarity(s, tv, a_idf, cand[i], &sim);
+                        if (r < 0) {
                                 free(a_idf);
-                                return s->df_error;
+                                return r;
                         }
                         if (sim >= eo->min_similarity && sim > best) {
                                 best = sim;
@@ -1238,7 +1329,7 @@ static int find_event(struct store *s, const struct article_request *req,
                 sqlite3_reset(st);
                 if (r < 0)
                         return r;
-                double sim = event_similarity(s, tv, NULL, &c);
+                double sim = event_similarity(s, tv, &c);
                 if (s->df_error) {
                         termvec_clear(&c);
                         return s->df_error;

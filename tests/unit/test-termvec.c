@@ -72,21 +72,25 @@ int main(void) {
         termvec_clear(&body);
         termvec_clear(&other);
 
-        /* the idf of one vector given once: exactly termvec_cosine() */
+        /* the idf of both vectors given once: exactly termvec_cosine() and
+         * termvec_coverage() */
         {
                 struct termvec x = {0}, y = {0};
-                double *xw = NULL;
+                double *xw = NULL, *yw = NULL, cov = -1;
                 CHECK(termvec_parse("E:Hamburg\t1.5\nmeet\t2\nsummit\t0.7\ntalk\t3\n", &x) == 0 &&
                       termvec_parse("E:Hamburg\t4\nleader\t1\nsummit\t2\nzone\t0.2\n", &y) == 0,
                       "parse x, y");
-                CHECK(termvec_idf_weights(&x, idf_two_for_e, NULL, &xw) == 0, "idf weights of x");
-                CHECK(termvec_cosine_idf(&x, xw, &y, idf_two_for_e, NULL) ==
-                      termvec_cosine(&x, &y, idf_two_for_e, NULL), "cosine with given idf: same value");
-                CHECK(termvec_cosine_idf(&x, xw, &x, idf_two_for_e, NULL) ==
-                      termvec_cosine(&x, &x, idf_two_for_e, NULL), "... also with itself");
-                CHECK(termvec_cosine_idf(&x, xw, &(struct termvec){0}, idf_two_for_e, NULL) == 0.0,
+                CHECK(termvec_idf_weights(&x, idf_two_for_e, NULL, &xw) == 0 &&
+                      termvec_idf_weights(&y, idf_two_for_e, NULL, &yw) == 0, "idf weights of x and y");
+                CHECK(termvec_cosine_idf_both(&x, xw, &y, yw, &cov) == termvec_cosine(&x, &y, idf_two_for_e, NULL),
+                      "cosine with given idf: same value");
+                CHECK(cov == termvec_coverage(&x, &y) && cov == 0.5, "... and the same coverage (%g)", cov);
+                CHECK(termvec_cosine_idf_both(&x, xw, &x, xw, &cov) == termvec_cosine(&x, &x, idf_two_for_e, NULL) &&
+                      cov == 1.0, "... also with itself");
+                CHECK(termvec_cosine_idf_both(&x, xw, &(struct termvec){0}, NULL, &cov) == 0.0 && cov == 0.0,
                       "... 0 with an empty vector");
                 free(xw);
+                free(yw);
                 termvec_clear(&x);
                 termvec_clear(&y);
         }
