@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "termvec.h"
 
 /* The idf of term, or 1 without a callback; never <= 0 so weights stay usable. */
@@ -69,49 +70,108 @@ int termvec_idf_weights(const struct termvec *a, idf_func idf, void *userdata, d
         return 0;
 }
 
-double termvec_cosine_idf_both(const struct termvec *a, const double *a_idf, const struct termvec *b,
-                               const double *b_idf, double *ret_coverage) {
+uint64_t termvec_term_hash(const char *term) {
+        return hash_mix64(hash_fnv1a64(term, strlen(term)));
+}
+
+struct hash_pos {
+        uint64_t hash;
+        uint32_t pos;
+};
+
+static int hash_pos_cmp(const void *x, const void *y) {
+        const struct hash_pos *a = x, *b = y;
+        if (a->hash != b->hash)
+                return a->hash < b->hash ? -1 : 1;
+        return a->pos < b->pos ? -1 : a->pos > b->pos;
+}
+
+int termvec_hashes_make(const struct termvec *v, struct termvec_hashes *ret) {
+        size_t n = v->n;
+        if (n > UINT32_MAX)
+                return -E2BIG;
+        struct hash_pos *hp = malloc((n ? n : 1) * sizeof(*hp));
+        uint64_t *hash = malloc((n ? n : 1) * sizeof(*hash));
+        uint32_t *pos = malloc((n ? n : 1) * sizeof(*pos));
+        if (!hp || !hash || !pos) {
+                free(hp);
+                free(hash);
+                free(pos);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < n; i++)
+                hp[i] = (struct hash_pos) { termvec_term_hash(v->items[i].term), (uint32_t) i };
+        qsort(hp, n, sizeof(*hp), hash_pos_cmp);
+        for (size_t k = 0; k < n; k++) {
+                hash[k] = hp[k].hash;
+                pos[k] = hp[k].pos;
+        }
+        free(hp);
+        *ret = (struct termvec_hashes) { hash, pos, n };
+        return 0;
+}
+
+void termvec_hashes_clear(struct termvec_hashes *h) {
+        free(h->hash);
+        free(h->pos);
+        *h = (struct termvec_hashes) {};
+}
+
+/* The first k with h->hash[k] >= hash (h->n when none). */
+static size_t hashes_lower_bound(const struct termvec_hashes *h, uint64_t hash) {
+        size_t lo = 0, hi = h->n;
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (h->hash[mid] < hash)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return lo;
+}
+
+bool termvec_hashes_has(const struct termvec_hashes *h, uint64_t hash) {
+        size_t k = hashes_lower_bound(h, hash);
+        return k < h->n && h->hash[k] == hash;
+}
+
+double termvec_norm2(const struct termvec *v, const double *idf) {
+        double n2 = 0;
+        for (size_t i = 0; i < v->n; i++) {
+                double w = v->items[i].weight * idf[i];
+                n2 += w * w;
+        }
+        return n2;
+}
+
+double termvec_cosine_hashed(const struct termvec *a, const double *a_idf, const uint64_t *a_hash, double a_norm2,
+                             const struct termvec *b, const struct termvec_hashes *bh, double b_norm2,
+                             double *ret_coverage) {
         *ret_coverage = 0.0;
         if (!a || !b || a->n == 0 || b->n == 0)
                 return 0.0;
 
-        double dot = 0, na = 0, nb = 0;
-        size_t i = 0, j = 0, hit = 0;
-
-        /* termvec_cosine()'s merge, in the same order (so the same sums) */
-        while (i < a->n || j < b->n) {
-                int c;
-                if (i >= a->n)
-                        c = 1;
-                else if (j >= b->n)
-                        c = -1;
-                else
-                        c = strcmp(a->items[i].term, b->items[j].term);
-
-                if (c < 0) {
-                        double w = a->items[i].weight * a_idf[i];
-                        na += w * w;
-                        i++;
-                } else if (c > 0) {
-                        double w = b->items[j].weight * b_idf[j];
-                        nb += w * w;
-                        j++;
-                } else {
+        /* termvec_cosine() sums each norm in its vector's term order and the
+         * products of the shared terms in a's order: so here, for the same
+         * value to the last bit */
+        double dot = 0;
+        size_t hit = 0;
+        for (size_t i = 0; i < a->n; i++) {
+                for (size_t k = hashes_lower_bound(bh, a_hash[i]); k < bh->n && bh->hash[k] == a_hash[i]; k++) {
+                        const struct term_weight *t = &b->items[bh->pos[k]];
+                        if (strcmp(t->term, a->items[i].term) != 0)
+                                continue;
                         double f = a_idf[i];
-                        double wa = a->items[i].weight * f, wb = b->items[j].weight * f;
-                        dot += wa * wb;
-                        na += wa * wa;
-                        nb += wb * wb;
+                        dot += (a->items[i].weight * f) * (t->weight * f);
                         hit++;
-                        i++;
-                        j++;
+                        break;
                 }
         }
 
         *ret_coverage = (double) hit / (double) a->n;
-        if (na <= 0 || nb <= 0)
+        if (a_norm2 <= 0 || b_norm2 <= 0)
                 return 0.0;
-        double r = dot / (sqrt(na) * sqrt(nb));
+        double r = dot / (sqrt(a_norm2) * sqrt(b_norm2));
         if (r < 0)
                 return 0.0;
         return r > 1.0 ? 1.0 : r;

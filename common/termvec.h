@@ -2,7 +2,9 @@
  * similarity measures event grouping and relatedness use. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct term_weight {
         char *term;             /* a stem, or "E:" + entity name for entities */
@@ -23,16 +25,40 @@ typedef double (*idf_func)(const char *term, void *userdata);
 double termvec_cosine(const struct termvec *a, const struct termvec *b, idf_func idf, void *userdata);
 
 /* The idf of each term of a (as termvec_cosine() uses it: never <= 0), for
- * termvec_cosine_idf_both(); fills *ret (malloc'ed, a->n values).  0 or -ENOMEM. */
+ * termvec_norm2() and termvec_cosine_hashed(); fills *ret (malloc'ed, a->n values).  0 or -ENOMEM. */
 int termvec_idf_weights(const struct termvec *a, idf_func idf, void *userdata, double **ret);
 
-/* termvec_cosine(a, b, idf, userdata) with the idf of a's and b's terms
- * given (a_idf, b_idf as termvec_idf_weights() makes them), and
- * termvec_coverage(a, b) from the same merge into *ret_coverage: the same
- * values in one pass, for comparing one vector with many whose idf are
- * known without looking their terms up again. */
-double termvec_cosine_idf_both(const struct termvec *a, const double *a_idf, const struct termvec *b,
-                               const double *b_idf, double *ret_coverage);
+/* The hash of a term that termvec_hashes orders by. */
+uint64_t termvec_term_hash(const char *term);
+
+/* A vector's terms in hash order, to find the terms another vector shares
+ * with it by hash instead of comparing strings along a merge. */
+struct termvec_hashes {
+        uint64_t *hash;         /* termvec_term_hash() of each term, sorted */
+        uint32_t *pos;          /* hash[k] is the hash of v->items[pos[k]] */
+        size_t n;
+};
+
+/* Fills *ret for v; 0 or -ENOMEM (or -E2BIG beyond 2^32 terms). */
+int termvec_hashes_make(const struct termvec *v, struct termvec_hashes *ret);
+void termvec_hashes_clear(struct termvec_hashes *h);
+
+/* Does h hold a term of this hash? */
+bool termvec_hashes_has(const struct termvec_hashes *h, uint64_t hash);
+
+/* The sum of v's squared idf-weighted weights, in term order (termvec_cosine()'s
+ * norm before its square root); idf holds the idf of each term. */
+double termvec_norm2(const struct termvec *v, const double *idf);
+
+/* termvec_cosine(a, b, idf, userdata) and termvec_coverage(a, b) into
+ * *ret_coverage, the same values, from what was worked out once per vector:
+ * each one's idf (a_idf, b_idf as termvec_idf_weights() gives them) and
+ * termvec_norm2(), a's terms' hashes (a_hash, in term order) and b's
+ * termvec_hashes.  For comparing an article with many event centroids:
+ * no string merge and no idf look-up per pair. */
+double termvec_cosine_hashed(const struct termvec *a, const double *a_idf, const uint64_t *a_hash, double a_norm2,
+                             const struct termvec *b, const struct termvec_hashes *bh, double b_norm2,
+                             double *ret_coverage);
 
 /* Share of the distinct terms of a that b also holds, in [0, 1] (0 when a is
  * empty).  Relatedness and event grouping both weigh it against the cosine. */

@@ -232,12 +232,13 @@ struct ingest_prep {
 struct mem_event {
         int64_t id, first_seen, last_seen;
         struct termvec centroid;
-        uint64_t *hashes;       /* of the centroid's terms, sorted */
+        struct termvec_hashes hashes;   /* of the centroid's terms */
         /* where each centroid term's document frequency is in the df
          * cache, valid while the cache's df_gen is this one (0: unknown) */
         uint32_t *df_slots;
         uint64_t df_gen;
         double *idf;            /* mem_event_idf()'s answer */
+        double norm2;           /* termvec_norm2() with it */
 };
 
 struct event_index {
@@ -956,34 +957,11 @@ static double event_similarity(struct store *s, const struct termvec *a, const s
  * before the horizon (a backfill) is assigned by the FTS5 query instead.
  * Dropped on rollback and expiry like the other caches. */
 
-static uint64_t term_hash(const char *term) {
-        return hash_mix64(hash_fnv1a64(term, strlen(term)));
-}
-
-static int u64_cmp(const void *x, const void *y) {
-        uint64_t a = *(const uint64_t *) x, b = *(const uint64_t *) y;
-        return a < b ? -1 : a > b;
-}
-
-static bool hashes_has(const uint64_t *h, size_t n, uint64_t v) {
-        size_t lo = 0, hi = n;
-        while (lo < hi) {
-                size_t mid = (lo + hi) / 2;
-                if (h[mid] == v)
-                        return true;
-                if (h[mid] < v)
-                        lo = mid + 1;
-                else
-                        hi = mid;
-        }
-        return false;
-}
-
 static void mem_event_free(struct mem_event *e) {
         if (!e)
                 return;
         termvec_clear(&e->centroid);
-        free(e->hashes);
+        termvec_hashes_clear(&e->hashes);
         free(e->df_slots);
         free(e->idf);
         free(e);
@@ -1003,22 +981,17 @@ static int mem_event_set_centroid(struct mem_event *e, const char *ser) {
         int r = ser ? termvec_parse(ser, &c) : 0;
         if (r < 0)
                 return r;
-        uint64_t *h = malloc((c.n ? c.n : 1) * sizeof(*h));
+        struct termvec_hashes h = {};
         uint32_t *slots = malloc((c.n ? c.n : 1) * sizeof(*slots));
         double *idf = malloc((c.n ? c.n : 1) * sizeof(*idf));
-        if (!h || !slots || !idf) {
-                free(h);
+        if (!slots || !idf || (r = termvec_hashes_make(&c, &h)) < 0) {
                 free(slots);
                 free(idf);
                 termvec_clear(&c);
-                return -ENOMEM;
+                return r < 0 ? r : -ENOMEM;
         }
-        for (size_t i = 0; i < c.n; i++)
-                h[i] = term_hash(c.items[i].term);
-        if (c.n > 1)
-                qsort(h, c.n, sizeof(*h), u64_cmp);
         termvec_clear(&e->centroid);
-        free(e->hashes);
+        termvec_hashes_clear(&e->hashes);
         free(e->df_slots);
         free(e->idf);
         e->centroid = c;
@@ -1054,6 +1027,7 @@ static int mem_event_idf(struct store *s, struct mem_event *e) {
                 double v = idf_of_df(s, s->df[e->df_slots[i]].df);
                 e->idf[i] = v > 0 ? v : 1e-6;   /* as termvec's term_idf() */
         }
+        e->norm2 = termvec_norm2(&e->centroid, e->idf);
         return 0;
 }
 
@@ -1142,20 +1116,55 @@ static int event_index_load(struct store *s, int64_t horizon) {
         return 0;
 }
 
-/* event_similarity() of tv (its idf a_idf) with recent event e, in one
- * merge, the idf of e's terms from mem_event_idf().  Returns 0 and fills
- * *ret, or a negative errno. */
-static int mem_event_similarity(struct store *s, const struct termvec *tv, const double *a_idf,
-                                struct mem_event *e, double *ret) {
-        if (tv->n == 0 || e->centroid.n == 0) {
+/* An article's term vector made ready to meet many event centroids: the
+ * idf, hash and norm of its terms, worked out once. */
+struct article_terms {
+        const struct termvec *tv;
+        double *idf;
+        uint64_t *hash;
+        double norm2;
+};
+
+static void article_terms_clear(struct article_terms *a) {
+        free(a->idf);
+        free(a->hash);
+        *a = (struct article_terms) {};
+}
+
+/* Fills *ret for tv; 0 or a negative errno (a df look-up's). */
+static int article_terms_make(struct store *s, const struct termvec *tv, struct article_terms *ret) {
+        struct article_terms a = { .tv = tv };
+        int r = termvec_idf_weights(tv, idf_cb, s, &a.idf);
+        if (r < 0)
+                return r;
+        a.hash = malloc((tv->n ? tv->n : 1) * sizeof(*a.hash));
+        r = !a.hash ? -ENOMEM : s->df_error;
+        if (r < 0) {
+                article_terms_clear(&a);
+                return r;
+        }
+        for (size_t i = 0; i < tv->n; i++)
+                a.hash[i] = termvec_term_hash(tv->items[i].term);
+        a.norm2 = termvec_norm2(tv, a.idf);
+        *ret = a;
+        return 0;
+}
+
+/* event_similarity() of article a with recent event e, the idf of e's
+ * terms from mem_event_idf().  Returns 0 and fills *ret, or a negative
+ * errno. */
+static int mem_event_similarity(struct store *s, const struct article_terms *a, struct mem_event *e,
+                                double *ret) {
+        if (a->tv->n == 0 || e->centroid.n == 0) {
                 *ret = 0.0;
                 return 0;
         }
         int r = mem_event_idf(s, e);
         if (r < 0)
                 return r;
-        double cov, cos = termvec_cosine_idf_both(tv, a_idf, &e->centroid, e->idf, &cov);
-        *ret = fit_score(tv->n, cos, cov);
+        double cov, cos = termvec_cosine_hashed(a->tv, a->idf, a->hash, a->norm2, &e->centroid, &e->hashes,
+                                                e->norm2, &cov);
+        *ret = fit_score(a->tv->n, cos, cov);
         return 0;
 }
 
@@ -1178,14 +1187,14 @@ static size_t event_index_candidates(struct event_index *ei, const char *const *
         if (limit > 256)
                 limit = 256;
         for (size_t i = 0; i < nq; i++)
-                qh[i] = term_hash(terms[i]);
+                qh[i] = termvec_term_hash(terms[i]);
         for (size_t k = 0; k < ei->n; k++) {
                 struct mem_event *e = ei->items[k];
                 if (e->last_seen < lo || e->first_seen > hi)
                         continue;
                 double score = 0;
                 for (size_t i = 0; i < nq; i++)
-                        if (hashes_has(e->hashes, e->centroid.n, qh[i]))
+                        if (termvec_hashes_has(&e->hashes, qh[i]))
                                 score += w[i];
                 if (score <= 0)
                         continue;
@@ -1259,21 +1268,18 @@ static int find_event(struct store *s, const struct article_request *req,
         if (lo >= s->events.horizon) {
                 struct mem_event *cand[256];
                 size_t nc = event_index_candidates(&s->events, terms, w, nq, lo, hi, (size_t) limit, cand);
-                double best = -1, *a_idf = NULL;
+                struct article_terms at = {};
+                double best = -1;
                 struct mem_event *chosen = NULL;
                 free(q.s);
                 /* the article's idf once, not once per candidate */
-                if (nc > 0 && (r = termvec_idf_weights(tv, idf_cb, s, &a_idf)) < 0)
+                if (nc > 0 && (r = article_terms_make(s, tv, &at)) < 0)
                         return r;
-                if (s->df_error) {
-                        free(a_idf);
-                        return s->df_error;
-                }
                 for (size_t i = 0; i < nc; i++) {
                         double sim;
-                        r = mem_event_similarity(s, tv, a_idf, cand[i], &sim);
+                        r = mem_event_similarity(s, &at, cand[i], &sim);
                         if (r < 0) {
-                                free(a_idf);
+                                article_terms_clear(&at);
                                 return r;
                         }
                         if (sim >= eo->min_similarity && sim > best) {
@@ -1281,7 +1287,7 @@ static int find_event(struct store *s, const struct article_request *req,
                                 chosen = cand[i];
                         }
                 }
-                free(a_idf);
+                article_terms_clear(&at);
                 if (chosen) {
                         r = termvec_add(&ret->centroid, &chosen->centroid);
                         if (r < 0)

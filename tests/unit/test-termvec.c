@@ -72,23 +72,36 @@ int main(void) {
         termvec_clear(&body);
         termvec_clear(&other);
 
-        /* the idf of both vectors given once: exactly termvec_cosine() and
-         * termvec_coverage() */
+        /* what is worked out once per vector given: exactly termvec_cosine()
+         * and termvec_coverage() */
         {
-                struct termvec x = {0}, y = {0};
+                struct termvec x = {0}, y = {0}, none = {0};
+                struct termvec_hashes xh = {0}, yh = {0}, noneh = {0};
                 double *xw = NULL, *yw = NULL, cov = -1;
+                uint64_t xhash[4];
                 CHECK(termvec_parse("E:Hamburg\t1.5\nmeet\t2\nsummit\t0.7\ntalk\t3\n", &x) == 0 &&
                       termvec_parse("E:Hamburg\t4\nleader\t1\nsummit\t2\nzone\t0.2\n", &y) == 0,
                       "parse x, y");
                 CHECK(termvec_idf_weights(&x, idf_two_for_e, NULL, &xw) == 0 &&
                       termvec_idf_weights(&y, idf_two_for_e, NULL, &yw) == 0, "idf weights of x and y");
-                CHECK(termvec_cosine_idf_both(&x, xw, &y, yw, &cov) == termvec_cosine(&x, &y, idf_two_for_e, NULL),
-                      "cosine with given idf: same value");
+                CHECK(termvec_hashes_make(&x, &xh) == 0 && termvec_hashes_make(&y, &yh) == 0 &&
+                      termvec_hashes_make(&none, &noneh) == 0 && xh.n == 4 && yh.n == 4,
+                      "hash orders of x and y");
+                for (size_t i = 0; i < 4; i++)
+                        xhash[i] = termvec_term_hash(x.items[i].term);
+                CHECK(termvec_hashes_has(&yh, termvec_term_hash("summit")) &&
+                      !termvec_hashes_has(&yh, termvec_term_hash("talk")), "y holds summit, not talk");
+                double nx = termvec_norm2(&x, xw), ny = termvec_norm2(&y, yw);
+                CHECK(termvec_cosine_hashed(&x, xw, xhash, nx, &y, &yh, ny, &cov) ==
+                      termvec_cosine(&x, &y, idf_two_for_e, NULL), "cosine from hashes and norms: same value");
                 CHECK(cov == termvec_coverage(&x, &y) && cov == 0.5, "... and the same coverage (%g)", cov);
-                CHECK(termvec_cosine_idf_both(&x, xw, &x, xw, &cov) == termvec_cosine(&x, &x, idf_two_for_e, NULL) &&
-                      cov == 1.0, "... also with itself");
-                CHECK(termvec_cosine_idf_both(&x, xw, &(struct termvec){0}, NULL, &cov) == 0.0 && cov == 0.0,
+                CHECK(termvec_cosine_hashed(&x, xw, xhash, nx, &x, &xh, nx, &cov) ==
+                      termvec_cosine(&x, &x, idf_two_for_e, NULL) && cov == 1.0, "... also with itself");
+                CHECK(termvec_cosine_hashed(&x, xw, xhash, nx, &none, &noneh, 0, &cov) == 0.0 && cov == 0.0,
                       "... 0 with an empty vector");
+                termvec_hashes_clear(&xh);
+                termvec_hashes_clear(&yh);
+                termvec_hashes_clear(&noneh);
                 free(xw);
                 free(yw);
                 termvec_clear(&x);
