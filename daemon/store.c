@@ -223,8 +223,7 @@ struct ingest_prep {
         char ***keys;                   /* claim_keys() */
         size_t *nkeys;
         char **docs;                    /* claim_fts_terms() */
-        struct conflict_view *const *views;     /* of ex->claims.items[i]: ex->views, or own_views */
-        struct conflict_view **own_views;       /* made here for an ex without views (built by hand) */
+        struct conflict_view *const *views;     /* of ex->claims.items[i]: ex->views */
 };
 
 /* The writer's recent events (see find_event()): every event whose
@@ -2468,15 +2467,12 @@ void ingest_prep_free(struct ingest_prep *p) {
                         free(p->docs[i]);
                 if (p->keys)
                         keys_free(p->keys[i], p->nkeys[i]);
-                if (p->own_views)
-                        conflict_view_free(p->own_views[i]);
         }
         free(p->data);
         free(p->data_hash);
         free(p->keys);
         free(p->nkeys);
         free(p->docs);
-        free(p->own_views);
         free(p);
 }
 
@@ -2485,7 +2481,7 @@ int ingest_prep_new(const struct extracted_article *ex, struct ingest_prep **ret
         size_t n = ex ? ex->claims.n : 0;
         int r = 0;
 
-        if (!ex || !ret) {
+        if (!ex || !ret || (n > 0 && !ex->views)) {
                 free(p);
                 return -EINVAL;
         }
@@ -2498,11 +2494,8 @@ int ingest_prep_new(const struct extracted_article *ex, struct ingest_prep **ret
         p->keys = calloc(n + 1, sizeof(*p->keys));
         p->nkeys = calloc(n + 1, sizeof(*p->nkeys));
         p->docs = calloc(n + 1, sizeof(*p->docs));
-        if (!ex->views)
-                p->views = p->own_views = calloc(n + 1, sizeof(*p->own_views));
-        else
-                p->views = ex->views;
-        if (!p->data || !p->data_hash || !p->keys || !p->nkeys || !p->docs || !p->views)
+        p->views = ex->views;
+        if (!p->data || !p->data_hash || !p->keys || !p->nkeys || !p->docs)
                 r = -ENOMEM;
         for (size_t i = 0; i < n && r >= 0; i++) {
                 const struct claim *c = &ex->claims.items[i];
@@ -2516,8 +2509,6 @@ int ingest_prep_new(const struct extracted_article *ex, struct ingest_prep **ret
                         break;
                 }
                 p->data_hash[i] = token_hash(p->data[i], strlen(p->data[i]));
-                if (p->own_views)
-                        r = conflict_view_new(c, &p->own_views[i]);
         }
         if (r < 0) {
                 ingest_prep_free(p);
@@ -2703,7 +2694,7 @@ int store_ingest(struct store *s, const struct article_request *req,
         int64_t dup = 0;
         int r;
 
-        if (!s || !req || !req->source || !ex || !o || !ret)
+        if (!s || !req || !req->source || !ex || !o || !ret || (ex->claims.n > 0 && !ex->views))
                 return -EINVAL;
         if (s->readonly)
                 return -EROFS;

@@ -40,10 +40,12 @@ struct article_request {
 
 /* What store_ingest() needs of an extracted article that does not depend on
  * the store (its claims as stored JSON, their index keys; the conflict views
- * of its claims are the extraction's own), made by a pipeline worker so that the single writer
- * does not have to: pass it in article_request.prep to the store_ingest()
- * of the same ex (it borrows ex; its views are then used by the writer's
- * thread only).  Without it store_ingest() makes it.  0 or -ENOMEM. */
+ * of its claims are the extraction's own, ex->views), made by a pipeline
+ * worker so that the single writer does not have to: pass it in
+ * article_request.prep to the store_ingest() of the same ex (it borrows ex;
+ * its views are then used by the writer's thread only).  Without it
+ * store_ingest() makes it.  0, -EINVAL when ex has claims but no views, or
+ * -ENOMEM. */
 int ingest_prep_new(const struct extracted_article *ex, struct ingest_prep **ret);
 void ingest_prep_free(struct ingest_prep *p);
 
@@ -84,7 +86,9 @@ int store_find_duplicate(struct store *s, const struct article_request *req, int
 /* Stores one article with its extracted claims, assigns its event, finds and
  * stores its conflicts, all in one BEGIN IMMEDIATE transaction; returns only
  * after COMMIT.  A duplicate is reported with duplicate=true and nothing is
- * written.  Fills *ret on success (free ret->conflict_ids). */
+ * written.  Fills *ret on success (free ret->conflict_ids).  -EINVAL when
+ * ex has claims but not their conflict views (ex->views, which
+ * pipeline_extract() makes). */
 int store_ingest(struct store *s, const struct article_request *req,
                  const struct extracted_article *ex, const struct ingest_options *o,
                  struct ingest_result *ret);

@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "daemon/migrations.h"
+#include "common/conflict.h"
 #include "daemon/store.h"
 #include "tap.h"
 
@@ -60,7 +61,23 @@ static struct extracted_article *article(const char *title, const char *text, co
         return a;
 }
 
+/* Gives a's claims their conflict views, as pipeline_extract() would (the
+ * store matches on them); aborts when memory runs out. */
+static void article_views(struct extracted_article *a) {
+        if (a->views || a->claims.n == 0)
+                return;
+        a->views = calloc(a->claims.n, sizeof(*a->views));
+        if (!a->views)
+                abort();
+        for (size_t i = 0; i < a->claims.n; i++)
+                if (conflict_view_new(&a->claims.items[i], &a->views[i]) < 0)
+                        abort();
+}
+
 static void article_free(struct extracted_article *a) {
+        for (size_t i = 0; a->views && i < a->claims.n; i++)
+                conflict_view_free(a->views[i]);
+        free(a->views);
         free(a->title);
         free(a->text);
         claim_list_clear(&a->claims);
@@ -82,6 +99,7 @@ static int ingest(struct store *s, const char *source, const char *url, struct e
                 .published = published, .received = published + 60,
         };
         memset(res, 0, sizeof(*res));
+        article_views(a);
         return store_ingest(s, &req, a, &o, res);
 }
 
@@ -495,6 +513,18 @@ int main(void) {
         ingest_options_default(&o);
         struct article_request rq = { .source = "x", .published = T0, .received = T0 };
         CHECK(ro && store_ingest(ro, &rq, d, &o, &rr) == -EROFS, "reader cannot ingest");
+        {
+                /* claims without their views: refused, nothing written */
+                struct extracted_article *bare = article_a();
+                struct article_request brq = { .source = "bare", .url = "https://bare.example/1",
+                                               .title = bare->title, .text = bare->text,
+                                               .published = T0, .received = T0 };
+                CHECK(bare->claims.n > 0 && store_ingest(s, &brq, bare, &o, &rr) == -EINVAL,
+                      "claims without conflict views: -EINVAL");
+                struct store_counts after;
+                CHECK(store_counts(s, &after) == 0 && after.articles == rn.articles, "... and no article stored");
+                article_free(bare);
+        }
 
         /* Plans: no statement scans a table. */
         CHECK(store_query_plan_scans(s, stdout) == 0, "every statement is indexed");
