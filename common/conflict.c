@@ -62,6 +62,8 @@ struct cword {
         const struct word_form *form;   /* shared: fold, stem, WordNet facts (wordform.h) */
         const char *fold;       /* form->fold: case-folded form */
         const char *stem;       /* form->stem: Snowball stem */
+        uint64_t stem_hash;     /* form->stem_hash: align() compares every pair of words by it,
+                                 * and reading it through form missed the cache */
         const char *alias;      /* what the verb means with its particle ("voted against": "reject"), or NULL */
         bool predicate : 1;     /* in a copular predicate ("X was a liberal thinker") */
         bool subject : 1;       /* in the subject of a copular predicate */
@@ -74,6 +76,7 @@ struct cword {
         bool negation : 1;      /* a negation cue ("not", "never", "no") */
         bool refutation : 1;    /* a word calling an account untrue ("fake") */
         bool boundary : 1;      /* a clause mark (, ; : brackets, dash) comes right before */
+        bool ly : 1;            /* form->ly */
 };
 
 struct conflict_view {
@@ -288,6 +291,8 @@ static int view_read_words(struct conflict_view *v, const struct segmented_text 
                 v->n_words++;
                 w->fold = w->form->fold;
                 w->stem = w->form->stem;
+                w->stem_hash = w->form->stem_hash;
+                w->ly = w->form->ly;
                 w->boundary = boundary;
                 boundary = false;
 
@@ -356,7 +361,7 @@ static int view_read_words(struct conflict_view *v, const struct segmented_text 
                         continue;
                 bool dup = false;
                 for (size_t j = 0; j < i && !dup; j++)
-                        dup = v->words[j].content && v->words[j].form->stem_hash == v->words[i].form->stem_hash &&
+                        dup = v->words[j].content && v->words[j].stem_hash == v->words[i].stem_hash &&
                               strcmp(v->words[j].stem, v->words[i].stem) == 0;
                 if (dup) {
                         v->words[i].content = false;
@@ -714,8 +719,8 @@ static void align(struct conflict_view *a, struct conflict_view *b, bool with_sy
                         struct cword *y = &b->words[j];
                         if (!y->content || y->shared)
                                 continue;
-                        if ((x->form->stem_hash == y->form->stem_hash && strcmp(x->stem, y->stem) == 0) ||
-                            (x->form->ly && adverb_of(x->fold, y->fold)) || (y->form->ly && adverb_of(y->fold, x->fold))) {
+                        if ((x->stem_hash == y->stem_hash && strcmp(x->stem, y->stem) == 0) ||
+                            (x->ly && adverb_of(x->fold, y->fold)) || (y->ly && adverb_of(y->fold, x->fold))) {
                                 x->shared = y->shared = true;
                                 break;
                         }
