@@ -84,6 +84,11 @@ struct conflict_view {
         struct cword *words;
         size_t n_words;
         size_t n_content;       /* distinct content stems */
+        /* bit (stem_hash & 63) of each content word, and whether one may
+         * be a -ly adverb: align() skips the words of the other claim that
+         * cannot match any of these without comparing them one by one */
+        uint64_t stem_bits;
+        bool has_ly;
         bool negative;          /* polarity in the last check: says the shared content is not so */
         bool has_cue;           /* the text holds a negation cue */
         bool cue_negated;       /* its cue is negated ("did not plan to"): the content is not so (attrib.h) */
@@ -366,8 +371,11 @@ static int view_read_words(struct conflict_view *v, const struct segmented_text 
                 if (dup) {
                         v->words[i].content = false;
                         v->words[i].repeat = true;
-                } else
+                } else {
                         v->n_content++;
+                        v->stem_bits |= UINT64_C(1) << (v->words[i].stem_hash & 63);
+                        v->has_ly |= v->words[i].ly;
+                }
         }
         return 0;
 }
@@ -714,6 +722,10 @@ static void align(struct conflict_view *a, struct conflict_view *b, bool with_sy
         for (size_t i = 0; i < a->n_words; i++) {
                 struct cword *x = &a->words[i];
                 if (!x->content)
+                        continue;
+                /* no content word of b has x's stem, and neither is an adverb
+                 * of the other: nothing to compare */
+                if (!((b->stem_bits >> (x->stem_hash & 63)) & 1) && !x->ly && !b->has_ly)
                         continue;
                 for (size_t j = 0; j < b->n_words; j++) {
                         struct cword *y = &b->words[j];
