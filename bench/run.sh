@@ -83,6 +83,25 @@ if [ "${BENCH_SKIP_PIPELINE:-0}" != 1 ]; then
         "$BUILD/bench/pipeline-bench" --bodies "$BODIES" --stances "$STANCES" --runs $RUNS $LIMIT_ARGS \
                 2>/dev/null >"$TMP/pipeline.out"
         human "$TMP/pipeline.out" | sed 's/^/   /'
+        if command -v valgrind >/dev/null; then
+                # A figure the VM's neighbours cannot move (words/s above
+                # swing by a quarter between runs here): the instructions of
+                # one steady run over the first 400 bodies, that is cachegrind's
+                # count for two runs less its count for one (the warm-up run,
+                # with the WordNet look-ups, is in both).
+                instr() {
+                        valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
+                                "$BUILD/bench/pipeline-bench" --bodies "$BODIES" --stances "$STANCES" --limit 400 \
+                                --runs "$1" 2>"$TMP/instr.err" >"$TMP/instr.out"
+                        sed -n 's/.*I *refs: *//p' "$TMP/instr.err" | tr -d ,
+                }
+                one=$(instr 1)
+                two=$(instr 2)
+                words=$(sed -n 's/^pipeline: [0-9]* articles, \([0-9]*\) words.*/\1/p' "$TMP/instr.out")
+                if [ -n "$one" ] && [ -n "$two" ] && [ -n "$words" ]; then
+                        say "   instructions (cachegrind, one steady run over 400 bodies, $words words): $((two - one)), $(( (two - one) / words )) per word"
+                fi
+        fi
 fi
 
 # 2. the daemon on a temporary database
