@@ -102,12 +102,14 @@ int termvec_hashes_make(const struct termvec *v, struct termvec_hashes *ret) {
         for (size_t i = 0; i < n; i++)
                 hp[i] = (struct hash_pos) { termvec_term_hash(v->items[i].term), (uint32_t) i };
         qsort(hp, n, sizeof(*hp), hash_pos_cmp);
+        struct termvec_hashes h = { .hash = hash, .pos = pos, .n = n };
         for (size_t k = 0; k < n; k++) {
                 hash[k] = hp[k].hash;
                 pos[k] = hp[k].pos;
+                h.filter[hash[k] >> 60] |= UINT64_C(1) << ((hash[k] >> 54) & 63);
         }
         free(hp);
-        *ret = (struct termvec_hashes) { hash, pos, n };
+        *ret = h;
         return 0;
 }
 
@@ -130,7 +132,14 @@ static size_t hashes_lower_bound(const struct termvec_hashes *h, uint64_t hash) 
         return lo;
 }
 
+/* False when h holds no term of this hash; true when it may. */
+static bool filter_may_have(const struct termvec_hashes *h, uint64_t hash) {
+        return (h->filter[hash >> 60] >> ((hash >> 54) & 63)) & 1;
+}
+
 bool termvec_hashes_has(const struct termvec_hashes *h, uint64_t hash) {
+        if (!filter_may_have(h, hash))
+                return false;
         size_t k = hashes_lower_bound(h, hash);
         return k < h->n && h->hash[k] == hash;
 }
@@ -157,6 +166,8 @@ double termvec_cosine_hashed(const struct termvec *a, const double *a_idf, const
         double dot = 0;
         size_t hit = 0;
         for (size_t i = 0; i < a->n; i++) {
+                if (!filter_may_have(bh, a_hash[i]))
+                        continue;
                 for (size_t k = hashes_lower_bound(bh, a_hash[i]); k < bh->n && bh->hash[k] == a_hash[i]; k++) {
                         const struct term_weight *t = &b->items[bh->pos[k]];
                         if (strcmp(t->term, a->items[i].term) != 0)
