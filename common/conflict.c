@@ -77,6 +77,8 @@ struct cword {
         bool refutation : 1;    /* a word calling an account untrue ("fake") */
         bool boundary : 1;      /* a clause mark (, ; : brackets, dash) comes right before */
         bool ly : 1;            /* form->ly */
+        bool be_form : 1;       /* in be-forms.txt */
+        bool clause_marker : 1; /* in clause-markers.txt */
 };
 
 struct conflict_view {
@@ -181,12 +183,12 @@ static bool negative_implicative(const struct segmented_text *st, size_t i, size
 #define PREDICATE_WORDS 4
 static void mark_copulas(struct conflict_view *v) {
         for (size_t i = 1; i + 1 < v->n_words; i++) {
-                if (!lexicon_contains(LEXICON_BE_FORMS, v->words[i].fold) || v->words[i + 1].boundary)
+                if (!v->words[i].be_form || v->words[i + 1].boundary)
                         continue;
                 size_t n = 0;
                 for (size_t j = i + 1; j < v->n_words && n < PREDICATE_WORDS; j++) {
                         struct cword *w = &v->words[j];
-                        if ((j > i + 1 && w->boundary) || lexicon_contains(LEXICON_CLAUSE_MARKERS, w->fold))
+                        if ((j > i + 1 && w->boundary) || w->clause_marker)
                                 break;
                         if (w->content) {
                                 w->predicate = true;
@@ -195,7 +197,7 @@ static void mark_copulas(struct conflict_view *v) {
                 }
                 for (size_t j = i; j-- > 0;) {
                         struct cword *w = &v->words[j];
-                        if (lexicon_contains(LEXICON_CLAUSE_MARKERS, w->fold))
+                        if (w->clause_marker)
                                 break;
                         if (w->content)
                                 w->subject = true;
@@ -298,6 +300,8 @@ static int view_read_words(struct conflict_view *v, const struct segmented_text 
                 w->stem = w->form->stem;
                 w->stem_hash = w->form->stem_hash;
                 w->ly = w->form->ly;
+                w->be_form = token_in_list(t, LEXICON_BE_FORMS);
+                w->clause_marker = token_in_list(t, LEXICON_CLAUSE_MARKERS);
                 w->boundary = boundary;
                 boundary = false;
 
@@ -563,7 +567,7 @@ static bool view_negative(const struct conflict_view *v, const struct conflict_v
                                         break;
                                 /* a subordinate clause is out of scope: "without
                                  * quarantine as long as they have been treated" */
-                                if (lexicon_contains(LEXICON_CLAUSE_MARKERS, v->words[j].fold) ||
+                                if (v->words[j].clause_marker ||
                                     (j > i + 1 && strcmp(v->words[j].fold, "as") == 0))
                                         break;
                                 /* "no doubt that ...": the cue negates the doubt,

@@ -526,7 +526,7 @@ static bool match_year(const struct segmented_text *st, size_t i, size_t begin, 
         }
         if (i + 1 < end) {
                 const struct token *nx = &st->tokens[i + 1];
-                if (lexicon_contains(LEXICON_UNITS, nx->fold) || lexicon_contains(LEXICON_NUMBER_WORDS, nx->fold))
+                if (token_in_list(nx, LEXICON_UNITS) || token_in_list(nx, LEXICON_NUMBER_WORDS))
                         return false;
                 if ((fold_is(nx, ":") || fold_is(nx, "%")) && touching(t, nx))
                         return false;

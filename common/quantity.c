@@ -420,7 +420,7 @@ int quantities_find(const struct segmented_text *st, size_t tok_begin, size_t to
                 const char *sign = NULL;
                 if (!(c0 >= '0' && c0 <= '9')) {
                         if (t->flags & TOKEN_WORD) {
-                                if (!lexicon_contains(LEXICON_NUMBER_WORDS, t->fold) &&
+                                if (!token_in_list(t, LEXICON_NUMBER_WORDS) &&
                                     !fold_is(t, "a") && !fold_is(t, "an"))
                                         continue;
                         } else if (!(sign = currency_sign(t)))
