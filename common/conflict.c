@@ -81,6 +81,8 @@ struct cword {
         bool clause_marker : 1; /* in clause-markers.txt */
 };
 
+#define VIEW_LY_WORDS 4
+
 struct conflict_view {
         const struct claim *claim;
         struct cword *words;
@@ -91,6 +93,10 @@ struct conflict_view {
          * cannot match any of these without comparing them one by one */
         uint64_t stem_bits;
         bool has_ly;
+        /* the content words that may be -ly adverbs, when there are at
+         * most VIEW_LY_WORDS (n_ly counts on beyond) */
+        uint16_t ly_words[VIEW_LY_WORDS];
+        size_t n_ly;
         bool negative;          /* polarity in the last check: says the shared content is not so */
         bool has_cue;           /* the text holds a negation cue */
         bool cue_negated;       /* its cue is negated ("did not plan to"): the content is not so (attrib.h) */
@@ -379,6 +385,11 @@ static int view_read_words(struct conflict_view *v, const struct segmented_text 
                         v->n_content++;
                         v->stem_bits |= UINT64_C(1) << (v->words[i].stem_hash & 63);
                         v->has_ly |= v->words[i].ly;
+                        if (v->words[i].ly) {
+                                if (v->n_ly < VIEW_LY_WORDS && i <= UINT16_MAX)
+                                        v->ly_words[v->n_ly] = (uint16_t) i;
+                                v->n_ly++;
+                        }
                 }
         }
         return 0;
@@ -728,9 +739,22 @@ static void align(struct conflict_view *a, struct conflict_view *b, bool with_sy
                 if (!x->content)
                         continue;
                 /* no content word of b has x's stem, and neither is an adverb
-                 * of the other: nothing to compare */
-                if (!((b->stem_bits >> (x->stem_hash & 63)) & 1) && !x->ly && !b->has_ly)
-                        continue;
+                 * of the other: nothing to compare; x no adverb: only b's
+                 * adverbs may be x's */
+                if (!((b->stem_bits >> (x->stem_hash & 63)) & 1) && !x->ly) {
+                        if (!b->has_ly)
+                                continue;
+                        if (b->n_ly <= VIEW_LY_WORDS) {
+                                for (size_t k = 0; k < b->n_ly; k++) {
+                                        struct cword *y = &b->words[b->ly_words[k]];
+                                        if (!y->shared && adverb_of(y->fold, x->fold)) {
+                                                x->shared = y->shared = true;
+                                                break;
+                                        }
+                                }
+                                continue;
+                        }
+                }
                 for (size_t j = 0; j < b->n_words; j++) {
                         struct cword *y = &b->words[j];
                         if (!y->content || y->shared)
