@@ -287,9 +287,10 @@ static void scan_polarity(const struct segmented_text *st, size_t b, size_t e, s
                         main_clause = false;
                 if (main_clause && (token_negates(st, k) || phrase_in(st, k, 2, e, LEXICON_NEGATION_CUES)))
                         *negated = true;
-                for (size_t n = 1; n <= 4 && !month_may(st, k); n++)
-                        if (phrase_in(st, k, n, e, LEXICON_HEDGES))
-                                *hedged = true;
+                if (token_begins_entry(&st->tokens[k], LEXICON_HEDGES) && !month_may(st, k))
+                        for (size_t n = 1; n <= 4; n++)
+                                if (phrase_in(st, k, n, e, LEXICON_HEDGES))
+                                        *hedged = true;
         }
 }
 
