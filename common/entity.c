@@ -266,20 +266,28 @@ static struct match longest_match(const struct unit *u, size_t a, size_t b, bool
         char buf[PHRASE_MAX];
         struct match m = { MATCH_NONE, 0, NULL };
         size_t max = b - a < MAX_MATCH ? b - a : MAX_MATCH;
+        /* every entry found begins with unit a's key: the lists with none
+         * that does are not asked */
+        uint64_t heads = u[a].lists.heads;
+        bool org = lexicon_set_has(heads, LEXICON_ORGS), place = lexicon_set_has(heads, LEXICON_PLACES),
+             demonym = lexicon_set_has(heads, LEXICON_DEMONYMS),
+             title = titles && lexicon_set_has(heads, LEXICON_TITLES);
 
+        if (!org && !place && !demonym && !title)
+                return m;
         for (size_t len = max; len >= 1; len--) {
                 if (!join_keys(u, a, a + len, buf, sizeof(buf)))
                         continue;
                 if (len == 1 && u[a].stopword && !u[a].allcaps)
                         continue;
                 const char *v;
-                if ((v = lexicon_lookup(LEXICON_ORGS, buf)))
+                if (org && (v = lexicon_lookup(LEXICON_ORGS, buf)))
                         return (struct match) { MATCH_ORG, len, v };
-                if ((v = lexicon_lookup(LEXICON_PLACES, buf)))
+                if (place && (v = lexicon_lookup(LEXICON_PLACES, buf)))
                         return (struct match) { MATCH_PLACE, len, v };
-                if ((v = lexicon_lookup(LEXICON_DEMONYMS, buf)))
+                if (demonym && (v = lexicon_lookup(LEXICON_DEMONYMS, buf)))
                         return (struct match) { MATCH_DEMONYM, len, v };
-                if (titles && lexicon_contains(LEXICON_TITLES, buf))
+                if (title && lexicon_contains(LEXICON_TITLES, buf))
                         return (struct match) { MATCH_TITLE, len, NULL };
         }
         return m;
@@ -289,6 +297,8 @@ static struct match longest_match(const struct unit *u, size_t a, size_t b, bool
 static size_t title_at(const struct unit *u, size_t a, size_t b) {
         char buf[PHRASE_MAX];
         size_t max = b - a < MAX_MATCH ? b - a : MAX_MATCH;
+        if (!lexicon_set_has(u[a].lists.heads, LEXICON_TITLES))
+                return 0;       /* no title begins with its key */
         for (size_t len = max; len >= 1; len--)
                 if (join_keys(u, a, a + len, buf, sizeof(buf)) && lexicon_contains(LEXICON_TITLES, buf))
                         return len;
