@@ -705,6 +705,10 @@ static double overlap_of(size_t shared, size_t na, size_t nb) {
  * "basically"/"basic"): the stemmer keeps those apart, yet "not easy" and
  * "easily" say opposite things of one matter. */
 static bool adverb_of(const char *adv, const char *adj) {
+        /* every form below shares at least the first two letters (align()
+         * asks about most pairs of words, and most differ there) */
+        if (adv[0] != adj[0] || !adv[0] || adv[1] != adj[1])
+                return false;
         size_t n = strlen(adv), m = strlen(adj);
         if (n < 5 || m < 3 || strcmp(adv + n - 2, "ly") != 0)
                 return false;

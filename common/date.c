@@ -427,7 +427,8 @@ static bool match_relative(const struct segmented_text *st, size_t i, size_t end
         f->begin = i;
 
         /* every form starts with one of these letters, a digit or a number word */
-        if ((!t->fold[0] || !strchr("tylnpe", t->fold[0])) && !(i + 2 < end && fold_is(&st->tokens[i + 2], "ago")))
+        if ((!t->fold[0] || !strchr("tylnpe", t->fold[0])) &&
+            !(i + 2 < end && st->tokens[i + 2].fold[0] == 'a' && fold_is(&st->tokens[i + 2], "ago")))
                 return false;
         if (fold_is(t, "today") || fold_is(t, "tonight") || fold_is(t, "yesterday") || fold_is(t, "tomorrow") ||
             fold_is(t, "today's") || fold_is(t, "yesterday's") || fold_is(t, "tomorrow's")) {
