@@ -236,8 +236,7 @@ struct mem_event {
          * cache, valid while the cache's df_gen is this one (0: unknown) */
         uint32_t *df_slots;
         uint64_t df_gen;
-        double *idf;            /* mem_event_idf()'s answer */
-        double norm2;           /* termvec_norm2() with it */
+        double norm2;           /* termvec_norm2() with the current idf: mem_event_norm2() */
 };
 
 struct event_index {
@@ -962,7 +961,6 @@ static void mem_event_free(struct mem_event *e) {
         termvec_clear(&e->centroid);
         termvec_hashes_clear(&e->hashes);
         free(e->df_slots);
-        free(e->idf);
         free(e);
 }
 
@@ -982,32 +980,29 @@ static int mem_event_set_centroid(struct mem_event *e, const char *ser) {
                 return r;
         struct termvec_hashes h = {};
         uint32_t *slots = malloc((c.n ? c.n : 1) * sizeof(*slots));
-        double *idf = malloc((c.n ? c.n : 1) * sizeof(*idf));
-        if (!slots || !idf || (r = termvec_hashes_make(&c, &h)) < 0) {
+        if (!slots || (r = termvec_hashes_make(&c, &h)) < 0) {
                 free(slots);
-                free(idf);
                 termvec_clear(&c);
                 return r < 0 ? r : -ENOMEM;
         }
         termvec_clear(&e->centroid);
         termvec_hashes_clear(&e->hashes);
         free(e->df_slots);
-        free(e->idf);
         e->centroid = c;
         e->hashes = h;
         e->df_slots = slots;
-        e->idf = idf;
         e->df_gen = 0;
         return 0;
 }
 
-/* The idf of each of e's centroid terms (e->idf, as idf_cb() gives it),
- * read from the df cache slots e keeps.  Ranking the candidate events
- * reads ~200 terms of each of ~20 events per article: hashing and
- * comparing each term again was an eighth of the writer's time.  The
- * slots are found again only after the cache moved its entries.  Returns
- * 0 or a negative errno. */
-static int mem_event_idf(struct store *s, struct mem_event *e) {
+/* Sets e->norm2, the sum of e's squared idf-weighted centroid weights in
+ * term order (termvec_norm2() with the idf idf_cb() gives), the idf read
+ * from the df cache slots e keeps.  Ranking the candidate events reads
+ * ~200 terms of each of ~20 events per article: hashing and comparing each
+ * term again was an eighth of the writer's time.  The slots are found
+ * again only after the cache moved its entries.  Returns 0 or a negative
+ * errno. */
+static int mem_event_norm2(struct store *s, struct mem_event *e) {
         while (e->df_gen != s->df_gen) {
                 /* (a look-up that grows or clears the cache moves the slots
                  * found before it: then round again) */
@@ -1022,11 +1017,13 @@ static int mem_event_idf(struct store *s, struct mem_event *e) {
                 if (s->df_gen == gen)
                         e->df_gen = gen;
         }
+        double n2 = 0;
         for (size_t i = 0; i < e->centroid.n; i++) {
                 double v = idf_of_df(s, s->df[e->df_slots[i]].df);
-                e->idf[i] = v > 0 ? v : 1e-6;   /* as termvec's term_idf() */
+                double w = e->centroid.items[i].weight * (v > 0 ? v : 1e-6);   /* as termvec's term_idf() */
+                n2 += w * w;
         }
-        e->norm2 = termvec_norm2(&e->centroid, e->idf);
+        e->norm2 = n2;
         return 0;
 }
 
@@ -1149,8 +1146,8 @@ static int article_terms_make(struct store *s, const struct termvec *tv, struct 
         return 0;
 }
 
-/* event_similarity() of article a with recent event e, the idf of e's
- * terms from mem_event_idf().  Returns 0 and fills *ret, or a negative
+/* event_similarity() of article a with recent event e, e's norm from
+ * mem_event_norm2().  Returns 0 and fills *ret, or a negative
  * errno. */
 static int mem_event_similarity(struct store *s, const struct article_terms *a, struct mem_event *e,
                                 double *ret) {
@@ -1158,7 +1155,7 @@ static int mem_event_similarity(struct store *s, const struct article_terms *a, 
                 *ret = 0.0;
                 return 0;
         }
-        int r = mem_event_idf(s, e);
+        int r = mem_event_norm2(s, e);
         if (r < 0)
                 return r;
         double cov, cos = termvec_cosine_hashed(a->tv, a->idf, a->hash, a->norm2, &e->centroid, &e->hashes,
