@@ -88,13 +88,12 @@ struct conflict_view {
         struct cword *words;
         size_t n_words;
         size_t n_content;       /* distinct content stems */
-        /* bit (stem_hash & 63) of each content word, and whether one may
-         * be a -ly adverb: align() skips the words of the other claim that
-         * cannot match any of these without comparing them one by one */
+        /* bit (stem_hash & 63) of each content word: align() skips the words
+         * of the other claim that cannot match any of these without
+         * comparing them one by one */
         uint64_t stem_bits;
-        bool has_ly;
         /* the content words that may be -ly adverbs, when there are at
-         * most VIEW_LY_WORDS (n_ly counts on beyond) */
+         * most VIEW_LY_WORDS (n_ly counts them all) */
         uint16_t ly_words[VIEW_LY_WORDS];
         size_t n_ly;
         bool negative;          /* polarity in the last check: says the shared content is not so */
@@ -384,7 +383,6 @@ static int view_read_words(struct conflict_view *v, const struct segmented_text 
                 } else {
                         v->n_content++;
                         v->stem_bits |= UINT64_C(1) << (v->words[i].stem_hash & 63);
-                        v->has_ly |= v->words[i].ly;
                         if (v->words[i].ly) {
                                 if (v->n_ly < VIEW_LY_WORDS && i <= UINT16_MAX)
                                         v->ly_words[v->n_ly] = (uint16_t) i;
@@ -746,7 +744,7 @@ static void align(struct conflict_view *a, struct conflict_view *b, bool with_sy
                  * of the other: nothing to compare; x no adverb: only b's
                  * adverbs may be x's */
                 if (!((b->stem_bits >> (x->stem_hash & 63)) & 1) && !x->ly) {
-                        if (!b->has_ly)
+                        if (b->n_ly == 0)
                                 continue;
                         if (b->n_ly <= VIEW_LY_WORDS) {
                                 for (size_t k = 0; k < b->n_ly; k++) {

@@ -16,18 +16,14 @@ struct lexicon_index {
         uint32_t *slots;        /* entry index + 1; 0: empty */
         uint32_t *hashes;       /* hash of the slot's key */
         size_t mask;
-        /* the distinct first words of the entries, same layout (the slot
-         * holds one entry starting with that word): a phrase scan asks
-         * this once per token before building longer phrases */
-        uint32_t *heads;
-        uint32_t *head_hashes;
 };
 
 _Static_assert(_LEXICON_MAX <= 64, "struct lexicon_sets holds one bit per list");
 
 /* The words of all lists in one table: each distinct word that is an entry
  * or an entry's first word, with the lists that hold it and the lists it
- * may begin (struct lexicon_sets). */
+ * may begin (struct lexicon_sets).  A phrase scan asks whether a token may
+ * begin an entry before it builds longer phrases: this table answers. */
 struct word_slot {
         const char *word;       /* an entry's key: its first len bytes */
         uint32_t len;
@@ -57,8 +53,6 @@ static void free_indexes(void) {
         for (int k = 0; k < _LEXICON_MAX; k++) {
                 free(indexes[k].slots);
                 free(indexes[k].hashes);
-                free(indexes[k].heads);
-                free(indexes[k].head_hashes);
                 indexes[k] = (struct lexicon_index) {};
         }
 }
@@ -70,6 +64,13 @@ static struct word_slot *word_slot(const char *word, size_t len, uint32_t h) {
         while (words[s].word && (words[s].hash != h || words[s].len != len || memcmp(words[s].word, word, len) != 0))
                 s = (s + 1) & words_mask;
         return &words[s];
+}
+
+/* The sets of word[0..len) in the word table (none when it is absent);
+ * the table must be built. */
+static struct lexicon_sets table_sets(const char *word, size_t len) {
+        const struct word_slot *w = word_slot(word, len, hash_n(word, len));
+        return w->word ? w->sets : (struct lexicon_sets) {};
 }
 
 static bool build_word_table(void) {
@@ -112,9 +113,7 @@ static void build_indexes(void) {
                         cap *= 2;
                 x->slots = calloc(cap, sizeof(*x->slots));
                 x->hashes = calloc(cap, sizeof(*x->hashes));
-                x->heads = calloc(cap, sizeof(*x->heads));
-                x->head_hashes = calloc(cap, sizeof(*x->head_hashes));
-                if (!x->slots || !x->hashes || !x->heads || !x->head_hashes) {
+                if (!x->slots || !x->hashes) {
                         free_indexes();
                         return;
                 }
@@ -127,21 +126,6 @@ static void build_indexes(void) {
                                 s = (s + 1) & x->mask;
                         x->slots[s] = (uint32_t) i + 1;
                         x->hashes[s] = h;
-
-                        size_t hl = head_length(k);
-                        uint32_t hh = hash_n(k, hl);
-                        bool seen = false;
-                        for (s = hh & x->mask; x->heads[s]; s = (s + 1) & x->mask) {
-                                const char *o = t->entries[x->heads[s] - 1].key;
-                                if (x->head_hashes[s] == hh && head_length(o) == hl && memcmp(o, k, hl) == 0) {
-                                        seen = true;
-                                        break;
-                                }
-                        }
-                        if (!seen) {
-                                x->heads[s] = (uint32_t) i + 1;
-                                x->head_hashes[s] = hh;
-                        }
                 }
         }
         indexed = true;
@@ -209,15 +193,7 @@ bool lexicon_starts_entry_n(enum lexicon_id id, const char *word, size_t len) {
         pthread_once(&index_once, build_indexes);
         if (!indexed)
                 return true;    /* no index: the caller's full lookups decide */
-        const struct lexicon_table *t = &lexicon_tables[id];
-        const struct lexicon_index *x = &indexes[id];
-        uint32_t h = hash_n(word, len);
-        for (size_t s = h & x->mask; x->heads[s]; s = (s + 1) & x->mask) {
-                const char *k = t->entries[x->heads[s] - 1].key;
-                if (x->head_hashes[s] == h && head_length(k) == len && memcmp(k, word, len) == 0)
-                        return true;
-        }
-        return false;
+        return lexicon_set_has(table_sets(word, len).heads, id);
 }
 
 bool lexicon_starts_phrase(enum lexicon_id id, const char *phrase) {
@@ -232,16 +208,14 @@ struct lexicon_sets lexicon_word_sets(const char *word, size_t len) {
         if (!word)
                 return sets;
         pthread_once(&index_once, build_indexes);
-        if (!indexed || memchr(word, ' ', len)) {
-                /* no index (out of memory) or not a single word: list by list */
-                for (int id = 0; id < _LEXICON_MAX; id++) {
-                        if (find(id, word, len))
-                                sets.in |= UINT64_C(1) << id;
-                        if (lexicon_starts_entry_n(id, word, len))
-                                sets.heads |= UINT64_C(1) << id;
-                }
-                return sets;
+        if (indexed && !memchr(word, ' ', len))
+                return table_sets(word, len);
+        /* no index (out of memory) or not a single word: list by list */
+        for (int id = 0; id < _LEXICON_MAX; id++) {
+                if (find(id, word, len))
+                        sets.in |= UINT64_C(1) << id;
+                if (lexicon_starts_entry_n(id, word, len))
+                        sets.heads |= UINT64_C(1) << id;
         }
-        const struct word_slot *w = word_slot(word, len, hash_n(word, len));
-        return w->word ? w->sets : sets;
+        return sets;
 }

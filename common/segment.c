@@ -233,10 +233,10 @@ struct tok_extra {
         enum abbrev_class abbrev;
 };
 
-/* Sets the lists of token t (and TOKEN_STOPWORD) from its fold, here on
- * every token that the word cache does not answer. */
-static void set_lists(struct token *t, const char *fold, size_t n) {
-        t->lists = lexicon_word_sets(fold, n);
+/* Gives token t the lists of its fold, and TOKEN_STOPWORD to a word in
+ * the stop words. */
+static void set_lists(struct token *t, struct lexicon_sets lists) {
+        t->lists = lists;
         if ((t->flags & TOKEN_WORD) && token_in_list(t, LEXICON_STOPWORDS))
                 t->flags |= TOKEN_STOPWORD;
 }
@@ -251,9 +251,7 @@ static int stem_word(struct seg_cache *c, struct arena *a, struct tok_extra *e, 
         if (n < WORD_CACHE_LEN) {
                 w = &c->words[hash_fnv1a32(fold, n) % WORD_CACHE_SLOTS];
                 if (strcmp(w->fold, fold) == 0 && n > 0) {
-                        t->lists = w->lists;
-                        if (token_in_list(t, LEXICON_STOPWORDS))
-                                t->flags |= TOKEN_STOPWORD;
+                        set_lists(t, w->lists);
                         if (w->stem[0] == '\0')
                                 return 0;       /* the stem is the fold */
                         ssize_t off = arena_add(a, w->stem, strlen(w->stem));
@@ -264,7 +262,7 @@ static int stem_word(struct seg_cache *c, struct arena *a, struct tok_extra *e, 
                 }
         }
 
-        set_lists(t, fold, n);
+        set_lists(t, lexicon_word_sets(fold, n));
         ssize_t off = stem_into(a, c->stemmer, e->fold_off);
         if (off < 0)
                 return (int) off;
@@ -752,7 +750,7 @@ static int segment(const char *text, size_t len, bool sentences, struct segmente
                 e->stem_off = e->fold_off;
                 if (!(t->flags & TOKEN_WORD) || e->abbrev != ABBREV_NONE) {
                         const char *f = a.buf + e->fold_off;
-                        set_lists(t, f, strlen(f));
+                        set_lists(t, lexicon_word_sets(f, strlen(f)));
                         continue;
                 }
                 r = stem_word(c, &a, e, t);

@@ -56,7 +56,7 @@ double termvec_norm2(const struct termvec *v, const double *idf);
 
 /* termvec_cosine(a, b, idf, userdata) and termvec_coverage(a, b) into
  * *ret_coverage, the same values, from what was worked out once per vector:
- * each one's idf (a_idf, b_idf as termvec_idf_weights() gives them) and
+ * a's idf (a_idf, as termvec_idf_weights() gives them), each one's
  * termvec_norm2(), a's terms' hashes (a_hash, in term order) and b's
  * termvec_hashes.  For comparing an article with many event centroids:
  * no string merge and no idf look-up per pair. */

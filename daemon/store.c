@@ -210,7 +210,7 @@ enum {
  * to the df table by df_add_article(), dropped on rollback and expiry. */
 struct df_entry {
         char *term;
-        uint64_t hash;          /* df_hash() of term: probes compare it before the string */
+        uint64_t hash;          /* termvec_term_hash() of term: probes compare it before the string */
         int64_t df;
 };
 
@@ -659,10 +659,6 @@ void store_close(struct store *s) {
 
 /* ---- document frequencies ---- */
 
-static uint64_t df_hash(const char *term) {
-        return hash_mix64(hash_fnv1a64(term, strlen(term)));
-}
-
 /* The slot of term (hash h) in the cache: its entry, or the empty slot
  * where it would go. */
 static size_t df_slot(const struct store *s, const char *term, uint64_t h) {
@@ -695,7 +691,7 @@ static int df_cache_grow(struct store *s) {
 static int df_cached_slot(struct store *s, const char *term, size_t *ret_slot) {
         sqlite3_stmt *st;
         int64_t df = 0;
-        uint64_t h = df_hash(term);
+        uint64_t h = termvec_term_hash(term);
         int r;
 
         if (s->df_cap) {
@@ -739,9 +735,11 @@ static int df_lookup(struct store *s, const char *term, int64_t *ret) {
 }
 
 /* The idf of a term of document frequency df: log((N + 1) / (df + 1)) + 1
- * with N the articles stored. */
+ * with N the articles stored, never <= 0 (as termvec's term_idf() would
+ * make it). */
 static double idf_of_df(const struct store *s, int64_t df) {
-        return log((double) (s->n_docs + 1) / (double) (df + 1)) + 1.0;
+        double v = log((double) (s->n_docs + 1) / (double) (df + 1)) + 1.0;
+        return v > 0 ? v : 1e-6;
 }
 
 /* idf_func for termvec: log((N + 1) / (df + 1)) + 1 with N the articles
@@ -1019,8 +1017,7 @@ static int mem_event_norm2(struct store *s, struct mem_event *e) {
         }
         double n2 = 0;
         for (size_t i = 0; i < e->centroid.n; i++) {
-                double v = idf_of_df(s, s->df[e->df_slots[i]].df);
-                double w = e->centroid.items[i].weight * (v > 0 ? v : 1e-6);   /* as termvec's term_idf() */
+                double w = e->centroid.items[i].weight * idf_of_df(s, s->df[e->df_slots[i]].df);
                 n2 += w * w;
         }
         e->norm2 = n2;
@@ -2444,7 +2441,7 @@ static int df_add_article(struct store *s, const struct termvec *v) {
                         return r;
                 /* keep the cache equal to the table (we are the only writer) */
                 if (s->df_cap) {
-                        size_t k = df_slot(s, v->items[i].term, df_hash(v->items[i].term));
+                        size_t k = df_slot(s, v->items[i].term, termvec_term_hash(v->items[i].term));
                         if (s->df[k].term)
                                 s->df[k].df++;
                 }
