@@ -16,7 +16,8 @@
 #
 # Environment: BENCH_BUILD (build dir), BENCH_DATA (folder with
 # train_bodies.csv and train_stances.csv), BENCH_SIZES ("0 10000 100000"),
-# BENCH_MEASURE (articles per ingest measurement), BENCH_CONNS (ingest
+# BENCH_MEASURE (articles per ingest measurement), BENCH_INGEST_RUNS (measurements
+# per store size, the median counts), BENCH_CONNS (ingest
 # connections), BENCH_POLLERS (200), BENCH_POLL_SECS, BENCH_POLL_RUNS, BENCH_POLL_RATE
 # (articles/s arriving during the poll measurements), BENCH_KEEP=1 keeps the
 # temporary folder with the database and the daemon's log.
@@ -31,6 +32,7 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
         RUNS=3
         POLL_SECS=${BENCH_POLL_SECS:-10}
         POLL_RUNS=${BENCH_POLL_RUNS:-3}
+        INGEST_RUNS=${BENCH_INGEST_RUNS:-3}
         LIMIT_ARGS="--limit 600"
 else
         SIZES=${BENCH_SIZES:-"0 10000 100000"}
@@ -38,6 +40,7 @@ else
         RUNS=5
         POLL_SECS=${BENCH_POLL_SECS:-20}
         POLL_RUNS=${BENCH_POLL_RUNS:-5}
+        INGEST_RUNS=${BENCH_INGEST_RUNS:-3}
         LIMIT_ARGS=""
 fi
 CONNS=${BENCH_CONNS:-16}
@@ -121,6 +124,8 @@ curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null || { echo "bench: claimd di
 health() { curl -sf "http://127.0.0.1:$PORT/healthz" | python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
 value() { sed -n "s/^$1=//p" "$2"; }
 hwm() { sed -n 's/^VmHWM:[[:space:]]*//p' "/proc/$PID/status"; }
+# stats VALUE...: prints the median, the least and the greatest
+stats() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)], v[1], v[NR] }'; }
 
 FIRST=0         # article numbers: every claimd-load run posts new urls
 declare -A APS
@@ -137,11 +142,16 @@ for size in $SIZES; do
                 say "   grew the store from $have to $(health articles) articles in $(awk "BEGIN { printf \"%.0f\", $t1 - $t0 }") s" \
                     "(NDJSON batches of $GROW_BATCH over $GROW_CONNS connections: $(value ingest_articles_per_sec "$TMP/grow.out") articles/s)"
         fi
-        "$LOAD" --port "$PORT" --bodies "$BODIES" --stances "$STANCES" --ingest-conns $CONNS --count $MEASURE \
-                --first $FIRST --label "   store=$size:" >"$TMP/measure.out"
-        FIRST=$((FIRST + MEASURE))
-        human "$TMP/measure.out"
-        APS[$size]=$(value ingest_articles_per_sec "$TMP/measure.out")
+        vals=()
+        for run in $(seq "$INGEST_RUNS"); do
+                "$LOAD" --port "$PORT" --bodies "$BODIES" --stances "$STANCES" --ingest-conns $CONNS --count $MEASURE \
+                        --first $FIRST --label "   store=$size run $run:" >"$TMP/measure.out"
+                FIRST=$((FIRST + MEASURE))
+                human "$TMP/measure.out"
+                vals+=("$(value ingest_articles_per_sec "$TMP/measure.out")")
+        done
+        read -r APS[$size] lo hi < <(stats "${vals[@]}")
+        say "   store=$size: median of $INGEST_RUNS runs ${APS[$size]} articles/s (min $lo, max $hi)"
 done
 set -- $SIZES
 last=${!#}
@@ -172,8 +182,9 @@ poll() {
                 human "$TMP/poll.out" | grep -v ' ingest: ' || true
                 vals+=("$(value "$key" "$TMP/poll.out")")
         done
-        say "$label $key median of $POLL_RUNS runs: $(printf '%s\n' "${vals[@]}" | sort -g |
-                awk '{ v[NR] = $1 } END { printf "%s (min %s, max %s)", v[int((NR + 1) / 2)], v[1], v[NR] }')"
+        local med lo hi
+        read -r med lo hi < <(stats "${vals[@]}")
+        say "$label $key median of $POLL_RUNS runs: $med (min $lo, max $hi)"
 }
 poll "   plain, every 1 s:" poll_p99_ms --wait 0 --interval-ms 1000
 poll "   plain, closed loop:" poll_per_sec --wait 0 --interval-ms 0
