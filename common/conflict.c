@@ -109,13 +109,21 @@ struct conflict_view {
         bool untrue;            /* from an article whose lead calls its story untrue */
 };
 
+static unsigned char ascii_lower(unsigned char c) {
+        return c >= 'A' && c <= 'Z' ? (unsigned char) (c + 32) : c;
+}
+
 /* Case-insensitive (ASCII): does the entity name hold fold as one of its
  * words (between spaces and hyphens, a possessive ' after it)?  Compares at
  * word starts only: strcasestr() costs more to set up than names are long. */
 static bool name_has_word(const char *name, const char *fold) {
         size_t n = strlen(fold);
+        unsigned char first = n ? ascii_lower((unsigned char) fold[0]) : 0;
         for (const char *p = name; *p; p++) {
                 if (p != name && p[-1] != ' ' && p[-1] != '-')
+                        continue;
+                /* the first letters differ: strncasecmp() would say so too */
+                if (n && ascii_lower((unsigned char) *p) != first)
                         continue;
                 if (strncasecmp(p, fold, n) == 0 && (p[n] == 0 || p[n] == ' ' || p[n] == '-' || p[n] == '\''))
                         return true;
@@ -158,6 +166,8 @@ static const char *phrasal_meaning(const struct segmented_text *st, size_t i, si
         /* the stem is the base form of the list's regular verbs
          * ("voted" -> "vote"), and costs no WordNet look-up */
         const char *verb = st->tokens[i].stem ? st->tokens[i].stem : st->tokens[i].fold;
+        if (!lexicon_starts_entry_n(LEXICON_PHRASAL_VERBS, verb, strlen(verb)))
+                return NULL;    /* most verbs begin no entry: no phrase to build */
         char buf[128];
         if (snprintf(buf, sizeof(buf), "%s %s", verb, st->tokens[k].fold) >= (int) sizeof(buf))
                 return NULL;
