@@ -1,5 +1,7 @@
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "utf8.h"
 
@@ -43,6 +45,18 @@ bool utf8_is_valid(const char *s, size_t len) {
         const unsigned char *p = (const unsigned char *) s;
         size_t i = 0;
         while (i < len) {
+                /* news text is mostly ASCII: eight bytes at a time while no
+                 * byte has its high bit set or is NUL (which is refused) */
+                const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+                uint64_t w;
+                while (len - i >= sizeof(w)) {
+                        memcpy(&w, p + i, sizeof(w));
+                        if ((w & highs) || ((w - ones) & ~w & highs))
+                                break;
+                        i += sizeof(w);
+                }
+                if (i >= len)
+                        break;
                 size_t k = sequence_length(p + i, len - i);
                 if (k == 0)
                         return false;

@@ -12,6 +12,12 @@ int main(void) {
         CHECK(!utf8_is_valid("\xf4\x90\x80\x80", 4), "above U+10FFFF is invalid");
         CHECK(!utf8_is_valid("a\0b", 3), "embedded NUL is invalid");
         CHECK(utf8_is_valid("\xf0\x9f\x98\x80", 4), "emoji is valid");
+        /* past the first eight bytes, where ASCII is taken a word at a time */
+        CHECK(utf8_is_valid("The council met on Monday morning.", 34), "long ascii is valid");
+        CHECK(!utf8_is_valid("The council met\0on Monday", 25), "NUL after eight bytes is invalid");
+        CHECK(!utf8_is_valid("The council met \xc3 Monday", 24), "truncated sequence after eight bytes is invalid");
+        CHECK(utf8_is_valid("The council met in Z\xc3\xbcrich today", 32), "accent after eight bytes is valid");
+        CHECK(!utf8_is_valid("The council met on Monday\xe2\x80", 27), "sequence cut at the end is invalid");
 
         const char *s = "a\xc3\xa9" "b\xf0\x9f\x98\x80" "c";   /* a é b 😀 c */
         size_t len = strlen(s);
