@@ -12,6 +12,7 @@
 #include "quantity.h"
 #include "segment.h"
 #include "stance.h"
+#include "utf8.h"
 #include "wordform.h"
 #include "wordnet.h"
 
@@ -109,21 +110,17 @@ struct conflict_view {
         bool untrue;            /* from an article whose lead calls its story untrue */
 };
 
-static unsigned char ascii_lower(unsigned char c) {
-        return c >= 'A' && c <= 'Z' ? (unsigned char) (c + 32) : c;
-}
-
 /* Case-insensitive (ASCII): does the entity name hold fold as one of its
  * words (between spaces and hyphens, a possessive ' after it)?  Compares at
  * word starts only: strcasestr() costs more to set up than names are long. */
 static bool name_has_word(const char *name, const char *fold) {
         size_t n = strlen(fold);
-        unsigned char first = n ? ascii_lower((unsigned char) fold[0]) : 0;
+        char first = n ? ascii_lower(fold[0]) : 0;
         for (const char *p = name; *p; p++) {
                 if (p != name && p[-1] != ' ' && p[-1] != '-')
                         continue;
                 /* the first letters differ: strncasecmp() would say so too */
-                if (n && ascii_lower((unsigned char) *p) != first)
+                if (n && ascii_lower(*p) != first)
                         continue;
                 if (strncasecmp(p, fold, n) == 0 && (p[n] == 0 || p[n] == ' ' || p[n] == '-' || p[n] == '\''))
                         return true;

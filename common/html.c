@@ -205,7 +205,7 @@ bool html_boilerplate_line(const char *s, size_t len) {
                 len = sizeof(stack) - 1;
         }
         for (size_t i = 0; i < len; i++)
-                l[i] = s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i];
+                l[i] = ascii_lower(s[i]);
         l[len] = '\0';
 
         /* the line without trailing ".!:…" for "whole" matches */

@@ -139,10 +139,8 @@ static ssize_t fold_into(struct arena *a, const char *s, size_t n) {
                 if (arena_reserve(a, n + 1) < 0)
                         return -ENOMEM;
                 size_t off = a->len;
-                for (i = 0; i < n; i++) {
-                        char ch = s[i];
-                        a->buf[off + i] = ch >= 'A' && ch <= 'Z' ? ch + 32 : ch;
-                }
+                for (i = 0; i < n; i++)
+                        a->buf[off + i] = ascii_lower(s[i]);
                 a->buf[off + n] = '\0';
                 a->len += n + 1;
                 return (ssize_t) off;

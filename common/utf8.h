@@ -15,5 +15,11 @@ bool utf8_is_valid(const char *s, size_t len);
  * Returns 0 and fills *ret_map (free() it), or -ENOMEM. */
 int utf8_offset_map(const char *s, size_t len, int32_t **ret_map);
 
+/* c lowercased if it is an ASCII capital, else c itself (bytes of other
+ * characters included): for keys and comparisons that fold ASCII only. */
+static inline char ascii_lower(char c) {
+        return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
+}
+
 /* Number of code points in s[0..len). */
 size_t utf8_length(const char *s, size_t len);

@@ -22,6 +22,7 @@
 #include <wn.h>
 
 #include "hash.h"
+#include "utf8.h"
 #include "wordnet.h"
 
 #ifndef WORDNET_DIR
@@ -159,10 +160,8 @@ static bool wn_word(const char *w, char out[WN_MAX_WORD]) {
         size_t n = strlen(w);
         if (n == 0 || n >= WN_MAX_WORD)
                 return false;
-        for (size_t i = 0; i <= n; i++) {
-                char c = w[i];
-                out[i] = c == ' ' ? '_' : (c >= 'A' && c <= 'Z' ? c + 32 : c);
-        }
+        for (size_t i = 0; i <= n; i++)
+                out[i] = w[i] == ' ' ? '_' : ascii_lower(w[i]);
         return true;
 }
 
@@ -235,10 +234,8 @@ static void wordset_add(struct wordset *ws, const char *syn_word) {
                 ws->buf = b;
                 ws->cap = cap;
         }
-        for (size_t i = 0; i < n; i++) {
-                char c = syn_word[i];
-                ws->buf[ws->len + i] = c >= 'A' && c <= 'Z' ? c + 32 : c;
-        }
+        for (size_t i = 0; i < n; i++)
+                ws->buf[ws->len + i] = ascii_lower(syn_word[i]);
         ws->buf[ws->len + n] = '\0';
         ws->len += n + 1;
 }

@@ -300,11 +300,11 @@ int main(int argc, char *argv[]) {
          * libevent's caveat, fds cloned by dup(), does not apply: claimd
          * never dups a descriptor it hands to the loop. */
         struct event_config *ecfg = event_config_new();
-        if (ecfg)
+        if (ecfg) {
                 event_config_set_flag(ecfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
-        server.base = ecfg ? event_base_new_with_config(ecfg) : NULL;
-        if (ecfg)
+                server.base = event_base_new_with_config(ecfg);
                 event_config_free(ecfg);
+        }
         if (!server.base) {
                 log_error("cannot create the event base");
                 return 1;
