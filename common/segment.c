@@ -1,5 +1,5 @@
-/* Sentences and tokens with ICU break iterators over the UTF-8 text itself
- * (UText), so every offset ICU returns is already a byte offset.  Tokens come
+/* Sentences and tokens with ICU break iterators over the text converted to
+ * UTF-16 once, their offsets mapped back to UTF-8 byte offsets.  Tokens come
  * from the word iterator; sentence breaks come from the sentence iterator
  * ("en@ss=standard" suppressions), then are decided per token gap: a newline
  * always breaks, abbreviations from LEXICON_ABBREVIATIONS do not, and a
@@ -17,7 +17,6 @@
 #include <unicode/uchar.h>
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
-#include <unicode/utext.h>
 #include <unicode/utf8.h>
 
 #include "hash.h"
@@ -476,19 +475,83 @@ static int builder_push(struct builder *b) {
         return 0;
 }
 
+/* The text as UTF-16, which ICU's break iterators walk natively (over a
+ * UTF-8 UText every step goes through the provider's chunk mapping, which
+ * took about a fifth of their instructions), and the UTF-8 byte offset where
+ * each UTF-16 unit begins: map[n] = len; map NULL when the text is ASCII and
+ * the two offsets are the same. */
+struct utf16_text {
+        UChar *s;
+        int32_t *map;
+        int32_t n;
+};
+
+static void utf16_text_free(struct utf16_text *u) {
+        free(u->s);
+        free(u->map);
+        *u = (struct utf16_text) {};
+}
+
+/* Fills *ret from valid UTF-8 text[0..len); 0 or -ENOMEM. */
+static int utf16_text_make(const char *text, int32_t len, struct utf16_text *ret) {
+        const uint8_t *t = (const uint8_t *) text;
+        struct utf16_text u = { .s = malloc(sizeof(UChar) * ((size_t) len + 1)) };
+        int32_t i = 0;
+
+        if (!u.s)
+                return -ENOMEM;
+        while (i < len && t[i] < 0x80) {
+                u.s[i] = t[i];
+                i++;
+        }
+        u.n = i;
+        if (i < len) {
+                /* at most one unit per byte: the ASCII prefix maps to itself */
+                u.map = malloc(sizeof(int32_t) * ((size_t) len + 1));
+                if (!u.map) {
+                        free(u.s);
+                        return -ENOMEM;
+                }
+                for (int32_t k = 0; k < i; k++)
+                        u.map[k] = k;
+                while (i < len) {
+                        int32_t start = i;
+                        UChar32 ch;
+                        U8_NEXT(t, i, len, ch);
+                        if (ch < 0)
+                                ch = 0xFFFD;
+                        if (U_IS_BMP(ch))
+                                u.s[u.n] = (UChar) ch, u.map[u.n++] = start;
+                        else {
+                                u.s[u.n] = U16_LEAD(ch), u.map[u.n++] = start;
+                                u.s[u.n] = U16_TRAIL(ch), u.map[u.n++] = start;
+                        }
+                }
+        }
+        if (u.map)
+                u.map[u.n] = len;
+        *ret = u;
+        return 0;
+}
+
+/* The UTF-8 byte offset of UTF-16 offset i (UBRK_DONE stays itself). */
+static inline int32_t utf16_byte_offset(const struct utf16_text *u, int32_t i) {
+        return u->map && i != UBRK_DONE ? u->map[i] : i;
+}
+
 /* Runs the word iterator and fills b with tokens (fold offsets in the arena,
  * stems still unset).  Returns 0 or a negative errno. */
-static int tokenize(struct seg_cache *c, UText *ut, const char *text, int32_t len,
+static int tokenize(struct seg_cache *c, const struct utf16_text *u, const char *text, int32_t len,
                     struct builder *b, struct arena *a) {
         UErrorCode st = U_ZERO_ERROR;
         bool open_double = false, open_single = false;
 
-        ubrk_setUText(c->word, ut, &st);
+        ubrk_setText(c->word, u->s, u->n, &st);
         if (U_FAILURE(st))
                 return -ENOMEM;
 
-        int32_t p = ubrk_first(c->word), q;
-        for (; (q = ubrk_next(c->word)) != UBRK_DONE; p = q) {
+        int32_t p = utf16_byte_offset(u, ubrk_first(c->word)), q;
+        for (; (q = utf16_byte_offset(u, ubrk_next(c->word))) != UBRK_DONE; p = q) {
                 int32_t status = ubrk_getRuleStatus(c->word);
                 uint32_t flags;
 
@@ -593,7 +656,7 @@ static bool gap_has_newline(const char *text, int32_t from, int32_t to) {
 }
 
 /* Cuts the token list into sentences and paragraphs. */
-static int split_sentences(struct seg_cache *c, UText *ut, const char *text, struct builder *b,
+static int split_sentences(struct seg_cache *c, const struct utf16_text *u16, const char *text, struct builder *b,
                            struct arena *a, struct segmented_text *out) {
         UErrorCode st = U_ZERO_ERROR;
         size_t cap = 16, n = 0;
@@ -605,12 +668,12 @@ static int split_sentences(struct seg_cache *c, UText *ut, const char *text, str
         s = malloc(cap * sizeof(*s));
         if (!s)
                 return -ENOMEM;
-        ubrk_setUText(c->sent, ut, &st);
+        ubrk_setText(c->sent, u16->s, u16->n, &st);
         if (U_FAILURE(st)) {
                 free(s);
                 return -ENOMEM;
         }
-        int32_t brk = ubrk_first(c->sent);
+        int32_t brk = utf16_byte_offset(u16, ubrk_first(c->sent));
         bool pending = false;   /* an ICU break held back over a closing quote */
 
         s[0] = (struct sentence) { .start = b->tokens[0].start, .tok_begin = 0, .paragraph = 0 };
@@ -622,7 +685,7 @@ static int split_sentences(struct seg_cache *c, UText *ut, const char *text, str
                 else {
                         const struct token *t = &b->tokens[i - 1], *u = &b->tokens[i];
                         while (brk != UBRK_DONE && brk < t->end)
-                                brk = ubrk_next(c->sent);
+                                brk = utf16_byte_offset(u16, ubrk_next(c->sent));
                         bool icu = (brk != UBRK_DONE && brk <= u->start) || pending;
                         pending = false;
 
@@ -712,8 +775,7 @@ static int segment(const char *text, size_t len, bool sentences, struct segmente
         struct builder b = {0};
         struct arena a = {0};
         struct segmented_text *out = NULL;
-        UText ut = UTEXT_INITIALIZER;
-        UErrorCode st = U_ZERO_ERROR;
+        struct utf16_text u16 = {};
         int r;
 
         if (!ret || (!text && len > 0))
@@ -729,11 +791,11 @@ static int segment(const char *text, size_t len, bool sentences, struct segmente
         if (!c)
                 return -ENOMEM;
 
-        utext_openUTF8(&ut, text, (int64_t) len, &st);
-        if (U_FAILURE(st))
-                return -ENOMEM;
+        r = utf16_text_make(text, (int32_t) len, &u16);
+        if (r < 0)
+                return r;
 
-        r = tokenize(c, &ut, text, (int32_t) len, &b, &a);
+        r = tokenize(c, &u16, text, (int32_t) len, &b, &a);
         if (r < 0)
                 goto fail;
         r = merge_abbreviations(text, &b, &a);
@@ -763,7 +825,7 @@ static int segment(const char *text, size_t len, bool sentences, struct segmente
         }
         out->text = text;
         out->len = len;
-        r = sentences ? split_sentences(c, &ut, text, &b, &a, out) : one_sentence(&b, out);
+        r = sentences ? split_sentences(c, &u16, text, &b, &a, out) : one_sentence(&b, out);
         if (r < 0)
                 goto fail;
 
@@ -779,7 +841,7 @@ static int segment(const char *text, size_t len, bool sentences, struct segmente
         b.tokens = NULL;
         free(b.extra);
         free(a.buf);
-        utext_close(&ut);
+        utf16_text_free(&u16);
         *ret = out;
         return 0;
 
@@ -790,7 +852,7 @@ fail:
         if (out)
                 free(out->sentences);
         free(out);
-        utext_close(&ut);
+        utf16_text_free(&u16);
         return r;
 }
 

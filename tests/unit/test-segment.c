@@ -255,6 +255,28 @@ static void test_edge(void) {
         segmented_text_free(st);
 }
 
+/* Characters beyond the BMP take two UTF-16 units but four bytes: offsets
+ * after them, and a text that is not ASCII from its first byte. */
+static void test_astral(void) {
+        const char *s = "Élodie 🎉 cheered 𐌰𐌱 twice. Then 😀 Omar left.";
+        struct segmented_text *st = seg(s);
+        if (!st)
+                return;
+        CHECK_STR(tok(st, 0), "Élodie");
+        CHECK(st->tokens[0].start == 0, "first token at byte 0");
+        long i = find_tok(st, "cheered");
+        CHECK(i > 0 && st->tokens[i].start == (int32_t) (strstr(s, "cheered") - s), "offset after an emoji");
+        i = find_tok(st, "twice");
+        CHECK(i > 0 && st->tokens[i].start == (int32_t) (strstr(s, "twice") - s),
+              "offset after supplementary letters");
+        i = find_tok(st, "Omar");
+        CHECK(i > 0 && st->tokens[i].end == (int32_t) (strstr(s, "Omar") - s) + 4, "token end in bytes");
+        CHECK(st->n_sentences == 2 && st->sentences[1].start == (int32_t) (strstr(s, "Then") - s),
+              "sentence after astral characters starts at its byte (got %zu sentences)", st->n_sentences);
+        CHECK(st->n_sentences == 2 && st->sentences[1].end == (int32_t) strlen(s), "last sentence ends at len");
+        segmented_text_free(st);
+}
+
 static void test_helpers(void) {
         char *f = NULL, *s = NULL;
         CHECK(text_fold("The U.S. ＡＢＣ Don’t", strlen("The U.S. ＡＢＣ Don’t"), &f) == 0, "text_fold");
@@ -412,6 +434,7 @@ int main(int argc, char **argv) {
         test_numbers();
         test_paragraphs();
         test_edge();
+        test_astral();
         test_helpers();
         test_threads();
         test_words_only();
