@@ -280,6 +280,14 @@ static int view_read_words(struct conflict_view *v, const struct segmented_text 
                 return -ENOMEM;
         bool boundary = false, first_word = true;
         size_t hedge_words = 0, hedge_dates = 0;        /* "may" as a hedge, and as the month */
+        /* bit (first letter & 63) of every word of the claim's entity names:
+         * a word whose letter is not there is in none of them, which spares
+         * most words the name_has_word() walks */
+        uint64_t name_letters = 0;
+        for (size_t k = 0; k < c->n_entities; k++)
+                for (const char *p = c->entities[k].name; p && *p; p++)
+                        if (p == c->entities[k].name || p[-1] == ' ' || p[-1] == '-')
+                                name_letters |= UINT64_C(1) << (ascii_lower(*p) & 63);
         size_t verdict_end = 0;         /* tokens before this are in a verdict phrase */
         for (size_t i = b; i < e; i++) {
                 if (i >= gb && i < ge) {
@@ -355,7 +363,10 @@ static int view_read_words(struct conflict_view *v, const struct segmented_text 
                         hedge_dates += in_date;
                 }
                 w->dateword = w->content && in_date;
-                for (size_t k = 0; w->content && k < c->n_entities; k++)
+                bool maybe_name = w->content && (!w->stem[0] ||
+                                                 ((name_letters >> (ascii_lower(w->fold[0]) & 63)) & 1) ||
+                                                 ((name_letters >> (ascii_lower(w->stem[0]) & 63)) & 1));
+                for (size_t k = 0; maybe_name && k < c->n_entities; k++)
                         if (c->entities[k].name && (name_has_word(c->entities[k].name, w->fold) ||
                                                     name_has_word(c->entities[k].name, w->stem))) {
                                 w->entity = true;
