@@ -185,11 +185,108 @@ static bool skipped(const xmlNode *n, bool use_attrs) {
         return furniture_attrs(n);
 }
 
-/* Boilerplate lines.  The line is lower-cased (ASCII) and every run of up to
- * six words is looked up in LEXICON_BOILERPLATE. */
+/* Does the lower-cased line l[0..len) begin with a LEXICON_BOILERPLATE entry
+ * of up to six words that counts there: a "prefix" one, an "any" one, or a
+ * "whole" one that is all of the line but for trailing ".!" (whole_end)? */
+static bool boilerplate_at_start(char *l, size_t len, size_t whole_end) {
+        size_t j = 0;
+        /* most words start no entry: one lookup instead of six */
+        while (j < len && l[j] != ' ')
+                j++;
+        bool starts = lexicon_starts_entry_n(LEXICON_BOILERPLATE, l, j);
+        if (!starts && j == len && whole_end > 0 && whole_end < len)
+                /* the only word, as the "whole" match reads it: "Advertisement." */
+                starts = lexicon_starts_entry_n(LEXICON_BOILERPLATE, l, whole_end);
+        if (!starts)
+                return false;
+        j = 0;
+        for (int words = 0; words < 6 && j < len; words++) {
+                while (j < len && l[j] != ' ')
+                        j++;
+                char save = l[j];
+                l[j] = '\0';
+                const char *v = lexicon_lookup(LEXICON_BOILERPLATE, l);
+                if (!v && j == len && whole_end < len && whole_end > 0) {
+                        l[whole_end] = '\0';
+                        v = lexicon_lookup(LEXICON_BOILERPLATE, l);
+                        if (v && strcmp(v, "whole") != 0)
+                                v = NULL;
+                        else if (v)
+                                j = whole_end;
+                }
+                l[j] = save;
+                if (v && (strcmp(v, "any") == 0 || strcmp(v, "prefix") == 0 ||
+                          (strcmp(v, "whole") == 0 && (j == len || j == whole_end))))
+                        return true;
+                if (j < len)
+                        j++;
+        }
+        return false;
+}
+
+/* The "any" entries of LEXICON_BOILERPLATE (of up to six words, as the
+ * start-of-line look-up reads them), collected once; NULL-terminated.  When
+ * the copy cannot be made, every line walks the whole list instead. */
+static const char **any_keys;
+static pthread_once_t any_keys_once = PTHREAD_ONCE_INIT;
+
+static bool boilerplate_any_key(const char *key, const char *value) {
+        size_t spaces = 0;
+        for (const char *k = key; *k; k++)
+                spaces += *k == ' ';
+        return value && strcmp(value, "any") == 0 && key[0] && spaces < 6;
+}
+
+static void any_keys_collect(void) {
+        const char *key, *v;
+        size_t n = 0;
+        for (size_t e = 0; lexicon_entry(LEXICON_BOILERPLATE, e, &key, &v); e++)
+                n += boilerplate_any_key(key, v);
+        const char **keys = calloc(n + 1, sizeof(*keys));
+        if (!keys)
+                return;
+        n = 0;
+        for (size_t e = 0; lexicon_entry(LEXICON_BOILERPLATE, e, &key, &v); e++)
+                if (boilerplate_any_key(key, v))
+                        keys[n++] = key;
+        any_keys = keys;
+}
+
+/* Is key in l[0..len) as whole words? */
+static bool has_phrase(const char *l, size_t len, const char *key) {
+        size_t n = strlen(key);
+        for (const char *p = l; (p = memmem(p, len - (size_t) (p - l), key, n)); p++) {
+                size_t at = (size_t) (p - l);
+                if ((at == 0 || l[at - 1] == ' ') && (at + n == len || l[at + n] == ' '))
+                        return true;
+        }
+        return false;
+}
+
+/* Does the lower-cased line l[0..len) hold an "any" entry of
+ * LEXICON_BOILERPLATE as whole words somewhere?  A search for those few
+ * phrases, where asking about every word of every line took a lexicon
+ * look-up per word. */
+static bool boilerplate_anywhere(const char *l, size_t len) {
+        pthread_once(&any_keys_once, any_keys_collect);
+        if (any_keys) {
+                for (const char **k = any_keys; *k; k++)
+                        if (has_phrase(l, len, *k))
+                                return true;
+                return false;
+        }
+        const char *key, *v;
+        for (size_t e = 0; lexicon_entry(LEXICON_BOILERPLATE, e, &key, &v); e++)
+                if (boilerplate_any_key(key, v) && has_phrase(l, len, key))
+                        return true;
+        return false;
+}
+
+/* Boilerplate lines.  The line is lower-cased (ASCII); an entry of
+ * LEXICON_BOILERPLATE counts at its start ("prefix", "whole") or anywhere
+ * ("any"). */
 bool html_boilerplate_line(const char *s, size_t len) {
         char stack[512], *l = stack;
-        bool hit = false;
 
         while (len > 0 && space_len(s, len)) {
                 size_t w = space_len(s, len);
@@ -213,48 +310,7 @@ bool html_boilerplate_line(const char *s, size_t len) {
         while (whole_end > 0 && (l[whole_end - 1] == '.' || l[whole_end - 1] == '!' || l[whole_end - 1] == ' '))
                 whole_end--;
 
-        for (size_t i = 0; i < len && !hit; i++) {
-                if (i > 0 && l[i - 1] != ' ')
-                        continue;
-                size_t j = i;
-                /* most words start no entry: one lookup instead of six */
-                while (j < len && l[j] != ' ')
-                        j++;
-                bool starts = lexicon_starts_entry_n(LEXICON_BOILERPLATE, l + i, j - i);
-                if (!starts && j == len && whole_end > i && whole_end < len)
-                        /* the last word, as the "whole" match reads it: "Advertisement." */
-                        starts = lexicon_starts_entry_n(LEXICON_BOILERPLATE, l + i, whole_end - i);
-                j = i;
-                if (!starts)
-                        continue;
-                for (int words = 0; words < 6 && j < len && !hit; words++) {
-                        while (j < len && l[j] != ' ')
-                                j++;
-                        char save = l[j];
-                        l[j] = '\0';
-                        const char *v = lexicon_lookup(LEXICON_BOILERPLATE, l + i);
-                        if (!v && j == len && whole_end < len && whole_end > i) {
-                                l[whole_end] = '\0';
-                                v = lexicon_lookup(LEXICON_BOILERPLATE, l + i);
-                                if (v && strcmp(v, "whole") != 0)
-                                        v = NULL;
-                                else if (v)
-                                        j = whole_end;
-                        }
-                        l[j] = save;
-                        if (v) {
-                                if (strcmp(v, "any") == 0)
-                                        hit = true;
-                                else if (strcmp(v, "prefix") == 0)
-                                        hit = i == 0;
-                                else if (strcmp(v, "whole") == 0)
-                                        hit = i == 0 && (j == len || j == whole_end);
-                        }
-                        if (j < len)
-                                j++;
-                }
-        }
-        return hit;
+        return boilerplate_at_start(l, len, whole_end) || boilerplate_anywhere(l, len);
 }
 
 /* Length of the collapsed text under n (skipping furniture), and of the part

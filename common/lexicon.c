@@ -183,6 +183,14 @@ const char *lexicon_lookup(enum lexicon_id id, const char *key) {
         return e ? e->value : NULL;
 }
 
+bool lexicon_entry(enum lexicon_id id, size_t i, const char **ret_key, const char **ret_value) {
+        if ((unsigned) id >= _LEXICON_MAX || i >= lexicon_tables[id].n)
+                return false;
+        *ret_key = lexicon_tables[id].entries[i].key;
+        *ret_value = lexicon_tables[id].entries[i].value;
+        return true;
+}
+
 bool lexicon_starts_entry(enum lexicon_id id, const char *word) {
         return word && lexicon_starts_entry_n(id, word, strlen(word));
 }

@@ -19,6 +19,11 @@ bool lexicon_contains_n(enum lexicon_id id, const char *word, size_t len);
  * key is absent (or the entry has no value). */
 const char *lexicon_lookup(enum lexicon_id id, const char *key);
 
+/* Entry i of a list in key order: true and its key and value (NULL in a
+ * plain list), false past the last.  For the scans that look for a few
+ * phrases anywhere in a text instead of asking about each of its words. */
+bool lexicon_entry(enum lexicon_id id, size_t i, const char **ret_key, const char **ret_value);
+
 /* Returns false when no entry of the list is word or begins with word and a
  * space, so a scan for multi-word entries ("no longer", "it is unclear")
  * can skip a token with one lookup instead of one per phrase length.  May

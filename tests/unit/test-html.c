@@ -177,6 +177,17 @@ static void test_boilerplate(void) {
         CHECK(!html_boilerplate_line(c, strlen(c)), "must watch inside a sentence is text");
         const char *d = "Critics said the advertisement was misleading.";
         CHECK(!html_boilerplate_line(d, strlen(d)), "advertisement inside a sentence is text");
+        /* "any" entries count anywhere in the line, as whole words */
+        const char *e = "The two leaders shake hands in Hamburg. Hide Caption 3 of 12";
+        CHECK(html_boilerplate_line(e, strlen(e)), "hide caption in mid-line");
+        const char *f = "Photos from the summit hide caption";
+        CHECK(html_boilerplate_line(f, strlen(f)), "hide caption at the end of the line");
+        const char *g = "Show caption The two leaders shake hands";
+        CHECK(html_boilerplate_line(g, strlen(g)), "show caption at the start");
+        const char *h = "Editors chose to hide captions on the photos.";
+        CHECK(!html_boilerplate_line(h, strlen(h)), "hide captions is not the entry");
+        const char *i = "They said to rehide caption text.";
+        CHECK(!html_boilerplate_line(i, strlen(i)), "an entry inside a longer word is not the entry");
 }
 
 int main(void) {

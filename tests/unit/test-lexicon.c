@@ -60,5 +60,19 @@ int main(void) {
         CHECK(!lexicon_starts_entry(LEXICON_HEDGES, "i"), "a prefix of a first word starts nothing");
         CHECK(!lexicon_starts_entry(LEXICON_HEDGES, "election"), "an ordinary word starts nothing");
         check_word_sets();
+
+        /* entries in key order, each with the value lexicon_lookup() gives */
+        const char *key, *value, *prev = NULL;
+        size_t n = 0;
+        bool ordered = true, same = true;
+        for (; lexicon_entry(LEXICON_BOILERPLATE, n, &key, &value); n++) {
+                ordered &= !prev || strcmp(prev, key) < 0;
+                same &= value && lexicon_lookup(LEXICON_BOILERPLATE, key) == value;
+                prev = key;
+        }
+        CHECK(n > 0 && ordered && same, "lexicon_entry() walks %zu entries in order, with their values", n);
+        CHECK(!lexicon_entry(LEXICON_BOILERPLATE, n, &key, &value), "no entry past the last");
+        CHECK(!lexicon_entry(_LEXICON_MAX, 0, &key, &value), "no entry of an unknown list");
+        CHECK(lexicon_entry(LEXICON_STOPWORDS, 0, &key, &value) && value == NULL, "a plain list's values are NULL");
         return tap_done();
 }
