@@ -206,15 +206,17 @@ static bool boilerplate_at_start(char *l, size_t len, size_t whole_end) {
                 char save = l[j];
                 l[j] = '\0';
                 const char *v = lexicon_lookup(LEXICON_BOILERPLATE, l);
+                l[j] = save;
                 if (!v && j == len && whole_end < len && whole_end > 0) {
+                        save = l[whole_end];
                         l[whole_end] = '\0';
                         v = lexicon_lookup(LEXICON_BOILERPLATE, l);
+                        l[whole_end] = save;
                         if (v && strcmp(v, "whole") != 0)
                                 v = NULL;
                         else if (v)
                                 j = whole_end;
                 }
-                l[j] = save;
                 if (v && (strcmp(v, "any") == 0 || strcmp(v, "prefix") == 0 ||
                           (strcmp(v, "whole") == 0 && (j == len || j == whole_end))))
                         return true;
