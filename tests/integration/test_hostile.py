@@ -27,7 +27,7 @@ def setup():
         t = tempfile.mkdtemp(prefix='claimd-hostile-')
         conf = os.path.join(t, 'hostile.conf')
         write_config(conf, {'max_body': LIMIT, 'request_timeout': TIMEOUT})
-        d = Daemon(config=conf, tmpdir=t)
+        d = Daemon(config=conf, tmpdir=t, own_tmpdir=True)
         D['d'] = d
         D['watch'] = Watcher(d)
         return d

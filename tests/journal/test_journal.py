@@ -116,7 +116,7 @@ def setup():
         with open(os.path.join(creds, 'api-token'), 'w') as f:
                 f.write(S['token'] + '\n')
         S['since'] = int(time.time() * 1e6) - 1000000
-        d = Daemon(tmpdir=t, log_target='journal', env={'CREDENTIALS_DIRECTORY': creds})
+        d = Daemon(tmpdir=t, log_target='journal', env={'CREDENTIALS_DIRECTORY': creds}, own_tmpdir=True)
         S['pid'] = d.proc.pid
         auth = {'Authorization': 'Bearer ' + S['token']}
         S['a'] = d.post('/v1/articles', ARTICLE_A, headers=auth)

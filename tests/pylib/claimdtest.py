@@ -14,6 +14,7 @@ import os
 import random
 import select
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -202,9 +203,13 @@ class Daemon:
 
         def __init__(self, binary=None, tmpdir=None, config=None, args=(), env=None,
                      db=None, port=None, listen=None, log_target='stderr', wait_ready=True,
-                     stdout=None, log_path=None):
+                     stdout=None, log_path=None, own_tmpdir=False):
+                """own_tmpdir: tmpdir was made by the caller for this daemon
+                alone (to hold its config or credentials first); close()
+                removes it, as it removes the directory it makes itself."""
                 self.binary = binary or claimd_path()
                 self._tmp = None
+                self._own_tmpdir = own_tmpdir and tmpdir is not None
                 if tmpdir is None:
                         self._tmp = tempfile.TemporaryDirectory(prefix='claimd-test-')
                         tmpdir = self._tmp.name
@@ -322,6 +327,8 @@ class Daemon:
                                 self._log.close()
                         if self._tmp:
                                 self._tmp.cleanup()
+                        if self._own_tmpdir:
+                                shutil.rmtree(self.tmpdir, ignore_errors=True)
 
         def http(self, method, path, body=None, headers=None, timeout=30, json_body=None):
                 return http_call(self.host, self.port, method, path, body, headers, timeout, json_body)
