@@ -110,6 +110,12 @@ struct conflict_view {
         bool untrue;            /* from an article whose lead calls its story untrue */
 };
 
+/* Does a word of name begin at p (its first byte, or after a space or
+ * hyphen)? */
+static bool name_word_start(const char *name, const char *p) {
+        return p == name || p[-1] == ' ' || p[-1] == '-';
+}
+
 /* Case-insensitive (ASCII): does the entity name hold fold as one of its
  * words (between spaces and hyphens, a possessive ' after it)?  Compares at
  * word starts only: strcasestr() costs more to set up than names are long. */
@@ -117,7 +123,7 @@ static bool name_has_word(const char *name, const char *fold) {
         size_t n = strlen(fold);
         char first = n ? ascii_lower(fold[0]) : 0;
         for (const char *p = name; *p; p++) {
-                if (p != name && p[-1] != ' ' && p[-1] != '-')
+                if (!name_word_start(name, p))
                         continue;
                 /* the first letters differ: strncasecmp() would say so too */
                 if (n && ascii_lower(*p) != first)
@@ -286,7 +292,7 @@ static int view_read_words(struct conflict_view *v, const struct segmented_text 
         uint64_t name_letters = 0;
         for (size_t k = 0; k < c->n_entities; k++)
                 for (const char *p = c->entities[k].name; p && *p; p++)
-                        if (p == c->entities[k].name || p[-1] == ' ' || p[-1] == '-')
+                        if (name_word_start(c->entities[k].name, p))
                                 name_letters |= UINT64_C(1) << (ascii_lower(*p) & 63);
         size_t verdict_end = 0;         /* tokens before this are in a verdict phrase */
         for (size_t i = b; i < e; i++) {

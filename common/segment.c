@@ -492,7 +492,8 @@ static void utf16_text_free(struct utf16_text *u) {
         *u = (struct utf16_text) {};
 }
 
-/* Fills *ret from valid UTF-8 text[0..len); 0 or -ENOMEM. */
+/* Fills *ret from text[0..len), which segment() has checked to be valid
+ * UTF-8; 0 or -ENOMEM. */
 static int utf16_text_make(const char *text, int32_t len, struct utf16_text *ret) {
         const uint8_t *t = (const uint8_t *) text;
         struct utf16_text u = { .s = malloc(sizeof(UChar) * ((size_t) len + 1)) };
@@ -518,8 +519,6 @@ static int utf16_text_make(const char *text, int32_t len, struct utf16_text *ret
                         int32_t start = i;
                         UChar32 ch;
                         U8_NEXT(t, i, len, ch);
-                        if (ch < 0)
-                                ch = 0xFFFD;
                         if (U_IS_BMP(ch))
                                 u.s[u.n] = (UChar) ch, u.map[u.n++] = start;
                         else {
