@@ -38,6 +38,11 @@ static double clock_sec(clockid_t id) {
         return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
 }
 
+/* Where the warm-up run writes every conflict it finds (--conflicts), or
+ * NULL: the list compares two builds' checks, which the count alone does
+ * not. */
+static FILE *conflict_dump;
+
 /* Claim sources for match_claims(): every claim of ex under one outlet. */
 static struct claim_source *sources_of(const struct extracted_article *ex, const char *source) {
         struct claim_source *s = calloc(ex->claims.n ? ex->claims.n : 1, sizeof(*s));
@@ -54,6 +59,7 @@ static int run_once(const struct fnc1 *f, const size_t *order, size_t n,
         struct run_result r = {};
         struct extracted_article *prev = NULL;
         struct claim_source *prev_src = NULL;
+        long prev_id = 0;
         char names[2][48];
         double w0 = clock_sec(CLOCK_MONOTONIC);
         double c0 = clock_sec(CLOCK_THREAD_CPUTIME_ID);
@@ -93,6 +99,11 @@ static int run_once(const struct fnc1 *f, const size_t *order, size_t n,
                         }
                         r.pairs += ex->claims.n * prev->claims.n;
                         r.conflicts += ncc;
+                        for (size_t c = 0; conflict_dump && c < ncc; c++)
+                                fprintf(conflict_dump, "body %ld claim %zu / body %ld claim %zu: %s %.6f %s\n",
+                                        b->id, cc[c].a, prev_id, cc[c].b,
+                                        conflict_kind_to_string(cc[c].result.kind), cc[c].result.score,
+                                        cc[c].result.explanation ? cc[c].result.explanation : "");
                         claim_conflicts_free(cc, ncc);
                         extracted_article_free(prev);
                         free(prev_src);
@@ -100,6 +111,7 @@ static int run_once(const struct fnc1 *f, const size_t *order, size_t n,
                 r.cpu_match += clock_sec(CLOCK_THREAD_CPUTIME_ID) - t1;
                 prev = ex;
                 prev_src = src;
+                prev_id = b->id;
         }
         if (prev) {
                 extracted_article_free(prev);
@@ -136,11 +148,13 @@ static int story_cmp(const void *x, const void *y) {
 
 static void usage(FILE *out) {
         fprintf(out, "usage: pipeline-bench [--bodies FILE] [--stances FILE|''] [--runs N] [--limit N] "
-                     "[--order story|file]\n");
+                     "[--order story|file] [--conflicts FILE]\n"
+                     "  --conflicts FILE  write the conflicts the warm-up run finds, one a line\n");
 }
 
 int main(int argc, char **argv) {
         const char *bodies = DEFAULT_BODIES, *stances = DEFAULT_STANCES, *order_name = "story";
+        const char *dump_path = NULL;
         int runs = 5;
         size_t limit = 0;
         static const struct option opts[] = {
@@ -149,6 +163,7 @@ int main(int argc, char **argv) {
                 { "runs", required_argument, NULL, 'r' },
                 { "limit", required_argument, NULL, 'l' },
                 { "order", required_argument, NULL, 'o' },
+                { "conflicts", required_argument, NULL, 'c' },
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
@@ -160,6 +175,7 @@ int main(int argc, char **argv) {
                 case 'r': runs = atoi(optarg); break;
                 case 'l': limit = strtoul(optarg, NULL, 10); break;
                 case 'o': order_name = optarg; break;
+                case 'c': dump_path = optarg; break;
                 case 'h': usage(stdout); return 0;
                 default: usage(stderr); return 2;
                 }
@@ -194,7 +210,16 @@ int main(int argc, char **argv) {
         if (!res || !wps || !wps_wall || !ex_share)
                 return 1;
 
+        if (dump_path && !(conflict_dump = fopen(dump_path, "w"))) {
+                fprintf(stderr, "cannot write %s: %s\n", dump_path, strerror(errno));
+                return 1;
+        }
         r = run_once(&f, order, n, &io, &warm);
+        if (conflict_dump && fclose(conflict_dump) != 0) {
+                fprintf(stderr, "cannot write %s: %s\n", dump_path, strerror(errno));
+                return 1;
+        }
+        conflict_dump = NULL;
         if (r < 0) {
                 fprintf(stderr, "run failed: %s\n", strerror(-r));
                 return 1;
