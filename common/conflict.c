@@ -8,6 +8,7 @@
 
 #include "conflict.h"
 #include "date.h"
+#include "hash.h"
 #include "lexicon.h"
 #include "quantity.h"
 #include "segment.h"
@@ -89,6 +90,14 @@ struct conflict_view {
         struct cword *words;
         size_t n_words;
         size_t n_content;       /* distinct content stems */
+        /* indices of the n_content content words in words[], in order:
+         * align() and the antonym search visit only these (about half of
+         * a claim's words are stop words) */
+        uint32_t *content_at;
+        /* a copular predicate word that is not content was marked opposite
+         * in the last check: align() must clear every word, not only the
+         * content ones */
+        bool marked_predicate;
         /* bit (stem_hash & 63) of each content word: align() skips the words
          * of the other claim that cannot match any of these without
          * comparing them one by one */
@@ -134,6 +143,65 @@ static bool name_has_word(const char *name, const char *fold) {
         return false;
 }
 
+/* What name_has_word() would find in a claim's entity names: every
+ * stretch of a name from a word start to a space, hyphen, apostrophe or its
+ * end ("O'Brien": "O", "O'Brien"), by the hash of its ASCII-lower-cased
+ * bytes.  A view asks this of each of its content words. */
+#define NAME_KEYS_MAX 64
+struct name_keys {
+        struct {
+                uint64_t hash;
+                const char *at;
+                size_t n;
+        } k[NAME_KEYS_MAX];
+        size_t n;
+        bool overflow;          /* names too many for k: walk them instead */
+};
+
+static void name_keys_make(struct name_keys *ret, const struct claim *c) {
+        ret->n = 0;
+        ret->overflow = false;
+        for (size_t e = 0; e < c->n_entities && !ret->overflow; e++) {
+                const char *name = c->entities[e].name;
+                for (const char *p = name; p && *p && !ret->overflow; p++) {
+                        if (!name_word_start(name, p))
+                                continue;
+                        uint64_t h = HASH_FNV1A64_BASIS;
+                        for (const char *q = p;; q++) {
+                                if (*q == 0 || *q == ' ' || *q == '-' || *q == '\'') {
+                                        if (ret->n == NAME_KEYS_MAX) {
+                                                ret->overflow = true;
+                                                break;
+                                        }
+                                        ret->k[ret->n].hash = h;
+                                        ret->k[ret->n].at = p;
+                                        ret->k[ret->n++].n = (size_t) (q - p);
+                                        if (*q == 0)
+                                                break;
+                                }
+                                char l = ascii_lower(*q);
+                                h = hash_fnv1a64_update(h, &l, 1);
+                        }
+                }
+        }
+}
+
+/* Does an entity name of c hold word (case-folded, hash its wn_hash()) as
+ * name_has_word() reads it?  (A fold has no ASCII capitals, so its hash is
+ * that of its lower-cased bytes.) */
+static bool name_keys_have(const struct name_keys *nk, const struct claim *c, const char *word, uint64_t hash) {
+        if (nk->overflow) {
+                for (size_t e = 0; e < c->n_entities; e++)
+                        if (c->entities[e].name && name_has_word(c->entities[e].name, word))
+                                return true;
+                return false;
+        }
+        for (size_t i = 0; i < nk->n; i++)
+                if (nk->k[i].hash == hash && strncasecmp(nk->k[i].at, word, nk->k[i].n) == 0 && word[nk->k[i].n] == 0)
+                        return true;
+        return false;
+}
+
 /* Does one of claim c's dates hold fold as a word ("May" in "May 17")? */
 static bool claim_date_has_word(const struct claim *c, const char *fold) {
         for (size_t d = 0; d < c->n_dates; d++)
@@ -146,6 +214,7 @@ static void view_free_words(struct conflict_view *v) {
         for (size_t i = 0; i < v->n_words; i++)
                 word_form_release(v->words[i].form);
         free(v->words);
+        free(v->content_at);
 }
 
 void conflict_view_free(struct conflict_view *v) {
@@ -286,14 +355,10 @@ static int view_read_words(struct conflict_view *v, const struct segmented_text 
                 return -ENOMEM;
         bool boundary = false, first_word = true;
         size_t hedge_words = 0, hedge_dates = 0;        /* "may" as a hedge, and as the month */
-        /* bit (first letter & 63) of every word of the claim's entity names:
-         * a word whose letter is not there is in none of them, which spares
-         * most words the name_has_word() walks */
-        uint64_t name_letters = 0;
-        for (size_t k = 0; k < c->n_entities; k++)
-                for (const char *p = c->entities[k].name; p && *p; p++)
-                        if (name_word_start(c->entities[k].name, p))
-                                name_letters |= UINT64_C(1) << (ascii_lower(*p) & 63);
+        /* the forms a word of the claim's entity names can take, looked up
+         * by hash instead of walking every name for every word */
+        struct name_keys names;
+        name_keys_make(&names, c);
         size_t verdict_end = 0;         /* tokens before this are in a verdict phrase */
         for (size_t i = b; i < e; i++) {
                 if (i >= gb && i < ge) {
@@ -369,15 +434,8 @@ static int view_read_words(struct conflict_view *v, const struct segmented_text 
                         hedge_dates += in_date;
                 }
                 w->dateword = w->content && in_date;
-                bool maybe_name = w->content && (!w->stem[0] ||
-                                                 ((name_letters >> (ascii_lower(w->fold[0]) & 63)) & 1) ||
-                                                 ((name_letters >> (ascii_lower(w->stem[0]) & 63)) & 1));
-                for (size_t k = 0; maybe_name && k < c->n_entities; k++)
-                        if (c->entities[k].name && (name_has_word(c->entities[k].name, w->fold) ||
-                                                    name_has_word(c->entities[k].name, w->stem))) {
-                                w->entity = true;
-                                break;
-                        }
+                w->entity = w->content && (name_keys_have(&names, c, w->fold, w->form->fold_hash) ||
+                                           name_keys_have(&names, c, w->stem, w->stem_hash));
         }
         if (v->n_words > 0) {
                 /* the array was sized for every token, punctuation too;
@@ -397,8 +455,10 @@ static int view_read_words(struct conflict_view *v, const struct segmented_text 
         for (size_t i = 0; i < v->n_words; i++) {
                 if (!v->words[i].content)
                         continue;
+                /* (stem_bits holds the stems so far: a word whose bit is
+                 * not set repeats none of them) */
                 bool dup = false;
-                for (size_t j = 0; j < i && !dup; j++)
+                for (size_t j = 0; j < i && !dup && ((v->stem_bits >> (v->words[i].stem_hash & 63)) & 1); j++)
                         dup = v->words[j].content && v->words[j].stem_hash == v->words[i].stem_hash &&
                               strcmp(v->words[j].stem, v->words[i].stem) == 0;
                 if (dup) {
@@ -413,6 +473,15 @@ static int view_read_words(struct conflict_view *v, const struct segmented_text 
                                 v->n_ly++;
                         }
                 }
+        }
+        if (v->n_content > 0) {
+                v->content_at = malloc(v->n_content * sizeof(*v->content_at));
+                if (!v->content_at)
+                        return -ENOMEM;
+                size_t k = 0;
+                for (size_t i = 0; i < v->n_words; i++)
+                        if (v->words[i].content)
+                                v->content_at[k++] = (uint32_t) i;
         }
         return 0;
 }
@@ -749,21 +818,32 @@ static bool adverb_of(const char *adv, const char *adj) {
         return false;
 }
 
+/* Clears what the last check marked on v's words: only content words are
+ * marked shared, and opposite too unless a copular predicate was. */
+static void view_clear_marks(struct conflict_view *v) {
+        if (v->marked_predicate) {
+                for (size_t i = 0; i < v->n_words; i++)
+                        v->words[i].shared = v->words[i].opposite = false;
+                v->marked_predicate = false;
+                return;
+        }
+        for (size_t k = 0; k < v->n_content; k++) {
+                struct cword *w = &v->words[v->content_at[k]];
+                w->shared = w->opposite = false;
+        }
+}
+
 /* Marks the content words of a and b that align (same stem, or WordNet
  * synonyms when with_synonyms) and measures how much of the two claims is
  * the same: mostly coverage of the shorter one (a hypothesis is covered by
  * the longer text), partly coverage of the longer one. */
 static void align(struct conflict_view *a, struct conflict_view *b, bool with_synonyms, struct alignment *ret) {
         struct alignment al = {0};
-        for (size_t i = 0; i < a->n_words; i++)
-                a->words[i].shared = a->words[i].opposite = false;
-        for (size_t j = 0; j < b->n_words; j++)
-                b->words[j].shared = b->words[j].opposite = false;
+        view_clear_marks(a);
+        view_clear_marks(b);
 
-        for (size_t i = 0; i < a->n_words; i++) {
-                struct cword *x = &a->words[i];
-                if (!x->content)
-                        continue;
+        for (size_t ia = 0; ia < a->n_content; ia++) {
+                struct cword *x = &a->words[a->content_at[ia]];
                 /* no content word of b has x's stem, and neither is an adverb
                  * of the other: nothing to compare; x no adverb: only b's
                  * adverbs may be x's */
@@ -781,9 +861,9 @@ static void align(struct conflict_view *a, struct conflict_view *b, bool with_sy
                                 continue;
                         }
                 }
-                for (size_t j = 0; j < b->n_words; j++) {
-                        struct cword *y = &b->words[j];
-                        if (!y->content || y->shared)
+                for (size_t jb = 0; jb < b->n_content; jb++) {
+                        struct cword *y = &b->words[b->content_at[jb]];
+                        if (y->shared)
                                 continue;
                         if ((x->stem_hash == y->stem_hash && strcmp(x->stem, y->stem) == 0) ||
                             (x->ly && adverb_of(x->fold, y->fold)) || (y->ly && adverb_of(y->fold, x->fold))) {
@@ -793,13 +873,13 @@ static void align(struct conflict_view *a, struct conflict_view *b, bool with_sy
                 }
         }
         if (with_synonyms)
-                for (size_t i = 0; i < a->n_words; i++) {
-                        struct cword *x = &a->words[i];
-                        if (!x->content || x->shared || x->entity)
+                for (size_t ia = 0; ia < a->n_content; ia++) {
+                        struct cword *x = &a->words[a->content_at[ia]];
+                        if (x->shared || x->entity)
                                 continue;
-                        for (size_t j = 0; j < b->n_words; j++) {
-                                struct cword *y = &b->words[j];
-                                if (!y->content || y->shared || y->entity)
+                        for (size_t jb = 0; jb < b->n_content; jb++) {
+                                struct cword *y = &b->words[b->content_at[jb]];
+                                if (y->shared || y->entity)
                                         continue;
                                 if (words_synonyms(x, y)) {
                                         x->shared = y->shared = true;
@@ -808,12 +888,14 @@ static void align(struct conflict_view *a, struct conflict_view *b, bool with_sy
                         }
                 }
 
-        for (size_t i = 0; i < a->n_words; i++)
-                if (a->words[i].content && a->words[i].shared) {
+        for (size_t ia = 0; ia < a->n_content; ia++) {
+                const struct cword *x = &a->words[a->content_at[ia]];
+                if (x->shared) {
                         al.shared++;
-                        if (!a->words[i].entity)
+                        if (!x->entity)
                                 al.shared_plain++;
                 }
+        }
 
         al.overlap = overlap_of(al.shared, a->n_content, b->n_content);
         /* An article's verdict holds the whole story it refutes (its lead):
@@ -1247,13 +1329,13 @@ int conflict_check_views(const struct claim_source *a, const struct claim_source
         if (va->n_content <= MAX_WORDNET_WORDS && vb->n_content <= MAX_WORDNET_WORDS &&
             overlap_of(al.shared + 1, va->n_content, vb->n_content) >= o->min_overlap) {
                 struct cword *ox = NULL, *oy = NULL;
-                for (size_t i = 0; i < va->n_words && antonym < 2; i++) {
-                        struct cword *x = &va->words[i];
-                        if (!x->content || x->shared)
+                for (size_t ia = 0; ia < va->n_content && antonym < 2; ia++) {
+                        struct cword *x = &va->words[va->content_at[ia]];
+                        if (x->shared)
                                 continue;
-                        for (size_t j = 0; j < vb->n_words && antonym < 2; j++) {
-                                struct cword *y = &vb->words[j];
-                                if (!y->content || y->shared)
+                        for (size_t jb = 0; jb < vb->n_content && antonym < 2; jb++) {
+                                struct cword *y = &vb->words[vb->content_at[jb]];
+                                if (y->shared)
                                         continue;
                                 int k = words_antonyms(x, y);
                                 if (k > antonym) {
@@ -1288,6 +1370,7 @@ int conflict_check_views(const struct claim_source *a, const struct claim_source
                                         continue;
                                 antonym = 2;
                                 x->opposite = y->opposite = true;
+                                va->marked_predicate = vb->marked_predicate = true;
                                 c.word_a = x->fold;
                                 c.word_b = y->fold;
                         }
