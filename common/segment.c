@@ -459,10 +459,10 @@ struct builder {
         size_t n, cap;
 };
 
-static int builder_push(struct builder *b) {
-        if (b->n < b->cap)
+/* Makes room for cap tokens.  Returns 0 or -ENOMEM. */
+static int builder_reserve(struct builder *b, size_t cap) {
+        if (cap <= b->cap)
                 return 0;
-        size_t cap = b->cap ? b->cap * 2 : 256;
         struct token *t = realloc(b->tokens, cap * sizeof(*t));
         if (!t)
                 return -ENOMEM;
@@ -473,6 +473,12 @@ static int builder_push(struct builder *b) {
         b->extra = e;
         b->cap = cap;
         return 0;
+}
+
+static int builder_push(struct builder *b) {
+        if (b->n < b->cap)
+                return 0;
+        return builder_reserve(b, b->cap ? b->cap * 2 : 256);
 }
 
 /* The text as UTF-16, which ICU's break iterators walk natively (over a
@@ -794,6 +800,14 @@ static int segment(const char *text, size_t len, bool sentences, struct segmente
         if (r < 0)
                 return r;
 
+        /* English runs about one token (word or mark) to five bytes, and
+         * its folds and stems to about one and a half times the text:
+         * sized once, the arrays are seldom copied while they grow */
+        r = builder_reserve(&b, len / 4 + 16);
+        if (r >= 0)
+                r = arena_reserve(&a, len + len / 2 + 64);
+        if (r < 0)
+                goto fail;
         r = tokenize(c, &u16, text, (int32_t) len, &b, &a);
         if (r < 0)
                 goto fail;
@@ -817,11 +831,12 @@ static int segment(const char *text, size_t len, bool sentences, struct segmente
                         goto fail;
         }
 
-        out = calloc(1, sizeof(*out) + a.len);
+        out = malloc(sizeof(*out) + a.len);     /* the strings are copied in below */
         if (!out) {
                 r = -ENOMEM;
                 goto fail;
         }
+        *out = (struct segmented_text) {};
         out->text = text;
         out->len = len;
         r = sentences ? split_sentences(c, &u16, text, &b, &a, out) : one_sentence(&b, out);
