@@ -426,10 +426,18 @@ static bool match_relative(const struct segmented_text *st, size_t i, size_t end
         const struct token *t = &st->tokens[i];
         f->begin = i;
 
-        /* every form starts with one of these letters, a digit or a number word */
-        if ((!t->fold[0] || !strchr("tylnpe", t->fold[0])) &&
-            !(i + 2 < end && st->tokens[i + 2].fold[0] == 'a' && fold_is(&st->tokens[i + 2], "ago")))
-                return false;
+        /* every form but "N ago" starts with a word of four letters or
+         * more that begins with one of these pairs ("today", "yesterday",
+         * "last", "next", "past", "earlier", "this") */
+        if (!(i + 2 < end && st->tokens[i + 2].fold[0] == 'a' && fold_is(&st->tokens[i + 2], "ago"))) {
+                static const char pairs[][2] = { "to", "ye", "la", "ne", "pa", "ea", "th" };
+                const char *w = t->fold;
+                bool may = false;
+                for (size_t k = 0; k < sizeof(pairs) / sizeof(pairs[0]) && !may; k++)
+                        may = w[0] == pairs[k][0] && w[1] == pairs[k][1];
+                if (!may || !w[2] || !w[3])
+                        return false;
+        }
         if (fold_is(t, "today") || fold_is(t, "tonight") || fold_is(t, "yesterday") || fold_is(t, "tomorrow") ||
             fold_is(t, "today's") || fold_is(t, "yesterday's") || fold_is(t, "tomorrow's")) {
                 /* "USA Today" is a newspaper */
