@@ -204,6 +204,27 @@ bool lexicon_starts_entry_n(enum lexicon_id id, const char *word, size_t len) {
         return lexicon_set_has(table_sets(word, len).heads, id);
 }
 
+/* The table is sorted by bytes (gen-lexicon.py): the first key not below
+ * "phrase " is the one to look at. */
+bool lexicon_extends(enum lexicon_id id, const char *phrase) {
+        if ((unsigned) id >= _LEXICON_MAX || !phrase)
+                return false;
+        const struct lexicon_table *t = &lexicon_tables[id];
+        size_t n = strlen(phrase), lo = 0, hi = t->n;
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                const char *k = t->entries[mid].key;
+                int c = strncmp(k, phrase, n);
+                if (c == 0)
+                        c = (int) (unsigned char) k[n] - ' ';
+                if (c < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return lo < t->n && strncmp(t->entries[lo].key, phrase, n) == 0 && t->entries[lo].key[n] == ' ';
+}
+
 bool lexicon_starts_phrase(enum lexicon_id id, const char *phrase) {
         if (!phrase)
                 return false;

@@ -30,6 +30,11 @@ bool lexicon_entry(enum lexicon_id id, size_t i, const char **ret_key, const cha
  * return true for any word when the lookup index could not be built. */
 bool lexicon_starts_entry(enum lexicon_id id, const char *word);
 
+/* Returns true when an entry of the list begins with phrase and a space:
+ * a scan that builds a phrase word by word stops when this says no longer
+ * entry can follow. */
+bool lexicon_extends(enum lexicon_id id, const char *phrase);
+
 /* lexicon_starts_entry() of the first len bytes of word. */
 bool lexicon_starts_entry_n(enum lexicon_id id, const char *word, size_t len);
 

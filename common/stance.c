@@ -43,6 +43,8 @@ static size_t phrase_at(const struct segmented_text *st, size_t i, size_t end, e
                 words++;
                 if (lexicon_contains(id, buf))
                         best = k + 1 - i;
+                if (!lexicon_extends(id, buf))
+                        break;
         }
         return best;
 }

@@ -44,6 +44,52 @@ static void check_word_sets(void) {
         CHECK(lexicon_set_has(s.heads, LEXICON_HEDGES), "'it' may begin a hedge ('it is unclear')");
 }
 
+/* Does some entry of list id begin with the first n bytes of phrase and a
+ * space?  The walk over the whole list that lexicon_extends() saves. */
+static bool extends_by_walk(int id, const char *phrase, size_t n) {
+        for (size_t i = 0; i < lexicon_tables[id].n; i++) {
+                const char *k = lexicon_tables[id].entries[i].key;
+                if (strncmp(k, phrase, n) == 0 && k[n] == ' ')
+                        return true;
+        }
+        return false;
+}
+
+/* lexicon_extends() against the walk, for every word-prefix of every entry
+ * of every list and for phrases in none. */
+static void check_extends(void) {
+        size_t asked = 0;
+        int bad = 0;
+        char buf[512];
+        for (int id = 0; id < _LEXICON_MAX; id++)
+                for (size_t i = 0; i < lexicon_tables[id].n; i++) {
+                        const char *k = lexicon_tables[id].entries[i].key;
+                        for (size_t n = 0;; n++) {
+                                if (k[n] != ' ' && k[n] != '\0')
+                                        continue;
+                                if (n < sizeof(buf)) {
+                                        memcpy(buf, k, n);
+                                        buf[n] = '\0';
+                                        bad += lexicon_extends(id, buf) != extends_by_walk(id, buf, n);
+                                        asked++;
+                                }
+                                if (k[n] == '\0')
+                                        break;
+                        }
+                }
+        static const char *const others[] = { "election", "not", "not tru", "not true false", "zzzz", "a" };
+        for (int id = 0; id < _LEXICON_MAX; id++)
+                for (size_t i = 0; i < sizeof(others) / sizeof(*others); i++) {
+                        bad += lexicon_extends(id, others[i]) != extends_by_walk(id, others[i], strlen(others[i]));
+                        asked++;
+                }
+        CHECK(asked > 1000 && bad == 0, "lexicon_extends() answers as a walk of the list for %zu phrases (%d differ)",
+              asked, bad);
+        CHECK(lexicon_extends(LEXICON_VERDICTS, "not"), "'not' goes on in a verdict ('not true')");
+        CHECK(!lexicon_extends(LEXICON_VERDICTS, "not true"), "'not true' is a whole verdict, no longer one begins so");
+        CHECK(!lexicon_extends(LEXICON_HEDGES, "election"), "an ordinary word begins no entry");
+}
+
 int main(void) {
         CHECK(lexicon_contains(LEXICON_STOPWORDS, "the"), "'the' is a stopword");
         CHECK(!lexicon_contains(LEXICON_STOPWORDS, "election"), "'election' is not");
@@ -60,6 +106,7 @@ int main(void) {
         CHECK(!lexicon_starts_entry(LEXICON_HEDGES, "i"), "a prefix of a first word starts nothing");
         CHECK(!lexicon_starts_entry(LEXICON_HEDGES, "election"), "an ordinary word starts nothing");
         check_word_sets();
+        check_extends();
 
         /* entries in key order, each with the value lexicon_lookup() gives */
         const char *key, *value, *prev = NULL;
