@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "lexicon.h"
 #include "wordform.h"
 
@@ -59,8 +60,8 @@ static int grow_locked(void) {
 int word_form_acquire(const char *fold, const char *stem, const struct word_form **ret) {
         if (!stem)
                 stem = fold;
-        uint64_t h = wn_hash(fold);
-        size_t fn = strlen(fold), sn = strlen(stem);
+        size_t fn = strlen(fold);
+        uint64_t h = hash_fnv1a64(fold, fn);    /* wn_hash(fold) */
 
         pthread_mutex_lock(&lock);
         if (n_buckets) {
@@ -78,6 +79,7 @@ int word_form_acquire(const char *fold, const char *stem, const struct word_form
                 return -ENOMEM;
         }
         /* the strings live in the same allocation as the form */
+        size_t sn = strlen(stem);
         struct word_form *f = calloc(1, sizeof(*f) + fn + 1 + sn + 1);
         if (!f) {
                 pthread_mutex_unlock(&lock);
