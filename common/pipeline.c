@@ -103,19 +103,75 @@ static int bag_add(struct term_bag *b, const char *prefix, const char *term, flo
         return 0;
 }
 
-static int term_cmp(const void *x, const void *y) {
-        return strcmp(((const struct term_weight *) x)->term, ((const struct term_weight *) y)->term);
+/* A term to sort: its first eight bytes as a big-endian number (zero
+ * padded), which orders as strcmp() does, and where it is. */
+struct term_key {
+        uint64_t prefix;
+        struct term_weight tw;
+};
+
+static uint64_t term_prefix(const char *s) {
+        uint64_t k = 0;
+        size_t i = 0;
+        for (; i < 8 && s[i]; i++)
+                k = k << 8 | (unsigned char) s[i];
+        return i == 0 ? 0 : k << (8 * (8 - i));
 }
 
-/* Sorts the bag's distinct terms into *ret (taking the bag's memory). */
-static void bag_finish(struct term_bag *b, struct termvec *ret) {
-        if (b->n)
-                qsort(b->items, b->n, sizeof(*b->items), term_cmp);
+/* strcmp() order of the terms behind x and y: the prefixes decide unless
+ * they are equal (the bag's terms are distinct). */
+static bool term_key_less(const struct term_key *x, const struct term_key *y) {
+        if (x->prefix != y->prefix)
+                return x->prefix < y->prefix;
+        return strcmp(x->tw.term, y->tw.term) < 0;
+}
+
+/* Merge sort of k[0..n) through tmp (n entries): an article has a few
+ * hundred distinct terms, and qsort()'s call per comparison and strcmp()
+ * from the first byte cost more than the comparisons themselves. */
+static void term_keys_sort(struct term_key *k, struct term_key *tmp, size_t n) {
+        if (n <= 12) {
+                for (size_t i = 1; i < n; i++) {
+                        struct term_key e = k[i];
+                        size_t j = i;
+                        for (; j > 0 && term_key_less(&e, &k[j - 1]); j--)
+                                k[j] = k[j - 1];
+                        k[j] = e;
+                }
+                return;
+        }
+        size_t h = n / 2;
+        term_keys_sort(k, tmp, h);
+        term_keys_sort(k + h, tmp, n - h);
+        size_t i = 0, j = h, o = 0;
+        while (i < h && j < n)
+                tmp[o++] = term_key_less(&k[j], &k[i]) ? k[j++] : k[i++];
+        while (i < h)
+                tmp[o++] = k[i++];
+        /* what is left of the second half is in place already */
+        memcpy(k, tmp, o * sizeof(*k));
+}
+
+/* Sorts the bag's distinct terms into *ret (taking the bag's memory).
+ * Returns 0 or -ENOMEM (the bag is then left as it was). */
+static int bag_finish(struct term_bag *b, struct termvec *ret) {
+        if (b->n > 1) {
+                struct term_key *k = malloc(2 * b->n * sizeof(*k));
+                if (!k)
+                        return -ENOMEM;
+                for (size_t i = 0; i < b->n; i++)
+                        k[i] = (struct term_key) { term_prefix(b->items[i].term), b->items[i] };
+                term_keys_sort(k, k + b->n, b->n);
+                for (size_t i = 0; i < b->n; i++)
+                        b->items[i] = k[i].tw;
+                free(k);
+        }
         ret->items = b->items;
         ret->n = b->n;
         free(b->slots);
         free(b->hashes);
         memset(b, 0, sizeof(*b));
+        return 0;
 }
 
 static void bag_free(struct term_bag *b) {
@@ -930,7 +986,9 @@ int pipeline_extract(const struct article_input *in, struct extracted_article **
                         goto fail;
         field_clear(&fields[0]);
         field_clear(&fields[1]);
-        bag_finish(&bag, &a->terms);
+        r = bag_finish(&bag, &a->terms);
+        if (r < 0)
+                goto fail;
         *ret = a;
         return 0;
 fail:

@@ -82,6 +82,30 @@ int main(void) {
         CHECK(has_entity, "entity terms in the vector");
         extracted_article_free(a);
 
+        /* many terms, several sharing their first eight bytes ("E:United ..."):
+         * the sort's merge and its tie-break past the prefix */
+        struct article_input many = {
+                .title = "United Nations and United States meet",
+                .text = "Delegates of the United Nations, the United States, the United Kingdom and the "
+                        "United Arab Emirates met in Lisbon on Monday. They discussed shipping, fishing, "
+                        "farming, mining, banking, trading, building, teaching and nursing, the minister said. "
+                        "Internationalists and internationalism were not on the agenda.",
+        };
+        a = NULL;
+        CHECK(pipeline_extract(&many, &a) == 0, "many-term article extracted");
+        if (a) {
+                size_t united = 0;
+                sorted = true;
+                for (size_t i = 0; i < a->terms.n; i++) {
+                        if (i && strcmp(a->terms.items[i - 1].term, a->terms.items[i].term) >= 0)
+                                sorted = false;
+                        united += strncmp(a->terms.items[i].term, "E:United", 8) == 0;
+                }
+                CHECK(a->terms.n > 24 && united >= 2 && sorted,
+                      "%zu terms (%zu beginning \"E:United\") sorted and unique", a->terms.n, united);
+                extracted_article_free(a);
+        }
+
         /* errors */
         struct article_input bad = { .text = "caf\xc3 au lait" };
         a = NULL;
