@@ -678,6 +678,8 @@ static bool facts_read_locked(struct wn_facts *f, char *w, int pos, bool with_an
                 memcpy(f->synsets, offsets, sizeof(long) * (size_t) n);
                 qsort(f->synsets, (size_t) n, sizeof(long), cmp_long);
                 f->n_synsets = (size_t) n;
+                for (int i = 0; i < n; i++)
+                        f->synset_bits |= UINT64_C(1) << (hash_mix64((uint64_t) f->synsets[i]) & 63);
         }
         f->info = word_info(w, pos);
         /* antonym questions about a word the index lacks are never asked
@@ -804,7 +806,8 @@ static bool same_form(const struct wn_facts *a, const struct wn_facts *b) {
 bool wn_facts_synonyms(const struct wn_facts *a, const struct wn_facts *b) {
         if (!a || !b || !a->form || !b->form)
                 return false;
-        return same_form(a, b) || sorted_intersect(a->synsets, a->n_synsets, b->synsets, b->n_synsets);
+        return same_form(a, b) ||
+               ((a->synset_bits & b->synset_bits) && sorted_intersect(a->synsets, a->n_synsets, b->synsets, b->n_synsets));
 }
 
 /* Is b (its form) among the antonyms read for a? */

@@ -38,6 +38,9 @@ struct wn_facts {
         int info;               /* what the index says of it (wordnet.c's INFO_* bits) */
         long *synsets;          /* sorted offsets of its synsets (or its base form's) */
         size_t n_synsets;
+        /* bit (hash_mix64(offset) & 63) of each synset: two words with no
+         * bit in common share no synset, and most pairs asked are such */
+        uint64_t synset_bits;
         char *antonym_words;    /* its antonyms, each ended by '\0' (with_antonyms only) */
         uint64_t *antonym_hashes;               /* of each of antonym_words, in order */
         size_t n_antonyms;
