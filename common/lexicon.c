@@ -131,23 +131,36 @@ static void build_indexes(void) {
         indexed = true;
 }
 
-/* Binary search over a sorted table; returns the entry or NULL. */
-static const struct lexicon_entry *bsearch_entry(const struct lexicon_table *t, const char *word, size_t len) {
+/* Does key k begin with s[0..n) followed by the byte next ('\0': is k
+ * s[0..n))? */
+static bool key_is(const char *k, const char *s, size_t n, char next) {
+        return strncmp(k, s, n) == 0 && k[n] == next;
+}
+
+/* The index of the first key of the sorted table (sorted by bytes,
+ * gen-lexicon.py) not below s[0..n) followed by the byte next: with next
+ * '\0' where the key s[0..n) is or would be, with ' ' the first key that
+ * may continue the phrase s[0..n). */
+static size_t lower_bound(const struct lexicon_table *t, const char *s, size_t n, char next) {
         size_t lo = 0, hi = t->n;
         while (lo < hi) {
                 size_t mid = lo + (hi - lo) / 2;
                 const char *k = t->entries[mid].key;
-                int c = strncmp(k, word, len);
-                if (c == 0 && k[len] != '\0')
-                        c = 1;  /* k is longer than word: k sorts after it */
+                int c = strncmp(k, s, n);
                 if (c == 0)
-                        return &t->entries[mid];
+                        c = (int) (unsigned char) k[n] - (int) (unsigned char) next;
                 if (c < 0)
                         lo = mid + 1;
                 else
                         hi = mid;
         }
-        return NULL;
+        return lo;
+}
+
+/* Binary search over a sorted table; returns the entry or NULL. */
+static const struct lexicon_entry *bsearch_entry(const struct lexicon_table *t, const char *word, size_t len) {
+        size_t i = lower_bound(t, word, len, '\0');
+        return i < t->n && key_is(t->entries[i].key, word, len, '\0') ? &t->entries[i] : NULL;
 }
 
 /* The entry whose key is the first len bytes of word, or NULL. */
@@ -164,7 +177,7 @@ static const struct lexicon_entry *find(enum lexicon_id id, const char *word, si
                 if (x->hashes[s] != h)
                         continue;
                 const struct lexicon_entry *e = &t->entries[x->slots[s] - 1];
-                if (strncmp(e->key, word, len) == 0 && e->key[len] == '\0')
+                if (key_is(e->key, word, len, '\0'))
                         return e;
         }
         return NULL;
@@ -204,25 +217,12 @@ bool lexicon_starts_entry_n(enum lexicon_id id, const char *word, size_t len) {
         return lexicon_set_has(table_sets(word, len).heads, id);
 }
 
-/* The table is sorted by bytes (gen-lexicon.py): the first key not below
- * "phrase " is the one to look at. */
 bool lexicon_extends(enum lexicon_id id, const char *phrase) {
         if ((unsigned) id >= _LEXICON_MAX || !phrase)
                 return false;
         const struct lexicon_table *t = &lexicon_tables[id];
-        size_t n = strlen(phrase), lo = 0, hi = t->n;
-        while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                const char *k = t->entries[mid].key;
-                int c = strncmp(k, phrase, n);
-                if (c == 0)
-                        c = (int) (unsigned char) k[n] - ' ';
-                if (c < 0)
-                        lo = mid + 1;
-                else
-                        hi = mid;
-        }
-        return lo < t->n && strncmp(t->entries[lo].key, phrase, n) == 0 && t->entries[lo].key[n] == ' ';
+        size_t n = strlen(phrase), i = lower_bound(t, phrase, n, ' ');
+        return i < t->n && key_is(t->entries[i].key, phrase, n, ' ');
 }
 
 bool lexicon_starts_phrase(enum lexicon_id id, const char *phrase) {

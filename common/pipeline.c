@@ -103,8 +103,8 @@ static int bag_add(struct term_bag *b, const char *prefix, const char *term, flo
         return 0;
 }
 
-/* A term to sort: its first eight bytes as a big-endian number (zero
- * padded), which orders as strcmp() does, and where it is. */
+/* A term to sort, with its first eight bytes as a big-endian number (zero
+ * padded), which orders as strcmp() does. */
 struct term_key {
         uint64_t prefix;
         struct term_weight tw;
