@@ -88,17 +88,39 @@ int rfc3339_parse(const char *s, time_t *ret) {
                 sec = 59;       /* a leap second: time_t cannot name it */
 
         int64_t t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
-        if ((int64_t) (time_t) t != t)
-                return -EINVAL;
+        /* an offset can carry 0000-12-31 or 9999-12-31 across the edge of
+         * what a four-digit UTC year can name */
+        if (t < RFC3339_MIN || t > RFC3339_MAX || (int64_t) (time_t) t != t)
+                return -ERANGE;
         *ret = (time_t) t;
         return 0;
 }
 
+/* The inverse of days_from_civil() (Howard Hinnant's civil_from_days). */
+static void civil_from_days(int64_t z, int64_t *ret_y, int *ret_m, int *ret_d) {
+        z += 719468;
+        int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+        int64_t doe = z - era * 146097;
+        int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+        int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        int64_t mp = (5 * doy + 2) / 153;
+        *ret_d = (int) (doy - (153 * mp + 2) / 5 + 1);
+        *ret_m = (int) (mp < 10 ? mp + 3 : mp - 9);
+        *ret_y = yoe + era * 400 + (*ret_m <= 2);
+}
+
 char *rfc3339_format(time_t t, char *buf, size_t size) {
-        struct tm tm;
-        if (!gmtime_r(&t, &tm) || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
-                if (size > 0)
-                        snprintf(buf, size, "1970-01-01T00:00:00Z");
-        }
+        int64_t v = (int64_t) t, y;
+        int m, d;
+
+        if (v < RFC3339_MIN)
+                v = RFC3339_MIN;
+        if (v > RFC3339_MAX)
+                v = RFC3339_MAX;
+        int64_t days = (v >= 0 ? v : v - 86399) / 86400, secs = v - days * 86400;
+        civil_from_days(days, &y, &m, &d);
+        if (size > 0)
+                snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02dZ", (int) y, m, d, (int) (secs / 3600),
+                         (int) (secs / 60 % 60), (int) (secs % 60));
         return buf;
 }

@@ -628,6 +628,12 @@ static void handle_request(struct evhttp_request *req, void *arg) {
                 }
                 if (!authorized(s, req, r))
                         return;
+                if (r == ROUTE_ARTICLES_POST && s->workers && workers_store_lost(s->workers)) {
+                        reply_error(s, req, r, 503, "store_unavailable", NULL,
+                                    "the database file was deleted or replaced while claimd ran: "
+                                    "writes are refused until claimd is restarted");
+                        return;
+                }
         } else if (s->cfg.require_token_for_reads && r != ROUTE_HEALTHZ && !authorized(s, req, r))
                 return;
 

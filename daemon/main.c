@@ -377,6 +377,9 @@ int main(int argc, char *argv[]) {
         /* the loop has ended: late jobs are answered 503, then flushed */
         if (ev_drain)
                 event_del(ev_drain);
+        int lost = workers_store_lost(server.workers);
+        if (!lost && server.ro)
+                lost = store_file_state(server.ro);
         workers_free(server.workers);
         server.workers = NULL;
         event_base_loop(server.base, EVLOOP_NONBLOCK);
@@ -397,6 +400,11 @@ int main(int argc, char *argv[]) {
                 free(server.token);
         }
         config_free(&server.cfg);
-        log_struct(LOG_NOTICE, CLAIMD_MESSAGE_STOPPING, NULL, "stopped: database closed cleanly");
+        if (lost)
+                log_struct(LOG_ERR, CLAIMD_MESSAGE_STOPPING, NULL,
+                           "stopped: the database file had been %s while claimd ran; no write was acknowledged "
+                           "after claimd noticed", lost == -ENOENT ? "deleted" : "replaced");
+        else
+                log_struct(LOG_NOTICE, CLAIMD_MESSAGE_STOPPING, NULL, "stopped: database closed cleanly");
         return 0;
 }

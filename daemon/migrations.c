@@ -153,11 +153,34 @@ static const char migration_4[] =
         "INSERT INTO claims_fts(claims_fts, rank) VALUES ('automerge', 8);\n"
         "INSERT INTO articles_fts(articles_fts, rank) VALUES ('automerge', 8);\n";
 
+/* Version 5: scope tokens of days and weeks before 1970 are "dmN"/"wmN"
+ * (store.c, sb_append_period()).  They were "d-N", which the unicode61
+ * tokenizer indexed as the two tokens "d" and "N", and which FTS5 read as a
+ * column filter in a query (so such articles were refused with 503; a retry
+ * could pass and store them).  Their FTS rows are written again with the
+ * new tokens; only rows published before 1970 have a '-' in their scope. */
+static const char migration_5[] =
+        "INSERT INTO articles_fts(articles_fts, rowid, fts_terms, scope)\n"
+        "  SELECT 'delete', id, fts_terms, scope FROM articles WHERE published_at < 0;\n"
+        "UPDATE articles SET scope = replace(replace(scope, 'd-', 'dm'), 'w-', 'wm')\n"
+        "  WHERE published_at < 0;\n"
+        "INSERT INTO articles_fts(rowid, fts_terms, scope)\n"
+        "  SELECT id, fts_terms, scope FROM articles WHERE published_at < 0;\n"
+        "INSERT INTO claims_fts(claims_fts, rowid, terms, scope)\n"
+        "  SELECT 'delete', c.id, c.terms, c.scope FROM articles a JOIN claims c ON c.article_id = a.id\n"
+        "  WHERE a.published_at < 0;\n"
+        "UPDATE claims SET scope = replace(replace(scope, 'd-', 'dm'), 'w-', 'wm')\n"
+        "  WHERE article_id IN (SELECT id FROM articles WHERE published_at < 0);\n"
+        "INSERT INTO claims_fts(rowid, terms, scope)\n"
+        "  SELECT c.id, c.terms, c.scope FROM articles a JOIN claims c ON c.article_id = a.id\n"
+        "  WHERE a.published_at < 0;\n";
+
 static const char *const migrations[] = {
         migration_1,
         migration_2,
         migration_3,
         migration_4,
+        migration_5,
 };
 
 #define N_MIGRATIONS ((int) (sizeof(migrations) / sizeof(migrations[0])))

@@ -160,8 +160,13 @@ int article_validate(json_t *o, bool source_required, const char *prefix, size_t
 
         time_t published = received;
         if (v[F_PUBLISHED_AT]) {
-                if (strlen(v[F_PUBLISHED_AT]) > MAX_PUBLISHED_AT_BYTES ||
-                    rfc3339_parse(v[F_PUBLISHED_AT], &published) < 0)
+                int k = strlen(v[F_PUBLISHED_AT]) > MAX_PUBLISHED_AT_BYTES ? -EINVAL :
+                        rfc3339_parse(v[F_PUBLISHED_AT], &published);
+                if (k == -ERANGE)
+                        return fail(e, 400, "invalid_field", prefix, "published_at",
+                                    "'published_at' must fall between 0001-01-01T00:00:00Z and "
+                                    "9999-12-31T23:59:59Z in UTC");
+                if (k < 0)
                         return fail(e, 400, "invalid_field", prefix, "published_at",
                                     "'published_at' must be an RFC 3339 timestamp such as \"2017-07-07T20:00:00Z\"");
         }

@@ -440,6 +440,21 @@ void route_healthz(struct server *s, struct evhttp_request *req) {
                 reply_store_error(s, req, ROUTE_HEALTHZ, k);
                 return;
         }
+        /* the writer finds out at its next commit, the reader here */
+        int lost = s->workers ? workers_store_lost(s->workers) : 0;
+        if (!lost)
+                lost = store_file_state(s->ro);
+        if (lost) {
+                json_t *e = error_json("store_unavailable", NULL,
+                                       "the database file %s was %s while claimd ran: writes are refused; "
+                                       "restart claimd", s->cfg.database, lost == -ENOENT ? "deleted" : "replaced");
+                if (e && json_object_set_new(e, "status", json_string("store_unavailable")) < 0) {
+                        json_decref(e);
+                        e = NULL;
+                }
+                reply_json(s, req, ROUTE_HEALTHZ, 503, e);
+                return;
+        }
         reply_json(s, req, ROUTE_HEALTHZ, 200,
                    json_pack("{s:s, s:s, s:I, s:I, s:I, s:I}",
                              "status", "ok",

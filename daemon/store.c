@@ -21,6 +21,7 @@
 #include "common/rfc3339.h"
 #include "common/termvec.h"
 #include "migrations.h"
+#include "store-file.h"
 #include "store.h"
 
 #define CENTROID_TERMS 200      /* terms kept in an event centroid */
@@ -260,6 +261,9 @@ struct store {
         bool readonly;
         bool in_batch;
         bool batch_lost;        /* SQLite rolled the whole batch back (I/O error, full disk) */
+        struct store_file file; /* the file at the path is still ours? */
+        int file_lost;          /* 0, or what store_file_check() once said: sticks */
+        char errmsg[256];       /* why the last write failed (note_error()), or "" */
         sqlite3_stmt *stmts[_ST_MAX];
         sqlite3_stmt *conflict_lists[_CF_MAX];
         struct df_entry *df;
@@ -466,7 +470,22 @@ static const char *column_text(sqlite3_stmt *st, int i) {
 }
 
 const char *store_errmsg(struct store *s) {
-        return s && s->db ? sqlite3_errmsg(s->db) : "no database";
+        if (!s || !s->db)
+                return "no database";
+        return s->errmsg[0] ? s->errmsg : sqlite3_errmsg(s->db);
+}
+
+/* Keeps what made a write fail (r) for store_errmsg(), before the ROLLBACK
+ * that follows replaces SQLite's message with "not an error". */
+static void note_error(struct store *s, int r) {
+        int rc = sqlite3_errcode(s->db);
+        if (r == -ESTALE)
+                snprintf(s->errmsg, sizeof(s->errmsg), "the database file was %s since claimd opened it",
+                         s->file_lost == -ENOENT ? "deleted" : "replaced");
+        else if (rc != SQLITE_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
+                snprintf(s->errmsg, sizeof(s->errmsg), "%s", sqlite3_errmsg(s->db));
+        else
+                snprintf(s->errmsg, sizeof(s->errmsg), "%s", strerror(-r));
 }
 
 /* ---- ranking ---- */
@@ -617,11 +636,35 @@ int store_open(const char *path, bool readonly, struct store **ret) {
                         goto fail;
                 }
         }
+        r = store_file_init(&s->file, path);
+        if (r < 0)
+                goto fail;
         *ret = s;
         return 0;
 fail:
         store_close(s);
         return r;
+}
+
+int store_file_state(struct store *s) {
+        if (!s->file_lost)
+                s->file_lost = store_file_check(&s->file);
+        return s->file_lost;
+}
+
+int store_save_copy(struct store *s, const char *dest) {
+        sqlite3_stmt *st;
+        int rc = sqlite3_prepare_v2(s->db, "VACUUM INTO ?1", -1, &st, NULL);
+        if (rc != SQLITE_OK)
+                return store_errno(rc);
+        sqlite3_bind_text(st, 1, dest, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE) {
+                unlink(dest);
+                return store_errno(rc) ?: -EIO;
+        }
+        return 0;
 }
 
 static void df_cache_clear(struct store *s) {
@@ -644,6 +687,7 @@ void store_close(struct store *s) {
         claim_cache_clear(&s->cc);
         pools_clear(s);
         event_index_clear(&s->events);
+        store_file_done(&s->file);
         if (s->db && !s->readonly)
                 /* Fold the WAL into the database file: the read-only
                  * connection closes after the writer and may not, so
@@ -834,6 +878,14 @@ static void sb_append_or_group(struct strbuf *b, const char *const *terms, size_
         sb_append(b, ")");
 }
 
+/* Appends a day or week scope token: prefix and n, "m" and -n for a negative
+ * n (before 1970).  FTS5 reads a bare "d-25567" as a column filter, and the
+ * tokenizer would split it in two anyway; "dm25567" is one bareword token,
+ * for any day of the years 1..9999. */
+static void sb_append_period(struct strbuf *b, const char *prefix, int64_t n) {
+        sb_printf(b, n < 0 ? "%sm%lld" : "%s%lld", prefix, (long long) (n < 0 ? -n : n));
+}
+
 /* Appends scope : (dN OR ...) covering [lo, hi] with day tokens, or week
  * tokens for wide windows; nothing when even weeks would be too many. */
 static void sb_append_window(struct strbuf *b, int64_t lo, int64_t hi) {
@@ -853,8 +905,11 @@ static void sb_append_window(struct strbuf *b, int64_t lo, int64_t hi) {
         } else
                 return;
         sb_append(b, " AND scope : (");
-        for (int64_t i = a; i <= z; i++)
-                sb_printf(b, "%s%s%lld", i == a ? "" : " OR ", prefix, (long long) i);
+        for (int64_t i = a; i <= z; i++) {
+                if (i != a)
+                        sb_append(b, " OR ");
+                sb_append_period(b, prefix, i);
+        }
         sb_append(b, ")");
 }
 
@@ -2563,7 +2618,9 @@ static int ingest_body(struct store *s, const struct article_request *req,
         source_token(req->source, src_token);
         int64_t day = floor_div((int64_t) req->published, 86400);
         int64_t week = floor_div((int64_t) req->published, 7 * 86400);
-        sb_printf(&b, "d%lld w%lld %s", (long long) day, (long long) week, src_token);
+        sb_append_period(&b, "d", day);
+        sb_append_period(&b, " w", week);
+        sb_printf(&b, " %s", src_token);
         scope = sb_steal(&b);
         r = termvec_serialize(&ex->terms, &terms_ser);
         if (r < 0)
@@ -2596,8 +2653,9 @@ static int ingest_body(struct store *s, const struct article_request *req,
 
         /* Claims. */
         free(scope);
-        sb_printf(&b, "d%lld w%lld %s ev%lld", (long long) day, (long long) week, src_token,
-                  (long long) event_id);
+        sb_append_period(&b, "d", day);
+        sb_append_period(&b, " w", week);
+        sb_printf(&b, " %s ev%lld", src_token, (long long) event_id);
         scope = sb_steal(&b);
         claim_ids = calloc(n + 1, sizeof(*claim_ids));
         if (!scope || !claim_ids) {
@@ -2692,6 +2750,10 @@ int store_ingest(struct store *s, const struct article_request *req,
                 return -EINVAL;
         if (s->readonly)
                 return -EROFS;
+        if (s->file_lost) {
+                note_error(s, -ESTALE);
+                return -ESTALE;
+        }
         if (s->in_batch && (s->batch_lost || sqlite3_get_autocommit(s->db))) {
                 /* the batch's transaction is gone: nothing may join a new one
                  * that store_batch_end() would then commit as if whole */
@@ -2700,6 +2762,7 @@ int store_ingest(struct store *s, const struct article_request *req,
         }
 
         s->gen++;
+        s->errmsg[0] = 0;
         r = exec_simple(s, s->in_batch ? ST_SAVEPOINT : ST_BEGIN);
         if (r < 0)
                 return r;
@@ -2738,6 +2801,10 @@ int store_ingest(struct store *s, const struct article_request *req,
         r = ingest_body(s, req, ex, o, &res);
         if (r < 0)
                 goto fail;
+        if (!s->in_batch && store_file_state(s) < 0) {
+                r = -ESTALE;
+                goto fail;
+        }
         r = exec_simple(s, s->in_batch ? ST_RELEASE : ST_COMMIT);
         if (r < 0)
                 goto fail;
@@ -2745,6 +2812,7 @@ int store_ingest(struct store *s, const struct article_request *req,
         return 0;
 fail:
         free(res.conflict_ids);
+        note_error(s, r);
         if (s->in_batch) {
                 if (sqlite3_get_autocommit(s->db) || exec_simple(s, ST_ROLLBACK_TO) < 0 ||
                     exec_simple(s, ST_RELEASE) < 0)
@@ -2780,7 +2848,14 @@ int store_batch_end(struct store *s, bool commit) {
                 caches_clear(s);
                 return -EIO;
         }
+        /* never acknowledge into a file that is no longer at the path */
+        if (commit && store_file_state(s) < 0)
+                commit = false;
         int r = exec_simple(s, commit ? ST_COMMIT : ST_ROLLBACK);
+        if (r == 0 && s->file_lost)
+                r = -ESTALE;
+        if (r < 0)
+                note_error(s, r);
         if (r < 0 || !commit) {
                 if (!sqlite3_get_autocommit(s->db))
                         exec_simple(s, ST_ROLLBACK);
@@ -3439,6 +3514,7 @@ int store_expire(struct store *s, time_t cutoff) {
                 return -EROFS;
         if (s->in_batch)
                 return -EBUSY;
+        s->errmsg[0] = 0;
         for (;;) {
                 int64_t ids[EXPIRE_BATCH], n_claims = 0, n_conflicts = 0, n_events = 0;
                 size_t n = 0;

@@ -27,6 +27,17 @@ void store_close(struct store *s);
 /* The last SQLite error message of this connection, for the log. */
 const char *store_errmsg(struct store *s);
 
+/* Whether the file at the store's path is still the database this
+ * connection opened (store-file.h): 0, or -ENOENT (deleted) or -ESTALE
+ * (replaced), which then sticks: store_ingest() fails with -ESTALE from then
+ * on and commits nothing, because what it committed would be lost. */
+int store_file_state(struct store *s);
+
+/* Writes a copy of the open database to dest (VACUUM INTO): after the file
+ * was deleted or replaced, what this connection still reads is saved
+ * there.  0 or a negative errno (dest is removed then). */
+int store_save_copy(struct store *s, const char *dest);
+
 struct ingest_prep;
 
 struct article_request {

@@ -34,6 +34,7 @@ struct workers {
         bool abort;             /* remaining jobs are answered 503 without work */
         bool paused;            /* the loop thread holds the writer (store reopen) */
         bool writer_busy;       /* the writer is using its store */
+        int store_lost;         /* store_file_state() of the writer's store once it failed */
         int workers_running;
         struct work_options opts;
 
@@ -113,7 +114,7 @@ static void job_fail(struct job *j, int status, const char *code, const char *fi
 }
 
 bool store_error_is_fault(int r) {
-        return r == -EBUSY || r == -ENOSPC || r == -EROFS || r == -EIO || r == -EACCES ||
+        return r == -ESTALE || r == -EBUSY || r == -ENOSPC || r == -EROFS || r == -EIO || r == -EACCES ||
                r == -EPERM || r == -EAGAIN || r == -ENOLCK || r == -EDQUOT;
 }
 
@@ -302,6 +303,8 @@ static void store_failed(struct workers *w, struct job *j, int r) {
                            "cannot store article from %s: %s (%s)", j->article.source,
                            strerror(-r), w->store ? store_errmsg(w->store) : "no database connection");
                 job_fail(j, 503, "store_unavailable", NULL,
+                         r == -ESTALE ? "the database file was deleted or replaced while claimd ran: "
+                                        "writes are refused until claimd is restarted" :
                          r == -ENOSPC ? "the database disk is full; try again later" :
                          r == -EBUSY ? "the database is locked; try again later" :
                          r == -EROFS || r == -EACCES || r == -EPERM ? "the database is read-only; try again later" :
@@ -319,6 +322,39 @@ static void store_failed(struct workers *w, struct job *j, int r) {
          * thread to reopen the database (workers_reopen_store) */
         if (r == -EROFS || r == -EACCES || r == -EPERM)
                 j->store_reopen = true;
+}
+
+/* The first time the writer's store finds its file deleted or replaced:
+ * says so in the journal, once, saves what the open connection still reads
+ * next to the path (the articles acknowledged before, which the next start
+ * would not find), and marks the store lost for workers_store_lost(). */
+static void store_lost(struct workers *w) {
+        int lost = store_file_state(w->store);
+        char copy[4096], f0[64];
+        const char *fields[] = { f0, NULL };
+
+        pthread_mutex_lock(&w->lock);
+        bool first = !w->store_lost;
+        w->store_lost = lost;
+        pthread_mutex_unlock(&w->lock);
+        if (!first)
+                return;
+        snprintf(copy, sizeof(copy), "%s.orphan-%lld", w->db_path, (long long) time(NULL));
+        int r = store_save_copy(w->store, copy);
+        snprintf(f0, sizeof(f0), "CLAIMD_ERRNO=%d", -lost);
+        log_struct(LOG_CRIT, CLAIMD_MESSAGE_STORE_FAULT, fields,
+                   "database file %s was %s while claimd ran: refusing every write from now on "
+                   "(nothing more is acknowledged); %s%s%s; restart claimd to use the file at that path",
+                   w->db_path, lost == -ENOENT ? "deleted" : "replaced",
+                   r < 0 ? "the open database could not be saved: " : "what claimd had stored was saved as ",
+                   r < 0 ? strerror(-r) : copy, r < 0 ? "" : " (move it back to keep it)");
+}
+
+int workers_store_lost(struct workers *w) {
+        pthread_mutex_lock(&w->lock);
+        int r = w->store_lost;
+        pthread_mutex_unlock(&w->lock);
+        return r;
 }
 
 /* Stores one article (alone, or inside the writer's open batch); fills the
@@ -374,18 +410,20 @@ static void run_ingest_batch(struct workers *w, struct job **jobs, size_t n, con
         if (n == 1 || store_batch_begin(w->store) < 0) {
                 for (size_t i = 0; i < n; i++)
                         run_ingest(w, jobs[i], o);
-                return;
-        }
-        for (size_t i = 0; i < n; i++)
-                run_ingest(w, jobs[i], o);
-        r = store_batch_end(w->store, true);
-        if (r < 0)
+        } else {
                 for (size_t i = 0; i < n; i++)
-                        if (jobs[i]->status < 300) {
-                                json_decref(jobs[i]->reply);
-                                jobs[i]->reply = NULL;
-                                store_failed(w, jobs[i], r);
-                        }
+                        run_ingest(w, jobs[i], o);
+                r = store_batch_end(w->store, true);
+                if (r < 0)
+                        for (size_t i = 0; i < n; i++)
+                                if (jobs[i]->status < 300) {
+                                        json_decref(jobs[i]->reply);
+                                        jobs[i]->reply = NULL;
+                                        store_failed(w, jobs[i], r);
+                                }
+        }
+        if (store_file_state(w->store) < 0)
+                store_lost(w);
 }
 
 static void expire(struct workers *w, int days) {

@@ -88,6 +88,10 @@ void workers_set_options(struct workers *w, const struct work_options *o);
 int workers_reopen_store(struct workers *w, void (*close_others)(void *), void (*open_others)(void *),
                          void *userdata);
 
+/* 0, or -ENOENT / -ESTALE once the writer found its database file deleted
+ * or replaced (store_file_state()): it refuses every article from then on. */
+int workers_store_lost(struct workers *w);
+
 /* Jobs accepted and not yet handed to the done callback. */
 size_t workers_inflight(struct workers *w);
 size_t workers_capacity(struct workers *w);

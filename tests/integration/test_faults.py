@@ -125,6 +125,9 @@ def disk_full_then_space_again():
                 g = d.get('/v1/articles/%d' % acked[0])
                 assert g.status == 200, g
                 assert error_logged(d, mark, ('full', 'space')), d.log()[mark:][-2000:]
+                # SQLite's own message, kept from before the ROLLBACK (issue 22 item 2)
+                faults = [l for l in d.log()[mark:].splitlines() if 'cannot store article' in l]
+                assert faults and not any('not an error' in l for l in faults), faults[:3]
                 fs.remount('size=64m')
                 wait_for_201(d, 100000, 20 * slow_factor())
                 for aid in acked:

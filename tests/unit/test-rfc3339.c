@@ -1,6 +1,7 @@
 /* RFC 3339 timestamps: what the API accepts and how it writes them. */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
@@ -58,7 +59,36 @@ int main(void) {
         CHECK_STR(rfc3339_format(0, buf, sizeof(buf)), "1970-01-01T00:00:00Z");
         CHECK_STR(rfc3339_format(951782400, buf, sizeof(buf)), "2000-02-29T00:00:00Z");
 
-        /* format -> parse round trip */
+        /* the four-digit years, and what an offset carries past them */
+        t = parse("0001-01-01T00:00:00Z", &r);
+        CHECK(r == 0 && t == RFC3339_MIN, "the first second of year 1 (%lld)", (long long) t);
+        t = parse("9999-12-31T23:59:59Z", &r);
+        CHECK(r == 0 && t == RFC3339_MAX, "the last second of year 9999 (%lld)", (long long) t);
+        t = parse("9999-12-31T23:59:59-23:59", &r);
+        CHECK(r == -ERANGE && t == -12345, "year 10000 in UTC is out of range");
+        t = parse("0001-01-01T00:00:00+00:01", &r);
+        CHECK(r == -ERANGE && t == -12345, "year 0 in UTC is out of range");
+        t = parse("0000-06-01T00:00:00Z", &r);
+        CHECK(r == -ERANGE, "year 0 is out of range");
+        t = parse("1900-01-01T00:00:00Z", &r);
+        CHECK(r == 0 && t == -2208988800LL, "1900");
+        CHECK_STR(rfc3339_format(RFC3339_MIN, buf, sizeof(buf)), "0001-01-01T00:00:00Z");
+        CHECK_STR(rfc3339_format(RFC3339_MAX, buf, sizeof(buf)), "9999-12-31T23:59:59Z");
+        CHECK_STR(rfc3339_format(RFC3339_MAX + 86400, buf, sizeof(buf)), "9999-12-31T23:59:59Z");
+        CHECK_STR(rfc3339_format(RFC3339_MIN - 1, buf, sizeof(buf)), "0001-01-01T00:00:00Z");
+        CHECK_STR(rfc3339_format(-1, buf, sizeof(buf)), "1969-12-31T23:59:59Z");
+        CHECK_STR(rfc3339_format(-14182940, buf, sizeof(buf)), "1969-07-20T20:17:40Z");
+
+        /* format -> parse round trip, over the whole range */
+        for (int64_t x = RFC3339_MIN; x <= RFC3339_MAX; x += 86400LL * 3659 + 3607) {
+                time_t y;
+                rfc3339_format((time_t) x, buf, sizeof(buf));
+                if (rfc3339_parse(buf, &y) != 0 || y != x) {
+                        CHECK(false, "round trip of %lld via %s", (long long) x, buf);
+                        break;
+                }
+        }
+        CHECK(true, "round trips from year 1 to 9999");
         for (time_t x = -86400 * 365; x < (time_t) 86400 * 365 * 80; x += 86400 * 37 + 3607) {
                 time_t y;
                 rfc3339_format(x, buf, sizeof(buf));

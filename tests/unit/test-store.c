@@ -322,11 +322,13 @@ int main(void) {
         CHECK(store_open(path, false, &s) == 0, "open a new database");
         if (!s)
                 return tap_done();
+        char latest[16];
+        snprintf(latest, sizeof latest, "%d", migrations_latest());
         char *v = sql_text("PRAGMA journal_mode");
         CHECK_STR(v, "wal");
         free(v);
         v = sql_text("PRAGMA user_version");
-        CHECK_STR(v, "4");
+        CHECK_STR(v, latest);
         free(v);
 
         /* A: the summit, two speakers who disagree inside one article. */
@@ -535,7 +537,7 @@ int main(void) {
         store_close(s);
         CHECK(store_open(path, false, &s) == 0, "reopen");
         v = sql_text("PRAGMA user_version");
-        CHECK_STR(v, "4");
+        CHECK_STR(v, latest);
         free(v);
         CHECK(store_counts(s, &n) == 0 && n.articles == 5, "reopened store keeps its articles");
         CHECK(store_get_article_json(ro, r1.article_id, &j) == 0, "reader still works across writer reopen");
@@ -589,7 +591,7 @@ int main(void) {
         }
         CHECK(store_open(path, false, &s) == 0, "open a version 0 database");
         v = sql_text("PRAGMA user_version");
-        CHECK_STR(v, "4");
+        CHECK_STR(v, latest);
         free(v);
         v = sql_text("SELECT x FROM unrelated");
         CHECK_STR(v, "1");
@@ -627,7 +629,7 @@ int main(void) {
         free(v);
         CHECK(store_open(path, false, &s) == 0, "open the version 1 database");
         v = sql_text("PRAGMA user_version");
-        CHECK_STR(v, "4");
+        CHECK_STR(v, latest);
         free(v);
         v = sql_text("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name LIKE 'claims_fts%'");
         CHECK_STR(v, "0");
@@ -649,6 +651,102 @@ int main(void) {
         free(v);
         store_close(s);
         check_integrity("after upgrade");
+
+        /* A version 4 database holding an article of 1900 (stored with the
+         * old "d-25567" day token, which the tokenizer split in two) gets
+         * tokens a window query can name, and such articles group. */
+        snprintf(path, sizeof path, "%s/v4.db", dir);
+        {
+                sqlite3 *db;
+                sqlite3_open(path, &db);
+                CHECK(migrations_apply_until(db, 4) == 0, "build a version 4 database");
+                CHECK(sqlite3_exec(db,
+                        "INSERT INTO events(id, label, first_seen, last_seen, n_articles, n_sources) "
+                        "  VALUES (1, 'old', -2208988800, -2208988800, 1, 1);"
+                        "INSERT INTO articles(id, source, url, content_hash, title, text, published_at, received_at,"
+                        "  event_id, terms, fts_terms, scope) VALUES (1, 'one.example', 'https://one.example/1900', 'h',"
+                        "  'Leaders meet', 'x', -2208988800, 1783425600, 1, 'presid\t1\n', 'presid', 'd-25567 w-3653 s0');"
+                        "INSERT INTO claims(id, article_id, idx, field, data, speaker, terms, scope) VALUES (1, 1, 0, 'text',"
+                        "  '{}', NULL, 'presid accept', 'd-25567 w-3653 s0 ev1');"
+                        "INSERT INTO claims_fts(rowid, terms, scope) VALUES (1, 'presid accept', 'd-25567 w-3653 s0 ev1');"
+                        "UPDATE counters SET articles = 1, claims = 1, events = 1;",
+                        NULL, NULL, NULL) == SQLITE_OK, "with an article of 1900 (%s)", sqlite3_errmsg(db));
+                sqlite3_close(db);
+        }
+        CHECK(store_open(path, false, &s) == 0, "open the version 4 database");
+        v = sql_text("SELECT scope FROM articles WHERE id = 1");
+        CHECK_STR(v, "dm25567 wm3653 s0");
+        free(v);
+        v = sql_text("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'scope : dm25567 AND scope : wm3653'");
+        CHECK_STR(v, "1");
+        free(v);
+        v = sql_text("SELECT count(*) FROM claims_fts WHERE claims_fts MATCH 'scope : dm25567 AND scope : ev1'");
+        CHECK_STR(v, "1");
+        free(v);
+        v = sql_text("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'scope : d'");
+        CHECK_STR(v, "0");
+        free(v);
+        check_integrity("after the pre-1970 scope migration");
+        {
+                struct extracted_article *x = article("Leaders meet again", "The president met the chancellor.",
+                                                      "presid\t2\nchancellor\t2\n");
+                struct extracted_article *y = article("Leaders met", "The president and the chancellor met.",
+                                                      "presid\t2\nchancellor\t2\n");
+                struct ingest_result rx, ry;
+                time_t moon = -14182940;        /* 1969-07-20T20:17:40Z */
+                CHECK(ingest(s, "two.example", "https://two.example/1969", x, moon, &rx) == 0,
+                      "ingest an article of 1969 (%s)", store_errmsg(s));
+                CHECK(ingest(s, "three.example", "https://three.example/1969", y, moon + 3600, &ry) == 0,
+                      "ingest another of the same hour (%s)", store_errmsg(s));
+                CHECK(rx.event_id > 0 && rx.event_id == ry.event_id, "the two share an event (%lld, %lld)",
+                      (long long) rx.event_id, (long long) ry.event_id);
+                CHECK(ingest(s, "four.example", "https://four.example/0001", x, (time_t) -62135596800LL, &ry) == 0,
+                      "ingest an article of year 1 (%s)", store_errmsg(s));
+                free(rx.conflict_ids);
+                free(ry.conflict_ids);
+                article_free(x);
+                article_free(y);
+        }
+        store_close(s);
+
+        /* The file at the path deleted, then replaced: nothing more is
+         * committed, and the store says why. */
+        snprintf(path, sizeof path, "%s/gone.db", dir);
+        CHECK(store_open(path, false, &s) == 0, "open a database to delete");
+        {
+                struct extracted_article *x = article("Bridge", "The bridge opened.", "bridg\t2\n");
+                struct ingest_result rx;
+                CHECK(ingest(s, "one.example", "https://one.example/b1", x, T0, &rx) == 0 && store_file_state(s) == 0,
+                      "ingest while the file is in place");
+                free(rx.conflict_ids);
+                char p2[300];
+                snprintf(p2, sizeof p2, "%s-wal", path);
+                CHECK(unlink(path) == 0 && unlink(p2) == 0, "delete the database and its WAL");
+                CHECK(ingest(s, "one.example", "https://one.example/b2", x, T0, &rx) == -ESTALE,
+                      "ingest after the delete: -ESTALE");
+                CHECK(store_file_state(s) == -ENOENT, "store_file_state: -ENOENT");
+                CHECK(strstr(store_errmsg(s), "deleted") != NULL, "errmsg says so: %s", store_errmsg(s));
+                CHECK(store_batch_begin(s) == 0 && ingest(s, "one.example", "https://one.example/b3", x, T0, &rx) ==
+                      -ESTALE && store_batch_end(s, true) < 0, "a batch commits nothing either");
+                snprintf(p2, sizeof p2, "%s/gone-copy.db", dir);
+                CHECK(store_save_copy(s, p2) == 0, "the open database can be saved");
+                store_close(s);
+                char *keep = strdup(path);
+                CHECK(strlen(p2) < sizeof path && strcpy(path, p2), "read the copy");
+                v = sql_text("SELECT count(*) FROM articles");
+                CHECK_STR(v, "1");
+                free(v);
+                strcpy(path, keep);
+                free(keep);
+                CHECK(store_open(path, false, &s) == 0, "open a new database at the path");
+                CHECK(rename(p2, path) == 0, "move another file over it");
+                CHECK(store_file_state(s) == -ESTALE, "store_file_state: -ESTALE");
+                CHECK(ingest(s, "one.example", "https://one.example/b4", x, T0, &rx) == -ESTALE,
+                      "ingest after the replace: -ESTALE");
+                CHECK(strstr(store_errmsg(s), "replaced") != NULL, "errmsg says so: %s", store_errmsg(s));
+                store_close(s);
+                article_free(x);
+        }
 
         char cmd[300];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
