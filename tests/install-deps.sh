@@ -1,44 +1,75 @@
 #!/bin/bash
-# Installs every Debian 12 package needed to build claimd and run all its
-# test suites (unit, integration, systemd, journal, sanitizers, valgrind,
-# fuzz replay).  Idempotent: packages already installed are left alone and
-# the package lists are refreshed at most once.  Run as root (or via sudo).
+# Installs the Debian 12 packages claimd needs, from the lists in tests/deps/
+# (one package a line, '#' comments; add a dependency to the list it belongs
+# to, and to debian/control when it is a build dependency):
+#
+#     tests/install-deps.sh           build.txt + runtime.txt: build and run
+#     tests/install-deps.sh --test    ... + test.txt: every test suite
+#     tests/install-deps.sh --fuzz    ... + fuzz.txt: tests/fuzz/run-fuzzers.sh
+#     tests/install-deps.sh --list [--test] [--fuzz]
+#                                     print the packages, install nothing
+#
+# Idempotent: packages already installed are left alone, and apt-get update
+# runs only when something is missing.  Installs with apt-get as root, or
+# through sudo otherwise.
 set -euo pipefail
 
-PACKAGES=(
-        # build
-        build-essential gcc meson ninja-build pkg-config git
-        # libraries (pkg-config: libevent, sqlite3, jansson, libsystemd, icu, libxml-2.0)
-        libevent-dev libsqlite3-dev libjansson-dev libsystemd-dev
-        libicu-dev libxml2-dev libstemmer-dev wordnet-dev
-        # data: the WordNet database under /usr/share/wordnet
-        wordnet-base
-        # tests: python3 (stdlib only), the systemd tools (systemd-analyze,
-        # systemd-socket-activate, systemd-journald, journalctl), sqlite3 and
-        # curl for manual checks, valgrind for `meson test --setup=valgrind`,
-        # strace and setpriv (util-linux) for the sandbox check
-        python3 systemd sqlite3 curl valgrind strace util-linux
-        # sanitizers and libFuzzer (ASan/UBSan runtimes come with gcc)
-        clang libclang-rt-dev
-)
+deps=$(cd "$(dirname "$0")" && pwd)/deps
+
+usage() {
+        echo "usage: $0 [--test] [--fuzz] [--list]" >&2
+        echo "  (no flag: what building and running claimd needs)" >&2
+        exit 2
+}
+
+lists=(build runtime)
+list_only=
+for arg in "$@"; do
+        case $arg in
+                --test) lists+=(test) ;;
+                --fuzz) lists+=(fuzz) ;;
+                --list) list_only=1 ;;
+                -h|--help) usage ;;
+                *) echo "$0: unknown argument '$arg'" >&2; usage ;;
+        esac
+done
+
+# The packages of one list file: comments and blank lines dropped.
+read_list() {
+        sed -e 's/#.*//' "$deps/$1.txt" | tr -s ' \t' '\n\n' | sed '/^$/d'
+}
+
+packages=()
+for l in "${lists[@]}"; do
+        mapfile -t -O "${#packages[@]}" packages < <(read_list "$l")
+done
+
+if [ -n "$list_only" ]; then
+        printf '%s\n' "${packages[@]}"
+        exit 0
+fi
 
 missing=()
-for p in "${PACKAGES[@]}"; do
+for p in "${packages[@]}"; do
         if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
                 missing+=("$p")
         fi
 done
 
 if [ ${#missing[@]} -eq 0 ]; then
-        echo "install-deps: all ${#PACKAGES[@]} packages already installed"
+        echo "install-deps: all ${#packages[@]} packages (${lists[*]}) already installed"
         exit 0
 fi
 
 SUDO=
 if [ "$(id -u)" -ne 0 ]; then
+        if ! command -v sudo >/dev/null; then
+                echo "install-deps: not root and no sudo: run as root: apt-get install ${missing[*]}" >&2
+                exit 1
+        fi
         SUDO=sudo
 fi
-echo "install-deps: installing ${missing[*]}"
+echo "install-deps: installing (${lists[*]}): ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update
 $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
