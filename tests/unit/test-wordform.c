@@ -121,7 +121,8 @@ static void check_threads(void) {
 int main(void) {
         int r = wn_init(NULL);
         if (r < 0) {
-                printf("1..0 # SKIP WordNet database not installed (%d)\n", r);
+                printf("1..0 # SKIP no WordNet database (%s): apt-get install wordnet-base "
+                       "(tests/install-deps.sh does), or point meson's -Dwordnet_dir at it\n", strerror(-r));
                 return 77;
         }
         check_sharing();
