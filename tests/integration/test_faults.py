@@ -56,13 +56,14 @@ def wait_for_201(d, i, timeout):
 class Tmpfs:
         def __init__(self, size):
                 if os.geteuid() != 0:
-                        skip('needs root to mount a tmpfs')
+                        skip('the disk-full and read-only checks mount a small tmpfs: run the suite as root')
                 self.dir = tempfile.mkdtemp(prefix='claimd-fault-')
                 p = subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=%s,mode=0755' % size, 'tmpfs', self.dir],
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
                 if p.returncode != 0:
                         os.rmdir(self.dir)
-                        skip('cannot mount a tmpfs here: %s' % p.stdout.decode(errors='replace').strip())
+                        skip('cannot mount a tmpfs here (%s): a container needs CAP_SYS_ADMIN for these checks'
+                             % p.stdout.decode(errors='replace').strip())
 
         def remount(self, opts):
                 subprocess.run(['mount', '-o', 'remount,' + opts, self.dir], check=True)

@@ -155,7 +155,7 @@ def sighup_applies_changeable_settings():
 @case
 def ipv4_and_ipv6_listeners():
         if not have_ipv6_loopback():
-                skip('no IPv6 loopback here')
+                skip('no IPv6 loopback: [::1] cannot be bound here (IPv6 off? sysctl -w net.ipv6.conf.lo.disable_ipv6=0 turns it on)')
         import http.client
         with tmpdir() as t:
                 p4, p6 = free_port(), free_port()

@@ -26,7 +26,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'pylib'))
-from claimdtest import (ARTICLE_A, ARTICLE_B, case, diag, free_port, http_call, run, skip,
+from claimdtest import (ARTICLE_A, ARTICLE_B, CONFLICT_A, CONFLICT_B, case, diag, free_port, http_call, run, skip,
                         skip_all)  # noqa: E402
 
 BIN = os.path.abspath(sys.argv[1])
@@ -79,23 +79,88 @@ def unit_filter():
         return allow | expand(groups, '@default'), deny
 
 
+def reachable_by_others(path):
+        """True when any user may read path: every directory above it is
+        searchable (o+x) and the file itself readable (o+r) by others."""
+        path = os.path.realpath(path)
+        d = os.path.dirname(path)
+        while True:
+                if not os.stat(d).st_mode & 0o001:
+                        return False
+                if d == '/':
+                        break
+                d = os.path.dirname(d)
+        return bool(os.stat(path).st_mode & 0o004)
+
+
+def shared_libraries(binary):
+        """{soname: path} of the libraries the dynamic loader picks for binary."""
+        p = subprocess.run(['ldd', binary], stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+        libs = {}
+        for line in p.stdout.decode('utf-8', 'replace').splitlines():
+                m = re.match(r'^\s*(\S+) => (/\S+)', line)
+                if m:
+                        libs[m.group(1)] = m.group(2)
+        return libs
+
+
+def binary_for_dropped_user(tmp):
+        """A copy of claimd in tmp (which the dropped user owns), so that it
+        runs wherever the checkout is: a root user's checkout under /root
+        (0700) cannot be read by uid 65534.  Libraries the loader would take
+        from a place that user cannot read are copied beside it.  Returns
+        (binary, extra environment)."""
+        bindir = os.path.join(tmp, 'bin')
+        os.mkdir(bindir)
+        copy = os.path.join(bindir, 'claimd')
+        shutil.copy2(BIN, copy)
+        os.chmod(copy, 0o755)
+        env = {}
+        hidden = {name: path for name, path in shared_libraries(BIN).items() if not reachable_by_others(path)}
+        if hidden:
+                libdir = os.path.join(tmp, 'lib')
+                os.mkdir(libdir)
+                for name, path in hidden.items():
+                        shutil.copy2(path, os.path.join(libdir, name))
+                        os.chmod(os.path.join(libdir, name), 0o755)
+                env['LD_LIBRARY_PATH'] = libdir
+                diag('libraries copied for the dropped user: %s' % sorted(hidden))
+        return copy, env
+
+
+def temp_dir_for_dropped_user():
+        """A fresh temporary directory under a parent uid 65534 can search:
+        $TMPDIR when it qualifies, else /tmp, else /var/tmp; skips the whole
+        program (saying what to change) when none does."""
+        for parent in (tempfile.gettempdir(), '/tmp', '/var/tmp'):
+                if os.path.isdir(parent) and reachable_by_others(parent):
+                        return tempfile.mkdtemp(prefix='claimd-sandbox-', dir=parent)
+        skip_all('no temporary directory that uid 65534 can reach (%s, /tmp and /var/tmp are not '
+                 'searchable by others): make /tmp mode 1777 or set TMPDIR to such a directory'
+                 % tempfile.gettempdir())
+
+
 def setup():
-        for tool in ('strace', 'systemd-analyze'):
+        for tool, package in (('strace', 'strace'), ('systemd-analyze', 'systemd')):
                 if not shutil.which(tool):
-                        skip_all('%s not installed' % tool)
+                        skip_all('%s not installed: apt-get install %s (tests/install-deps.sh --test does)'
+                                 % (tool, package))
         with open(BIN, 'rb') as f:
                 image = f.read()
         if b'__asan_init' in image or b'__ubsan_handle' in image:
                 # sanitizer runtimes make system calls (setrlimit, ...) the
                 # production binary does not: check the normal build only
                 skip_all('sanitizer build: the sandbox check runs on the normal build')
-        tmp = tempfile.mkdtemp(prefix='claimd-sandbox-')
+        drop = os.geteuid() == 0 and shutil.which('setpriv')
+        tmp = temp_dir_for_dropped_user() if drop else tempfile.mkdtemp(prefix='claimd-sandbox-')
+        binary, binary_env = binary_for_dropped_user(tmp) if drop else (BIN, {})
         state = os.path.join(tmp, 'state')
         os.mkdir(state)
         trace = os.path.join(tmp, 'strace.out')
         port = free_port()
         env = {k: v for k, v in os.environ.items()
                if k not in ('NOTIFY_SOCKET', 'LISTEN_FDS', 'JOURNAL_STREAM', 'CREDENTIALS_DIRECTORY')}
+        env.update(binary_env)
         env['STATE_DIRECTORY'] = state
         # sd_notify over AF_UNIX too, as under Type=notify
         nsock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
@@ -107,12 +172,12 @@ def setup():
         conf = os.path.join(tmp, 'claimd.conf')
         with open(conf, 'w') as f:
                 f.write('[log]\nlog_level = info\n')
-        argv = ['strace', '-f', '-qq', '-s', '256', '-o', trace, BIN, '--config', conf,
+        argv = ['strace', '-f', '-qq', '-s', '256', '-o', trace, binary, '--config', conf,
                 '--listen', '127.0.0.1:%d' % port, '--log-target', 'stderr']
-        if os.geteuid() == 0 and shutil.which('setpriv'):
+        if drop:
                 # Not root, as under DynamicUser= (SQLite, for one, fchown()s
                 # its -wal/-shm files only when running as root).
-                for path in (tmp, state):
+                for path in (tmp, state, os.path.join(tmp, 'bin')):
                         os.chown(path, 65534, 65534)
                 os.chmod(conf, 0o644)
                 argv = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all'] + argv
@@ -132,9 +197,13 @@ def setup():
                         assert p.poll() is None, 'claimd exited under strace: %s' % open(os.path.join(tmp, 'log')).read()
                         assert time.monotonic() < deadline, 'claimd not ready under strace'
                         time.sleep(0.1)
-                for art in (ARTICLE_A, ARTICLE_B):
+                raised = []
+                for art in (ARTICLE_A, ARTICLE_B, CONFLICT_A, CONFLICT_B):
                         r = http_call('127.0.0.1', port, 'POST', '/v1/articles', json_body=art, timeout=60)
                         assert r.status == 201, r
+                        raised += r.json['conflicts']
+                # the conflict path (detection, its journal line) runs under strace too
+                assert raised, 'the conflicting pair raised no conflict under strace'
                 html = dict(ARTICLE_A, url=ARTICLE_A['url'] + '/html', text=None)
                 del html['text']
                 html['html'] = '<html><body><p>' + ARTICLE_A['text'] + '</p></body></html>'
@@ -143,8 +212,9 @@ def setup():
                               json_body={'a': {'text': ARTICLE_A['text']}, 'b': {'text': ARTICLE_B['text']}}, timeout=60)
                 assert r.status == 200, r
                 for path in ('/v1/conflicts?since=0&wait=1', '/v1/conflicts?since=100000&wait=1', '/v1/events',
-                             '/metrics', '/v1/articles/1', '/v1/conflicts/1', '/v1/events/1', '/healthz'):
-                        http_call('127.0.0.1', port, 'GET', path, timeout=30)
+                             '/metrics', '/v1/articles/1', '/v1/conflicts/%d' % raised[0], '/v1/events/1', '/healthz'):
+                        r = http_call('127.0.0.1', port, 'GET', path, timeout=30)
+                        assert r.status == 200, (path, r)
                 http_call('127.0.0.1', port, 'POST', '/v1/articles', body=b'{bad', headers={'Content-Type': 'application/json'})
                 # signals go to claimd itself, strace's child
                 kids = open('/proc/%d/task/%d/children' % (p.pid, p.pid)).read().split()

@@ -136,7 +136,7 @@ def listen_fds_ipv4_and_ipv6():
 def systemd_socket_activate():
         ssa = shutil.which('systemd-socket-activate')
         if not ssa:
-                skip('systemd-socket-activate not installed')
+                skip('systemd-socket-activate not installed: apt-get install systemd (tests/install-deps.sh --test does)')
         with tempfile.TemporaryDirectory(prefix='claimd-sock-') as tmp:
                 port = free_port()
                 log = open(os.path.join(tmp, 'log'), 'wb')

@@ -32,7 +32,7 @@ EXPECTED_LOOSE = ('RootDirectory=/RootImage=', 'RestrictAddressFamilies=~AF_UNIX
 
 def analyze(*args):
         if not shutil.which('systemd-analyze'):
-                skip('systemd-analyze not installed')
+                skip('systemd-analyze not installed: apt-get install systemd (tests/install-deps.sh --test does)')
         p = subprocess.run(['systemd-analyze'] + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            timeout=120)
         return p.returncode, p.stdout.decode('utf-8', 'replace'), p.stderr.decode('utf-8', 'replace')
@@ -128,7 +128,7 @@ def security_exposure():
 def installed_units_point_at_installed_paths():
         meson = shutil.which('meson')
         if not meson:
-                skip('meson not in PATH')
+                skip('meson not in PATH: apt-get install meson, or put the meson that configured %s on PATH' % BUILD)
         with tempfile.TemporaryDirectory(prefix='claimd-install-') as dest:
                 p = subprocess.run([meson, 'install', '-C', BUILD, '--destdir', dest, '--no-rebuild', '--quiet'],
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
