@@ -46,9 +46,15 @@ def skip(why):
         raise Skip(why)
 
 
+def one_line(text):
+        """text as one TAP line: newlines and other control characters
+        escaped, so that a reason or a name can never break the stream."""
+        return ''.join(c if c >= ' ' and c != '\x7f' else repr(c)[1:-1] for c in str(text))
+
+
 def skip_all(why):
         """Skips the whole program: TAP plan 1..0 (meson reports SKIP)."""
-        print('1..0 # SKIP ' + why)
+        print('1..0 # SKIP ' + one_line(why))
         sys.stdout.flush()
         sys.exit(0)
 
@@ -75,7 +81,7 @@ def run(setup=None, teardown=None):
                         ctx = setup()
         except Skip as e:
                 for i, c in enumerate(cases, 1):
-                        print('ok %d - %s # SKIP %s' % (i, c.__name__, e))
+                        print('ok %d - %s # SKIP %s' % (i, c.__name__, one_line(e)))
                 sys.exit(0)
         except Exception:
                 for line in traceback.format_exc().splitlines():
@@ -89,7 +95,7 @@ def run(setup=None, teardown=None):
                         try:
                                 c(ctx) if setup else c()
                         except Skip as e:
-                                print('ok %d - %s # SKIP %s' % (i, c.__name__, e))
+                                print('ok %d - %s # SKIP %s' % (i, c.__name__, one_line(e)))
                         except BaseException as e:
                                 if isinstance(e, KeyboardInterrupt):
                                         raise
@@ -480,4 +486,50 @@ ARTICLE_B = {
                  'that there was no interference in the harbor vote. The official said Marsh '
                  'pressed Brenn repeatedly during the meeting in Port Alden. Police said about '
                  '400 dock workers marched through the old town on Monday.'),
+}
+
+# A pair of articles (fictional) that conflict: one outlet reports that the
+# foreign minister says Marsh accepted Brenn's assurances, another that a
+# senior official denies it; the pattern of the README's example.  Tests
+# that need a conflict to exist post these two, in this order.
+CONFLICT_A = {
+        'source': 'northwire.test',
+        'url': 'https://northwire.test/2026/11/marsh-brenn-talks',
+        'title': 'Marsh and Brenn meet in Port Alden',
+        'published_at': '2026-11-20T09:00:00Z',
+        'text': ('PORT ALDEN (Northwire) Foreign Minister Clara Voss said President Daniel Marsh '
+                 'accepted the assurances of Chancellor Otto Brenn. The two leaders met for more '
+                 'than three hours in Port Alden on Tuesday.'),
+}
+CONFLICT_B = {
+        'source': 'eastgazette.test',
+        'url': 'https://eastgazette.test/news/marsh-brenn-denial',
+        'title': 'Marsh presses Brenn in Port Alden talks',
+        'published_at': '2026-11-20T11:30:00Z',
+        'text': ('PORT ALDEN (East Gazette) A senior official in the Marsh administration denied '
+                 'that President Daniel Marsh accepted the assurances of Chancellor Otto Brenn. '
+                 'The official said Marsh pressed Brenn repeatedly during the meeting in Port '
+                 'Alden on Tuesday.'),
+}
+# who says what in the pair, as the conflict names them
+CONFLICT_SPEAKERS = ('Clara Voss', 'A senior official in the Marsh administration')
+# A second, unrelated pair that conflicts (another event, other outlets),
+# for tests that need a new conflict after the first pair was posted.
+CONFLICT2_A = {
+        'source': 'westpost.test',
+        'url': 'https://westpost.test/lake-mira/water-deal',
+        'title': 'Amsel and river council sign water deal',
+        'published_at': '2026-11-21T08:00:00Z',
+        'text': ('LAKE MIRA (Westpost) Trade Minister Ines Kappel said Governor Ruth Amsel signed the '
+                 'water agreement with the river council. Kappel spoke to reporters at the harbour '
+                 'office on Friday.'),
+}
+CONFLICT2_B = {
+        'source': 'southherald.test',
+        'url': 'https://southherald.test/2026/water-deal-denied',
+        'title': 'River council says no water deal yet',
+        'published_at': '2026-11-21T10:00:00Z',
+        'text': ('LAKE MIRA (South Herald) A spokesman for the river council denied that Governor '
+                 'Ruth Amsel signed the water agreement with the river council. Talks will resume '
+                 'next month, the spokesman said.'),
 }
