@@ -139,6 +139,13 @@ def installed_units_point_at_installed_paths():
                                 found.setdefault(f, []).append(os.path.join(root, f))
                 for f in ('claimd', 'claimd.service', 'claimd.socket', 'claimd.conf'):
                         assert f in found, ('not installed', f, sorted(found)[:50])
+                # the man pages this build made (with scdoc) go to mandir/manN
+                built = sorted(f for f in os.listdir(os.path.join(BUILD, 'man'))
+                               if re.match(r'^[\w.]+\.[1-8]$', f)) if os.path.isdir(os.path.join(BUILD, 'man')) else []
+                diag('man pages built: %s' % (built or 'none (scdoc not found when meson set up the build)'))
+                for f in built:
+                        where = [x for x in found.get(f, []) if '/share/man/man%s/' % f[-1] in x]
+                        assert where, ('man page not installed in mandir/man%s' % f[-1], f, found.get(f))
                 svc = [x for x in found['claimd.service'] if '/systemd/system/' in x]
                 assert svc, found['claimd.service']
                 u = unit_settings(svc[0])
