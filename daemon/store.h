@@ -28,7 +28,7 @@ void store_close(struct store *s);
 const char *store_errmsg(struct store *s);
 
 /* Whether the file at the store's path is still the database this
- * connection opened (store-file.h): 0, or -ENOENT (deleted) or -ESTALE
+ * connection opened (daemon/store/file.h): 0, or -ENOENT (deleted) or -ESTALE
  * (replaced), which then sticks: store_ingest() fails with -ESTALE from then
  * on and commits nothing, because what it committed would be lost. */
 int store_file_state(struct store *s);

@@ -12,7 +12,7 @@
 
 #include <sqlite3.h>
 
-#include "daemon/migrations.h"
+#include "daemon/store/migrations.h"
 #include "common/conflict.h"
 #include "daemon/store.h"
 #include "tap.h"

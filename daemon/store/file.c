@@ -1,11 +1,11 @@
-/* See store-file.h. */
+/* See file.h. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "daemon/store-file.h"
+#include "file.h"
 
 /* stat() of path, or of path + "-wal"; returns 0 or -errno. */
 static int stat_of(const char *path, bool wal, struct stat *ret) {

@@ -154,7 +154,7 @@ static const char migration_4[] =
         "INSERT INTO articles_fts(articles_fts, rank) VALUES ('automerge', 8);\n";
 
 /* Version 5: scope tokens of days and weeks before 1970 are "dmN"/"wmN"
- * (store.c, sb_append_period()).  They were "d-N", which the unicode61
+ * (fts.c, sb_append_period()).  They were "d-N", which the unicode61
  * tokenizer indexed as the two tokens "d" and "N", and which FTS5 read as a
  * column filter in a query (so such articles were refused with 503; a retry
  * could pass and store them).  Their FTS rows are written again with the
