@@ -76,6 +76,44 @@ int conflict_check_views(const struct claim_source *a, const struct claim_source
                          struct conflict_view *va, struct conflict_view *vb,
                          const struct conflict_options *o, struct conflict_result *ret);
 
+/* Why a pair is not a conflict: the rule of the check that said so, in the
+ * order the check asks them (same thing? which clash? what score?). */
+enum conflict_veto {
+        CONFLICT_VETO_NONE,                 /* a conflict */
+        CONFLICT_VETO_INVALID,              /* a claim or a view is missing */
+        CONFLICT_VETO_SAME_VOICE,           /* same outlet and speaker */
+        CONFLICT_VETO_NO_CONTENT,           /* a claim has no content word */
+        CONFLICT_VETO_BOTH_UNTRUE,          /* two articles that both call the story untrue */
+        /* 1) the same thing? */
+        CONFLICT_VETO_NOTHING_SHARED,       /* no content word aligns */
+        CONFLICT_VETO_LOW_OVERLAP,          /* too little aligns (or fewer than 2 words, or only names) */
+        CONFLICT_VETO_VERDICT_FEW_SHARED,   /* a verdict's long lead shares too few words */
+        CONFLICT_VETO_ENTITIES_DISJOINT,    /* both name people or organisations, none in common */
+        /* 2) which clash? */
+        CONFLICT_VETO_TITLE_VS_QUOTED,      /* a headline against a speaker quoted in an article */
+        CONFLICT_VETO_TITLE_SIDES_UNTRUE,   /* a headline against the story, with an article calling it untrue */
+        CONFLICT_VETO_ANTONYM_FLIPS_BACK,   /* opposite polarity undone by an antonym ("did not accept" = "rejected") */
+        CONFLICT_VETO_NEGATION_SCOPES,      /* both negate something, neither denies: the scopes differ */
+        CONFLICT_VETO_TITLE_REPORTS_DENIAL, /* a headline reporting someone's denial against an article's account */
+        CONFLICT_VETO_KIND_OVERLAP,         /* too little aligns for the kind of clash found */
+        CONFLICT_VETO_UNTRUE_NO_VALUES,     /* both say the story is untrue: none of its values are asserted */
+        CONFLICT_VETO_NO_CLASH,             /* same polarity, no antonym, no clashing value */
+        /* 3) what score? */
+        CONFLICT_VETO_FRAMED_VS_REFUTATION, /* a report of a report against the outlet's refutation */
+        CONFLICT_VETO_HEDGED_VS_OUTLET,     /* a hedged report against a headline's or verdict's "not so" */
+        CONFLICT_VETO_LOW_SCORE,            /* scored under min_score */
+        _CONFLICT_VETO_MAX,
+};
+const char *conflict_veto_to_string(enum conflict_veto v);   /* "low-overlap"; NULL when out of range */
+
+/* conflict_check_views() that also says why not: returns 1 and fills *ret
+ * as conflict_check_views(), 0 and fills *ret_veto (when not NULL) with the
+ * rule that decided, or -ENOMEM. */
+int conflict_check_views_why(const struct claim_source *a, const struct claim_source *b,
+                             struct conflict_view *va, struct conflict_view *vb,
+                             const struct conflict_options *o, struct conflict_result *ret,
+                             enum conflict_veto *ret_veto);
+
 /* 1 when the prepared claims va and vb are about the same thing (aligned as
  * conflict_check_views() aligns them, without WordNet) and say it with the
  * same polarity and no clashing number or date: one restates the other.  0

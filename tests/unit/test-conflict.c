@@ -194,5 +194,37 @@ int main(void) {
         CHECK(match_claims(same, 2, same, 2, &o, 0, &cc, &n) == 0 && n == 1, "symmetric pair kept once (got %zu)", n);
         claim_conflicts_free(cc, n);
 
+        /* every veto has a name, and the check says which rule decided */
+        for (int v = 0; v < _CONFLICT_VETO_MAX; v++)
+                CHECK(conflict_veto_to_string(v) && *conflict_veto_to_string(v), "veto %d named", v);
+        CHECK(conflict_veto_to_string(_CONFLICT_VETO_MAX) == NULL, "veto out of range unnamed");
+        {
+                struct conflict_view *vp = NULL, *vn = NULL, *vo = NULL, *v2 = NULL;
+                struct claim unrelated = mk("the harvest festival drew record crowds", NULL, STANCE_ASSERTS, false);
+                CHECK(conflict_view_new(&plain, &vp) == 0 && conflict_view_new(&plain_neg, &vn) == 0 &&
+                      conflict_view_new(&unrelated, &vo) == 0 && conflict_view_new(&plain2, &v2) == 0, "views");
+                struct claim_source xa = { &plain, "a.example", NULL }, xb = { &plain_neg, "b.example", NULL };
+                struct claim_source xs = { &plain_neg, "a.example", NULL };
+                struct claim_source xo = { &unrelated, "b.example", NULL }, x2 = { &plain2, "b.example", NULL };
+                enum conflict_veto why = CONFLICT_VETO_NONE;
+                struct conflict_options od;
+                conflict_options_default(&od);
+                CHECK(conflict_check_views_why(&xa, &xs, vp, vn, &od, &res, &why) == 0 &&
+                      why == CONFLICT_VETO_SAME_VOICE, "same voice vetoed as such (%s)", conflict_veto_to_string(why));
+                CHECK(conflict_check_views_why(&xa, &xo, vp, vo, &od, &res, &why) == 0 &&
+                      why == CONFLICT_VETO_NOTHING_SHARED, "nothing shared (%s)", conflict_veto_to_string(why));
+                CHECK(conflict_check_views_why(&xa, &x2, vp, v2, &od, &res, &why) == 0 &&
+                      why == CONFLICT_VETO_NO_CLASH, "restatement: no clash (%s)", conflict_veto_to_string(why));
+                why = _CONFLICT_VETO_MAX;
+                r = conflict_check_views_why(&xa, &xb, vp, vn, &od, &res, &why);
+                CHECK(r == 1 && why == _CONFLICT_VETO_MAX, "a conflict leaves the veto alone (got %d)", r);
+                if (r == 1)
+                        free(res.explanation);
+                conflict_view_free(vp);
+                conflict_view_free(vn);
+                conflict_view_free(vo);
+                conflict_view_free(v2);
+        }
+
         return tap_done();
 }
