@@ -46,6 +46,9 @@ static const struct key_def keys[] = {
         { "server", "workers", KEY_INT, OFF(workers), 0, MAX_WORKERS },
         { "server", "queue_size", KEY_INT, OFF(queue_size), 1, MAX_QUEUE_SIZE },
         { "server", "long_poll_max", KEY_INT, OFF(long_poll_max), 0, MAX_LONG_POLL_MAX_SEC },
+        { "server", "max_streams", KEY_INT, OFF(max_streams), 0, MAX_MAX_STREAMS },
+        { "server", "stream_max_unsent_bytes", KEY_SIZE, OFF(stream_max_unsent_bytes),
+          MIN_STREAM_MAX_UNSENT_BYTES, MAX_STREAM_MAX_UNSENT_BYTES },
         { "storage", "database", KEY_STRING, OFF(database), 0, 0 },
         { "storage", "retention_days", KEY_INT, OFF(retention_days), 0, MAX_RETENTION_DAYS },
         { "security", "token_file", KEY_TOKEN_FILE, OFF(token_file), 0, 0 },
@@ -139,6 +142,8 @@ int config_init(struct config *c) {
         c->workers = DEFAULT_WORKERS;
         c->queue_size = DEFAULT_QUEUE_SIZE;
         c->long_poll_max = DEFAULT_LONG_POLL_MAX_SEC;
+        c->max_streams = DEFAULT_MAX_STREAMS;
+        c->stream_max_unsent_bytes = DEFAULT_STREAM_MAX_UNSENT_BYTES;
         c->log_level = LOG_INFO;
         c->related_min_similarity = RELATE_DEFAULT_MIN_SIMILARITY;
 

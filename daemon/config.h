@@ -24,6 +24,8 @@ struct config {
         int workers;                    /* 0: one per CPU */
         int queue_size;
         int long_poll_max;
+        int max_streams;                /* open event streams before 503 */
+        size_t stream_max_unsent_bytes; /* a stream with more unsent output is closed */
         int log_level;                  /* LOG_ERR .. LOG_DEBUG */
         double related_min_similarity;  /* POST /v1/compare "related" threshold */
         struct ingest_options ingest;

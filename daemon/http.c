@@ -25,6 +25,7 @@
 #include "daemon/limits.h"
 #include "daemon/log.h"
 #include "daemon/notify.h"
+#include "daemon/stream.h"
 
 uint64_t now_usec(void) {
         struct timespec ts;
@@ -36,6 +37,7 @@ static const char *reason(int status) {
         switch (status) {
         case 200: return "OK";
         case 201: return "Created";
+        case 304: return "Not Modified";
         case 400: return "Bad Request";
         case 401: return "Unauthorized";
         case 403: return "Forbidden";
@@ -167,6 +169,7 @@ static void sweep_cb(evutil_socket_t fd, short what, void *arg) {
 
         track_sweep((uint64_t) s->cfg.request_timeout_sec * 1000000u, false);
         pollers_reap(s);
+        streams_reap(s);
 
         /* systemctl status shows this line */
         struct store_counts c;
@@ -491,6 +494,24 @@ static bool parse_id(const char *s, int64_t *ret) {
         return true;
 }
 
+/* Is tail (what follows "/v1/conflicts/") "ID/history"?  Sets *ok when
+ * ID is a valid id (parse_id()), filling *id. */
+static bool conflict_history_path(const char *tail, int64_t *id, bool *ok) {
+        const char *slash = strchr(tail, '/');
+        char buf[24];
+
+        if (!slash || strcmp(slash, "/history") != 0)
+                return false;
+        size_t n = (size_t) (slash - tail);
+        *ok = n > 0 && n < sizeof(buf);
+        if (*ok) {
+                memcpy(buf, tail, n);
+                buf[n] = 0;
+                *ok = parse_id(buf, id);
+        }
+        return true;
+}
+
 /* Sums what the client sent in the request line and headers. */
 static size_t header_bytes(struct evhttp_request *req) {
         struct evkeyvalq *h = evhttp_request_get_input_headers(req);
@@ -591,6 +612,10 @@ static void handle_request(struct evhttp_request *req, void *arg) {
                 r = ROUTE_HEALTHZ;
         else if (strcmp(path, "/metrics") == 0)
                 r = ROUTE_METRICS;
+        else if (strcmp(path, "/v1/conflicts/stream") == 0)
+                r = ROUTE_STREAM;
+        else if (strncmp(path, "/v1/conflicts/", 14) == 0 && conflict_history_path(path + 14, &id, &id_ok))
+                r = ROUTE_CONFLICT_HISTORY, has_id = true, rest = NULL;
         else if (strncmp(path, "/v1/articles/", 13) == 0)
                 r = ROUTE_ARTICLE_GET, has_id = true, rest = path + 13;
         else if (strncmp(path, "/v1/conflicts/", 14) == 0)
@@ -601,10 +626,16 @@ static void handle_request(struct evhttp_request *req, void *arg) {
                 reply_error(s, req, ROUTE_OTHER, 404, "not_found", NULL, "no such endpoint");
                 return;
         }
-        if (has_id)
+        if (has_id && rest)
                 id_ok = parse_id(rest, &id);
+        if (r == ROUTE_CONFLICT_GET && m == EVHTTP_REQ_PATCH)
+                r = ROUTE_CONFLICT_PATCH, post = true;
 
-        if (post && m != EVHTTP_REQ_POST) {
+        if (r == ROUTE_CONFLICT_GET && !get) {
+                method_not_allowed(s, req, r, "GET, HEAD, PATCH");
+                return;
+        }
+        if (post && m != EVHTTP_REQ_POST && r != ROUTE_CONFLICT_PATCH) {
                 method_not_allowed(s, req, r, "POST");
                 return;
         }
@@ -628,7 +659,7 @@ static void handle_request(struct evhttp_request *req, void *arg) {
                 }
                 if (!authorized(s, req, r))
                         return;
-                if (r == ROUTE_ARTICLES_POST && s->workers && workers_store_lost(s->workers)) {
+                if ((r == ROUTE_ARTICLES_POST || r == ROUTE_CONFLICT_PATCH) && s->workers && workers_store_lost(s->workers)) {
                         reply_error(s, req, r, 503, "store_unavailable", NULL,
                                     "the database file was deleted or replaced while claimd ran: "
                                     "writes are refused until claimd is restarted");
@@ -646,7 +677,7 @@ static void handle_request(struct evhttp_request *req, void *arg) {
         if (has_id && !id_ok) {
                 reply_error(s, req, r, 404, "not_found", "id",
                             "no such %s: ids are positive decimal integers",
-                            r == ROUTE_ARTICLE_GET ? "article" : r == ROUTE_CONFLICT_GET ? "conflict" : "event");
+                            r == ROUTE_ARTICLE_GET ? "article" : r == ROUTE_EVENT_GET ? "event" : "conflict");
                 return;
         }
 
@@ -660,6 +691,9 @@ static void handle_request(struct evhttp_request *req, void *arg) {
         case ROUTE_EVENTS: route_list_events(s, req); break;
         case ROUTE_HEALTHZ: route_healthz(s, req); break;
         case ROUTE_METRICS: route_metrics(s, req); break;
+        case ROUTE_STREAM: route_stream(s, req); break;
+        case ROUTE_CONFLICT_PATCH: route_patch_conflict(s, req, id, t0); break;
+        case ROUTE_CONFLICT_HISTORY: route_conflict_history(s, req, id); break;
         default:
                 reply_error(s, req, ROUTE_OTHER, 404, "not_found", NULL, "no such endpoint");
         }
@@ -693,7 +727,7 @@ int http_setup(struct server *s) {
         struct timeval tv = { 1, 0 };
         if (!sweep_ev || event_add(sweep_ev, &tv) < 0)
                 return -ENOMEM;
-        return 0;
+        return streams_setup(s);
 }
 
 static int check_remote(struct server *s, const struct sockaddr *sa, const char *what) {
@@ -797,6 +831,7 @@ void http_close_listeners(struct server *s) {
 }
 
 void http_free(struct server *s) {
+        streams_free(s);
         if (sweep_ev)
                 event_free(sweep_ev);
         sweep_ev = NULL;
@@ -895,8 +930,12 @@ static void maybe_reopen(struct server *s) {
 void http_job_done(struct job *j, void *userdata) {
         struct server *s = userdata;
         bool reopen = j->store_reopen;
-        enum route r = j->kind == JOB_INGEST ? ROUTE_ARTICLES_POST : ROUTE_COMPARE;
+        enum route r = j->kind == JOB_INGEST ? ROUTE_ARTICLES_POST :
+                       j->kind == JOB_REVIEW ? ROUTE_CONFLICT_PATCH : ROUTE_COMPARE;
         int status = j->status ? j->status : 500;
+
+        if (j->kind == JOB_REVIEW && status == 200)
+                review_done(s, j);
 
         if (j->kind == JOB_INGEST && status < 300) {
                 char f_id[48], f_src[MAX_SOURCE_BYTES + 32], f_claims[48], f_dup[32];
@@ -944,8 +983,10 @@ void http_job_done(struct job *j, void *userdata) {
                 if (j->result.conflict_ids[i] > max_id)
                         max_id = j->result.conflict_ids[i];
         job_free(j);
-        if (max_id > 0)
+        if (max_id > 0) {
                 pollers_wake(s, max_id);
+                streams_conflicts(s, max_id);
+        }
         if (reopen && s->workers)
                 maybe_reopen(s);
 }

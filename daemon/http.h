@@ -65,9 +65,12 @@ int http_listen(struct server *s);
 void http_close_listeners(struct server *s);
 /* Forgets parked long polls whose clients hung up (called once a second). */
 void pollers_reap(struct server *s);
-/* Answers every parked long poll now (at shutdown). */
+/* Answers every parked long poll now and ends the event streams (at shutdown). */
 void http_release_pollers(struct server *s);
 void http_free(struct server *s);
+
+/* A committed review: journal record, caches, event streams (routes-review.c). */
+void review_done(struct server *s, struct job *j);
 
 /* The done callback for workers_new(): replies and logs on the loop thread. */
 void http_job_done(struct job *j, void *userdata);
@@ -93,6 +96,13 @@ int article_validate(json_t *o, bool source_required, const char *prefix, size_t
 bool ndjson_next_line(const char *body, size_t len, size_t *off,
                       const char **ret_line, size_t *ret_len);
 
+/* The start of every JSON write route: Content-Type application/json
+ * (else 415) and a parsed body (else 400); NULL after replying. */
+json_t *request_read_json(struct server *s, struct evhttp_request *req, enum route r);
+/* Queues j (whose reply comes from http_job_done()); replies 503 and frees
+ * j when the queue is full or claimd is stopping. */
+void request_submit(struct server *s, struct evhttp_request *req, enum route r, struct job *j);
+
 /* Route handlers (http.c dispatches to these). */
 void route_post_article(struct server *s, struct evhttp_request *req, uint64_t t0);
 void route_post_compare(struct server *s, struct evhttp_request *req, uint64_t t0);
@@ -103,6 +113,8 @@ void route_list_conflicts(struct server *s, struct evhttp_request *req);
 void route_list_events(struct server *s, struct evhttp_request *req);
 void route_healthz(struct server *s, struct evhttp_request *req);
 void route_metrics(struct server *s, struct evhttp_request *req);
+void route_patch_conflict(struct server *s, struct evhttp_request *req, int64_t id, uint64_t t0);
+void route_conflict_history(struct server *s, struct evhttp_request *req, int64_t id);
 
 /* Reply helpers: each sends exactly one reply, counts it in the metrics
  * under route r, and (for errors) logs a "request rejected" record. */
@@ -122,6 +134,19 @@ void send_reply(struct evhttp_request *req, int status, struct evbuffer *body);
 /* Returns true when the read-only connection is open (reopening it when a
  * fault closed it). */
 bool http_store_ready(struct server *s);
+
+/* The query of GET /v1/conflicts and of the stream: since, limit, event,
+ * source, kind, min_score, status and (when allow_wait) wait. */
+struct conflict_query {
+        struct conflict_filter f;       /* f.source points to source */
+        char *source;                   /* malloc'ed, or NULL: the caller frees it */
+        int64_t wait;
+        bool since_given;
+        bool allow_wait;                /* set by the caller */
+};
+/* Parses req's query into *q; replies 400 and returns -EINVAL (or -ENOMEM
+ * after a 500) when it is bad, and frees nothing on success. */
+int conflicts_query_parse(struct server *s, struct evhttp_request *req, enum route r, struct conflict_query *q);
 
 /* Invalidates the cached conflict lists: new conflicts were committed. */
 void conflicts_changed(void);

@@ -40,6 +40,22 @@
 #define MAX_LONG_POLL_MAX_SEC           300
 #define MAX_PARKED_POLLERS              4096
 
+/* Event streams (GET /v1/conflicts/stream) */
+#define DEFAULT_MAX_STREAMS             1024    /* [server] max_streams; 503 beyond */
+#define MAX_MAX_STREAMS                 65536
+#define DEFAULT_STREAM_MAX_UNSENT_BYTES (1 * MIB)       /* a stream with more unsent output is closed */
+#define MIN_STREAM_MAX_UNSENT_BYTES     (64 * KIB)
+#define MAX_STREAM_MAX_UNSENT_BYTES     (256 * MIB)
+#define STREAM_SNDBUF_BYTES             (64 * KIB)      /* SO_SNDBUF of a stream's socket */
+#define STREAM_MAX_INPUT_BYTES          (4 * KIB)       /* read from a stream's client before reading stops */
+#define STREAM_KEEPALIVE_SEC            10      /* ": keep-alive" period (API.md: at most 15 s) */
+#define STREAM_RETRY_MSEC               2000    /* the "retry:" hint to reconnecting clients */
+#define STREAM_REPLAY_PAGE              50      /* conflicts per replay step, sent when the last step left */
+
+/* Reviews (PATCH /v1/conflicts/{id}), in characters (code points) */
+#define MAX_REVIEW_NOTE_CHARS           2000
+#define MAX_REVIEWER_CHARS              100
+
 /* Article fields, in bytes of UTF-8 */
 #define MAX_SOURCE_BYTES                256
 #define MAX_URL_BYTES                   4096

@@ -29,6 +29,10 @@ static const char *const route_names[_ROUTE_MAX] = {
         [ROUTE_COMPARE] = "POST /v1/compare",
         [ROUTE_HEALTHZ] = "GET /healthz",
         [ROUTE_METRICS] = "GET /metrics",
+        [ROUTE_STREAM] = "GET /v1/conflicts/stream",
+        [ROUTE_CONFLICT_PATCH] = "PATCH /v1/conflicts/{id}",
+        [ROUTE_CONFLICT_HISTORY] = "GET /v1/conflicts/{id}/history",
+        [ROUTE_DASHBOARD] = "GET / (dashboard)",
         [ROUTE_OTHER] = "other",
 };
 
@@ -122,6 +126,11 @@ int metrics_render(struct evbuffer *out, const struct store_counts *c, const str
                   "# TYPE claimd_queue_capacity gauge\nclaimd_queue_capacity %lld\n", (long long) g->queue_capacity);
                 P("# HELP claimd_long_polls Long-poll requests waiting.\n"
                   "# TYPE claimd_long_polls gauge\nclaimd_long_polls %lld\n", (long long) g->parked_pollers);
+                P("# HELP claimd_event_streams Open event streams (GET /v1/conflicts/stream).\n"
+                  "# TYPE claimd_event_streams gauge\nclaimd_event_streams %lld\n", (long long) g->open_streams);
+                P("# HELP claimd_event_streams_dropped_total Event streams closed because the client did not read.\n"
+                  "# TYPE claimd_event_streams_dropped_total counter\nclaimd_event_streams_dropped_total %llu\n",
+                  (unsigned long long) g->streams_dropped_slow);
         }
 #undef P
         return r;

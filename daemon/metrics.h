@@ -18,6 +18,10 @@ enum route {
         ROUTE_COMPARE,
         ROUTE_HEALTHZ,
         ROUTE_METRICS,
+        ROUTE_STREAM,
+        ROUTE_CONFLICT_PATCH,
+        ROUTE_CONFLICT_HISTORY,
+        ROUTE_DASHBOARD,
         ROUTE_OTHER,
         _ROUTE_MAX,
 };
@@ -32,6 +36,8 @@ struct metrics_gauges {
         int64_t queue_inflight;
         int64_t queue_capacity;
         int64_t parked_pollers;
+        int64_t open_streams;
+        uint64_t streams_dropped_slow;
 };
 
 /* Appends the whole exposition to out; counts may be NULL when the store

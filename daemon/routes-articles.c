@@ -242,7 +242,7 @@ static enum media media_type(struct evhttp_request *req) {
 }
 
 /* The common start of both POST routes: media type and JSON. */
-static json_t *read_body(struct server *s, struct evhttp_request *req, enum route r) {
+json_t *request_read_json(struct server *s, struct evhttp_request *req, enum route r) {
         struct api_error e;
 
         if (media_type(req) != MEDIA_JSON) {
@@ -259,7 +259,7 @@ static json_t *read_body(struct server *s, struct evhttp_request *req, enum rout
         return o;
 }
 
-static void submit(struct server *s, struct evhttp_request *req, enum route r, struct job *j) {
+void request_submit(struct server *s, struct evhttp_request *req, enum route r, struct job *j) {
         int k = workers_submit(s->workers, j);
         if (k == 0)
                 return;
@@ -467,7 +467,7 @@ void route_post_article(struct server *s, struct evhttp_request *req, uint64_t t
                 route_post_batch(s, req, t0);
                 return;
         }
-        json_t *o = read_body(s, req, ROUTE_ARTICLES_POST);
+        json_t *o = request_read_json(s, req, ROUTE_ARTICLES_POST);
         if (!o)
                 return;
 
@@ -487,12 +487,12 @@ void route_post_article(struct server *s, struct evhttp_request *req, uint64_t t
         }
         if (answer_duplicate(s, j))
                 return;
-        submit(s, req, ROUTE_ARTICLES_POST, j);
+        request_submit(s, req, ROUTE_ARTICLES_POST, j);
 }
 
 void route_post_compare(struct server *s, struct evhttp_request *req, uint64_t t0) {
         struct api_error e;
-        json_t *o = read_body(s, req, ROUTE_COMPARE);
+        json_t *o = request_read_json(s, req, ROUTE_COMPARE);
         if (!o)
                 return;
 
@@ -542,5 +542,5 @@ void route_post_compare(struct server *s, struct evhttp_request *req, uint64_t t
                 reply_api_error(s, req, ROUTE_COMPARE, &e);
                 return;
         }
-        submit(s, req, ROUTE_COMPARE, j);
+        request_submit(s, req, ROUTE_COMPARE, j);
 }

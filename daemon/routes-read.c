@@ -20,6 +20,7 @@
 #include "daemon/http.h"
 #include "daemon/limits.h"
 #include "daemon/log.h"
+#include "daemon/stream.h"
 
 struct poller {
         struct server *s;
@@ -34,10 +35,10 @@ struct poller {
 
 /* Query parameters by name; a value is NULL when absent. */
 enum {
-        Q_SINCE, Q_LIMIT, Q_WAIT, Q_EVENT, Q_SOURCE, Q_KIND, Q_MIN_SCORE, _Q_MAX,
+        Q_SINCE, Q_LIMIT, Q_WAIT, Q_EVENT, Q_SOURCE, Q_KIND, Q_MIN_SCORE, Q_STATUS, _Q_MAX,
 };
 static const char *const query_names[_Q_MAX] = {
-        "since", "limit", "wait", "event", "source", "kind", "min_score",
+        "since", "limit", "wait", "event", "source", "kind", "min_score", "status",
 };
 
 struct query {
@@ -192,8 +193,8 @@ void conflicts_changed(void) {
 }
 
 static void filter_key(const struct conflict_filter *f, char *key, size_t size) {
-        snprintf(key, size, "%lld|%d|%lld|%d|%.17g|%zu:%s", (long long) f->since, f->limit,
-                 (long long) f->event_id, f->kind, f->min_score,
+        snprintf(key, size, "%lld|%d|%lld|%d|%.17g|%s|%zu:%s", (long long) f->since, f->limit,
+                 (long long) f->event_id, f->kind, f->min_score, f->status ? f->status : "",
                  f->source ? strlen(f->source) : (size_t) 0, f->source ? f->source : "");
 }
 
@@ -329,54 +330,76 @@ void pollers_reap(struct server *s) {
 void http_release_pollers(struct server *s) {
         while (s->pollers)
                 poller_timeout(-1, 0, s->pollers);
+        streams_end(s);
 }
 
-void route_list_conflicts(struct server *s, struct evhttp_request *req) {
+int conflicts_query_parse(struct server *s, struct evhttp_request *req, enum route r,
+                          struct conflict_query *cq) {
+        struct conflict_filter *f = &cq->f;
+        char **ret_source = &cq->source;
         struct query q;
-        struct conflict_filter f = { .kind = -1 };
         int64_t v, wait = 0;
 
-        if (query_parse(s, req, ROUTE_CONFLICTS, &q) < 0 ||
-            parse_page(s, req, ROUTE_CONFLICTS, &q, &f.since, &f.limit) < 0)
-                return;
+        *f = (struct conflict_filter) { .kind = -1 };
+        *ret_source = NULL;
+        cq->wait = 0;
+        if (query_parse(s, req, r, &q) < 0 || parse_page(s, req, r, &q, &f->since, &f->limit) < 0)
+                return -EINVAL;
+        cq->since_given = q.v[Q_SINCE] != NULL;
         if (q.v[Q_WAIT]) {
                 char what[64];
                 snprintf(what, sizeof(what), "a number of seconds from 0 to %d", s->cfg.long_poll_max);
-                if (!parse_int(q.v[Q_WAIT], 0, s->cfg.long_poll_max, &wait))
-                        return (void) bad_param(s, req, ROUTE_CONFLICTS, &q, "wait", what);
+                if (!cq->allow_wait || !parse_int(q.v[Q_WAIT], 0, s->cfg.long_poll_max, &wait))
+                        return bad_param(s, req, r, &q, "wait", cq->allow_wait ? what : "absent on a stream");
         }
         if (q.v[Q_EVENT]) {
                 if (!parse_int(q.v[Q_EVENT], 1, INT64_MAX, &v))
-                        return (void) bad_param(s, req, ROUTE_CONFLICTS, &q, "event", "an event id (a positive integer)");
-                f.event_id = v;
+                        return bad_param(s, req, r, &q, "event", "an event id (a positive integer)");
+                f->event_id = v;
         }
         if (q.v[Q_KIND]) {
                 int k = conflict_kind_from_string(q.v[Q_KIND]);
                 if (k < 0)
-                        return (void) bad_param(s, req, ROUTE_CONFLICTS, &q, "kind",
-                                                "a conflict kind (denial, negation, antonym, numeric, date, location)");
-                f.kind = k;
+                        return bad_param(s, req, r, &q, "kind",
+                                         "a conflict kind (denial, negation, antonym, numeric, date, location)");
+                f->kind = k;
         }
         if (q.v[Q_MIN_SCORE]) {
                 char *end;
                 double d = strtod(q.v[Q_MIN_SCORE], &end);
                 if (!*q.v[Q_MIN_SCORE] || *end || !isfinite(d) || d < 0 || d > 1)
-                        return (void) bad_param(s, req, ROUTE_CONFLICTS, &q, "min_score", "a number from 0 to 1");
-                f.min_score = d;
+                        return bad_param(s, req, r, &q, "min_score", "a number from 0 to 1");
+                f->min_score = d;
         }
-        char *source = NULL;
+        if (q.v[Q_STATUS]) {
+                f->status = review_status_from_string(q.v[Q_STATUS]);
+                if (!f->status)
+                        return bad_param(s, req, r, &q, "status", "open, confirmed or dismissed");
+        }
         if (q.v[Q_SOURCE]) {
                 if (!*q.v[Q_SOURCE] || strlen(q.v[Q_SOURCE]) > MAX_SOURCE_BYTES)
-                        return (void) bad_param(s, req, ROUTE_CONFLICTS, &q, "source", "a source name");
-                source = strdup(q.v[Q_SOURCE]);
-                if (!source) {
+                        return bad_param(s, req, r, &q, "source", "a source name");
+                *ret_source = strdup(q.v[Q_SOURCE]);
+                if (!*ret_source) {
                         evhttp_clear_headers(&q.kv);
-                        reply_error(s, req, ROUTE_CONFLICTS, 500, "internal_error", NULL, "out of memory");
-                        return;
+                        reply_error(s, req, r, 500, "internal_error", NULL, "out of memory");
+                        return -ENOMEM;
                 }
-                f.source = source;
+                f->source = *ret_source;
         }
         evhttp_clear_headers(&q.kv);
+        cq->wait = wait;
+        return 0;
+}
+
+void route_list_conflicts(struct server *s, struct evhttp_request *req) {
+        struct conflict_query cq = { .allow_wait = true };
+
+        if (conflicts_query_parse(s, req, ROUTE_CONFLICTS, &cq) < 0)
+                return;
+        struct conflict_filter f = cq.f;
+        char *source = cq.source;
+        int64_t wait = cq.wait;
 
         const struct list_cache_entry *c;
         char key[sizeof(list_cache[0].key)];
@@ -472,6 +495,8 @@ void route_metrics(struct server *s, struct evhttp_request *req) {
                 .queue_inflight = (int64_t) workers_inflight(s->workers),
                 .queue_capacity = (int64_t) workers_capacity(s->workers),
                 .parked_pollers = (int64_t) s->n_pollers,
+                .open_streams = (int64_t) streams_count(),
+                .streams_dropped_slow = streams_dropped_slow(),
         };
 
         metrics_request(ROUTE_METRICS, 200);

@@ -127,11 +127,36 @@ struct conflict_filter {
         const char *source;     /* NULL: any */
         int kind;               /* enum conflict_kind, -1: any */
         double min_score;
+        const char *status;     /* review_status_from_string(), NULL: any */
 };
+
+/* The canonical review status ("open", "confirmed", "dismissed") named by
+ * s, or NULL when s names none. */
+const char *review_status_from_string(const char *s);
 /* Fills *ret with {"conflicts": [...], "next": ID}. */
 int store_list_conflicts_json(struct store *s, const struct conflict_filter *f, json_t **ret);
 /* Fills *ret with {"events": [...], "next": ID}. */
 int store_list_events_json(struct store *s, int64_t since, int limit, json_t **ret);
+
+/* One analyst's review of a conflict (PATCH /v1/conflicts/{id}). */
+struct review_request {
+        int64_t conflict_id;
+        const char *status;     /* review_status_from_string() */
+        const char *note;       /* NULL: none */
+        const char *reviewer;   /* NULL: none */
+        time_t at;
+};
+
+/* Records a review in one BEGIN IMMEDIATE transaction: a row of the
+ * conflict's history, its status and latest review, and its pair of
+ * statements in the dismissed pairs (dismissed) or out of them (any other
+ * status).  Returns 0, -ENOENT when there is no such conflict, or a
+ * negative errno. */
+int store_review_conflict(struct store *s, const struct review_request *r);
+
+/* Fills *ret with {"history": [{"status", "note", "reviewer", "at"}, ...]},
+ * oldest first; -ENOENT when there is no such conflict. */
+int store_conflict_history_json(struct store *s, int64_t id, json_t **ret);
 
 /* The highest conflict id stored (0 when none); long-pollers compare with it. */
 int store_max_conflict_id(struct store *s, int64_t *ret);

@@ -270,6 +270,13 @@ static void *worker_main(void *arg) {
                         finish(w, j);
                         continue;
                 }
+                if (j->kind == JOB_REVIEW) {
+                        pthread_mutex_lock(&w->lock);
+                        queue_push(&w->write, j);
+                        pthread_cond_signal(&w->write_cond);
+                        pthread_mutex_unlock(&w->lock);
+                        continue;
+                }
 
                 if (extract(j, &j->article, "", &j->ex) < 0) {
                         finish(w, j);
@@ -300,8 +307,8 @@ static void store_failed(struct workers *w, struct job *j, int r) {
                 const char *fields[] = { f0, NULL };
                 snprintf(f0, sizeof(f0), "CLAIMD_ERRNO=%d", -r);
                 log_struct(LOG_ERR, CLAIMD_MESSAGE_STORE_FAULT, fields,
-                           "cannot store article from %s: %s (%s)", j->article.source,
-                           strerror(-r), w->store ? store_errmsg(w->store) : "no database connection");
+                           "cannot store %s%s: %s (%s)", j->kind == JOB_REVIEW ? "a review" : "article from ",
+                           j->kind == JOB_REVIEW ? "" : j->article.source, strerror(-r), w->store ? store_errmsg(w->store) : "no database connection");
                 job_fail(j, 503, "store_unavailable", NULL,
                          r == -ESTALE ? "the database file was deleted or replaced while claimd ran: "
                                         "writes are refused until claimd is restarted" :
@@ -310,9 +317,10 @@ static void store_failed(struct workers *w, struct job *j, int r) {
                          r == -EROFS || r == -EACCES || r == -EPERM ? "the database is read-only; try again later" :
                          "the database cannot be written; try again later");
         } else {
-                log_error("storing an article failed: %s (%s)", strerror(-r),
-                          w->store ? store_errmsg(w->store) : "no database connection");
-                job_fail(j, 500, "internal_error", NULL, "the article could not be stored");
+                log_error("storing %s failed: %s (%s)", j->kind == JOB_REVIEW ? "a review" : "an article",
+                          strerror(-r), w->store ? store_errmsg(w->store) : "no database connection");
+                job_fail(j, 500, "internal_error", NULL,
+                         j->kind == JOB_REVIEW ? "the review could not be stored" : "the article could not be stored");
         }
         free(j->result.conflict_ids);
         memset(&j->result, 0, sizeof(j->result));
@@ -426,6 +434,43 @@ static void run_ingest_batch(struct workers *w, struct job **jobs, size_t n, con
                 store_lost(w);
 }
 
+/* Records one review (its own transaction) and reads the updated
+ * conflict back for the reply. */
+static void run_review(struct workers *w, struct job *j) {
+        int r;
+
+        if (!w->store && (r = store_open(w->db_path, false, &w->store)) < 0) {
+                w->store = NULL;
+                store_failed(w, j, r);
+                j->store_reopen = true;
+                return;
+        }
+        r = store_review_conflict(w->store, &j->review);
+        if (r == 0)
+                r = store_get_conflict_json(w->store, j->review.conflict_id, &j->reply);
+        if (r == -ENOENT) {
+                char msg[64];
+                snprintf(msg, sizeof(msg), "no conflict with id %lld", (long long) j->review.conflict_id);
+                job_fail(j, 404, "not_found", NULL, msg);
+        } else if (r < 0)
+                store_failed(w, j, r);
+        else
+                j->status = 200;
+}
+
+/* Runs the reviews of a batch taken from the writer's queue, one by one,
+ * and moves the articles to the front of jobs; returns how many remain. */
+static size_t run_reviews(struct workers *w, struct job **jobs, size_t n) {
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+                if (jobs[i]->kind == JOB_REVIEW)
+                        run_review(w, jobs[i]);
+                else
+                        jobs[k++] = jobs[i];
+        }
+        return k;
+}
+
 static void expire(struct workers *w, int days) {
         time_t cutoff = time(NULL) - (time_t) days * 86400;
         int r = store_expire(w->store, cutoff);
@@ -487,8 +532,13 @@ static void *writer_main(void *arg) {
                         if (abort)
                                 for (size_t i = 0; i < n; i++)
                                         job_fail(batch[i], 503, "shutting_down", NULL, "claimd is shutting down");
-                        else
-                                run_ingest_batch(w, batch, n, &o.ingest);
+                        else {
+                                struct job *articles[MAX_WRITE_BATCH];
+                                memcpy(articles, batch, n * sizeof(*batch));
+                                size_t na = run_reviews(w, articles, n);
+                                if (na > 0)
+                                        run_ingest_batch(w, articles, na, &o.ingest);
+                        }
                         writer_idle(w);
                         for (size_t i = 0; i < n; i++)
                                 finish(w, batch[i]);

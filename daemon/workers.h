@@ -21,6 +21,7 @@ struct batch;
 enum job_kind {
         JOB_INGEST,
         JOB_COMPARE,
+        JOB_REVIEW,             /* straight to the writer: no pipeline */
 };
 
 struct job {
@@ -34,6 +35,7 @@ struct job {
         json_t *body;                   /* the parsed request; the strings below point into it */
         struct article_request article; /* JOB_INGEST, and "a" of JOB_COMPARE */
         struct article_request other;   /* "b" of JOB_COMPARE */
+        struct review_request review;   /* JOB_REVIEW; its strings point into body */
 
         struct extracted_article *ex;   /* worker -> writer */
 

@@ -201,6 +201,9 @@ static int ingest_body(struct store *s, const struct article_request *req,
                 r = pool_append(pool, claim_ids[i], own, prep->data_hash[i], prep->docs[i]);
         if (r < 0)
                 goto out;
+        r = drop_dismissed(s, pend, &npend);
+        if (r < 0)
+                goto out;
         if (npend > 1)
                 qsort(pend, npend, sizeof(*pend), pending_cmp);
         size_t max = o->max_conflicts_per_article > 0 ? (size_t) o->max_conflicts_per_article : 10;

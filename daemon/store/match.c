@@ -229,6 +229,9 @@ int match_article(struct store *s, const struct article_request *req,
                                 p->article_a = article_id;
                                 p->source_a = req->source;
                         }
+                        if (r >= 0 && pair_key(p->source_a, cs[a].claim->text, p->source_b, me.claim->text,
+                                               p->pair) < 0)
+                                r = -ENOMEM;
                 }
                 claim_conflicts_free(res, nres);
         }

@@ -175,12 +175,42 @@ static const char migration_5[] =
         "  SELECT c.id, c.terms, c.scope FROM articles a JOIN claims c ON c.article_id = a.id\n"
         "  WHERE a.published_at < 0;\n";
 
+/* Version 6: analysts' reviews.  A conflict keeps its latest review in
+ * its own row (status, review_note, reviewer, reviewed_at: the feed reads
+ * them with the conflict, no join), conflict_reviews keeps every change
+ * (the history, never overwritten; deleted with its conflict by a trigger
+ * when retention deletes the conflict), and dismissed_pairs names the
+ * pairs of statements that were dismissed (see pair_key() in the store),
+ * so that the same two statements detected again raise no new conflict.
+ * conflicts_status serves the status filter in id order. */
+static const char migration_6[] =
+        "ALTER TABLE conflicts ADD COLUMN review_note TEXT;\n"
+        "ALTER TABLE conflicts ADD COLUMN reviewer TEXT;\n"
+        "ALTER TABLE conflicts ADD COLUMN reviewed_at INTEGER;\n"
+        "CREATE INDEX conflicts_status ON conflicts(status, id);\n"
+        "CREATE TABLE conflict_reviews (\n"
+        "  id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+        "  conflict_id INTEGER NOT NULL,\n"
+        "  status TEXT NOT NULL,\n"
+        "  note TEXT,\n"
+        "  reviewer TEXT,\n"
+        "  at INTEGER NOT NULL);\n"
+        "CREATE INDEX conflict_reviews_conflict ON conflict_reviews(conflict_id, id);\n"
+        "CREATE TRIGGER conflicts_delete_reviews AFTER DELETE ON conflicts BEGIN\n"
+        "  DELETE FROM conflict_reviews WHERE conflict_id = old.id;\n"
+        "END;\n"
+        "CREATE TABLE dismissed_pairs (\n"
+        "  pair TEXT PRIMARY KEY,\n"
+        "  conflict_id INTEGER NOT NULL,\n"
+        "  at INTEGER NOT NULL) WITHOUT ROWID;\n";
+
 static const char *const migrations[] = {
         migration_1,
         migration_2,
         migration_3,
         migration_4,
         migration_5,
+        migration_6,
 };
 
 #define N_MIGRATIONS ((int) (sizeof(migrations) / sizeof(migrations[0])))

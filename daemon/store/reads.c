@@ -133,9 +133,20 @@ static int conflict_claim_json(struct store *s, int64_t claim_id, json_t *arr) {
         return r;
 }
 
+/* The latest review of a conflict row (columns status 5, review_note 9,
+ * reviewer 10, reviewed_at 11), or JSON null when it was never reviewed. */
+static json_t *review_json(sqlite3_stmt *st) {
+        if (sqlite3_column_type(st, 11) == SQLITE_NULL)
+                return json_null();
+        return json_pack("{s:o, s:o, s:o, s:o}", "status", column_json_text(st, 5),
+                         "note", column_json_text(st, 9), "reviewer", column_json_text(st, 10),
+                         "reviewed_at", time_json(sqlite3_column_int64(st, 11)));
+}
+
 /* Builds a CONFLICT from a row (id, kind, score, event_id, detected_at,
- * status, explanation, claim_a, claim_b) of st; the caller resets st only
- * after this returns, so the claim lookups use other statements. */
+ * status, explanation, claim_a, claim_b, review_note, reviewer,
+ * reviewed_at) of st; the caller resets st only after this returns, so the
+ * claim lookups use other statements. */
 static int conflict_row_json(struct store *s, sqlite3_stmt *st, json_t **ret) {
         int64_t ca = sqlite3_column_int64(st, 7), cb = sqlite3_column_int64(st, 8);
         json_t *claims = json_array();
@@ -149,6 +160,7 @@ static int conflict_row_json(struct store *s, sqlite3_stmt *st, json_t **ret) {
             json_object_set_new(o, "event_id", column_json_id(st, 3)) < 0 ||
             json_object_set_new(o, "detected_at", time_json(sqlite3_column_int64(st, 4))) < 0 ||
             json_object_set_new(o, "status", column_json_text(st, 5)) < 0 ||
+            json_object_set_new(o, "review", review_json(st)) < 0 ||
             json_object_set_new(o, "explanation", column_json_text(st, 6)) < 0 ||
             json_object_set_new(o, "claims", json_incref(claims)) < 0)
                 r = -ENOMEM;
@@ -192,12 +204,60 @@ int store_get_conflict_json(struct store *s, int64_t id, json_t **ret) {
         return 0;
 }
 
+int store_conflict_history_json(struct store *s, int64_t id, json_t **ret) {
+        json_t *o = NULL, *arr = json_array();
+        sqlite3_stmt *st;
+        int r, rc, began;
+
+        if (!s || !ret || !arr) {
+                json_decref(arr);
+                return -EINVAL;
+        }
+        began = read_begin(s);
+        if (began < 0) {
+                json_decref(arr);
+                return began;
+        }
+        r = stmt_get(s, ST_REVIEW_CONFLICT, &st);
+        if (r >= 0) {
+                sqlite3_bind_int64(st, 1, id);
+                rc = sqlite3_step(st);
+                sqlite3_reset(st);
+                r = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : store_errno(rc);
+        }
+        if (r >= 0)
+                r = stmt_get(s, ST_REVIEW_HISTORY, &st);
+        if (r >= 0) {
+                sqlite3_bind_int64(st, 1, id);
+                while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                        json_t *h = json_pack("{s:o, s:o, s:o, s:o}", "status", column_json_text(st, 0),
+                                              "note", column_json_text(st, 1), "reviewer", column_json_text(st, 2),
+                                              "at", time_json(sqlite3_column_int64(st, 3)));
+                        if (!h || json_array_append_new(arr, h) < 0) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                }
+                sqlite3_reset(st);
+                if (r >= 0 && rc != SQLITE_DONE)
+                        r = store_errno(rc);
+        }
+        read_end(s, began);
+        if (r >= 0 && !(o = json_pack("{s:O}", "history", arr)))
+                r = -ENOMEM;
+        json_decref(arr);
+        if (r < 0)
+                return r;
+        *ret = o;
+        return 0;
+}
+
 /* Returns the prepared feed statement for a filter combination. */
 int conflict_list_stmt(struct store *s, unsigned mask, sqlite3_stmt **ret) {
         if (!s->conflict_lists[mask]) {
                 struct strbuf b = {};
                 sb_append(&b, "SELECT c.id, c.kind, c.score, c.event_id, c.detected_at, c.status, "
-                              "c.explanation, c.claim_a, c.claim_b ");
+                              "c.explanation, c.claim_a, c.claim_b, c.review_note, c.reviewer, c.reviewed_at ");
                 if (mask & CF_SOURCE)
                         sb_append(&b, "FROM conflict_sources cs JOIN conflicts c ON c.id = cs.conflict_id "
                                       "WHERE cs.source = :source AND cs.conflict_id > :since");
@@ -209,6 +269,8 @@ int conflict_list_stmt(struct store *s, unsigned mask, sqlite3_stmt **ret) {
                         sb_append(&b, " AND c.kind = :kind");
                 if (mask & CF_MIN_SCORE)
                         sb_append(&b, " AND c.score >= :min_score");
+                if (mask & CF_STATUS)
+                        sb_append(&b, " AND c.status = :status");
                 sb_append(&b, (mask & CF_SOURCE) ? " ORDER BY cs.conflict_id LIMIT :limit"
                                                  : " ORDER BY c.id LIMIT :limit");
                 char *sql = sb_steal(&b);
@@ -294,6 +356,8 @@ int store_list_conflicts_json(struct store *s, const struct conflict_filter *f, 
                 mask |= CF_SOURCE;
         if (f->min_score > 0)
                 mask |= CF_MIN_SCORE;
+        if (f->status)
+                mask |= CF_STATUS;
         int limit = f->limit > 0 ? f->limit : 100;
         if (limit > 1000)
                 limit = 1000;
@@ -316,6 +380,9 @@ int store_list_conflicts_json(struct store *s, const struct conflict_filter *f, 
                 if (mask & CF_MIN_SCORE)
                         sqlite3_bind_double(st, sqlite3_bind_parameter_index(st, ":min_score"),
                                             f->min_score);
+                if (mask & CF_STATUS)
+                        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":status"), f->status, -1,
+                                          SQLITE_STATIC);
                 r = feed_json(s, st, "conflicts", since, conflict_row_json, ret);
         }
         read_end(s, began);

@@ -77,8 +77,8 @@ const char *const stmt_sql[_ST_MAX] = {
                 "SELECT c.id, c.article_id, c.data, a.source, a.url, a.title FROM claims c "
                 "JOIN articles a ON a.id = c.article_id WHERE c.id = ?1",
         [ST_CONFLICT_GET] =
-                "SELECT id, kind, score, event_id, detected_at, status, explanation, claim_a, claim_b "
-                "FROM conflicts WHERE id = ?1",
+                "SELECT id, kind, score, event_id, detected_at, status, explanation, claim_a, claim_b, "
+                "review_note, reviewer, reviewed_at FROM conflicts WHERE id = ?1",
         [ST_EVENT_GET] =
                 "SELECT id, label, n_articles, n_sources, n_conflicts, first_seen, last_seen "
                 "FROM events WHERE id = ?1",
@@ -105,6 +105,17 @@ const char *const stmt_sql[_ST_MAX] = {
                 "DELETE FROM event_sources WHERE event_id = ?1 AND source = ?2",
         [ST_EVENT_SOURCE_DROP] = "UPDATE events SET n_sources = n_sources - 1 WHERE id = ?1",
         [ST_EVENT_DELETE_EMPTY] = "DELETE FROM events WHERE id = ?1 AND n_articles <= 0",
+        [ST_REVIEW_CONFLICT] = "SELECT claim_a, claim_b, source_a, source_b FROM conflicts WHERE id = ?1",
+        [ST_REVIEW_CLAIM_TEXT] = "SELECT json_extract(data, '$.text') FROM claims WHERE id = ?1",
+        [ST_REVIEW_INSERT] =
+                "INSERT INTO conflict_reviews(conflict_id, status, note, reviewer, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        [ST_REVIEW_SET] =
+                "UPDATE conflicts SET status = ?2, review_note = ?3, reviewer = ?4, reviewed_at = ?5 WHERE id = ?1",
+        [ST_DISMISSED_ADD] = "INSERT OR REPLACE INTO dismissed_pairs(pair, conflict_id, at) VALUES (?1, ?2, ?3)",
+        [ST_DISMISSED_DELETE] = "DELETE FROM dismissed_pairs WHERE pair = ?1 AND conflict_id = ?2",
+        [ST_DISMISSED_HAS] = "SELECT 1 FROM dismissed_pairs WHERE pair = ?1",
+        [ST_REVIEW_HISTORY] =
+                "SELECT status, note, reviewer, at FROM conflict_reviews WHERE conflict_id = ?1 ORDER BY id",
 };
 
 /* Returns the cached statement id, preparing it on first use, reset and with

@@ -91,6 +91,14 @@ enum stmt_id {
         ST_EVENT_SOURCE_DELETE,
         ST_EVENT_SOURCE_DROP,
         ST_EVENT_DELETE_EMPTY,
+        ST_REVIEW_CONFLICT,
+        ST_REVIEW_CLAIM_TEXT,
+        ST_REVIEW_INSERT,
+        ST_REVIEW_SET,
+        ST_DISMISSED_ADD,
+        ST_DISMISSED_DELETE,
+        ST_DISMISSED_HAS,
+        ST_REVIEW_HISTORY,
         _ST_MAX,
 };
 
@@ -101,7 +109,8 @@ enum {
         CF_SOURCE = 1 << 1,
         CF_KIND = 1 << 2,
         CF_MIN_SCORE = 1 << 3,
-        _CF_MAX = 1 << 4,
+        CF_STATUS = 1 << 4,
+        _CF_MAX = 1 << 5,
 };
 
 /* Document frequencies cached by the writer (open addressing): kept equal
@@ -194,11 +203,14 @@ struct ranked_term {
         double score;
 };
 
+#define PAIR_KEY_SIZE 65        /* a pair_key(): hex SHA-256 and NUL */
+
 struct pending_conflict {
         struct conflict_result res;
         int64_t claim_a, claim_b, article_a, article_b;
         const char *source_a, *source_b;        /* borrowed until insert */
         char *own_source_a;
+        char pair[PAIR_KEY_SIZE];       /* pair_key() of the two statements */
 };
 
 struct parsed_claim {
@@ -310,6 +322,11 @@ int match_article(struct store *s, const struct article_request *req,
                   struct pending_conflict **pend, size_t *npend);
 int insert_conflicts(struct store *s, struct pending_conflict *p, size_t n,
                      int64_t event_id, time_t now, int64_t *ids);
+
+/* reviews.c */
+int pair_key(const char *source_a, const char *text_a, const char *source_b, const char *text_b,
+             char out[PAIR_KEY_SIZE]);
+int drop_dismissed(struct store *s, struct pending_conflict *p, size_t *n);
 
 /* reads.c */
 int conflict_list_stmt(struct store *s, unsigned mask, sqlite3_stmt **ret);

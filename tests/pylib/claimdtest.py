@@ -533,3 +533,15 @@ CONFLICT2_B = {
                  'Ruth Amsel signed the water agreement with the river council. Talks will resume '
                  'next month, the spokesman said.'),
 }
+
+def conflict_article(n, source='south.test', url=True):
+        """An article (written for these tests) whose two speakers
+        contradict each other: posting it raises one denial conflict.  n
+        makes each one's claims different, so no two are duplicates."""
+        a = {'source': source,
+             'title': 'Dam budget dispute %d' % n,
+             'text': ('The governor said the dam cost %d million dollars. Treasurer Bo Kim '
+                      'denied that the dam cost %d million dollars.' % (n, n))}
+        if url:
+                a['url'] = 'https://%s/dam/%d' % (source, n)
+        return a

@@ -318,12 +318,12 @@ int main(void) {
                 return system(cmd) == 0 ? 0 : 1;
         }
 
+        char latest[16];
+        snprintf(latest, sizeof latest, "%d", migrations_latest());
         CHECK(store_open(path, true, &ro) == -ENOENT, "a reader before the writer: -ENOENT");
         CHECK(store_open(path, false, &s) == 0, "open a new database");
         if (!s)
                 return tap_done();
-        char latest[16];
-        snprintf(latest, sizeof latest, "%d", migrations_latest());
         char *v = sql_text("PRAGMA journal_mode");
         CHECK_STR(v, "wal");
         free(v);
