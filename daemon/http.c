@@ -26,6 +26,7 @@
 #include "daemon/log.h"
 #include "daemon/notify.h"
 #include "daemon/stream.h"
+#include "daemon/web.h"
 
 uint64_t now_usec(void) {
         struct timespec ts;
@@ -614,6 +615,8 @@ static void handle_request(struct evhttp_request *req, void *arg) {
                 r = ROUTE_METRICS;
         else if (strcmp(path, "/v1/conflicts/stream") == 0)
                 r = ROUTE_STREAM;
+        else if (web_asset_find(path))
+                r = ROUTE_DASHBOARD;
         else if (strncmp(path, "/v1/conflicts/", 14) == 0 && conflict_history_path(path + 14, &id, &id_ok))
                 r = ROUTE_CONFLICT_HISTORY, has_id = true, rest = NULL;
         else if (strncmp(path, "/v1/articles/", 13) == 0)
@@ -665,10 +668,11 @@ static void handle_request(struct evhttp_request *req, void *arg) {
                                     "writes are refused until claimd is restarted");
                         return;
                 }
-        } else if (s->cfg.require_token_for_reads && r != ROUTE_HEALTHZ && !authorized(s, req, r))
-                return;
+        } else if (s->cfg.require_token_for_reads && r != ROUTE_HEALTHZ && r != ROUTE_DASHBOARD &&
+                   !authorized(s, req, r))
+                return;         /* the dashboard's files are public: the page asks for the token */
 
-        if (!post && r != ROUTE_METRICS && !http_store_ready(s)) {
+        if (!post && r != ROUTE_METRICS && r != ROUTE_DASHBOARD && !http_store_ready(s)) {
                 reply_error(s, req, r, 503, "store_unavailable", NULL,
                             "the database cannot be read right now; try again later");
                 return;
@@ -692,6 +696,7 @@ static void handle_request(struct evhttp_request *req, void *arg) {
         case ROUTE_HEALTHZ: route_healthz(s, req); break;
         case ROUTE_METRICS: route_metrics(s, req); break;
         case ROUTE_STREAM: route_stream(s, req); break;
+        case ROUTE_DASHBOARD: route_dashboard(s, req, path); break;
         case ROUTE_CONFLICT_PATCH: route_patch_conflict(s, req, id, t0); break;
         case ROUTE_CONFLICT_HISTORY: route_conflict_history(s, req, id); break;
         default:

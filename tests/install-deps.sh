@@ -51,6 +51,10 @@ fi
 
 missing=()
 for p in "${packages[@]}"; do
+        # NodeSource's nodejs bundles npm and conflicts with Debian's npm package
+        if [ "$p" = npm ] && command -v npm >/dev/null; then
+                continue
+        fi
         if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
                 missing+=("$p")
         fi

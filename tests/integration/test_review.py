@@ -177,6 +177,27 @@ def a_dismissed_pair_stays_dismissed(d):
 
 
 @case
+def the_dashboard_is_served_without_the_token(d):
+        r = d.get('/')
+        assert r.status == 200 and r.header('Content-Type').startswith('text/html'), r
+        csp = r.header('Content-Security-Policy') or ''
+        assert "default-src 'none'" in csp and "script-src 'self'" in csp and 'unsafe' not in csp, csp
+        assert r.header('X-Content-Type-Options') == 'nosniff', r.headers
+        assert b'/app.js' in r.body and b'http://' not in r.body and b'https://' not in r.body, r.body[:200]
+        for path, ctype in (('/app.js', 'text/javascript'), ('/app.css', 'text/css'), ('/favicon.svg', 'image/svg+xml')):
+                a = d.get(path)
+                assert a.status == 200 and a.header('Content-Type').startswith(ctype) and a.body, (path, a)
+        etag = r.header('ETag')
+        again = d.get('/', headers={'If-None-Match': etag})
+        assert again.status == 304 and again.body == b'', again
+        assert d.http('HEAD', '/').status == 200
+        assert_error(d.http('POST', '/', body='{}', headers={'Content-Type': 'application/json'}),
+                     405, 'method_not_allowed')
+        assert_error(d.get('/index.html'), 404, 'not_found')
+        assert_error(d.get('/app.js/../app.js'), 404, 'not_found')
+
+
+@case
 def each_review_has_a_journal_record(d):
         log = d.log()
         lines = [l for l in log.splitlines() if 'reviewed:' in l]
