@@ -21,6 +21,7 @@
 #include <event2/keyvalq_struct.h>
 #include <systemd/sd-daemon.h>
 
+#include "daemon/http-conn.h"
 #include "daemon/http.h"
 #include "daemon/limits.h"
 #include "daemon/log.h"
@@ -70,105 +71,14 @@ static void pause_reading(struct evhttp_request *req) {
                 bufferevent_disable(bev, EV_READ);
 }
 
-/* Connection tracking against slow clients.  evhttp's timeout restarts
- * with every byte read, so a client sending one header byte a second would
- * hold its connection forever.  Every connection claimd accepts is tracked
- * (evhttp_set_bevcb) with the time it started waiting for a request (accept,
- * or its last reply); a sweep once a second shuts down those that have not
- * delivered a whole request within request_timeout_sec.  While a request is
- * being handled (busy) the clock stops: long polls wait up to a minute.  The
- * tracker holds a reference on each bufferevent, so the pointer stays valid
- * after evhttp frees the connection; that is detected by its callbacks
- * having been cleared (bufferevent_free() does that) and the reference is
- * dropped then. */
-struct track {
-        struct bufferevent *bev;
-        uint64_t since;
-        bool busy;
-        bool nodelay;           /* TCP_NODELAY is set on its socket */
-        struct track *next;
-};
-
-#define TRACK_BUCKETS 1024
-static struct track *tracks[TRACK_BUCKETS];
-static size_t n_tracks;
 static struct event *sweep_ev;
 
-static size_t track_hash(const struct bufferevent *bev) {
-        uintptr_t x = (uintptr_t) bev >> 4;
-        return (size_t) ((x ^ (x >> 10) ^ (x >> 20)) % TRACK_BUCKETS);
-}
-
-static struct track *track_find(struct evhttp_request *req) {
-        struct evhttp_connection *conn = evhttp_request_get_connection(req);
-        struct bufferevent *bev = conn ? evhttp_connection_get_bufferevent(conn) : NULL;
-        if (!bev)
-                return NULL;
-        for (struct track *t = tracks[track_hash(bev)]; t; t = t->next)
-                if (t->bev == bev)
-                        return t;
-        return NULL;
-}
-
-/* bufferevents write at most 16 KiB per loop iteration: a reply larger than
- * that (a long poll woken with a dozen conflicts) would wait for a second
- * iteration, behind the first part of every other reply of the wave.  The
- * kernel takes what fits in the socket buffer either way. */
-#define MAX_SINGLE_WRITE (4u * MIB)
-
-static struct bufferevent *track_new_connection(struct event_base *base, void *arg) {
-        struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
-        if (!bev)
-                return NULL;
-        bufferevent_set_max_single_write(bev, MAX_SINGLE_WRITE);
-        struct track *t = calloc(1, sizeof(*t));
-        if (!t)
-                return bev;     /* untracked: only the idle timeout applies */
-        bufferevent_incref(bev);
-        t->bev = bev;
-        t->since = now_usec();
-        size_t h = track_hash(bev);
-        t->next = tracks[h];
-        tracks[h] = t;
-        n_tracks++;
-        return bev;
-}
-
-/* Drops tracks of freed connections; shuts down slow ones (all when
- * timeout_usec is 0, at exit). */
-static void track_sweep(uint64_t timeout_usec, bool final) {
-        uint64_t now = now_usec();
-
-        for (size_t h = 0; h < TRACK_BUCKETS; h++) {
-                struct track **pp = &tracks[h];
-                while (*pp) {
-                        struct track *t = *pp;
-                        bufferevent_event_cb ecb = NULL;
-                        bufferevent_getcb(t->bev, NULL, NULL, &ecb, NULL);
-                        if (!ecb || final) {
-                                *pp = t->next;
-                                bufferevent_decref(t->bev);
-                                free(t);
-                                n_tracks--;
-                                continue;
-                        }
-                        if (!t->busy && now - t->since > timeout_usec) {
-                                evutil_socket_t fd = bufferevent_getfd(t->bev);
-                                if (fd >= 0)
-                                        shutdown(fd, SHUT_RDWR);
-                                t->since = now;
-                                log_debug("closing a connection that sent no complete request in time");
-                        }
-                        pp = &t->next;
-                }
-        }
-}
-
+/* Once a second: slow clients, hung-up long polls, the status line. */
 static void sweep_cb(evutil_socket_t fd, short what, void *arg) {
         struct server *s = arg;
         static unsigned ticks;
 
-        track_sweep((uint64_t) s->cfg.request_timeout_sec * 1000000u, false);
+        conn_sweep((uint64_t) s->cfg.request_timeout_sec * 1000000u);
         pollers_reap(s);
         streams_reap(s);
 
@@ -181,10 +91,16 @@ static void sweep_cb(evutil_socket_t fd, short what, void *arg) {
 }
 
 void send_reply(struct evhttp_request *req, int status, struct evbuffer *body) {
-        struct track *t = track_find(req);
-        if (t) {
-                t->busy = false;
-                t->since = now_usec();
+        conn_request_end(req);
+        if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD && body) {
+                /* headers only, with the length the GET would have: evhttp
+                 * adds none to a HEAD reply, and writes whatever body it is
+                 * given, which a kept-alive client would read as the start
+                 * of the next response */
+                char n[32];
+                snprintf(n, sizeof(n), "%zu", evbuffer_get_length(body));
+                evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Length", n);
+                evbuffer_drain(body, evbuffer_get_length(body));
         }
         evhttp_send_reply(req, status, reason(status), body);
         struct evhttp_connection *conn = evhttp_request_get_connection(req);
@@ -338,6 +254,15 @@ void evhttp_send_error(struct evhttp_request *req, int error, const char *why) {
         const char *msg = error == 413 ? big :
                           error == 400 ? "the request is not valid HTTP (request line, headers or Content-Length)" :
                           "the request cannot be handled";
+        /* the framing filter made evhttp fail this request (http-conn.c):
+         * answer with what it found */
+        const struct http_framing_error *fe = conn_refusal(req);
+        if (fe) {
+                error = fe->status;
+                code = fe->code;
+                msg = fe->message;
+                why = reason(error);
+        }
 
         /* a request line that was never parsed has no version yet */
         if (req->major == 0 && req->minor == 0) {
@@ -347,8 +272,14 @@ void evhttp_send_error(struct evhttp_request *req, int error, const char *why) {
         evhttp_clear_headers(h);
         evhttp_add_header(h, "Content-Type", "application/json");
         evhttp_add_header(h, "Connection", "close");
-        if (buf)
-                evbuffer_add_printf(buf, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}\n", code, msg);
+        if (error == 405)
+                evhttp_add_header(h, "Allow", "GET, HEAD, POST");
+        json_t *e = error_json(code, NULL, "%s", msg);
+        char *text = e ? json_dumps(e, JSON_COMPACT) : NULL;
+        if (buf && text)
+                evbuffer_add_printf(buf, "%s\n", text);
+        free(text);
+        json_decref(e);
         log_rejected(req, ROUTE_OTHER, error, code, msg);
         metrics_request(ROUTE_OTHER, error);
         evhttp_send_reply(req, error, why, buf);
@@ -544,26 +475,6 @@ static void method_not_allowed(struct server *s, struct evhttp_request *req, enu
                     method_name(evhttp_request_get_command(req)), allow);
 }
 
-/* Turns Nagle's algorithm off on a request's connection.  A reply larger
- * than the socket takes at once leaves in several writes; with Nagle on,
- * a short tail waits for the client's delayed ACK of the head: 40 ms on
- * Linux (this was the long-poll p99 of 44 ms).  Replies are
- * whole messages, so nothing is gained by coalescing.  Once per tracked
- * connection (every request of an untracked one). */
-static void set_nodelay(struct evhttp_request *req, struct track *t) {
-        if (t && t->nodelay)
-                return;
-        struct evhttp_connection *conn = evhttp_request_get_connection(req);
-        struct bufferevent *bev = conn ? evhttp_connection_get_bufferevent(conn) : NULL;
-        evutil_socket_t fd = bev ? bufferevent_getfd(bev) : -1;
-        int one = 1;
-        if (fd < 0)
-                return;
-        (void) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));    /* fails on AF_UNIX: fine */
-        if (t)
-                t->nodelay = true;
-}
-
 /* The one evhttp callback: limits, routing, methods, authentication. */
 static void handle_request(struct evhttp_request *req, void *arg) {
         struct server *s = arg;
@@ -573,10 +484,7 @@ static void handle_request(struct evhttp_request *req, void *arg) {
         const char *uri = evhttp_request_get_uri(req);
 
         pause_reading(req);
-        struct track *tr = track_find(req);
-        if (tr)
-                tr->busy = true;
-        set_nodelay(req, tr);
+        conn_request_begin(req);
         if (uri && strlen(uri) > MAX_URI_BYTES) {
                 evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
                 reply_error(s, req, ROUTE_OTHER, 414, "too_large", NULL,
@@ -727,7 +635,9 @@ int http_setup(struct server *s) {
         evhttp_set_default_content_type(s->http, "application/json");
         http_apply_limits(s);
         evhttp_set_gencb(s->http, handle_request, s);
-        evhttp_set_bevcb(s->http, track_new_connection, s);
+        evhttp_set_bevcb(s->http, conn_new, s);
+        if (conn_setup(s) < 0)
+                return -errno;
         sweep_ev = event_new(s->base, -1, EV_PERSIST, sweep_cb, s);
         struct timeval tv = { 1, 0 };
         if (!sweep_ev || event_add(sweep_ev, &tv) < 0)
@@ -784,6 +694,7 @@ int http_listen(struct server *s) {
                                 log_error("cannot accept on passed socket %s", name);
                                 return -EIO;
                         }
+                        evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(b), conn_accept_error);
                         if (s->n_sockets < sizeof(s->sockets) / sizeof(s->sockets[0]))
                                 s->sockets[s->n_sockets++] = b;
                         log_info("listening on %s (socket activation)", name);
@@ -823,6 +734,7 @@ int http_listen(struct server *s) {
                         close(fd);
                         return -EIO;
                 }
+                evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(b), conn_accept_error);
                 s->sockets[s->n_sockets++] = b;
                 log_info("listening on %s", a);
         }
@@ -842,7 +754,7 @@ void http_free(struct server *s) {
         sweep_ev = NULL;
         if (s->http)
                 evhttp_free(s->http);
-        track_sweep(0, true);
+        conn_free_all();
         if (s->out)
                 evbuffer_free(s->out);
         s->http = NULL;

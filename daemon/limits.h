@@ -28,6 +28,12 @@
 #define DEFAULT_PORT                    8080
 #define DEFAULT_LISTEN                  "127.0.0.1:8080"
 #define LISTEN_BACKLOG                  1024
+/* accept() failing (EMFILE, ENFILE): accepting pauses this long, and this
+ * many idle connections (the longest waiting) are closed each time; one
+ * record in the log per interval at most */
+#define ACCEPT_PAUSE_MSEC               100
+#define EMFILE_SHED_CONNECTIONS         32
+#define ACCEPT_ERROR_LOG_SEC            10
 
 /* NDJSON batches (POST /v1/articles, Content-Type: application/x-ndjson);
  * a batch must also fit the work queue (queue_size) as a whole. */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -63,6 +64,22 @@ static int load_token(const struct config *cfg, char **ret, size_t *ret_len) {
         if (r < 0)
                 log_error("%s", err);
         return r;
+}
+
+/* Raises the soft limit of open files to the hard one: each connection
+ * is a descriptor, the soft limit is often 1,024 while the hard one is far
+ * higher (systemd: 524,288), and libevent uses epoll, not select(), so
+ * descriptors above 1,023 are fine.  What is left when even that runs out
+ * is handled by the listener (http-conn.c). */
+static void raise_fd_limit(void) {
+        struct rlimit rl;
+        if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= rl.rlim_max)
+                return;
+        rlim_t was = rl.rlim_cur;
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+                log_debug("open files limit raised from %llu to %llu", (unsigned long long) was,
+                          (unsigned long long) rl.rlim_max);
 }
 
 static void set_work_options(struct work_options *o, const struct config *c) {
@@ -287,6 +304,7 @@ int main(int argc, char *argv[]) {
                 return 1;
 
         signal(SIGPIPE, SIG_IGN);
+        raise_fd_limit();
         if (evthread_use_pthreads() < 0) {
                 log_error("evthread_use_pthreads failed");
                 return 1;

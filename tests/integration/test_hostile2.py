@@ -11,10 +11,14 @@ Usage: test_hostile2.py CLAIMD
 import glob
 import json
 import os
+import re
+import resource
 import shutil
+import socket
 import sqlite3
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'pylib'))
 import claimdtest  # noqa: E402
@@ -167,6 +171,269 @@ def item03_year_10000_refused():
         assert r.status == 201, r
         g = d.get('/v1/articles/%d' % r.json['id'])
         assert g.json['published_at'] == '9999-12-31T23:59:59Z', g.json['published_at']
+
+
+# ---- item 7: file descriptors exhausted ----
+
+def cpu_seconds(pid):
+        with open('/proc/%d/stat' % pid) as f:
+                v = f.read().rsplit(')', 1)[1].split()
+        return (int(v[11]) + int(v[12])) / os.sysconf('SC_CLK_TCK')
+
+
+@case
+def item07_descriptors_exhausted():
+        limit = 128
+        t = tempfile.mkdtemp(prefix='claimd-emfile-')
+        d = Daemon(tmpdir=t, own_tmpdir=True)
+        idle = []
+        try:
+                resource.prlimit(d.proc.pid, resource.RLIMIT_NOFILE, (limit, limit))
+                mark = len(d.log())
+                for _ in range(limit + 150):
+                        s = socket.socket()
+                        s.setblocking(False)
+                        try:
+                                s.connect((d.host, d.port))
+                        except BlockingIOError:
+                                pass
+                        idle.append(s)
+                time.sleep(0.5)
+                cpu0, t0 = cpu_seconds(d.proc.pid), time.monotonic()
+                time.sleep(2.0)
+                cpu = cpu_seconds(d.proc.pid) - cpu0
+                wall = time.monotonic() - t0
+                h0 = time.monotonic()
+                h = d.http('GET', '/healthz', timeout=10)
+                took = time.monotonic() - h0
+                log = d.log()[mark:]
+                diag('%d idle connections against a limit of %d: %.2f s of CPU in %.1f s, /healthz %d after %.2f s, '
+                     '%d bytes of log' % (len(idle), limit, cpu, wall, h.status, took, len(log)))
+                assert h.status == 200 and took < 3.0, (h, took)
+                assert cpu < 0.5 * wall, 'the daemon spins: %.2f s of CPU in %.1f s' % (cpu, wall)
+                assert len(log) < 4096, 'the log grew by %d bytes: %s' % (len(log), log[:2000])
+                assert 'cannot accept connections' in log and 'Too many open files' in log, log[:2000]
+        finally:
+                for s in idle:
+                        s.close()
+        try:
+                d.assert_serving('after the descriptors came back')
+                r = d.post('/v1/articles', article('after-emfile'))
+                assert r.status == 201, r
+                assert d.stop() == 0
+        finally:
+                d.close()
+
+
+# ---- items 8-11: HTTP framing ----
+
+def exchange(d, data, wait=3.0):
+        """Sends raw bytes on a new connection and reads until the server
+        closes it or wait seconds pass: (responses, closed, seconds)."""
+        s = socket.create_connection((d.host, d.port), timeout=wait)
+        t0 = time.monotonic()
+        buf, closed = b'', False
+        try:
+                try:
+                        s.sendall(data)
+                except (BrokenPipeError, ConnectionResetError):
+                        pass
+                deadline = t0 + wait
+                while time.monotonic() < deadline:
+                        s.settimeout(max(0.01, deadline - time.monotonic()))
+                        try:
+                                chunk = s.recv(65536)
+                        except socket.timeout:
+                                break
+                        except ConnectionResetError:
+                                closed = True
+                                break
+                        if not chunk:
+                                closed = True
+                                break
+                        buf += chunk
+        finally:
+                s.close()
+        return split_responses(buf), closed, time.monotonic() - t0
+
+
+def split_responses(buf):
+        """Cuts a byte stream into responses by their Content-Length:
+        [(status, {header: value}, body)]; what cannot be framed ends it."""
+        out = []
+        while buf:
+                head, sep, rest = buf.partition(b'\r\n\r\n')
+                if not sep:
+                        out.append((None, {}, buf))
+                        break
+                lines = head.split(b'\r\n')
+                try:
+                        status = int(lines[0].split(b' ')[1])
+                except (IndexError, ValueError):
+                        out.append((None, {}, buf))
+                        break
+                hdrs = {}
+                for l in lines[1:]:
+                        k, _, v = l.partition(b':')
+                        hdrs[k.strip().decode('latin-1').lower()] = v.strip().decode('latin-1')
+                n = int(hdrs.get('content-length', len(rest)))
+                out.append((status, hdrs, rest[:n]))
+                buf = rest[n:]
+        return out
+
+
+def assert_refused(d, data, status, words, code=None):
+        """One JSON error with status, then the connection is closed: nothing
+        after the refused request runs."""
+        rs, closed, took = exchange(d, data)
+        assert len(rs) == 1, 'want exactly one response, got %r' % (rs,)
+        st, h, body = rs[0]
+        assert st == status, 'status %r, want %d: %r' % (st, status, rs)
+        e = json.loads(body)['error']
+        assert h.get('content-type', '').startswith('application/json'), h
+        assert code is None or e['code'] == code, e
+        assert all(w in e['message'] for w in words), e
+        assert closed and took < 2.0, 'connection not closed at once (closed %s after %.1fs)' % (closed, took)
+        return e
+
+
+SMUGGLED = b'POST /v1/articles HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n'
+
+
+def smuggled_article(tag):
+        body = json.dumps(article('smuggled-' + tag)).encode()
+        return SMUGGLED % len(body) + body
+
+
+def articles(d):
+        return d.get('/healthz').json['articles']
+
+
+@case
+def item08_two_content_lengths():
+        d = shared()
+        n = articles(d)
+        inner = smuggled_article('cl2')
+        outer = json.dumps(article('cl2-outer')).encode()
+        data = (b'POST /v1/articles HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n'
+                b'Content-Length: %d\r\nContent-Length: %d\r\n\r\n' % (len(outer), len(outer) + len(inner))
+                + outer + inner)
+        assert_refused(d, data, 400, ['two different Content-Length'], 'invalid_request')
+        assert articles(d) == n, 'nothing was stored'
+
+
+@case
+def item08_space_before_colon():
+        d = shared()
+        n = articles(d)
+        for name in (b'Content-Length', b'Transfer-Encoding'):
+                inner = smuggled_article('colon')
+                val = b'%d' % len(inner) if name == b'Content-Length' else b'chunked'
+                data = b'POST /v1/articles HTTP/1.1\r\nHost: x\r\n' + name + b' : ' + val + b'\r\n\r\n' + inner
+                assert_refused(d, data, 400, ['whitespace', name.decode()], 'invalid_request')
+        assert articles(d) == n
+
+
+@case
+def item08_transfer_encoding_other_than_chunked():
+        d = shared()
+        n = articles(d)
+        for te in (b'xchunked', b'chunked, identity', b'gzip'):
+                data = (b'POST /v1/articles HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: ' + te + b'\r\n\r\n'
+                        + smuggled_article('te'))
+                assert_refused(d, data, 400, ['Transfer-Encoding'], 'invalid_request')
+        data = (b'POST /v1/articles HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n'
+                b'0\r\n\r\n' + smuggled_article('te-cl'))
+        assert_refused(d, data, 400, ['Transfer-Encoding', 'Content-Length'], 'invalid_request')
+        assert articles(d) == n
+
+
+@case
+def item08_signed_length_and_control_bytes():
+        d = shared()
+        body = json.dumps(article('plus')).encode()
+        assert_refused(d, b'POST /v1/articles HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n'
+                       b'Content-Length: +%d\r\n\r\n' % len(body) + body, 400, ['digits only'], 'invalid_request')
+        for byte in (b'\x00', b'\x01', b'\x1f', b'\x7f', b'\r'):
+                assert_refused(d, b'GET /healthz HTTP/1.1\r\nHost: x\r\nX-Note: a' + byte + b'b\r\n\r\n',
+                               400, ['control byte'], 'invalid_request')
+
+
+@case
+def item08_requests_before_the_bad_one_are_answered():
+        d = shared()
+        ok = b'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'
+        bad = b'GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length : 0\r\n\r\n'
+        rs, closed, took = exchange(d, ok + bad + ok)
+        assert [r[0] for r in rs] == [200, 400] and closed, rs
+
+
+@case
+def item09_head_has_headers_only():
+        d = shared()
+        data = (b'HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\nHEAD /v1/conflicts HTTP/1.1\r\nHost: x\r\n\r\n'
+                b'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+        s = socket.create_connection((d.host, d.port), timeout=5)
+        try:
+                s.sendall(data)
+                buf = b''
+                while True:
+                        c = s.recv(65536)
+                        if not c:
+                                break
+                        buf += c
+        finally:
+                s.close()
+        # a HEAD reply ends at its blank line: the next reply follows at once
+        parts = buf.split(b'\r\n\r\n')
+        h1, h2, h3 = parts[0], parts[1], parts[2]
+        assert h1.startswith(b'HTTP/1.1 200') and h2.startswith(b'HTTP/1.1 200') and h3.startswith(b'HTTP/1.1 200'), buf
+        n1 = int(re.search(rb'Content-Length: (\d+)', h1).group(1))
+        assert n1 > 0, h1
+        assert re.search(rb'Content-Length: \d+', h2), h2
+        assert json.loads(parts[3])['status'] == 'ok', buf
+        assert len(parts[3]) == n1, 'HEAD announced the GET length %d, GET sent %d' % (n1, len(parts[3]))
+
+
+@case
+def item10_connect_answered_and_closed():
+        d = shared()
+        rs, closed, took = exchange(d, b'CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\n\r\n')
+        assert len(rs) == 1 and rs[0][0] == 405, rs
+        assert 'content-length' in rs[0][1] and 'GET' in rs[0][1].get('allow', ''), rs
+        assert json.loads(rs[0][2])['error']['code'] == 'method_not_allowed', rs
+        assert closed and took < 1.0, 'closed %s after %.2fs' % (closed, took)
+
+
+@case
+def item10_announced_length_over_the_limit():
+        d = shared()
+        data = (b'POST /v1/articles HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n'
+                b'Content-Length: 1073741824\r\n\r\n0123456789')
+        e = assert_refused(d, data, 413, ['larger than'], 'too_large')
+        diag(e['message'])
+
+
+@case
+def item11_malformed_chunk_sizes():
+        d = shared()
+        head = (b'POST /v1/articles HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n'
+                b'Transfer-Encoding: chunked\r\n\r\n')
+        for bad, why in ((b'zz\r\n', 'hexadecimal'), (b'-5\r\n', 'hexadecimal'),
+                         (b'5\r\nhelloXX0\r\n\r\n', 'CRLF'), (b'5\nhello\r\n0\r\n\r\n', 'CRLF')):
+                assert_refused(d, head + bad, 400, [why], 'invalid_request')
+
+
+@case
+def item11_chunk_extensions_accepted():
+        d = shared()
+        body = json.dumps(article('chunk-ext')).encode()
+        data = (b'POST /v1/articles HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n'
+                b'Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n'
+                + b'%x;name=value\r\n' % 10 + body[:10] + b'\r\n'
+                + b'%x ; q="a;b"\r\n' % (len(body) - 10) + body[10:] + b'\r\n0\r\nX-Checksum: none\r\n\r\n')
+        rs, closed, took = exchange(d, data, wait=30)
+        assert len(rs) == 1 and rs[0][0] == 201, rs
 
 
 def teardown(_):

@@ -700,6 +700,7 @@ int main(void) {
                       "ingest another of the same hour (%s)", store_errmsg(s));
                 CHECK(rx.event_id > 0 && rx.event_id == ry.event_id, "the two share an event (%lld, %lld)",
                       (long long) rx.event_id, (long long) ry.event_id);
+                free(ry.conflict_ids);
                 CHECK(ingest(s, "four.example", "https://four.example/0001", x, (time_t) -62135596800LL, &ry) == 0,
                       "ingest an article of year 1 (%s)", store_errmsg(s));
                 free(rx.conflict_ids);
