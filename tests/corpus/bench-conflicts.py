@@ -22,7 +22,8 @@ LINE = re.compile(r'^body \d+ claim \d+ / body \d+ claim \d+: '
 def main():
     shared = eval_floor.shared_dir()
     if not shared:
-        print('SKIP: the shared evaluation data (../shared/data and ../shared/eval) is absent')
+        print('SKIP: the shared evaluation data is absent: put shared/ (its data/ and eval/) beside the checkout, '
+              'or set CLAIMD_SHARED to where it is')
         return 77
     fnc1 = os.path.join(shared, 'data', 'fnc1')
     with tempfile.TemporaryDirectory(prefix='claimd-bench-') as tmp:

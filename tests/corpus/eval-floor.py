@@ -29,7 +29,8 @@ def main():
     checks = argv[sep[1] + 1:]
     shared = shared_dir()
     if not shared:
-        print('SKIP: the shared evaluation data (../shared/data and ../shared/eval) is absent')
+        print('SKIP: the shared evaluation data is absent: put shared/ (its data/ and eval/) beside the checkout, '
+              'or set CLAIMD_SHARED to where it is')
         return 77
     cmd = [sys.executable, os.path.join(shared, 'eval', 'claimd-eval'), '--daemon', claimd] + eval_args
     print('# ' + ' '.join(cmd), flush=True)

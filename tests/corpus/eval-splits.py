@@ -112,7 +112,8 @@ def main():
     a = ap.parse_args()
     shared = shared_dir()
     if not shared:
-        print('SKIP: the shared evaluation data (../shared/data and ../shared/eval) is absent')
+        print('SKIP: the shared evaluation data is absent: put shared/ (its data/ and eval/) beside the checkout, '
+              'or set CLAIMD_SHARED to where it is')
         return 77
     data = os.path.join(shared, 'data')
     table = runs(data, a.out)
