@@ -137,7 +137,7 @@ def installed_units_point_at_installed_paths():
                 for root, dirs, files in os.walk(dest):
                         for f in files:
                                 found.setdefault(f, []).append(os.path.join(root, f))
-                for f in ('claimd', 'claimd.service', 'claimd.socket', 'claimd.conf'):
+                for f in ('claimd', 'claimctl', 'claimd.service', 'claimd.socket', 'claimd.conf'):
                         assert f in found, ('not installed', f, sorted(found)[:50])
                 # the man pages this build made (with scdoc) go to mandir/manN
                 built = sorted(f for f in os.listdir(os.path.join(BUILD, 'man'))
