@@ -17,6 +17,7 @@
 #include "common/conflict.h"
 #include "common/relate.h"
 #include "daemon/config.h"
+#include "daemon/webhook-util.h"
 
 enum key_type {
         KEY_SIZE,       /* bytes, with optional K/M/G suffix */
@@ -27,6 +28,7 @@ enum key_type {
         KEY_LISTEN,
         KEY_LOG_LEVEL,
         KEY_TOKEN_FILE,
+        KEY_WEBHOOK_URL,        /* repeatable */
 };
 
 struct key_def {
@@ -67,10 +69,17 @@ static const struct key_def keys[] = {
         { "conflicts", "match_across_events", KEY_BOOL, OFF(ingest.match_across_events), 0, 0 },
         { "conflicts", "max_event_claims_in_memory", KEY_INT, OFF(ingest.max_event_claims_in_memory), 0, 10000000 },
         { "compare", "related_min_similarity", KEY_DOUBLE, OFF(related_min_similarity), 0, 1 },
+        { "webhook", "url", KEY_WEBHOOK_URL, OFF(webhook.urls), 0, 0 },
+        { "webhook", "secret_file", KEY_STRING, OFF(webhook.secret_file), 0, 0 },
+        { "webhook", "ca_file", KEY_STRING, OFF(webhook.ca_file), 0, 0 },
+        { "webhook", "timeout_sec", KEY_INT, OFF(webhook.timeout_sec), 1, MAX_TIMEOUT_SEC },
+        { "webhook", "retry_initial_sec", KEY_INT, OFF(webhook.retry_initial_sec), 1, MAX_WEBHOOK_RETRY_SEC },
+        { "webhook", "retry_max_sec", KEY_INT, OFF(webhook.retry_max_sec), 1, MAX_WEBHOOK_RETRY_SEC },
+        { "webhook", "max_in_flight", KEY_INT, OFF(webhook.max_in_flight), 1, MAX_WEBHOOK_IN_FLIGHT },
 };
 
 static const char *const sections[] = {
-        "server", "storage", "security", "log", "events", "conflicts", "compare",
+        "server", "storage", "security", "log", "events", "conflicts", "compare", "webhook",
 };
 
 static const char *const level_names[] = {
@@ -144,6 +153,10 @@ int config_init(struct config *c) {
         c->long_poll_max = DEFAULT_LONG_POLL_MAX_SEC;
         c->max_streams = DEFAULT_MAX_STREAMS;
         c->stream_max_unsent_bytes = DEFAULT_STREAM_MAX_UNSENT_BYTES;
+        c->webhook.timeout_sec = DEFAULT_WEBHOOK_TIMEOUT_SEC;
+        c->webhook.retry_initial_sec = DEFAULT_WEBHOOK_RETRY_INITIAL_SEC;
+        c->webhook.retry_max_sec = DEFAULT_WEBHOOK_RETRY_MAX_SEC;
+        c->webhook.max_in_flight = DEFAULT_WEBHOOK_IN_FLIGHT;
         c->log_level = LOG_INFO;
         c->related_min_similarity = RELATE_DEFAULT_MIN_SIMILARITY;
 
@@ -163,6 +176,32 @@ void config_free(struct config *c) {
         free(c->database);
         free(c->token_file);
         c->database = c->token_file = NULL;
+        config_webhook_free(&c->webhook);
+}
+
+void config_webhook_free(struct webhook_config *w) {
+        for (size_t i = 0; i < w->n_urls; i++)
+                free(w->urls[i]);
+        w->n_urls = 0;
+        free(w->secret_file);
+        free(w->ca_file);
+        w->secret_file = w->ca_file = NULL;
+}
+
+static bool same_string(const char *a, const char *b) {
+        return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+bool config_webhook_same(const struct webhook_config *a, const struct webhook_config *b) {
+        if (a->n_urls != b->n_urls || !same_string(a->secret_file, b->secret_file) ||
+            !same_string(a->ca_file, b->ca_file) || a->timeout_sec != b->timeout_sec ||
+            a->retry_initial_sec != b->retry_initial_sec || a->retry_max_sec != b->retry_max_sec ||
+            a->max_in_flight != b->max_in_flight)
+                return false;
+        for (size_t i = 0; i < a->n_urls; i++)
+                if (strcmp(a->urls[i], b->urls[i]) != 0)
+                        return false;
+        return true;
 }
 
 /* Error collector: "name:line: message" lines, at most MAX_CONFIG_ERRORS. */
@@ -430,6 +469,32 @@ static void set_key(struct parse_state *st, size_t k, const char *value) {
                 return;
         }
 
+        case KEY_WEBHOOK_URL: {
+                struct webhook_url u;
+                const char *why;
+                struct webhook_config *w = &st->c->webhook;
+                if (webhook_url_parse(value, &u, &why) < 0) {
+                        errors_add(st->e, st->name, st->line, "url: %s: '%s'", why, value);
+                        return;
+                }
+                webhook_url_free(&u);
+                for (size_t i = 0; i < w->n_urls; i++)
+                        if (strcmp(w->urls[i], value) == 0) {
+                                errors_add(st->e, st->name, st->line, "url: '%s' is given twice", value);
+                                return;
+                        }
+                if (w->n_urls >= MAX_WEBHOOK_URLS) {
+                        errors_add(st->e, st->name, st->line, "url: more than %d webhooks", MAX_WEBHOOK_URLS);
+                        return;
+                }
+                if (!(w->urls[w->n_urls] = strdup(value))) {
+                        st->e->oom = true;
+                        return;
+                }
+                w->n_urls++;
+                return;
+        }
+
         case KEY_LISTEN: {
                 struct sockaddr_storage ss;
                 socklen_t len;
@@ -523,7 +588,7 @@ static void parse_line(struct parse_state *st, char *raw) {
         for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
                 if (strcmp(keys[k].section, st->section) != 0 || strcmp(keys[k].key, key) != 0)
                         continue;
-                if (st->seen[k] && keys[k].type != KEY_LISTEN) {
+                if (st->seen[k] && keys[k].type != KEY_LISTEN && keys[k].type != KEY_WEBHOOK_URL) {
                         errors_add(st->e, st->name, st->line, "duplicate key '%s' in [%s]", key, st->section);
                         return;
                 }
@@ -674,6 +739,9 @@ int config_check(const struct config *c, char **ret_errors) {
                                    "'%s' is not a loopback address: configure [security] token_file "
                                    "or set allow_remote = true", c->listen[i]);
         }
+        if (c->webhook.retry_initial_sec > c->webhook.retry_max_sec)
+                errors_add(&e, "webhook", 0, "retry_initial_sec (%d) is larger than retry_max_sec (%d)",
+                           c->webhook.retry_initial_sec, c->webhook.retry_max_sec);
         return finish(&e, ret_errors);
 }
 

@@ -29,6 +29,16 @@ struct config {
         int log_level;                  /* LOG_ERR .. LOG_DEBUG */
         double related_min_similarity;  /* POST /v1/compare "related" threshold */
         struct ingest_options ingest;
+        struct webhook_config {         /* [webhook]: all need a restart */
+                char *urls[MAX_WEBHOOK_URLS];
+                size_t n_urls;
+                char *secret_file;      /* NULL: deliveries are not signed */
+                char *ca_file;          /* NULL: the system's CA store */
+                int timeout_sec;
+                int retry_initial_sec;
+                int retry_max_sec;
+                int max_in_flight;      /* per url */
+        } webhook;
 };
 
 /* What the command line says; NULL/-1 fields leave the file's value. */
@@ -38,6 +48,10 @@ struct config_overrides {
         const char *database;
         int log_level;
 };
+
+/* [webhook]: frees its strings; compares two of them. */
+void config_webhook_free(struct webhook_config *w);
+bool config_webhook_same(const struct webhook_config *a, const struct webhook_config *b);
 
 /* Fills c with the built-in defaults (environment: $STATE_DIRECTORY,
  * $CREDENTIALS_DIRECTORY).  Returns 0 or -ENOMEM. */

@@ -28,6 +28,7 @@
 #include "daemon/notify.h"
 #include "daemon/stream.h"
 #include "daemon/web.h"
+#include "daemon/webhook.h"
 
 uint64_t now_usec(void) {
         struct timespec ts;
@@ -903,6 +904,7 @@ void http_job_done(struct job *j, void *userdata) {
         if (max_id > 0) {
                 pollers_wake(s, max_id);
                 streams_conflicts(s, max_id);
+                webhook_notify(s->webhook);
         }
         if (reopen && s->workers)
                 maybe_reopen(s);

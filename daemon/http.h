@@ -33,6 +33,7 @@ struct server {
         struct poller *pollers;                 /* parked long polls */
         size_t n_pollers;
         struct evbuffer *out;                   /* reused reply buffer */
+        struct webhook *webhook;                /* NULL: no [webhook] url */
 };
 
 /* A validation failure, as an API error. */

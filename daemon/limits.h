@@ -58,6 +58,19 @@
 #define STREAM_RETRY_MSEC               2000    /* the "retry:" hint to reconnecting clients */
 #define STREAM_REPLAY_PAGE              50      /* conflicts per replay step, sent when the last step left */
 
+/* Webhooks ([webhook]) */
+#define MAX_WEBHOOK_URLS                8
+#define DEFAULT_WEBHOOK_TIMEOUT_SEC     10      /* connect + send + answer, per attempt */
+#define DEFAULT_WEBHOOK_RETRY_INITIAL_SEC 1     /* first retry; doubles per failure */
+#define DEFAULT_WEBHOOK_RETRY_MAX_SEC   300     /* the cap of the doubling */
+#define MAX_WEBHOOK_RETRY_SEC           86400
+#define DEFAULT_WEBHOOK_IN_FLIGHT       8       /* concurrent deliveries per url */
+#define MAX_WEBHOOK_IN_FLIGHT           256
+#define WEBHOOK_MAX_REPLY_BYTES         (64 * KIB)      /* of a receiver's answer; more is an error */
+#define WEBHOOK_POLL_MSEC               1000    /* due retries are looked for this often */
+#define WEBHOOK_FLUSH_MSEC              10      /* outcomes within this long share a commit */
+#define WEBHOOK_FAILURE_LOG_SEC         10      /* at most one failure record per url this often */
+
 /* Reviews (PATCH /v1/conflicts/{id}), in characters (code points) */
 #define MAX_REVIEW_NOTE_CHARS           2000
 #define MAX_REVIEWER_CHARS              100

@@ -18,6 +18,7 @@
 #define CLAIMD_MESSAGE_RELOAD_FAILED    "e1604289897a432fb611f05d44eaf383"     /* reload refused, old config kept */
 #define CLAIMD_MESSAGE_STORE_FAULT      "4b7b8954687c41608c8100e9f8d50a38"     /* database error (busy, full, read-only, I/O) */
 #define CLAIMD_MESSAGE_REVIEWED         "fe90440e928541008098c3dd3a4aee68"     /* a conflict was reviewed */
+#define CLAIMD_MESSAGE_WEBHOOK_FAILING  "b99c1676a57946f98b8f336797a72bc9"     /* a webhook delivery attempt failed */
 #define CLAIMD_MESSAGE_EXPIRED          "551b430ee2f9439789563d2f753b7e77"     /* retention sweep deleted articles */
 
 enum log_target {

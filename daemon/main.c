@@ -16,6 +16,7 @@
 #include "daemon/limits.h"
 #include "daemon/log.h"
 #include "daemon/notify.h"
+#include "daemon/webhook.h"
 #include "daemon/workers.h"
 
 static struct server server;
@@ -126,6 +127,8 @@ static void reload(void) {
                 listen_changed = strcmp(c.listen[i], old->listen[i]) != 0;
         if (listen_changed)
                 restart = true, log_warning("reload: listen addresses changed; take effect after a restart");
+        if (!config_webhook_same(&c.webhook, &old->webhook))
+                restart = true, log_warning("reload: [webhook] changed; takes effect after a restart");
 
         /* keep the settings that need a restart as they are */
         struct config keep = *old;
@@ -137,6 +140,8 @@ static void reload(void) {
         c.database = keep.database;
         c.workers = keep.workers;
         c.queue_size = keep.queue_size;
+        config_webhook_free(&c.webhook);
+        c.webhook = keep.webhook;
         free(keep.token_file);
 
         server.cfg = c;
@@ -355,6 +360,13 @@ int main(int argc, char *argv[]) {
                 return 1;
         }
 
+        r = webhook_start(&server.cfg, &server.webhook);
+        if (r < 0) {
+                log_error("cannot start the webhook sender: %s", strerror(-r));
+                workers_free(server.workers);
+                return 1;
+        }
+
         r = http_setup(&server);
         if (r < 0) {
                 log_error("cannot set up the HTTP server: %s", strerror(-r));
@@ -400,6 +412,8 @@ int main(int argc, char *argv[]) {
                 lost = store_file_state(server.ro);
         workers_free(server.workers);
         server.workers = NULL;
+        webhook_stop(server.webhook);
+        server.webhook = NULL;
         event_base_loop(server.base, EVLOOP_NONBLOCK);
         http_release_pollers(&server);
         http_free(&server);

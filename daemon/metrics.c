@@ -131,6 +131,20 @@ int metrics_render(struct evbuffer *out, const struct store_counts *c, const str
                 P("# HELP claimd_event_streams_dropped_total Event streams closed because the client did not read.\n"
                   "# TYPE claimd_event_streams_dropped_total counter\nclaimd_event_streams_dropped_total %llu\n",
                   (unsigned long long) g->streams_dropped_slow);
+                if (g->webhooks) {
+                        P("# HELP claimd_webhook_deliveries_total Conflicts delivered to a webhook (answered 2xx).\n"
+                          "# TYPE claimd_webhook_deliveries_total counter\nclaimd_webhook_deliveries_total %llu\n",
+                          (unsigned long long) g->webhook_delivered);
+                        P("# HELP claimd_webhook_failures_total Webhook delivery attempts that failed (each is retried).\n"
+                          "# TYPE claimd_webhook_failures_total counter\nclaimd_webhook_failures_total %llu\n",
+                          (unsigned long long) g->webhook_failed);
+                        P("# HELP claimd_webhook_dropped_total Deliveries dropped because their conflict was deleted first.\n"
+                          "# TYPE claimd_webhook_dropped_total counter\nclaimd_webhook_dropped_total %llu\n",
+                          (unsigned long long) g->webhook_dropped);
+                        P("# HELP claimd_webhook_backlog Webhook deliveries pending.\n"
+                          "# TYPE claimd_webhook_backlog gauge\nclaimd_webhook_backlog %lld\n",
+                          (long long) g->webhook_backlog);
+                }
         }
 #undef P
         return r;

@@ -38,6 +38,9 @@ struct metrics_gauges {
         int64_t parked_pollers;
         int64_t open_streams;
         uint64_t streams_dropped_slow;
+        bool webhooks;                  /* a [webhook] url is configured */
+        uint64_t webhook_delivered, webhook_failed, webhook_dropped;
+        int64_t webhook_backlog;
 };
 
 /* Appends the whole exposition to out; counts may be NULL when the store

@@ -21,6 +21,7 @@
 #include "daemon/limits.h"
 #include "daemon/log.h"
 #include "daemon/stream.h"
+#include "daemon/webhook.h"
 
 struct poller {
         struct server *s;
@@ -497,8 +498,15 @@ void route_metrics(struct server *s, struct evhttp_request *req) {
                 .parked_pollers = (int64_t) s->n_pollers,
                 .open_streams = (int64_t) streams_count(),
                 .streams_dropped_slow = streams_dropped_slow(),
+                .webhooks = s->webhook != NULL,
         };
 
+        struct webhook_stats ws;
+        webhook_get_stats(s->webhook, &ws);
+        g.webhook_delivered = ws.delivered;
+        g.webhook_failed = ws.failed;
+        g.webhook_dropped = ws.dropped;
+        g.webhook_backlog = ws.backlog;
         metrics_request(ROUTE_METRICS, 200);
         evbuffer_drain(s->out, evbuffer_get_length(s->out));
         metrics_render(s->out, have ? &c : NULL, &g);

@@ -175,3 +175,40 @@ int store_expire(struct store *s, time_t cutoff);
  * connection uses to log (NULL: quiet) and returns how many of them walk a
  * whole table or index instead of seeking, or a negative errno. */
 int store_query_plan_scans(struct store *s, FILE *log);
+
+/* Webhook deliveries (daemon/store/deliveries.c), used by the webhook
+ * sender's own connection.  Times are milliseconds since the epoch. */
+struct delivery {
+        int64_t id, conflict_id;
+        int attempts;           /* made so far */
+};
+
+/* For each url: starts its cursor at the newest conflict when it has none
+ * (a new url gets what comes from now on), then turns the conflicts after
+ * its cursor into deliveries due at now and advances the cursor, in one
+ * transaction.  Adds the rows made to *ret_added.  0 or a negative errno. */
+int store_deliveries_enqueue(struct store *s, const char *const *urls, size_t n, int64_t now,
+                             int64_t *ret_added);
+
+/* Forgets the cursors and pending deliveries of urls not in urls[]
+ * (removed from the configuration); returns how many deliveries it
+ * dropped, or a negative errno. */
+int store_deliveries_forget_others(struct store *s, const char *const *urls, size_t n);
+
+/* Fills ret[] with up to max deliveries to url due by now, oldest first,
+ * skipping the ids in skip[] (in flight); *ret_n is how many. */
+int store_deliveries_due(struct store *s, const char *url, int64_t now, const int64_t *skip, size_t n_skip,
+                         struct delivery *ret, size_t max, size_t *ret_n);
+
+struct delivery_outcome {
+        int64_t id;
+        bool done;              /* delivered (or its conflict is gone): the row goes */
+        int attempts;           /* otherwise: attempts made, next try, what failed */
+        int64_t next_at;
+        const char *error;
+};
+/* Applies outcomes in one transaction.  0 or a negative errno. */
+int store_deliveries_finish(struct store *s, const struct delivery_outcome *o, size_t n);
+
+/* Pending deliveries, all urls. */
+int store_deliveries_count(struct store *s, int64_t *ret);

@@ -204,6 +204,27 @@ static const char migration_6[] =
         "  conflict_id INTEGER NOT NULL,\n"
         "  at INTEGER NOT NULL) WITHOUT ROWID;\n";
 
+/* Version 7: webhook deliveries.  A committed conflict is owed to every
+ * configured webhook url: webhook_cursors keeps, per url, the highest
+ * conflict id turned into deliveries rows, and the sender advances it in
+ * the same transaction that inserts those rows, so a crash at any moment
+ * loses none (the conflicts after the cursor are enqueued after the
+ * restart).  A deliveries row lives until the receiver answers 2xx;
+ * deliveries_due serves "this url's rows due by now" in order. */
+static const char migration_7[] =
+        "CREATE TABLE webhook_cursors (\n"
+        "  url TEXT PRIMARY KEY,\n"
+        "  last_conflict_id INTEGER NOT NULL) WITHOUT ROWID;\n"
+        "CREATE TABLE deliveries (\n"
+        "  id INTEGER PRIMARY KEY,\n"
+        "  conflict_id INTEGER NOT NULL,\n"
+        "  url TEXT NOT NULL,\n"
+        "  attempts INTEGER NOT NULL DEFAULT 0,\n"
+        "  next_at INTEGER NOT NULL,\n"
+        "  last_error TEXT,\n"
+        "  UNIQUE (conflict_id, url));\n"
+        "CREATE INDEX deliveries_due ON deliveries(url, next_at, id);\n";
+
 static const char *const migrations[] = {
         migration_1,
         migration_2,
@@ -211,6 +232,7 @@ static const char *const migrations[] = {
         migration_4,
         migration_5,
         migration_6,
+        migration_7,
 };
 
 #define N_MIGRATIONS ((int) (sizeof(migrations) / sizeof(migrations[0])))

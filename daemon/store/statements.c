@@ -114,6 +114,20 @@ const char *const stmt_sql[_ST_MAX] = {
         [ST_DISMISSED_ADD] = "INSERT OR REPLACE INTO dismissed_pairs(pair, conflict_id, at) VALUES (?1, ?2, ?3)",
         [ST_DISMISSED_DELETE] = "DELETE FROM dismissed_pairs WHERE pair = ?1 AND conflict_id = ?2",
         [ST_DISMISSED_HAS] = "SELECT 1 FROM dismissed_pairs WHERE pair = ?1",
+        [ST_WEBHOOK_CURSOR_GET] = "SELECT last_conflict_id FROM webhook_cursors WHERE url = ?1",
+        [ST_WEBHOOK_CURSOR_SET] =
+                "INSERT INTO webhook_cursors(url, last_conflict_id) VALUES (?1, ?2) "
+                "ON CONFLICT(url) DO UPDATE SET last_conflict_id = excluded.last_conflict_id",
+        [ST_WEBHOOK_CURSOR_DROP] = "DELETE FROM webhook_cursors WHERE url = ?1",
+        [ST_DELIVERIES_ENQUEUE] =
+                "INSERT OR IGNORE INTO deliveries(conflict_id, url, next_at) "
+                "SELECT id, ?1, ?2 FROM conflicts WHERE id > ?3 AND id <= ?4 ORDER BY id",
+        [ST_DELIVERIES_DROP_URL] = "DELETE FROM deliveries WHERE url = ?1",
+        [ST_DELIVERIES_DUE] =
+                "SELECT id, conflict_id, attempts FROM deliveries WHERE url = ?1 AND next_at <= ?2 "
+                "ORDER BY next_at, id LIMIT ?3",
+        [ST_DELIVERY_DELETE] = "DELETE FROM deliveries WHERE id = ?1",
+        [ST_DELIVERY_RETRY] = "UPDATE deliveries SET attempts = ?2, next_at = ?3, last_error = ?4 WHERE id = ?1",
         [ST_REVIEW_HISTORY] =
                 "SELECT status, note, reviewer, at FROM conflict_reviews WHERE conflict_id = ?1 ORDER BY id",
 };
