@@ -646,6 +646,20 @@ int http_setup(struct server *s) {
         return streams_setup(s);
 }
 
+static const char *addr_to_string(const struct sockaddr *sa, char *buf, size_t size);
+
+const char *http_remote_listener(struct server *s, char *buf, size_t size) {
+        for (size_t i = 0; i < s->n_sockets; i++) {
+                struct sockaddr_storage ss;
+                socklen_t len = sizeof(ss);
+                evutil_socket_t fd = evhttp_bound_socket_get_fd(s->sockets[i]);
+                if (getsockname(fd, (struct sockaddr *) &ss, &len) == 0 &&
+                    !config_address_is_loopback((struct sockaddr *) &ss))
+                        return addr_to_string((struct sockaddr *) &ss, buf, size);
+        }
+        return NULL;
+}
+
 static int check_remote(struct server *s, const struct sockaddr *sa, const char *what) {
         if (s->token || s->cfg.allow_remote || config_address_is_loopback(sa))
                 return 0;

@@ -116,6 +116,19 @@ static void reload(void) {
                 return;
         }
 
+        /* the listeners stay as they are until a restart: the check of
+         * start-up must hold for them under the new settings too */
+        char remote[128];
+        if (!token && !c.allow_remote && http_remote_listener(&server, remote, sizeof(remote))) {
+                log_struct(LOG_ERR, CLAIMD_MESSAGE_RELOAD_FAILED, NULL,
+                           "reload refused: claimd listens on %s, which is not a loopback address, and the new "
+                           "configuration has no API token (token file missing or empty); keeping the "
+                           "configuration in force", remote);
+                config_free(&c);
+                notify_ready("Reload refused; serving with the previous configuration");
+                return;
+        }
+
         struct config *old = &server.cfg;
         bool restart = false;
         if (strcmp(c.database, old->database) != 0)

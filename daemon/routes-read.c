@@ -47,6 +47,30 @@ struct query {
         const char *v[_Q_MAX];
 };
 
+static int hex_value(char c) {
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+               c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Whether a %-escape of the raw query string qs decodes to a control byte:
+ * evhttp_parse_query_str() would cut the value at a %00 (so that
+ * "source=a.test%00.evil" asked for "a.test").  Copies the parameter's
+ * name into name. */
+static bool query_control_byte(const char *qs, char *name, size_t size) {
+        for (const char *p = qs; *p;) {
+                size_t n = strcspn(p, "&"), k = strcspn(p, "=");
+                for (size_t i = 0; i + 2 < n; i++) {
+                        int hi = p[i] == '%' ? hex_value(p[i + 1]) : -1, lo = hi >= 0 ? hex_value(p[i + 2]) : -1;
+                        if (lo >= 0 && (hi * 16 + lo < 0x20 || hi * 16 + lo == 0x7f)) {
+                                snprintf(name, size, "%.*s", (int) (k < n ? k : n), p);
+                                return true;
+                        }
+                }
+                p += n + (p[n] == '&');
+        }
+        return false;
+}
+
 /* Parses the query string; unknown parameters are ignored, repeated known
  * ones are an error.  Returns 0, or replies 400 and returns -EINVAL. */
 static int query_parse(struct server *s, struct evhttp_request *req, enum route r, struct query *q) {
@@ -57,6 +81,12 @@ static int query_parse(struct server *s, struct evhttp_request *req, enum route 
         memset(q->v, 0, sizeof(q->v));
         if (!qs || !*qs)
                 return 0;
+        char bad[64];
+        if (query_control_byte(qs, bad, sizeof(bad))) {
+                reply_error(s, req, r, 400, "invalid_field", bad,
+                            "the value of '%s' holds a control byte (such as %%00)", bad);
+                return -EINVAL;
+        }
         if (evhttp_parse_query_str(qs, &q->kv) < 0) {
                 evhttp_clear_headers(&q->kv);
                 reply_error(s, req, r, 400, "invalid_field", NULL, "the query string cannot be parsed");
@@ -316,15 +346,14 @@ void pollers_reap(struct server *s) {
                 evutil_socket_t fd = bev ? bufferevent_getfd(bev) : -1;
                 if (fd < 0)
                         continue;
+                /* A client that only shut down its side of the connection
+                 * (recv() returns 0) may still read: it gets the full wait.
+                 * One whose connection is gone (an error) is answered now,
+                 * into the void, and evhttp frees it. */
                 char c;
                 ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
-                if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-                        /* the client hung up: answer into the void, evhttp then frees it */
-                        evhttp_connection_set_closecb(p->conn, NULL, NULL);
-                        struct evhttp_request *req = p->req;
-                        poller_free(p);
-                        reply_json(s, req, ROUTE_CONFLICTS, 200, json_pack("{s:[], s:I}", "conflicts", "next", (json_int_t) 0));
-                }
+                if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+                        poller_timeout(-1, 0, p);
         }
 }
 

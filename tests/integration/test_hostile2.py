@@ -14,8 +14,10 @@ import os
 import re
 import resource
 import shutil
+import signal
 import socket
 import sqlite3
+import struct
 import sys
 import tempfile
 import time
@@ -227,15 +229,18 @@ def item07_descriptors_exhausted():
 
 # ---- items 8-11: HTTP framing ----
 
-def exchange(d, data, wait=3.0):
-        """Sends raw bytes on a new connection and reads until the server
-        closes it or wait seconds pass: (responses, closed, seconds)."""
+def exchange(d, data, wait=3.0, half_close=False, raw=False):
+        """Sends raw bytes on a new connection (then shuts down its sending
+        side if half_close) and reads until the server closes it or wait
+        seconds pass: (responses, or the bytes if raw, closed, seconds)."""
         s = socket.create_connection((d.host, d.port), timeout=wait)
         t0 = time.monotonic()
         buf, closed = b'', False
         try:
                 try:
                         s.sendall(data)
+                        if half_close:
+                                s.shutdown(socket.SHUT_WR)
                 except (BrokenPipeError, ConnectionResetError):
                         pass
                 deadline = t0 + wait
@@ -254,7 +259,7 @@ def exchange(d, data, wait=3.0):
                         buf += chunk
         finally:
                 s.close()
-        return split_responses(buf), closed, time.monotonic() - t0
+        return buf if raw else split_responses(buf), closed, time.monotonic() - t0
 
 
 def split_responses(buf):
@@ -373,17 +378,8 @@ def item09_head_has_headers_only():
         d = shared()
         data = (b'HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\nHEAD /v1/conflicts HTTP/1.1\r\nHost: x\r\n\r\n'
                 b'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
-        s = socket.create_connection((d.host, d.port), timeout=5)
-        try:
-                s.sendall(data)
-                buf = b''
-                while True:
-                        c = s.recv(65536)
-                        if not c:
-                                break
-                        buf += c
-        finally:
-                s.close()
+        buf, closed, _ = exchange(d, data, raw=True)
+        assert closed, buf
         # a HEAD reply ends at its blank line: the next reply follows at once
         parts = buf.split(b'\r\n\r\n')
         h1, h2, h3 = parts[0], parts[1], parts[2]
@@ -434,6 +430,83 @@ def item11_chunk_extensions_accepted():
                 + b'%x ; q="a;b"\r\n' % (len(body) - 10) + body[10:] + b'\r\n0\r\nX-Checksum: none\r\n\r\n')
         rs, closed, took = exchange(d, data, wait=30)
         assert len(rs) == 1 and rs[0][0] == 201, rs
+
+
+# ---- items 12-14: API contract ----
+
+def long_polls(d):
+        m = re.search(r'^claimd_long_polls (\d+)', d.get('/metrics').body.decode(), re.M)
+        return int(m.group(1))
+
+
+@case
+def item12_half_closed_long_poll_gets_the_full_wait():
+        d = shared()
+        since = 10 ** 9
+        rs, closed, took = exchange(d, b'GET /v1/conflicts?since=%d&wait=2 HTTP/1.1\r\nHost: x\r\n\r\n' % since,
+                                    wait=10, half_close=True)
+        assert len(rs) == 1 and rs[0][0] == 200, rs
+        body = json.loads(rs[0][2])
+        assert body == {'conflicts': [], 'next': since}, body
+        assert took >= 1.8, 'answered after %.2fs, before the wait of 2 s' % took
+
+
+@case
+def item12_reset_long_poll_is_dropped():
+        d = shared()
+        before = long_polls(d)
+        s = socket.create_connection((d.host, d.port), timeout=10)
+        s.sendall(b'GET /v1/conflicts?since=%d&wait=30 HTTP/1.1\r\nHost: x\r\n\r\n' % 10 ** 9)
+        time.sleep(0.3)
+        assert long_polls(d) == before + 1
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+        s.close()       # RST
+        deadline = time.monotonic() + 5
+        while long_polls(d) != before and time.monotonic() < deadline:
+                time.sleep(0.1)
+        assert long_polls(d) == before, 'the poll of a reset connection is still parked'
+
+
+@case
+def item13_nul_in_query_values():
+        d = shared()
+        for path, field in (('/v1/conflicts?source=conf.test%00.evil', 'source'),
+                            ('/v1/conflicts?min_score=0.5%00junk', 'min_score'),
+                            ('/v1/conflicts?since=1%00&limit=5', 'since'),
+                            ('/v1/events?limit=5%0a', 'limit'),
+                            ('/v1/conflicts?kind=denial%7F', 'kind')):
+                assert_error(d.get(path), 400, 'invalid_field', field)
+        assert d.get('/v1/conflicts?source=conf.test%2Eevil&min_score=0.5').status == 200
+
+
+@case
+def item14_reload_cannot_drop_the_token_of_a_remote_listener():
+        t = tempfile.mkdtemp(prefix='claimd-reload-token-')
+        creds = os.path.join(t, 'creds')
+        os.mkdir(creds)
+        token = os.path.join(creds, 'api-token')
+        with open(token, 'w') as f:
+                f.write('s3cret-token\n')
+        port = claimdtest.free_port(host='0.0.0.0')
+        d = Daemon(tmpdir=t, own_tmpdir=True, port=port, listen=['0.0.0.0:%d' % port],
+                   env={'CREDENTIALS_DIRECTORY': creds})
+        try:
+                auth = {'Authorization': 'Bearer s3cret-token'}
+                assert d.post('/v1/articles', article('token-0')).status == 401
+                with open(token, 'w'):
+                        pass            # emptied
+                mark = len(d.log())
+                d.send_signal(signal.SIGHUP)
+                deadline = time.monotonic() + 5
+                while 'reload' not in d.log()[mark:] and time.monotonic() < deadline:
+                        time.sleep(0.05)
+                log = d.log()[mark:]
+                assert 'reload refused' in log and 'not a loopback address' in log, log
+                assert d.post('/v1/articles', article('token-1')).status == 401, 'the token is still required'
+                assert d.post('/v1/articles', article('token-2'), headers=auth).status == 201
+                assert d.stop() == 0
+        finally:
+                d.close()
 
 
 def teardown(_):
