@@ -5,7 +5,11 @@ ingest, rejected-request, conflict and lifecycle records carry their fixed
 MESSAGE_IDs and CLAIMD_* fields; the API token never appears.
 
 journald is started from /lib/systemd/systemd-journald when nothing listens
-on /run/systemd/journal/socket (needs root), and stopped afterwards.
+on /run/systemd/journal/socket (needs root), and stopped afterwards.  As root
+the program first re-runs itself in a mount namespace of its own, with empty
+tmpfs over journald's sockets and journal directories, so that its journald
+is its own: runs of this suite by others on the same machine start and stop
+theirs, which took records away mid-run.
 Usage: test_journal.py CLAIMD
 """
 import json
@@ -27,6 +31,34 @@ LOG_H = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'da
 JOURNAL_SOCKET = '/run/systemd/journal/socket'
 JOURNALD = '/lib/systemd/systemd-journald'
 S = {}
+
+
+PRIVATE_ENV = 'CLAIMD_JOURNAL_PRIVATE'
+PRIVATE_DIRS = ('/run/systemd/journal', '/run/log/journal', '/var/log/journal')
+
+
+def private_journal():
+        """Re-runs this program under `unshare --mount` (as root, where the
+        kernel allows it) and, once inside, mounts an empty tmpfs on each of
+        PRIVATE_DIRS that exists.  Returns without a namespace when one cannot
+        be had: the suite then uses the machine's journald, as before."""
+        if os.geteuid() != 0 or not shutil.which('unshare') or not shutil.which('mount'):
+                return
+        if os.environ.get(PRIVATE_ENV) == 'inside':
+                for d in PRIVATE_DIRS:
+                        if os.path.isdir(d):
+                                subprocess.run(['mount', '-t', 'tmpfs', '-o', 'mode=0755,size=64m', 'claimd-journal', d],
+                                               check=True)
+                return
+        probe = subprocess.run(['unshare', '--mount', '--propagation', 'private', 'true'],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if probe.returncode != 0:
+                return
+        for d in PRIVATE_DIRS[:2]:
+                os.makedirs(d, exist_ok=True)
+        sys.stdout.flush()
+        os.execvpe('unshare', ['unshare', '--mount', '--propagation', 'private', sys.executable] + sys.argv,
+                   dict(os.environ, **{PRIVATE_ENV: 'inside'}))
 
 
 def journald_listening():
@@ -116,6 +148,9 @@ def field(r, k):
 def setup():
         jd = ensure_journald()
         S['journald'] = jd
+        diag('journald: %s' % ('started by this test in its own mount namespace'
+                               if os.environ.get(PRIVATE_ENV) == 'inside' and jd else
+                               'started by this test' if jd else "the machine's, already running"))
         t = tempfile.mkdtemp(prefix='claimd-journal-')
         creds = os.path.join(t, 'creds')
         os.mkdir(creds, 0o700)
@@ -333,4 +368,5 @@ def reload_failed_and_store_fault_records(d):
 
 
 if __name__ == '__main__':
+        private_journal()
         run(setup, teardown)
