@@ -17,7 +17,7 @@
 #include "common/conflict.h"
 #include "common/relate.h"
 #include "daemon/config.h"
-#include "daemon/webhook-util.h"
+#include "daemon/http/webhook-util.h"
 
 enum key_type {
         KEY_SIZE,       /* bytes, with optional K/M/G suffix */

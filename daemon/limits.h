@@ -28,6 +28,8 @@
 #define DEFAULT_PORT                    8080
 #define DEFAULT_LISTEN                  "127.0.0.1:8080"
 #define LISTEN_BACKLOG                  1024
+#define ROUTES_MAX                      32      /* rows of the route table (http/routes.c) */
+#define MAX_ROUTE_NAME                  96      /* bytes of "METHOD /path" */
 /* accept() failing (EMFILE, ENFILE): accepting pauses this long, and this
  * many idle connections (the longest waiting) are closed each time; one
  * record in the log per interval at most */

@@ -12,11 +12,14 @@
 #include <event2/thread.h>
 
 #include "daemon/config.h"
-#include "daemon/http.h"
+#include "daemon/http/auth.h"
+#include "daemon/http/jobs.h"
+#include "daemon/http/listen.h"
+#include "daemon/http/server.h"
 #include "daemon/limits.h"
 #include "daemon/log.h"
 #include "daemon/notify.h"
-#include "daemon/webhook.h"
+#include "daemon/http/webhook.h"
 #include "daemon/workers.h"
 
 static struct server server;
@@ -194,7 +197,7 @@ static void begin_shutdown(const char *why) {
         notify_stopping();
         log_struct(LOG_NOTICE, CLAIMD_MESSAGE_STOPPING, NULL, "stopping (%s): finishing requests in flight", why);
         http_close_listeners(&server);
-        http_release_pollers(&server);
+        http_release_waiting(&server);
         workers_shutdown(server.workers);
 
         /* poll the work queue until it is empty, for at most SHUTDOWN_DRAIN_SEC */
@@ -428,7 +431,7 @@ int main(int argc, char *argv[]) {
         webhook_stop(server.webhook);
         server.webhook = NULL;
         event_base_loop(server.base, EVLOOP_NONBLOCK);
-        http_release_pollers(&server);
+        http_release_waiting(&server);
         http_free(&server);
         store_close(server.ro);
 

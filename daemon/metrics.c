@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "daemon/limits.h"
 #include "daemon/metrics.h"
 
 static const int status_codes[] = { 200, 201, 400, 401, 404, 405, 413, 414, 415, 431, 500, 503 };
@@ -12,37 +13,16 @@ static const double buckets[] = { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 
 #define N_BUCKETS (sizeof(buckets) / sizeof(buckets[0]))
 
 static struct {
-        uint64_t requests[_ROUTE_MAX][N_STATUS + 1];   /* last column: other statuses */
+        uint64_t requests[ROUTES_MAX + 1][N_STATUS + 1];   /* last column: other statuses */
         uint64_t latency[N_BUCKETS + 1];
         double latency_sum;
         uint64_t latency_count;
         uint64_t ingested, duplicates, claims, conflicts;
 } m;
 
-static const char *const route_names[_ROUTE_MAX] = {
-        [ROUTE_ARTICLES_POST] = "POST /v1/articles",
-        [ROUTE_ARTICLE_GET] = "GET /v1/articles/{id}",
-        [ROUTE_CONFLICTS] = "GET /v1/conflicts",
-        [ROUTE_CONFLICT_GET] = "GET /v1/conflicts/{id}",
-        [ROUTE_EVENTS] = "GET /v1/events",
-        [ROUTE_EVENT_GET] = "GET /v1/events/{id}",
-        [ROUTE_COMPARE] = "POST /v1/compare",
-        [ROUTE_HEALTHZ] = "GET /healthz",
-        [ROUTE_METRICS] = "GET /metrics",
-        [ROUTE_STREAM] = "GET /v1/conflicts/stream",
-        [ROUTE_CONFLICT_PATCH] = "PATCH /v1/conflicts/{id}",
-        [ROUTE_CONFLICT_HISTORY] = "GET /v1/conflicts/{id}/history",
-        [ROUTE_DASHBOARD] = "GET / (dashboard)",
-        [ROUTE_OTHER] = "other",
-};
-
-const char *route_to_string(enum route r) {
-        return r >= 0 && r < _ROUTE_MAX ? route_names[r] : "other";
-}
-
-void metrics_request(enum route r, int status) {
-        if (r < 0 || r >= _ROUTE_MAX)
-                r = ROUTE_OTHER;
+void metrics_request(size_t r, int status) {
+        if (r > ROUTES_MAX)
+                r = ROUTES_MAX;
         for (size_t i = 0; i < N_STATUS; i++)
                 if (status_codes[i] == status) {
                         m.requests[r][i]++;
@@ -67,22 +47,24 @@ void metrics_ingest(double seconds, int n_claims, int n_conflicts, int duplicate
         }
 }
 
-int metrics_render(struct evbuffer *out, const struct store_counts *c, const struct metrics_gauges *g) {
+int metrics_render(struct evbuffer *out, const char *(*route_name)(size_t route),
+                   const struct store_counts *c, const struct metrics_gauges *g) {
         int r = 0;
 
 #define P(...) do { if (evbuffer_add_printf(out, __VA_ARGS__) < 0) r = -ENOMEM; } while (0)
         P("# HELP claimd_http_requests_total HTTP requests answered, by route and status.\n"
           "# TYPE claimd_http_requests_total counter\n");
-        for (int rt = 0; rt < _ROUTE_MAX; rt++)
+        for (size_t rt = 0; rt <= ROUTES_MAX; rt++)
                 for (size_t i = 0; i <= N_STATUS; i++) {
-                        if (m.requests[rt][i] == 0)
+                        const char *name = route_name(rt);
+                        if (m.requests[rt][i] == 0 || !name)
                                 continue;
                         if (i < N_STATUS)
                                 P("claimd_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n",
-                                  route_names[rt], status_codes[i], (unsigned long long) m.requests[rt][i]);
+                                  name, status_codes[i], (unsigned long long) m.requests[rt][i]);
                         else
                                 P("claimd_http_requests_total{route=\"%s\",status=\"other\"} %llu\n",
-                                  route_names[rt], (unsigned long long) m.requests[rt][i]);
+                                  name, (unsigned long long) m.requests[rt][i]);
                 }
 
         P("# HELP claimd_ingest_duration_seconds Time from receiving POST /v1/articles to the reply after commit.\n"

@@ -2,33 +2,16 @@
  * on the event loop thread (every reply is sent there), so no locking. */
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <event2/buffer.h>
 
 #include "daemon/store.h"
 
-enum route {
-        ROUTE_ARTICLES_POST,
-        ROUTE_ARTICLE_GET,
-        ROUTE_CONFLICTS,
-        ROUTE_CONFLICT_GET,
-        ROUTE_EVENTS,
-        ROUTE_EVENT_GET,
-        ROUTE_COMPARE,
-        ROUTE_HEALTHZ,
-        ROUTE_METRICS,
-        ROUTE_STREAM,
-        ROUTE_CONFLICT_PATCH,
-        ROUTE_CONFLICT_HISTORY,
-        ROUTE_DASHBOARD,
-        ROUTE_OTHER,
-        _ROUTE_MAX,
-};
-
-const char *route_to_string(enum route r);
-
-void metrics_request(enum route r, int status);
+/* Counts a reply of route (an index below ROUTES_MAX, or ROUTES_MAX for
+ * requests no route took) with status. */
+void metrics_request(size_t route, int status);
 void metrics_ingest(double seconds, int n_claims, int n_conflicts, int duplicate);
 
 /* Runtime gauges the renderer asks for. */
@@ -43,6 +26,8 @@ struct metrics_gauges {
         int64_t webhook_backlog;
 };
 
-/* Appends the whole exposition to out; counts may be NULL when the store
- * could not be read.  Returns 0 or -ENOMEM. */
-int metrics_render(struct evbuffer *out, const struct store_counts *counts, const struct metrics_gauges *g);
+/* Appends the whole exposition to out, naming routes with route_name()
+ * (routes.h route_name_at()); counts may be NULL when the store could not
+ * be read.  Returns 0 or -ENOMEM. */
+int metrics_render(struct evbuffer *out, const char *(*route_name)(size_t route),
+                   const struct store_counts *counts, const struct metrics_gauges *g);

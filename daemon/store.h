@@ -27,6 +27,10 @@ void store_close(struct store *s);
 /* The last SQLite error message of this connection, for the log. */
 const char *store_errmsg(struct store *s);
 
+/* Whether a negative errno of a store function is a storage fault (locked,
+ * full, read-only, I/O, the file gone): the API answers 503 for those. */
+bool store_error_is_fault(int r);
+
 /* Whether the file at the store's path is still the database this
  * connection opened (daemon/store/file.h): 0, or -ENOENT (deleted) or -ESTALE
  * (replaced), which then sticks: store_ingest() fails with -ESTALE from then

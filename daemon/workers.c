@@ -4,7 +4,6 @@
  * one thread at a time. */
 #include <errno.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,30 +91,15 @@ void job_free(struct job *j) {
         free(j);
 }
 
-json_t *error_json(const char *code, const char *field, const char *fmt, ...) {
-        char msg[512];
-        va_list ap;
-
-        va_start(ap, fmt);
-        vsnprintf(msg, sizeof(msg), fmt, ap);
-        va_end(ap);
-
-        json_t *e = json_pack("{s:s, s:s}", "code", code, "message", msg);
-        if (e && field)
-                json_object_set_new(e, "field", json_string(field));
-        return e ? json_pack("{s:o}", "error", e) : NULL;
-}
-
+/* Fails j with an API error (api.h error_json() makes its body on the loop
+ * thread). */
 static void job_fail(struct job *j, int status, const char *code, const char *field, const char *msg) {
         json_decref(j->reply);
+        j->reply = NULL;
         j->status = status;
         j->error_code = code;
-        j->reply = error_json(code, field, "%s", msg);
-}
-
-bool store_error_is_fault(int r) {
-        return r == -ESTALE || r == -EBUSY || r == -ENOSPC || r == -EROFS || r == -EIO || r == -EACCES ||
-               r == -EPERM || r == -EAGAIN || r == -ENOLCK || r == -EDQUOT;
+        snprintf(j->error_field, sizeof(j->error_field), "%s", field ? field : "");
+        snprintf(j->error_message, sizeof(j->error_message), "%s", msg);
 }
 
 /* Hands a finished job to the loop thread. */
@@ -124,10 +108,6 @@ static void finish(struct workers *w, struct job *j) {
         queue_push(&w->finished, j);
         pthread_mutex_unlock(&w->lock);
         event_active(w->done_ev, EV_READ, 1);
-}
-
-double compare_similarity(const struct extracted_article *a, const struct extracted_article *b) {
-        return article_similarity(a, b);
 }
 
 static struct article_input input_of(const struct article_request *r) {
@@ -205,7 +185,7 @@ static void run_compare(struct workers *w, struct job *j) {
         if (r < 0)
                 goto oom;
 
-        double sim = compare_similarity(a, b);
+        double sim = article_similarity(a, b);
         json_t *arr = json_array();
         if (!arr)
                 goto oom;

@@ -17,6 +17,7 @@
 
 struct evhttp_request;
 struct batch;
+struct route;
 
 enum job_kind {
         JOB_INGEST,
@@ -28,6 +29,7 @@ struct job {
         enum job_kind kind;
         struct job *next;
         struct evhttp_request *req;     /* touched only on the loop thread */
+        const struct route *route;      /* loop thread: the route that queued it */
         struct batch *batch;            /* NDJSON batch this line belongs to, or NULL */
         size_t batch_index;
         uint64_t started_usec;          /* CLOCK_MONOTONIC, for the latency histogram */
@@ -42,7 +44,10 @@ struct job {
         /* results, filled by the worker or the writer */
         int status;                     /* HTTP status */
         json_t *reply;                  /* body to send */
-        const char *error_code;         /* set when status >= 400 */
+        /* set when status >= 400; the loop thread makes the error reply */
+        const char *error_code;
+        char error_field[80];           /* "" when the error names no field */
+        char error_message[256];
         struct ingest_result result;    /* JOB_INGEST success */
         json_t *conflicts;              /* JOB_INGEST: array of the new conflicts, for the journal */
         bool store_reopen;              /* the store reported a read-only database */
@@ -105,14 +110,3 @@ void workers_shutdown(struct workers *w);
  * remaining finished jobs, and frees everything.  The writer store is
  * closed here too. */
 void workers_free(struct workers *w);
-
-/* The relatedness of two extracted articles for POST /v1/compare: one place
- * to change if common/ grows a better measure. */
-double compare_similarity(const struct extracted_article *a, const struct extracted_article *b);
-
-/* Maps a store errno to true when it is a storage fault (503). */
-bool store_error_is_fault(int r);
-
-/* {"error": {"code", "message", "field"}} as API.md defines it; field may be NULL. */
-json_t *error_json(const char *code, const char *field, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));

@@ -203,6 +203,11 @@ const char *column_text(sqlite3_stmt *st, int i) {
         return (const char *) sqlite3_column_text(st, i);
 }
 
+bool store_error_is_fault(int r) {
+        return r == -ESTALE || r == -EBUSY || r == -ENOSPC || r == -EROFS || r == -EIO || r == -EACCES ||
+               r == -EPERM || r == -EAGAIN || r == -ENOLCK || r == -EDQUOT;
+}
+
 const char *store_errmsg(struct store *s) {
         if (!s || !s->db)
                 return "no database";

@@ -14,7 +14,7 @@
 
 #include "common/rfc3339.h"
 #include "common/utf8.h"
-#include "daemon/http.h"
+#include "daemon/http/validate.h"
 #include "daemon/limits.h"
 #include "fuzz.h"
 

@@ -1,4 +1,4 @@
-/* Fuzz target: the request framing check (daemon/http-framing.c).  The
+/* Fuzz target: the request framing check (daemon/http/framing.c).  The
  * input is the byte stream of one connection.  Checks:
  *  - the verdict and what is emitted do not depend on how the stream is cut
  *    into reads (whole, byte by byte, and in pieces whose sizes come from
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/http-framing.h"
+#include "daemon/http/framing.h"
 #include "fuzz.h"
 
 struct sink {

@@ -1,4 +1,4 @@
-/* The request framing check (daemon/http-framing.c): what passes, what is
+/* The request framing check (daemon/http/framing.c): what passes, what is
  * refused with which status, and what evhttp is given. */
 #include <errno.h>
 #include <stdbool.h>
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/http-framing.h"
+#include "daemon/http/framing.h"
 #include "tap.h"
 
 struct sink {

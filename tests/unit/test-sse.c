@@ -5,7 +5,7 @@
 
 #include <event2/buffer.h>
 
-#include "daemon/sse.h"
+#include "daemon/http/sse.h"
 #include "tap.h"
 
 static char *take(struct evbuffer *b) {

@@ -3,7 +3,7 @@
  * backoff, and the URL check. */
 #include <string.h>
 
-#include "daemon/webhook-util.h"
+#include "daemon/http/webhook-util.h"
 #include "tap.h"
 
 static void sig(const char *key, size_t key_len, const char *data, const char *want_hex) {

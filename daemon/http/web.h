@@ -3,6 +3,7 @@
  * Content-Security-Policy: everything comes from claimd itself. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct server;
@@ -22,5 +23,6 @@ extern const size_t n_web_assets;
 /* The built-in file served at path, or NULL. */
 const struct web_asset *web_asset_find(const char *path);
 
-/* GET / and the dashboard's other files (304 when If-None-Match matches). */
-void route_dashboard(struct server *s, struct evhttp_request *req, const char *path);
+/* The route table's dashboard row (routes.h) matches the paths of these
+ * files (web_asset_exists()); its handler, route_dashboard(), serves them
+ * with 304 when If-None-Match matches. */

@@ -1,4 +1,4 @@
-/* See http-framing.h.  The rules are RFC 9112's, read strictly where a
+/* See framing.h.  The rules are RFC 9112's, read strictly where a
  * lenient reading is what smuggling needs:
  *  - request line: METHOD SP TARGET SP HTTP/1.0|1.1, single spaces, a
  *    target of visible ASCII; CONNECT is refused (claimd is no proxy);
@@ -20,7 +20,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "daemon/http-framing.h"
+#include "daemon/http/framing.h"
 
 #define MAX_CHUNK_LINE 4096             /* a chunk-size line with its extensions */
 #define MAX_SIZE_DIGITS 16              /* hex digits of a chunk size (64 bits) */

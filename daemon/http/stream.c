@@ -20,11 +20,17 @@
 #include <event2/keyvalq_struct.h>
 
 #include "common/conflict.h"
-#include "daemon/http.h"
+#include "daemon/http/api.h"
+#include "daemon/http/filter.h"
+#include "daemon/http/http.h"
+#include "daemon/http/reader.h"
+#include "daemon/http/reply.h"
+#include "daemon/http/routes.h"
+#include "daemon/http/sse.h"
+#include "daemon/http/stream.h"
 #include "daemon/limits.h"
 #include "daemon/log.h"
-#include "daemon/sse.h"
-#include "daemon/stream.h"
+#include "daemon/metrics.h"
 
 struct stream {
         struct server *s;
@@ -323,19 +329,19 @@ void streams_review(struct server *s, json_t *c) {
 }
 
 /* Opens the stream: headers, the retry hint, then the replay. */
-static void stream_open(struct server *s, struct evhttp_request *req, struct conflict_query *q, int64_t since,
-                        bool replay) {
+static void stream_open(struct server *s, struct evhttp_request *req, const struct route *r,
+                        struct conflict_query *q, int64_t since, bool replay) {
         struct stream *st = calloc(1, sizeof(*st));
         if (!st) {
                 free(q->source);
-                reply_error(s, req, ROUTE_STREAM, 500, "internal_error", NULL, "out of memory");
+                reply_error(s, req, r, 500, "internal_error", NULL, "out of memory");
                 return;
         }
         st->later = evtimer_new(s->base, stream_later, st);
         if (!st->later) {
                 free(st);
                 free(q->source);
-                reply_error(s, req, ROUTE_STREAM, 500, "internal_error", NULL, "out of memory");
+                reply_error(s, req, r, 500, "internal_error", NULL, "out of memory");
                 return;
         }
         if (!streams) {
@@ -361,7 +367,7 @@ static void stream_open(struct server *s, struct evhttp_request *req, struct con
         evhttp_add_header(h, "Content-Type", "text/event-stream");
         evhttp_add_header(h, "Cache-Control", "no-store");
         evhttp_add_header(h, "X-Accel-Buffering", "no");
-        metrics_request(ROUTE_STREAM, 200);
+        metrics_request(route_index(r), 200);
         evhttp_send_reply_start(req, 200, "OK");
         evhttp_connection_set_closecb(st->conn, stream_closed, st);
 
@@ -390,12 +396,13 @@ static void stream_open(struct server *s, struct evhttp_request *req, struct con
                 event_active(st->later, EV_TIMEOUT, 1);
 }
 
-void route_stream(struct server *s, struct evhttp_request *req) {
+void route_stream(struct server *s, struct evhttp_request *req, const struct route_call *c) {
+        const struct route *r = c->route;
         struct conflict_query q = { .allow_wait = false };
         int64_t since = 0;
         bool replay;
 
-        if (conflicts_query_parse(s, req, ROUTE_STREAM, &q) < 0)
+        if (conflicts_query_parse(s, req, r, &q) < 0)
                 return;
         replay = q.since_given;
         since = q.f.since;
@@ -403,7 +410,7 @@ void route_stream(struct server *s, struct evhttp_request *req) {
         if (lei) {
                 if (!sse_parse_id(lei, &since)) {
                         free(q.source);
-                        reply_error(s, req, ROUTE_STREAM, 400, "invalid_field", "Last-Event-ID",
+                        reply_error(s, req, r, 400, "invalid_field", "Last-Event-ID",
                                     "'Last-Event-ID' must be the id of an event of this stream (a non-negative integer)");
                         return;
                 }
@@ -412,16 +419,16 @@ void route_stream(struct server *s, struct evhttp_request *req) {
         if (n_streams >= (size_t) s->cfg.max_streams) {
                 free(q.source);
                 evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "5");
-                reply_error(s, req, ROUTE_STREAM, 503, "overloaded", NULL,
+                reply_error(s, req, r, 503, "overloaded", NULL,
                             "%d event streams are open already (max_streams); try again later", s->cfg.max_streams);
                 return;
         }
         if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
                 free(q.source);
                 evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", "text/event-stream");
-                metrics_request(ROUTE_STREAM, 200);
+                metrics_request(route_index(r), 200);
                 send_reply(req, 200, NULL);
                 return;
         }
-        stream_open(s, req, &q, since, replay);
+        stream_open(s, req, r, &q, since, replay);
 }

@@ -1,6 +1,6 @@
 /* The connections evhttp serves, as claimd sees them (evhttp_set_bevcb):
  * each is a socket bufferevent under a filter that checks the request
- * framing on the raw bytes (http-framing.h) before evhttp parses them, and
+ * framing on the raw bytes (framing.h) before evhttp parses them, and
  * a record of its state for the slow-client sweep and for shedding idle
  * connections when descriptors run out.  Loop thread only. */
 #pragma once
@@ -12,7 +12,7 @@
 #include <event2/http.h>
 #include <event2/listener.h>
 
-#include "daemon/http-framing.h"
+#include "daemon/http/framing.h"
 
 struct server;
 

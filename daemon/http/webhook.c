@@ -30,11 +30,12 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
-#include "daemon/http.h"
+#include "daemon/clock.h"
+#include "daemon/http/auth.h"
+#include "daemon/http/webhook-util.h"
+#include "daemon/http/webhook.h"
 #include "daemon/limits.h"
 #include "daemon/log.h"
-#include "daemon/webhook-util.h"
-#include "daemon/webhook.h"
 
 struct slot {
         int64_t id;             /* delivery id; 0: free */

@@ -8,8 +8,12 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
-#include "daemon/http.h"
-#include "daemon/web.h"
+#include "daemon/http/api.h"
+#include "daemon/http/http.h"
+#include "daemon/http/reply.h"
+#include "daemon/http/routes.h"
+#include "daemon/http/web.h"
+#include "daemon/metrics.h"
 
 #define DASHBOARD_CSP \
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " \
@@ -22,12 +26,17 @@ const struct web_asset *web_asset_find(const char *path) {
         return NULL;
 }
 
-void route_dashboard(struct server *s, struct evhttp_request *req, const char *path) {
-        const struct web_asset *a = web_asset_find(path);
+bool web_asset_exists(const char *path) {
+        return web_asset_find(path) != NULL;
+}
+
+void route_dashboard(struct server *s, struct evhttp_request *req, const struct route_call *c) {
+        const struct evhttp_uri *u = evhttp_request_get_evhttp_uri(req);
+        const struct web_asset *a = web_asset_find(u ? evhttp_uri_get_path(u) : "");
         struct evkeyvalq *h = evhttp_request_get_output_headers(req);
 
         if (!a) {
-                reply_error(s, req, ROUTE_DASHBOARD, 404, "not_found", NULL, "no such file");
+                reply_error(s, req, c->route, 404, "not_found", NULL, "no such file");
                 return;
         }
         evhttp_add_header(h, "Content-Type", a->content_type);
@@ -40,12 +49,12 @@ void route_dashboard(struct server *s, struct evhttp_request *req, const char *p
 
         const char *inm = evhttp_find_header(evhttp_request_get_input_headers(req), "If-None-Match");
         if (inm && strstr(inm, a->etag)) {
-                metrics_request(ROUTE_DASHBOARD, 304);
+                metrics_request(route_index(c->route), 304);
                 send_reply(req, 304, NULL);
                 return;
         }
         evbuffer_drain(s->out, evbuffer_get_length(s->out));
         evbuffer_add_reference(s->out, a->data, a->len, NULL, NULL);
-        metrics_request(ROUTE_DASHBOARD, 200);
+        metrics_request(route_index(c->route), 200);
         send_reply(req, 200, s->out);
 }

@@ -8,7 +8,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "daemon/webhook-util.h"
+#include "daemon/http/webhook-util.h"
 
 int webhook_signature(const void *key, size_t key_len, const void *body, size_t len,
                       char out[WEBHOOK_SIGNATURE_SIZE]) {

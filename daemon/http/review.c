@@ -9,10 +9,16 @@
 
 #include <event2/http.h>
 
-#include "daemon/http.h"
+#include "daemon/http/api.h"
+#include "daemon/http/conflicts.h"
+#include "daemon/http/http.h"
+#include "daemon/http/request.h"
+#include "daemon/http/review.h"
+#include "daemon/http/routes.h"
+#include "daemon/http/stream.h"
 #include "daemon/limits.h"
 #include "daemon/log.h"
-#include "daemon/stream.h"
+#include "daemon/workers.h"
 
 /* Code points in a valid UTF-8 string (jansson has checked it). */
 static size_t code_points(const char *s) {
@@ -97,33 +103,25 @@ static int review_validate(json_t *o, struct review_request *r, struct api_error
         return 0;
 }
 
-void route_patch_conflict(struct server *s, struct evhttp_request *req, int64_t id, uint64_t t0) {
+void route_patch_conflict(struct server *s, struct evhttp_request *req, const struct route_call *c) {
         struct api_error e;
-        json_t *o = request_read_json(s, req, ROUTE_CONFLICT_PATCH);
+        json_t *o = request_read_json(s, req, c->route);
         if (!o)
                 return;
 
-        struct job *j = job_new(JOB_REVIEW);
-        if (!j) {
-                json_decref(o);
-                reply_error(s, req, ROUTE_CONFLICT_PATCH, 500, "internal_error", NULL, "out of memory");
+        struct job *j = request_job_new(s, req, c, JOB_REVIEW, o);
+        if (!j)
                 return;
-        }
-        j->body = o;
-        j->req = req;
-        j->started_usec = t0;
-        j->review.conflict_id = id;
+        j->review.conflict_id = c->id;
         j->review.at = time(NULL);
         if (review_validate(o, &j->review, &e) < 0) {
                 job_free(j);
-                reply_api_error(s, req, ROUTE_CONFLICT_PATCH, &e);
+                reply_api_error(s, req, c->route, &e);
                 return;
         }
-        request_submit(s, req, ROUTE_CONFLICT_PATCH, j);
+        request_submit(s, req, c->route, j);
 }
 
-/* The review is committed (j->status 200, j->reply the conflict): the
- * journal record, the feed caches, the event streams. */
 void review_done(struct server *s, struct job *j) {
         const struct review_request *r = &j->review;
         char f_id[48], f_status[48], f_reviewer[MAX_REVIEWER_CHARS * 4 + 32];
@@ -139,14 +137,14 @@ void review_done(struct server *s, struct job *j) {
         streams_review(s, j->reply);
 }
 
-void route_conflict_history(struct server *s, struct evhttp_request *req, int64_t id) {
+void route_conflict_history(struct server *s, struct evhttp_request *req, const struct route_call *c) {
         json_t *o = NULL;
-        int k = store_conflict_history_json(s->ro, id, &o);
+        int k = store_conflict_history_json(s->ro, c->id, &o);
         if (k == 0)
-                reply_json(s, req, ROUTE_CONFLICT_HISTORY, 200, o);
+                reply_json(s, req, c->route, 200, o);
         else if (k == -ENOENT)
-                reply_error(s, req, ROUTE_CONFLICT_HISTORY, 404, "not_found", NULL, "no conflict with id %lld",
-                            (long long) id);
+                reply_error(s, req, c->route, 404, "not_found", NULL, "no conflict with id %lld",
+                            (long long) c->id);
         else
-                reply_store_error(s, req, ROUTE_CONFLICT_HISTORY, k);
+                reply_store_error(s, req, c->route, k);
 }

@@ -19,9 +19,6 @@ struct evhttp_request;
 /* Starts the keep-alive timer on s->base.  Returns 0 or -ENOMEM. */
 int streams_setup(struct server *s);
 
-/* The route: parses the filters, answers 400/503 or opens the stream. */
-void route_stream(struct server *s, struct evhttp_request *req);
-
 /* Conflicts up to max_id were committed: sends each one, read once, to
  * every stream that is caught up and whose filters it matches. */
 void streams_conflicts(struct server *s, int64_t max_id);

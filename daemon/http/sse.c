@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "daemon/sse.h"
+#include "daemon/http/sse.h"
 
 int sse_append_event(struct evbuffer *out, int64_t id, const char *name, const char *data, size_t len) {
         int r = 0;

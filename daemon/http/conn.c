@@ -1,4 +1,4 @@
-/* See http-conn.h.
+/* See conn.h.
  *
  * The framing check sits on the socket bufferevent's input buffer (an
  * evbuffer callback), not in a bufferevent filter: a filter reports its
@@ -26,8 +26,9 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 
-#include "daemon/http-conn.h"
-#include "daemon/http.h"
+#include "daemon/clock.h"
+#include "daemon/http/conn.h"
+#include "daemon/http/http.h"
 #include "daemon/limits.h"
 #include "daemon/log.h"
 
@@ -103,7 +104,7 @@ static int emit_to_evbuffer(void *userdata, const void *p, size_t n) {
 }
 
 /* What evhttp is given after a refusal, so that it fails the request and
- * calls evhttp_send_error() (http.c), which answers with the refusal: a
+ * calls evhttp_send_error() (api.c), which answers with the refusal: a
  * request line without spaces where a request begins, a chunk size that
  * is not hexadecimal inside a chunked body. */
 static const char poison_head[] = "\x7f\r\n", poison_body[] = "zz\r\n";
