@@ -181,18 +181,42 @@ int store_expire(struct store *s, time_t cutoff);
 int store_query_plan_scans(struct store *s, FILE *log);
 
 /* Webhook deliveries (daemon/store/deliveries.c), used by the webhook
- * sender's own connection.  Times are milliseconds since the epoch. */
+ * sender's own connection.  Times are milliseconds since the epoch.  A
+ * delivery is named by its conflict and url. */
 struct delivery {
-        int64_t id, conflict_id;
+        int64_t conflict_id;
         int attempts;           /* made so far */
 };
 
-/* For each url: starts its cursor at the newest conflict when it has none
- * (a new url gets what comes from now on), then turns the conflicts after
- * its cursor into deliveries due at now and advances the cursor, in one
- * transaction.  Adds the rows made to *ret_added.  0 or a negative errno. */
-int store_deliveries_enqueue(struct store *s, const char *const *urls, size_t n, int64_t now,
-                             int64_t *ret_added);
+struct delivery_outcome {
+        int64_t conflict_id;
+        size_t url;             /* index into the urls[] passed along */
+        bool done;              /* delivered (or its conflict is gone): the row goes */
+        int attempts;           /* otherwise: attempts made, next try, what failed */
+        int64_t next_at;
+        const char *error;
+};
+
+/* Prepares the sender's connection: synchronous=NORMAL (in WAL mode a
+ * commit is durable against a crash of the process, not of the machine:
+ * what a power loss takes back is only resent, which at-least-once
+ * allows), so the sender's small commits do not each wait for an fsync. */
+int store_deliveries_connection(struct store *s);
+
+/* One transaction: for each url, starts its cursor at the newest conflict
+ * when it has none (a new url gets what comes from now on), turns the
+ * conflicts after its cursor into deliveries due at now and advances the
+ * cursor; then applies the outcomes (of deliveries made from rows or, for
+ * conflicts beyond the old cursor, sent before their rows existed).  Adds
+ * the change of the number of pending rows to *ret_backlog and sets
+ * *ret_cursor to the newest conflict now covered by rows.  0 or a
+ * negative errno (then nothing was recorded). */
+int store_deliveries_record(struct store *s, const char *const *urls, size_t n_urls, int64_t now,
+                            const struct delivery_outcome *o, size_t n_o, int64_t *ret_backlog,
+                            int64_t *ret_cursor);
+
+/* The ids of up to max conflicts after id `after`, oldest first. */
+int store_conflict_ids_after(struct store *s, int64_t after, int64_t *ret, size_t max, size_t *ret_n);
 
 /* Forgets the cursors and pending deliveries of urls not in urls[]
  * (removed from the configuration); returns how many deliveries it
@@ -200,19 +224,9 @@ int store_deliveries_enqueue(struct store *s, const char *const *urls, size_t n,
 int store_deliveries_forget_others(struct store *s, const char *const *urls, size_t n);
 
 /* Fills ret[] with up to max deliveries to url due by now, oldest first,
- * skipping the ids in skip[] (in flight); *ret_n is how many. */
+ * skipping the conflicts in skip[] (in flight or not yet recorded). */
 int store_deliveries_due(struct store *s, const char *url, int64_t now, const int64_t *skip, size_t n_skip,
                          struct delivery *ret, size_t max, size_t *ret_n);
-
-struct delivery_outcome {
-        int64_t id;
-        bool done;              /* delivered (or its conflict is gone): the row goes */
-        int attempts;           /* otherwise: attempts made, next try, what failed */
-        int64_t next_at;
-        const char *error;
-};
-/* Applies outcomes in one transaction.  0 or a negative errno. */
-int store_deliveries_finish(struct store *s, const struct delivery_outcome *o, size_t n);
 
 /* Pending deliveries, all urls. */
 int store_deliveries_count(struct store *s, int64_t *ret);

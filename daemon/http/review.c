@@ -91,7 +91,9 @@ static int review_validate(json_t *o, struct review_request *r, struct api_error
                 snprintf(e->message, sizeof(e->message), "'status' (confirmed, dismissed or open) is required");
                 return -EINVAL;
         }
-        r->status = json_is_string(v) ? review_status_from_string(json_string_value(v)) : NULL;
+        /* a \u0000 inside would end the C string early: "open\u0000x" is no status */
+        r->status = json_is_string(v) && strlen(json_string_value(v)) == json_string_length(v) ?
+                review_status_from_string(json_string_value(v)) : NULL;
         if (!r->status) {
                 *e = (struct api_error) { .status = 400, .code = "invalid_field", .field = "status" };
                 snprintf(e->message, sizeof(e->message), "'status' must be \"confirmed\", \"dismissed\" or \"open\"");

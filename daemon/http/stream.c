@@ -81,9 +81,16 @@ static void stream_unlink(struct stream *st) {
 }
 
 /* The client went away, or evhttp gave up on the connection (write
- * timeout): evhttp frees the request itself. */
+ * timeout).  When evhttp failed the connection under an unfinished reply
+ * it has detached the request from it and left it to us (libevent 2.1,
+ * evhttp_connection_incoming_fail()): free it then.  Otherwise (evhttp_free()
+ * at exit) the connection still holds the request and frees it. */
 static void stream_closed(struct evhttp_connection *conn, void *arg) {
-        stream_unlink(arg);
+        struct stream *st = arg;
+        struct evhttp_request *req = st->req;
+        stream_unlink(st);
+        if (!evhttp_request_get_connection(req))
+                evhttp_request_free(req);
 }
 
 /* Ends a stream.  graceful: the chunked reply is ended properly (at

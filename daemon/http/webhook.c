@@ -2,12 +2,17 @@
  * webhook_start(), webhook_notify(), webhook_get_stats() and
  * webhook_stop().
  *
- * Per url, at most max_in_flight requests are open.  A finished attempt's
- * outcome (delivered: the row goes; failed: attempts, next time, error) is
- * kept in memory for up to WEBHOOK_FLUSH_MSEC so that outcomes arriving
- * together share one commit; until that commit its id stays in the url's
- * in-flight list, so it is not sent again.  A crash in that window sends
- * it again after the restart: at least once. */
+ * Sending comes first, recording after: a new conflict is sent at once
+ * (when its url has a free slot) although it has no deliveries row yet;
+ * the rows of every conflict after the durable cursor, the cursor itself
+ * and the outcomes of finished attempts (row deleted, or its retry
+ * scheduled) are written together by one transaction a few milliseconds
+ * later (flush_cb), so the sender neither waits for the writer's lock nor
+ * for an fsync before a delivery.  Conflicts that found no free slot get
+ * their rows in that transaction and go out from the rows as slots free
+ * up, like retries.  Until its outcome is committed, a conflict stays in
+ * its url's in-flight or unflushed list and is not sent again.  A crash
+ * before that commit sends it again after the restart: at least once. */
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -37,27 +42,25 @@
 #include "daemon/limits.h"
 #include "daemon/log.h"
 
-struct slot {
-        int64_t id;             /* delivery id; 0: free */
-        bool finished;          /* its outcome waits for the flush */
-};
-
 struct target {
         struct webhook *w;
+        size_t index;
         const char *url;
         struct webhook_url u;
-        struct slot *slots;     /* max_in_flight */
+        int64_t *active;        /* max_in_flight slots: the conflict being sent, 0: free */
+        int64_t *unflushed;     /* finished, outcome not yet committed */
+        size_t n_unflushed, cap_unflushed;
+        int64_t sent;           /* conflicts up to this were sent at once or have rows */
         uint64_t last_log_usec;
         unsigned suppressed;
 };
 
 struct attempt {
         struct target *t;
-        struct slot *slot;
+        size_t slot;
         struct delivery d;
         enum evhttp_request_error error;
         bool errored;
-        uint64_t started_usec;
 };
 
 struct webhook {
@@ -67,15 +70,16 @@ struct webhook {
         struct evdns_base *dns;
         SSL_CTX *ssl;
         struct store *db;
-        char *db_path;
         struct target targets[MAX_WEBHOOK_URLS];
         const char *urls[MAX_WEBHOOK_URLS];
         size_t n;
-        struct webhook_config cfg;      /* urls and files borrowed from the copy below */
+        struct webhook_config cfg;
         char *url_copies[MAX_WEBHOOK_URLS];
         char *secret;
         size_t secret_len;
         struct event *wake_ev, *poll_ev, *flush_ev, *stop_ev;
+        int64_t cursor;         /* durable: conflicts up to this have rows */
+        bool dirty;             /* conflicts after the cursor were seen: record their rows */
         struct delivery_outcome *out;
         char **out_errors;
         size_t n_out, cap_out;
@@ -98,6 +102,12 @@ static double jitter(void) {
 
 static void dispatch(struct webhook *w);
 
+static void schedule_flush(struct webhook *w) {
+        struct timeval tv = { 0, WEBHOOK_FLUSH_MSEC * 1000 };
+        if (!event_pending(w->flush_ev, EV_TIMEOUT, NULL))
+                event_add(w->flush_ev, &tv);
+}
+
 /* Queues an outcome for the next flush; 0 or -ENOMEM. */
 static int outcome_add(struct webhook *w, const struct delivery_outcome *o) {
         if (w->n_out == w->cap_out) {
@@ -116,33 +126,46 @@ static int outcome_add(struct webhook *w, const struct delivery_outcome *o) {
         w->out[w->n_out] = *o;
         w->out[w->n_out].error = w->out_errors[w->n_out];
         w->n_out++;
-        struct timeval tv = { 0, WEBHOOK_FLUSH_MSEC * 1000 };
-        if (!event_pending(w->flush_ev, EV_TIMEOUT, NULL))
-                event_add(w->flush_ev, &tv);
+        schedule_flush(w);
         return 0;
 }
 
-/* Commits the outcomes, frees their slots, sends what became possible. */
+static int unflushed_add(struct target *t, int64_t id) {
+        if (t->n_unflushed == t->cap_unflushed) {
+                size_t cap = t->cap_unflushed ? t->cap_unflushed * 2 : 32;
+                int64_t *n = realloc(t->unflushed, cap * sizeof(*n));
+                if (!n)
+                        return -ENOMEM;
+                t->unflushed = n;
+                t->cap_unflushed = cap;
+        }
+        t->unflushed[t->n_unflushed++] = id;
+        return 0;
+}
+
+/* Records the new conflicts' rows, the cursor and the outcomes in one
+ * transaction, then sends what became possible. */
 static void flush_cb(evutil_socket_t fd, short what, void *arg) {
         struct webhook *w = arg;
-        int r = store_deliveries_finish(w->db, w->out, w->n_out);
+        int64_t delta = 0, cursor = 0;
+        int r = store_deliveries_record(w->db, w->urls, w->n, now_ms(), w->out, w->n_out, &delta, &cursor);
         if (r < 0) {
-                log_warning("webhook: recording %zu delivery outcomes failed: %s; trying again", w->n_out,
-                            strerror(-r));
+                log_warning("webhook: recording deliveries failed: %s; trying again", strerror(-r));
                 struct timeval tv = { 0, 200000 };
                 event_add(w->flush_ev, &tv);
                 return;
         }
-        for (size_t i = 0; i < w->n_out; i++) {
-                for (size_t k = 0; k < w->n; k++)
-                        for (int j = 0; j < w->cfg.max_in_flight; j++)
-                                if (w->targets[k].slots[j].id == w->out[i].id && w->targets[k].slots[j].finished)
-                                        w->targets[k].slots[j] = (struct slot) {};
-                if (w->out[i].done)
-                        atomic_fetch_sub(&w->backlog, 1);
+        for (size_t i = 0; i < w->n_out; i++)
                 free(w->out_errors[i]);
-        }
         w->n_out = 0;
+        w->cursor = cursor;
+        w->dirty = false;
+        for (size_t k = 0; k < w->n; k++) {
+                w->targets[k].n_unflushed = 0;
+                if (w->targets[k].sent < cursor)
+                        w->targets[k].sent = cursor;
+        }
+        atomic_fetch_add(&w->backlog, delta);
         dispatch(w);
 }
 
@@ -178,11 +201,12 @@ static void log_failure(struct target *t, const struct attempt *a, const char *w
 }
 
 /* An attempt ended with status (0: no answer; -1: its conflict is gone,
- * there is nothing to deliver); records its outcome. */
+ * there is nothing to deliver); frees its slot, queues its outcome and
+ * fills the slot again. */
 static void attempt_end(struct attempt *a, int status) {
         struct target *t = a->t;
         struct webhook *w = t->w;
-        struct delivery_outcome o = { .id = a->d.id };
+        struct delivery_outcome o = { .conflict_id = a->d.conflict_id, .url = t->index };
         char why[96];
 
         if (status < 0) {
@@ -203,10 +227,12 @@ static void attempt_end(struct attempt *a, int status) {
                                                           (int64_t) w->cfg.retry_max_sec * 1000, jitter());
                 o.error = why;
         }
-        a->slot->finished = true;
-        if (outcome_add(w, &o) < 0)
-                a->slot->id = 0;        /* not recorded: the row stays due and is sent again */
+        t->active[a->slot] = 0;
+        /* not recorded (no memory): the row, or the cursor, makes it go again */
+        if (outcome_add(w, &o) == 0)
+                unflushed_add(t, a->d.conflict_id);
         free(a);
+        dispatch(w);
 }
 
 static void request_error_cb(enum evhttp_request_error e, void *arg) {
@@ -248,18 +274,15 @@ static struct bufferevent *connection_bev(struct webhook *w, struct target *t) {
 
 /* Sends delivery d to t in slot; a failure to even start counts as a
  * failed attempt. */
-static void send_one(struct webhook *w, struct target *t, struct slot *slot, const struct delivery *d) {
+static void send_one(struct webhook *w, struct target *t, size_t slot, const struct delivery *d) {
         struct attempt *a = calloc(1, sizeof(*a));
         json_t *c = NULL;
         char *body = NULL;
 
-        slot->id = d->id;
-        slot->finished = false;
-        if (!a) {
-                slot->id = 0;
+        if (!a)
                 return;
-        }
-        *a = (struct attempt) { .t = t, .slot = slot, .d = *d, .started_usec = now_usec() };
+        t->active[slot] = d->conflict_id;
+        *a = (struct attempt) { .t = t, .slot = slot, .d = *d };
 
         int r = store_get_conflict_json(w->db, d->conflict_id, &c);
         if (r == -ENOENT) {
@@ -316,51 +339,66 @@ static void send_one(struct webhook *w, struct target *t, struct slot *slot, con
         evhttp_connection_free_on_completion(conn);
 }
 
-/* Fills every free slot of every url with its due deliveries. */
-static void dispatch(struct webhook *w) {
-        int64_t now = now_ms();
-        int max = w->cfg.max_in_flight;
-        int64_t *skip = calloc((size_t) max, sizeof(*skip));
-        struct delivery *due = calloc((size_t) max, sizeof(*due));
+/* Fills t's free slots: first with its due rows (retries, and conflicts
+ * that found no free slot), then with conflicts that have no row yet. */
+static void fill(struct webhook *w, struct target *t, int64_t now, int64_t *skip, struct delivery *due) {
+        size_t max = (size_t) w->cfg.max_in_flight, n_skip = 0, n_free = 0, n_due = 0, n_new = 0;
+        int64_t fresh[MAX_WEBHOOK_IN_FLIGHT];
 
-        for (size_t k = 0; skip && due && k < w->n; k++) {
-                struct target *t = &w->targets[k];
-                size_t n_skip = 0, n_free = 0, n_due = 0;
-                for (int j = 0; j < max; j++) {
-                        if (t->slots[j].id)
-                                skip[n_skip++] = t->slots[j].id;
-                        else
-                                n_free++;
-                }
-                if (n_free == 0)
-                        continue;
-                int r = store_deliveries_due(w->db, t->url, now, skip, n_skip, due, n_free, &n_due);
-                if (r < 0) {
-                        log_warning("webhook: reading due deliveries failed: %s", strerror(-r));
-                        break;
-                }
-                for (size_t i = 0, j = 0; i < n_due; i++) {
-                        while (t->slots[j].id)
-                                j++;
-                        send_one(w, t, &t->slots[j], &due[i]);
-                }
+        for (size_t j = 0; j < max; j++) {
+                if (t->active[j])
+                        skip[n_skip++] = t->active[j];
+                else
+                        n_free++;
         }
-        free(skip);
-        free(due);
+        if (n_free == 0)
+                return;
+        for (size_t j = 0; j < t->n_unflushed; j++)
+                skip[n_skip++] = t->unflushed[j];
+        int r = store_deliveries_due(w->db, t->url, now, skip, n_skip, due, n_free, &n_due);
+        if (r >= 0 && n_due < n_free)
+                r = store_conflict_ids_after(w->db, t->sent > w->cursor ? t->sent : w->cursor, fresh,
+                                             n_free - n_due, &n_new);
+        if (r < 0) {
+                log_warning("webhook: reading due deliveries failed: %s", strerror(-r));
+                return;
+        }
+        for (size_t i = 0; i < n_new; i++) {
+                due[n_due++] = (struct delivery) { fresh[i], 0 };
+                t->sent = fresh[i];
+                w->dirty = true;
+        }
+        for (size_t i = 0, j = 0; i < n_due; i++) {
+                while (t->active[j])
+                        j++;
+                send_one(w, t, j, &due[i]);
+        }
 }
 
-static void enqueue(struct webhook *w) {
-        int64_t added = 0;
-        int r = store_deliveries_enqueue(w->db, w->urls, w->n, now_ms(), &added);
-        if (r < 0)
-                log_warning("webhook: queueing deliveries failed: %s (retried within a second)", strerror(-r));
-        atomic_fetch_add(&w->backlog, added);
+/* Fills every url's free slots; schedules the recording of conflicts
+ * seen after the durable cursor. */
+static void dispatch(struct webhook *w) {
+        int64_t now = now_ms();
+        size_t n_skip = (size_t) w->cfg.max_in_flight;
+        for (size_t k = 0; k < w->n; k++)
+                if (w->targets[k].n_unflushed + (size_t) w->cfg.max_in_flight > n_skip)
+                        n_skip = w->targets[k].n_unflushed + (size_t) w->cfg.max_in_flight;
+        int64_t *skip = calloc(n_skip, sizeof(*skip));
+        struct delivery *due = calloc((size_t) w->cfg.max_in_flight, sizeof(*due));
+        for (size_t k = 0; skip && due && k < w->n; k++)
+                fill(w, &w->targets[k], now, skip, due);
+        free(skip);
+        free(due);
+        int64_t next = 0;
+        size_t n = 0;
+        if (!w->dirty && store_conflict_ids_after(w->db, w->cursor, &next, 1, &n) == 0 && n > 0)
+                w->dirty = true;        /* new conflicts no slot took: they need rows */
+        if (w->dirty)
+                schedule_flush(w);
 }
 
 static void wake_cb(evutil_socket_t fd, short what, void *arg) {
-        struct webhook *w = arg;
-        enqueue(w);
-        dispatch(w);
+        dispatch(arg);
 }
 
 static void stop_cb(evutil_socket_t fd, short what, void *arg) {
@@ -371,7 +409,6 @@ static void stop_cb(evutil_socket_t fd, short what, void *arg) {
 static void *webhook_main(void *arg) {
         struct webhook *w = arg;
         pthread_setname_np(pthread_self(), "claimd-webhook");
-        enqueue(w);
         dispatch(w);
         event_base_dispatch(w->base);
         return NULL;
@@ -399,7 +436,8 @@ static void webhook_free(struct webhook *w) {
                 return;
         for (size_t k = 0; k < w->n; k++) {
                 webhook_url_free(&w->targets[k].u);
-                free(w->targets[k].slots);
+                free(w->targets[k].active);
+                free(w->targets[k].unflushed);
                 free(w->url_copies[k]);
         }
         for (size_t i = 0; i < w->n_out; i++)
@@ -466,13 +504,14 @@ int webhook_start(const struct config *cfg, struct webhook **ret) {
                 struct target *t = &w->targets[k];
                 const char *why = NULL;
                 w->url_copies[k] = strdup(c->urls[k]);
-                t->slots = calloc((size_t) c->max_in_flight, sizeof(*t->slots));
-                if (!w->url_copies[k] || !t->slots || webhook_url_parse(c->urls[k], &t->u, &why) < 0) {
+                t->active = calloc((size_t) c->max_in_flight, sizeof(*t->active));
+                if (!w->url_copies[k] || !t->active || webhook_url_parse(c->urls[k], &t->u, &why) < 0) {
                         r = why ? -EINVAL : -ENOMEM;
                         goto fail;
                 }
                 w->n++;
                 t->w = w;
+                t->index = k;
                 t->url = w->urls[k] = w->url_copies[k];
                 if (t->u.https && !w->ssl && (r = setup_tls(w)) < 0)
                         goto fail;
@@ -483,16 +522,22 @@ int webhook_start(const struct config *cfg, struct webhook **ret) {
                 log_error("webhook: cannot open the database %s: %s", cfg->database, strerror(-r));
                 goto fail;
         }
-        r = store_deliveries_forget_others(w->db, w->urls, w->n);
+        r = store_deliveries_connection(w->db);
+        if (r >= 0)
+                r = store_deliveries_forget_others(w->db, w->urls, w->n);
         if (r > 0)
                 log_warning("webhook: dropped %d pending deliveries to urls no longer configured", r);
         int64_t backlog = 0;
+        if (r >= 0)
+                r = store_deliveries_record(w->db, w->urls, w->n, now_ms(), NULL, 0, NULL, &w->cursor);
         if (r >= 0)
                 r = store_deliveries_count(w->db, &backlog);
         if (r < 0) {
                 log_error("webhook: cannot read the pending deliveries: %s", strerror(-r));
                 goto fail;
         }
+        for (size_t k = 0; k < w->n; k++)
+                w->targets[k].sent = w->cursor;
         atomic_store(&w->backlog, backlog);
         w->cfg.secret_file = w->cfg.ca_file = NULL;     /* read above; the configuration may go */
         r = -pthread_create(&w->thread, NULL, webhook_main, w);
@@ -529,8 +574,9 @@ void webhook_stop(struct webhook *w) {
         if (w->started) {
                 event_active(w->stop_ev, EV_READ, 1);
                 pthread_join(w->thread, NULL);
-                /* what finished is recorded; what is in flight stays pending */
-                if (w->n_out > 0 && store_deliveries_finish(w->db, w->out, w->n_out) == 0) {
+                /* what finished is recorded; what is in flight is owed */
+                if ((w->n_out > 0 || w->dirty) &&
+                    store_deliveries_record(w->db, w->urls, w->n, now_ms(), w->out, w->n_out, NULL, NULL) == 0) {
                         for (size_t i = 0; i < w->n_out; i++)
                                 free(w->out_errors[i]);
                         w->n_out = 0;

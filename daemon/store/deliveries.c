@@ -13,6 +13,11 @@
 #define SQL_WEBHOOK_URLS "SELECT url FROM webhook_cursors"
 #define SQL_DELIVERIES_COUNT "SELECT count(*) FROM deliveries"
 
+int store_deliveries_connection(struct store *s) {
+        int rc = sqlite3_exec(s->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+        return store_errno(rc);
+}
+
 /* Runs one prepared statement with text ?1 and int64 ?2 (when have2). */
 static int run_text_int(struct store *s, enum stmt_id id, const char *t, bool have2, int64_t v) {
         sqlite3_stmt *st;
@@ -25,8 +30,16 @@ static int run_text_int(struct store *s, enum stmt_id id, const char *t, bool ha
         return stmt_run(st);
 }
 
-/* The cursor of url, started at the newest conflict when it has none. */
-static int cursor_get(struct store *s, const char *url, int64_t *ret) {
+static int max_conflict(struct store *s, int64_t *ret) {
+        sqlite3_stmt *st;
+        int r = stmt_get(s, ST_MAX_CONFLICT, &st);
+        if (r >= 0)
+                r = stmt_int64(st, ret);
+        return r < 0 ? r : 0;
+}
+
+/* The cursor of url, started at max (the newest conflict) when it has none. */
+static int cursor_get(struct store *s, const char *url, int64_t max, int64_t *ret) {
         sqlite3_stmt *st;
         int r = stmt_get(s, ST_WEBHOOK_CURSOR_GET, &st);
         if (r < 0)
@@ -41,51 +54,59 @@ static int cursor_get(struct store *s, const char *url, int64_t *ret) {
         }
         if (rc != SQLITE_DONE)
                 return store_errno(rc);
-        r = stmt_get(s, ST_MAX_CONFLICT, &st);
-        if (r < 0)
-                return r;
-        r = stmt_int64(st, &v);
-        if (r < 0)
-                return r;
-        *ret = v;
-        return run_text_int(s, ST_WEBHOOK_CURSOR_SET, url, true, v);
+        *ret = max;
+        return run_text_int(s, ST_WEBHOOK_CURSOR_SET, url, true, max);
 }
 
-static int enqueue_body(struct store *s, const char *const *urls, size_t n, int64_t now, int64_t *added) {
-        for (size_t i = 0; i < n; i++) {
-                int64_t cursor = 0, max = 0;
+/* store_deliveries_record() inside its transaction. */
+static int record_body(struct store *s, const char *const *urls, size_t n_urls, int64_t now,
+                       const struct delivery_outcome *o, size_t n_o, int64_t *backlog, int64_t *cursor) {
+        int64_t max = 0;
+        int r = max_conflict(s, &max);
+        for (size_t i = 0; i < n_urls && r >= 0; i++) {
+                int64_t c = 0;
                 sqlite3_stmt *st;
-                int r = cursor_get(s, urls[i], &cursor);
-                if (r < 0)
-                        return r;
-                r = stmt_get(s, ST_MAX_CONFLICT, &st);
-                if (r >= 0)
-                        r = stmt_int64(st, &max);
-                if (r < 0)
-                        return r;
-                if (max <= cursor)
+                r = cursor_get(s, urls[i], max, &c);
+                if (r < 0 || max <= c)
                         continue;
                 r = stmt_get(s, ST_DELIVERIES_ENQUEUE, &st);
                 if (r < 0)
-                        return r;
+                        break;
                 bind_text(st, 1, urls[i]);
                 sqlite3_bind_int64(st, 2, now);
-                sqlite3_bind_int64(st, 3, cursor);
+                sqlite3_bind_int64(st, 3, c);
                 sqlite3_bind_int64(st, 4, max);
                 r = stmt_run(st);
-                if (r < 0)
-                        return r;
-                *added += sqlite3_changes(s->db);
-                r = run_text_int(s, ST_WEBHOOK_CURSOR_SET, urls[i], true, max);
-                if (r < 0)
-                        return r;
+                if (r >= 0) {
+                        *backlog += sqlite3_changes(s->db);
+                        r = run_text_int(s, ST_WEBHOOK_CURSOR_SET, urls[i], true, max);
+                }
         }
-        return 0;
+        for (size_t i = 0; i < n_o && r >= 0; i++) {
+                sqlite3_stmt *st;
+                if (o[i].url >= n_urls)
+                        continue;
+                r = stmt_get(s, o[i].done ? ST_DELIVERY_DELETE : ST_DELIVERY_RETRY, &st);
+                if (r < 0)
+                        break;
+                sqlite3_bind_int64(st, 1, o[i].conflict_id);
+                bind_text(st, 2, urls[o[i].url]);
+                if (!o[i].done) {
+                        sqlite3_bind_int(st, 3, o[i].attempts);
+                        sqlite3_bind_int64(st, 4, o[i].next_at);
+                        bind_text(st, 5, o[i].error);
+                }
+                r = stmt_run(st);
+                if (r >= 0 && o[i].done)
+                        *backlog -= sqlite3_changes(s->db);
+        }
+        *cursor = max;
+        return r;
 }
 
 /* Ends the transaction a caller began: COMMIT when its work returned r >= 0,
  * ROLLBACK otherwise.  Returns 0 or the first negative errno. */
-static int in_transaction(struct store *s, int r) {
+static int end_transaction(struct store *s, int r) {
         if (r >= 0)
                 r = exec_simple(s, ST_COMMIT);
         if (r < 0)
@@ -93,19 +114,39 @@ static int in_transaction(struct store *s, int r) {
         return r;
 }
 
-int store_deliveries_enqueue(struct store *s, const char *const *urls, size_t n, int64_t now,
-                             int64_t *ret_added) {
-        int64_t added = 0;
-        if (!s || (n > 0 && !urls))
+int store_deliveries_record(struct store *s, const char *const *urls, size_t n_urls, int64_t now,
+                            const struct delivery_outcome *o, size_t n_o, int64_t *ret_backlog,
+                            int64_t *ret_cursor) {
+        int64_t backlog = 0, cursor = 0;
+        if (!s || (n_urls > 0 && !urls) || (n_o > 0 && !o))
                 return -EINVAL;
-        if (n == 0)
-                return 0;
         int r = exec_simple(s, ST_BEGIN);
         if (r < 0)
                 return r;
-        r = in_transaction(s, enqueue_body(s, urls, n, now, &added));
-        if (r == 0 && ret_added)
-                *ret_added += added;
+        r = end_transaction(s, record_body(s, urls, n_urls, now, o, n_o, &backlog, &cursor));
+        if (r < 0)
+                return r;
+        if (ret_backlog)
+                *ret_backlog += backlog;
+        if (ret_cursor)
+                *ret_cursor = cursor;
+        return 0;
+}
+
+int store_conflict_ids_after(struct store *s, int64_t after, int64_t *ret, size_t max, size_t *ret_n) {
+        sqlite3_stmt *st;
+        size_t n = 0;
+        int rc, r = stmt_get(s, ST_CONFLICT_IDS_AFTER, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, after);
+        sqlite3_bind_int64(st, 2, (int64_t) max);
+        while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+                ret[n++] = sqlite3_column_int64(st, 0);
+        if (n < max && rc != SQLITE_DONE)
+                r = store_errno(rc);
+        sqlite3_reset(st);
+        *ret_n = n;
         return r;
 }
 
@@ -125,18 +166,18 @@ int store_deliveries_forget_others(struct store *s, const char *const *urls, siz
         int r = exec_simple(s, ST_BEGIN);
         if (r < 0)
                 return r;
-        int prc = sqlite3_prepare_v2(s->db, SQL_WEBHOOK_URLS, -1, &st, NULL);
-        r = store_errno(prc);
+        r = store_errno(sqlite3_prepare_v2(s->db, SQL_WEBHOOK_URLS, -1, &st, NULL));
         if (r >= 0) {
                 int rc;
                 while ((rc = sqlite3_step(st)) == SQLITE_ROW && ngone < 64) {
                         const char *u = column_text(st, 0);
-                        if (u && !listed(u, urls, n) && !(gone[ngone] = strdup(u))) {
+                        if (!u || listed(u, urls, n))
+                                continue;
+                        if (!(gone[ngone] = strdup(u))) {
                                 r = -ENOMEM;
                                 break;
                         }
-                        if (u && !listed(u, urls, n))
-                                ngone++;
+                        ngone++;
                 }
                 sqlite3_finalize(st);
                 if (r >= 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
@@ -150,7 +191,7 @@ int store_deliveries_forget_others(struct store *s, const char *const *urls, siz
         }
         for (size_t i = 0; i < ngone; i++)
                 free(gone[i]);
-        r = in_transaction(s, r);
+        r = end_transaction(s, r);
         return r < 0 ? r : dropped;
 }
 
@@ -158,7 +199,7 @@ int store_deliveries_due(struct store *s, const char *url, int64_t now, const in
                          struct delivery *ret, size_t max, size_t *ret_n) {
         sqlite3_stmt *st;
         size_t n = 0;
-        int rc, r = stmt_get(s, ST_DELIVERIES_DUE, &st);
+        int rc = SQLITE_DONE, r = stmt_get(s, ST_DELIVERIES_DUE, &st);
         if (r < 0)
                 return r;
         bind_text(st, 1, url);
@@ -169,37 +210,14 @@ int store_deliveries_due(struct store *s, const char *url, int64_t now, const in
                 bool busy = false;
                 for (size_t i = 0; i < n_skip && !busy; i++)
                         busy = skip[i] == id;
-                if (busy)
-                        continue;
-                ret[n++] = (struct delivery) { id, sqlite3_column_int64(st, 1), sqlite3_column_int(st, 2) };
+                if (!busy)
+                        ret[n++] = (struct delivery) { id, sqlite3_column_int(st, 1) };
         }
         if (n < max && rc != SQLITE_DONE)
                 r = store_errno(rc);
         sqlite3_reset(st);
         *ret_n = n;
         return r;
-}
-
-int store_deliveries_finish(struct store *s, const struct delivery_outcome *o, size_t n) {
-        if (n == 0)
-                return 0;
-        int r = exec_simple(s, ST_BEGIN);
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < n && r >= 0; i++) {
-                sqlite3_stmt *st;
-                r = stmt_get(s, o[i].done ? ST_DELIVERY_DELETE : ST_DELIVERY_RETRY, &st);
-                if (r < 0)
-                        break;
-                sqlite3_bind_int64(st, 1, o[i].id);
-                if (!o[i].done) {
-                        sqlite3_bind_int(st, 2, o[i].attempts);
-                        sqlite3_bind_int64(st, 3, o[i].next_at);
-                        bind_text(st, 4, o[i].error);
-                }
-                r = stmt_run(st);
-        }
-        return in_transaction(s, r);
 }
 
 int store_deliveries_count(struct store *s, int64_t *ret) {

@@ -124,10 +124,12 @@ const char *const stmt_sql[_ST_MAX] = {
                 "SELECT id, ?1, ?2 FROM conflicts WHERE id > ?3 AND id <= ?4 ORDER BY id",
         [ST_DELIVERIES_DROP_URL] = "DELETE FROM deliveries WHERE url = ?1",
         [ST_DELIVERIES_DUE] =
-                "SELECT id, conflict_id, attempts FROM deliveries WHERE url = ?1 AND next_at <= ?2 "
+                "SELECT conflict_id, attempts FROM deliveries WHERE url = ?1 AND next_at <= ?2 "
                 "ORDER BY next_at, id LIMIT ?3",
-        [ST_DELIVERY_DELETE] = "DELETE FROM deliveries WHERE id = ?1",
-        [ST_DELIVERY_RETRY] = "UPDATE deliveries SET attempts = ?2, next_at = ?3, last_error = ?4 WHERE id = ?1",
+        [ST_DELIVERY_DELETE] = "DELETE FROM deliveries WHERE conflict_id = ?1 AND url = ?2",
+        [ST_DELIVERY_RETRY] =
+                "UPDATE deliveries SET attempts = ?3, next_at = ?4, last_error = ?5 WHERE conflict_id = ?1 AND url = ?2",
+        [ST_CONFLICT_IDS_AFTER] = "SELECT id FROM conflicts WHERE id > ?1 ORDER BY id LIMIT ?2",
         [ST_REVIEW_HISTORY] =
                 "SELECT status, note, reviewer, at FROM conflict_reviews WHERE conflict_id = ?1 ORDER BY id",
 };

@@ -107,6 +107,7 @@ enum stmt_id {
         ST_DELIVERIES_DUE,
         ST_DELIVERY_DELETE,
         ST_DELIVERY_RETRY,
+        ST_CONFLICT_IDS_AFTER,
         _ST_MAX,
 };
 

@@ -15,7 +15,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'pylib'))
 import claimdtest  # noqa: E402
-from claimdtest import Daemon, assert_error, case, diag, skip, slow_factor, write_config  # noqa: E402
+from claimdtest import (Daemon, assert_error, case, conflict_article, diag, skip, slow_factor,  # noqa: E402
+                        write_config)
 
 JSON = {'Content-Type': 'application/json'}
 LIMIT = 1 << 20         # max body, bytes
@@ -806,6 +807,60 @@ def concurrent_bad_and_good(d):
         for t in ths:
                 t.join(60)
         assert not errs, errs[:3]
+
+
+@hostile
+def review_hostile_bodies(d):
+        # the analyst's desk: PATCH /v1/conflicts/{id} bodies (a conflict to aim at first)
+        r = d.post('/v1/articles', conflict_article(7001))
+        assert r.status == 201 and r.json['conflicts'], r
+        path = '/v1/conflicts/%d' % r.json['conflicts'][0]
+        for body, status, code in (
+                        (b'{"status": ' + b'[' * 5000 + b']' * 5000 + b'}', 400, ('invalid_json', 'invalid_field')),
+                        (b'{"status": "open", "note": "a\u0000b"}', 400, 'invalid_field'),
+                        (b'{"status": "open", "reviewer": "\u001b[31mred"}', 400, 'invalid_field'),
+                        (b'{"status": "open\u0000"}', 400, 'invalid_field'),
+                        (b'{"status": "open", "note": "' + b'n' * (LIMIT - 64) + b'"}', 400, 'invalid_field'),
+                        (b'{"status": "open", "note": "' + b'n' * (LIMIT + 10) + b'"}', 413, 'too_large'),
+                        (b'{"status": 1e999}', 400, ('invalid_json', 'invalid_field')),
+                        (b'{"status": "open"}\x00', 400, ('invalid_json', 'invalid_utf8')),
+                        (b'', 400, 'invalid_json'),
+                        (b'null', 400, 'invalid_json')):
+                r = d.http('PATCH', path, body=body, headers=JSON, timeout=TIMEOUT + 10)
+                assert_error(r, status, code)
+        for bad in ('/v1/conflicts/1%00', '/v1/conflicts/-1', '/v1/conflicts/99999999999999999999',
+                    '/v1/conflicts/1/history/x', '/v1/conflicts//history'):
+                assert_error(d.http('PATCH', bad, body=b'{"status": "open"}', headers=JSON), (400, 404, 405),
+                             ('not_found', 'invalid_request', 'method_not_allowed'))
+        assert d.http('PATCH', path, body=b'{"status": "open"}', headers=JSON).status == 200
+
+
+@hostile
+def stream_hostile_clients(d):
+        # many streams opened and dropped at once, one that pipelines more
+        # requests behind its own, an HTTP/1.0 one, and a huge Last-Event-ID
+        socks = []
+        for i in range(50):
+                s = socket.create_connection((d.host, d.port), timeout=5)
+                s.sendall(b'GET /v1/conflicts/stream?since=0 HTTP/1.1\r\nHost: x\r\n\r\n')
+                socks.append(s)
+        for s in socks:
+                s.close()
+        s = socket.create_connection((d.host, d.port), timeout=5)
+        s.sendall(b'GET /v1/conflicts/stream HTTP/1.1\r\nHost: x\r\n\r\n' +
+                  b'POST /v1/articles HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}' * 50)
+        time.sleep(0.3)
+        s.close()
+        r, buf = d.raw(b'GET /v1/conflicts/stream HTTP/1.0\r\n\r\n', timeout=1.5)
+        assert buf.startswith(b'HTTP/1.') and b' 200 ' in buf.split(b'\r\n')[0], buf[:200]
+        r = d.get('/v1/conflicts/stream', headers={'Last-Event-ID': '9' * 9000})
+        assert_error(r, (400, 431), ('invalid_field', 'too_large'))
+        for bad in ('/%2e%2e/app.js', '/app.js%00', '/app.js/', '//', '/.git/config'):
+                assert_error(d.get(bad), (400, 404), ('not_found', 'invalid_request'))
+        time.sleep(1.5)
+        d.assert_serving('hostile streams')
+        m = d.get('/metrics').body.decode()
+        assert 'claimd_event_streams 0' in m, [l for l in m.splitlines() if 'event_streams' in l]
 
 
 @case
