@@ -1,4 +1,7 @@
-/* claimd: command line, start-up, SIGHUP reload, graceful SIGTERM. */
+/* claimd: main() is parse_argv() -> check_config() | run(); run() is
+ * setup(), the event loop, and teardown(), the one cleanup path, which
+ * undoes whatever part of setup() was done (after systemd's run() and
+ * dbus-broker's main.c).  SIGHUP reloads, SIGTERM/SIGINT drain and stop. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -22,10 +25,23 @@
 #include "daemon/http/webhook.h"
 #include "daemon/workers.h"
 
-static struct server server;
-static const char *config_path;
-static struct config_overrides overrides = { .log_level = -1 };
-static struct event *ev_term, *ev_int, *ev_hup, *ev_watchdog, *ev_drain;
+/* What the command line asks for. */
+struct args {
+        const char *config_path;                /* NULL: built-in defaults */
+        struct config_overrides overrides;
+        int log_target;
+        bool check_config;
+};
+
+/* The running daemon: the HTTP server's state and what main.c owns. */
+struct daemon {
+        const struct args *args;
+        struct server server;
+        struct store *writer;                   /* until workers_new() takes it */
+        int n_workers;
+        struct event *ev_term, *ev_int, *ev_hup, *ev_watchdog, *ev_drain, *ev_deadline;
+        bool dispatched;                        /* setup() completed and the loop ran */
+};
 
 static void help(void) {
         printf("Usage: claimd [OPTIONS]\n\n"
@@ -93,12 +109,13 @@ static void set_work_options(struct work_options *o, const struct config *c) {
 }
 
 /* SIGHUP: re-reads the file; applies what can change while running. */
-static void reload(void) {
+static void reload(struct daemon *d) {
+        struct server *srv = &d->server;
         struct config c;
         char *errors = NULL;
 
         notify_reloading();
-        int r = config_load(&c, config_path, &overrides, &errors);
+        int r = config_load(&c, d->args->config_path, &d->args->overrides, &errors);
         if (r < 0) {
                 log_errors(errors);
                 log_struct(LOG_ERR, CLAIMD_MESSAGE_RELOAD_FAILED, NULL,
@@ -122,7 +139,7 @@ static void reload(void) {
         /* the listeners stay as they are until a restart: the check of
          * start-up must hold for them under the new settings too */
         char remote[128];
-        if (!token && !c.allow_remote && http_remote_listener(&server, remote, sizeof(remote))) {
+        if (!token && !c.allow_remote && http_remote_listener(srv, remote, sizeof(remote))) {
                 log_struct(LOG_ERR, CLAIMD_MESSAGE_RELOAD_FAILED, NULL,
                            "reload refused: claimd listens on %s, which is not a loopback address, and the new "
                            "configuration has no API token (token file missing or empty); keeping the "
@@ -132,7 +149,7 @@ static void reload(void) {
                 return;
         }
 
-        struct config *old = &server.cfg;
+        struct config *old = &srv->cfg;
         bool restart = false;
         if (strcmp(c.database, old->database) != 0)
                 restart = true, log_warning("reload: database changed; takes effect after a restart");
@@ -160,62 +177,78 @@ static void reload(void) {
         c.webhook = keep.webhook;
         free(keep.token_file);
 
-        server.cfg = c;
-        if (server.token) {
-                explicit_bzero(server.token, server.token_len);
-                free(server.token);
+        srv->cfg = c;
+        if (srv->token) {
+                explicit_bzero(srv->token, srv->token_len);
+                free(srv->token);
         }
-        server.token = token;
-        server.token_len = token_len;
+        srv->token = token;
+        srv->token_len = token_len;
 
         log_set_max_level(c.log_level);
-        http_apply_limits(&server);
+        http_apply_limits(srv);
         struct work_options o;
         set_work_options(&o, &c);
-        workers_set_options(server.workers, &o);
+        workers_set_options(srv->workers, &o);
 
         log_struct(LOG_NOTICE, CLAIMD_MESSAGE_RELOADED, NULL, "configuration reloaded from %s%s",
-                   config_path ? config_path : "(built-in defaults)",
+                   d->args->config_path ? d->args->config_path : "(built-in defaults)",
                    restart ? "; some changes need a restart" : "");
         notify_ready("Serving");
 }
 
-static void drain_check(evutil_socket_t fd, short what, void *arg) {
-        if (!server.workers)
+
+/* Polls the work queue while stopping: once it is empty (or at the
+ * SHUTDOWN_DRAIN_SEC deadline, force), the loop ends a moment later, when
+ * the last replies are written out. */
+static void drain_end(struct daemon *d, bool force) {
+        if (!d->server.workers)
                 return;
-        if (workers_inflight(server.workers) == 0 || arg) {
-                /* a moment for the last replies to be written out */
+        if (workers_inflight(d->server.workers) == 0 || force) {
                 struct timeval tv = { 0, 200000 };
-                event_base_loopexit(server.base, &tv);
+                event_base_loopexit(d->server.base, &tv);
         }
 }
 
-static void begin_shutdown(const char *why) {
-        if (server.stopping)
+static void drain_poll(evutil_socket_t fd, short what, void *arg) {
+        drain_end(arg, false);
+}
+
+static void drain_deadline(evutil_socket_t fd, short what, void *arg) {
+        drain_end(arg, true);
+}
+
+static void begin_shutdown(struct daemon *d, const char *why) {
+        struct server *s = &d->server;
+
+        if (s->stopping)
                 return;
-        server.stopping = true;
+        s->stopping = true;
         notify_stopping();
         log_struct(LOG_NOTICE, CLAIMD_MESSAGE_STOPPING, NULL, "stopping (%s): finishing requests in flight", why);
-        http_close_listeners(&server);
-        http_release_waiting(&server);
-        workers_shutdown(server.workers);
+        http_close_listeners(s);
+        http_release_waiting(s);
+        workers_shutdown(s->workers);
 
         /* poll the work queue until it is empty, for at most SHUTDOWN_DRAIN_SEC */
-        ev_drain = event_new(server.base, -1, EV_PERSIST, drain_check, NULL);
-        struct timeval tv = { 0, 50000 };
-        event_add(ev_drain, &tv);
-        struct timeval limit = { SHUTDOWN_DRAIN_SEC, 0 };
-        event_base_once(server.base, -1, EV_TIMEOUT, drain_check, &limit, &limit);
+        struct timeval tv = { 0, 50000 }, limit = { SHUTDOWN_DRAIN_SEC, 0 };
+        d->ev_drain = event_new(s->base, -1, EV_PERSIST, drain_poll, d);
+        d->ev_deadline = evtimer_new(s->base, drain_deadline, d);
+        if (!d->ev_drain || event_add(d->ev_drain, &tv) < 0 || !d->ev_deadline ||
+            event_add(d->ev_deadline, &limit) < 0)
+                event_base_loopexit(s->base, NULL);     /* cannot wait: stop now */
 }
 
 static void signal_cb(evutil_socket_t sig, short what, void *arg) {
         if (sig == SIGHUP)
-                reload();
+                reload(arg);
         else
-                begin_shutdown(sig == SIGTERM ? "SIGTERM" : "SIGINT");
+                begin_shutdown(arg, sig == SIGTERM ? "SIGTERM" : "SIGINT");
 }
 
-int main(int argc, char *argv[]) {
+/* Parses the command line into *a: 1 to go on, 0 when it was answered
+ * (--help, --version: exit 0), -EINVAL after printing why (exit 2). */
+static int parse_argv(int argc, char *argv[], struct args *a) {
         enum { ARG_LOG_TARGET = 0x100, ARG_LOG_LEVEL, ARG_CHECK_CONFIG };
         static const struct option options[] = {
                 { "config", required_argument, NULL, 'c' },
@@ -228,45 +261,44 @@ int main(int argc, char *argv[]) {
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
-        int target = LOG_TARGET_AUTO;
-        bool check = false;
-        int c, r;
+        int c;
 
+        *a = (struct args) { .overrides = { .log_level = -1 }, .log_target = LOG_TARGET_AUTO };
         while ((c = getopt_long(argc, argv, "c:l:d:Vh", options, NULL)) >= 0) {
                 switch (c) {
                 case 'c':
-                        config_path = optarg;
+                        a->config_path = optarg;
                         break;
                 case 'l':
-                        if (overrides.n_listen >= MAX_LISTEN_ADDRESSES) {
+                        if (a->overrides.n_listen >= MAX_LISTEN_ADDRESSES) {
                                 fprintf(stderr, "claimd: at most %d --listen options\n", MAX_LISTEN_ADDRESSES);
-                                return 2;
+                                return -EINVAL;
                         }
-                        overrides.listen[overrides.n_listen++] = optarg;
+                        a->overrides.listen[a->overrides.n_listen++] = optarg;
                         break;
                 case 'd':
                         if (!*optarg) {
                                 fprintf(stderr, "claimd: --db needs a path\n");
-                                return 2;
+                                return -EINVAL;
                         }
-                        overrides.database = optarg;
+                        a->overrides.database = optarg;
                         break;
                 case ARG_LOG_TARGET:
-                        target = log_target_from_string(optarg);
-                        if (target < 0) {
+                        a->log_target = log_target_from_string(optarg);
+                        if (a->log_target < 0) {
                                 fprintf(stderr, "claimd: --log-target: auto, journal or stderr, not '%s'\n", optarg);
-                                return 2;
+                                return -EINVAL;
                         }
                         break;
                 case ARG_LOG_LEVEL:
-                        overrides.log_level = config_parse_log_level(optarg);
-                        if (overrides.log_level < 0) {
+                        a->overrides.log_level = config_parse_log_level(optarg);
+                        if (a->overrides.log_level < 0) {
                                 fprintf(stderr, "claimd: --log-level: unknown level '%s'\n", optarg);
-                                return 2;
+                                return -EINVAL;
                         }
                         break;
                 case ARG_CHECK_CONFIG:
-                        check = true;
+                        a->check_config = true;
                         break;
                 case 'V':
                         printf("claimd %s\n", CLAIMD_VERSION);
@@ -276,178 +308,244 @@ int main(int argc, char *argv[]) {
                         return 0;
                 default:
                         fprintf(stderr, "Try 'claimd --help'.\n");
-                        return 2;
+                        return -EINVAL;
                 }
         }
         if (optind < argc) {
                 fprintf(stderr, "claimd: unexpected argument '%s'\nTry 'claimd --help'.\n", argv[optind]);
-                return 2;
+                return -EINVAL;
         }
+        return 1;
+}
 
-        if (check) {
-                char *errors = NULL;
-                struct config cfg;
-                r = config_load(&cfg, config_path, &overrides, &errors);
-                if (r < 0) {
-                        fputs(errors ? errors : "claimd: cannot load the configuration\n", stderr);
-                        free(errors);
-                        return 1;
-                }
-                char *token;
-                size_t token_len;
-                char err[512];
-                r = cfg.token_file ? token_load(cfg.token_file, &token, &token_len, err, sizeof(err)) : 0;
-                if (r < 0 && !(r == -ENODATA && !cfg.token_file_explicit)) {
-                        fprintf(stderr, "%s\n", err);
-                        config_free(&cfg);
-                        return 1;
-                }
-                if (cfg.token_file && r == 0)
-                        free(token);
-                printf("%s: configuration OK\n", config_path ? config_path : "(built-in defaults)");
-                config_free(&cfg);
-                return 0;
-        }
+/* --check-config: loads the configuration and the token as start-up
+ * would, prints the problems; returns the exit status. */
+static int check_config(const struct args *a) {
+        char *errors = NULL, *token = NULL, err[512];
+        size_t token_len;
+        struct config cfg;
 
-        log_open(target);
-        if (overrides.log_level >= 0)
-                log_set_max_level(overrides.log_level);
-
-        char *errors = NULL;
-        r = config_load(&server.cfg, config_path, &overrides, &errors);
+        int r = config_load(&cfg, a->config_path, &a->overrides, &errors);
         if (r < 0) {
-                log_errors(errors ? errors : "cannot load the configuration");
+                fputs(errors ? errors : "claimd: cannot load the configuration\n", stderr);
                 free(errors);
                 return 1;
         }
-        log_set_max_level(server.cfg.log_level);
-        if (load_token(&server.cfg, &server.token, &server.token_len) < 0)
+        r = cfg.token_file ? token_load(cfg.token_file, &token, &token_len, err, sizeof(err)) : 0;
+        if (r < 0 && !(r == -ENODATA && !cfg.token_file_explicit)) {
+                fprintf(stderr, "%s\n", err);
+                config_free(&cfg);
                 return 1;
+        }
+        if (r == 0 && token) {
+                explicit_bzero(token, token_len);
+                free(token);
+        }
+        printf("%s: configuration OK\n", a->config_path ? a->config_path : "(built-in defaults)");
+        config_free(&cfg);
+        return 0;
+}
 
+/* The configuration and the token; logs and returns a negative errno. */
+static int setup_config(struct daemon *d) {
+        struct server *s = &d->server;
+        char *errors = NULL;
+
+        int r = config_load(&s->cfg, d->args->config_path, &d->args->overrides, &errors);
+        if (r < 0) {
+                log_errors(errors ? errors : "cannot load the configuration");
+                free(errors);
+                return r;
+        }
+        log_set_max_level(s->cfg.log_level);
+        return load_token(&s->cfg, &s->token, &s->token_len);
+}
+
+/* The event base, with epoll's changelist.  With the changelist,
+ * epoll_ctl() calls wait for the next dispatch, where the changes to one
+ * socket made in one iteration become one call or none: a reply enables
+ * writing (and, after the libevent 2.1 read workaround, reading) and a
+ * request answered in the same iteration disables and enables reading
+ * again.  A long-poll wave of 200 replies then writes without an
+ * epoll_ctl() between writes.  libevent's caveat, fds cloned by dup(),
+ * does not apply: claimd never dups a descriptor it hands to the loop. */
+static int setup_event_base(struct daemon *d) {
         signal(SIGPIPE, SIG_IGN);
         raise_fd_limit();
         if (evthread_use_pthreads() < 0) {
                 log_error("evthread_use_pthreads failed");
-                return 1;
+                return -ENOSYS;
         }
-        /* With the changelist, epoll_ctl() calls wait for the next dispatch,
-         * where the changes to one socket made in one iteration become one
-         * call or none: a reply enables writing (and, after the libevent 2.1
-         * read workaround, reading) and a request answered in the same
-         * iteration disables and enables reading again.  A long-poll wave of
-         * 200 replies then writes without an epoll_ctl() between writes.
-         * libevent's caveat, fds cloned by dup(), does not apply: claimd
-         * never dups a descriptor it hands to the loop. */
         struct event_config *ecfg = event_config_new();
         if (ecfg) {
                 event_config_set_flag(ecfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
-                server.base = event_base_new_with_config(ecfg);
+                d->server.base = event_base_new_with_config(ecfg);
                 event_config_free(ecfg);
         }
-        if (!server.base) {
+        if (!d->server.base) {
                 log_error("cannot create the event base");
-                return 1;
+                return -ENOMEM;
         }
+        return 0;
+}
 
-        struct store *writer = NULL;
-        r = store_open(server.cfg.database, false, &writer);
-        if (r < 0) {
-                log_error("cannot open database %s: %s", server.cfg.database, strerror(-r));
-                return 1;
-        }
-        r = store_open(server.cfg.database, true, &server.ro);
-        if (r < 0) {
-                log_error("cannot open database %s for reading: %s", server.cfg.database, strerror(-r));
-                store_close(writer);
-                return 1;
-        }
+/* The writable store (handed to the workers) and the read-only one. */
+static int setup_stores(struct daemon *d) {
+        struct server *s = &d->server;
 
-        int n_workers = server.cfg.workers;
-        if (n_workers <= 0) {
-                long n = sysconf(_SC_NPROCESSORS_ONLN);
-                n_workers = n > 0 ? (int) (n > MAX_WORKERS ? MAX_WORKERS : n) : 2;
+        int r = store_open(s->cfg.database, false, &d->writer);
+        if (r < 0) {
+                log_error("cannot open database %s: %s", s->cfg.database, strerror(-r));
+                return r;
         }
+        r = store_open(s->cfg.database, true, &s->ro);
+        if (r < 0) {
+                log_error("cannot open database %s for reading: %s", s->cfg.database, strerror(-r));
+                return r;
+        }
+        return 0;
+}
+
+/* The worker threads, which take the writable store, and the webhook sender. */
+static int setup_workers(struct daemon *d) {
+        struct server *s = &d->server;
         struct work_options wo;
-        set_work_options(&wo, &server.cfg);
-        r = workers_new(server.base, writer, server.cfg.database, n_workers, server.cfg.queue_size, &wo, http_job_done, &server,
-                        &server.workers);
+
+        d->n_workers = s->cfg.workers;
+        if (d->n_workers <= 0) {
+                long n = sysconf(_SC_NPROCESSORS_ONLN);
+                d->n_workers = n > 0 ? (int) (n > MAX_WORKERS ? MAX_WORKERS : n) : 2;
+        }
+        set_work_options(&wo, &s->cfg);
+        struct store *writer = d->writer;
+        d->writer = NULL;       /* workers_new() closes it, also when it fails */
+        int r = workers_new(s->base, writer, s->cfg.database, d->n_workers, s->cfg.queue_size, &wo, http_job_done, s,
+                            &s->workers);
         if (r < 0) {
                 log_error("cannot start worker threads: %s", strerror(-r));
-                return 1;
+                return r;
         }
-
-        r = webhook_start(&server.cfg, &server.webhook);
-        if (r < 0) {
+        r = webhook_start(&s->cfg, &s->webhook);
+        if (r < 0)
                 log_error("cannot start the webhook sender: %s", strerror(-r));
-                workers_free(server.workers);
-                return 1;
-        }
+        return r;
+}
 
-        r = http_setup(&server);
-        if (r < 0) {
-                log_error("cannot set up the HTTP server: %s", strerror(-r));
-                return 1;
-        }
-        r = http_listen(&server);
-        if (r < 0) {
-                workers_free(server.workers);
-                return 1;
-        }
+/* Signals (SIGTERM, SIGINT, SIGHUP) and the watchdog timer. */
+static int setup_signals(struct daemon *d) {
+        struct event_base *base = d->server.base;
 
-        ev_term = evsignal_new(server.base, SIGTERM, signal_cb, NULL);
-        ev_int = evsignal_new(server.base, SIGINT, signal_cb, NULL);
-        ev_hup = evsignal_new(server.base, SIGHUP, signal_cb, NULL);
-        if (!ev_term || !ev_int || !ev_hup || event_add(ev_term, NULL) < 0 || event_add(ev_int, NULL) < 0 ||
-            event_add(ev_hup, NULL) < 0) {
+        d->ev_term = evsignal_new(base, SIGTERM, signal_cb, d);
+        d->ev_int = evsignal_new(base, SIGINT, signal_cb, d);
+        d->ev_hup = evsignal_new(base, SIGHUP, signal_cb, d);
+        if (!d->ev_term || !d->ev_int || !d->ev_hup || event_add(d->ev_term, NULL) < 0 ||
+            event_add(d->ev_int, NULL) < 0 || event_add(d->ev_hup, NULL) < 0) {
                 log_error("cannot install signal handlers");
-                return 1;
+                return -ENOMEM;
         }
-        r = notify_watchdog_start(server.base, &ev_watchdog);
+        int r = notify_watchdog_start(base, &d->ev_watchdog);
         if (r < 0)
                 log_warning("cannot start the watchdog timer: %s", strerror(-r));
+        return 0;
+}
 
+/* Everything up to serving, in order; each step logs its failure. */
+static int setup(struct daemon *d) {
+        int r;
+
+        log_open(d->args->log_target);
+        if (d->args->overrides.log_level >= 0)
+                log_set_max_level(d->args->overrides.log_level);
+        if ((r = setup_config(d)) < 0 || (r = setup_event_base(d)) < 0 || (r = setup_stores(d)) < 0 ||
+            (r = setup_workers(d)) < 0)
+                return r;
+        r = http_setup(&d->server);
+        if (r < 0) {
+                log_error("cannot set up the HTTP server: %s", strerror(-r));
+                return r;
+        }
+        if ((r = http_listen(&d->server)) < 0 || (r = setup_signals(d)) < 0)
+                return r;
+        return 0;
+}
+
+static void log_started(const struct daemon *d) {
+        const struct server *s = &d->server;
         char where[256] = "";
-        if (server.socket_activated)
-                snprintf(where, sizeof(where), "%zu passed sockets", server.n_sockets);
+
+        if (s->socket_activated)
+                snprintf(where, sizeof(where), "%zu passed sockets", s->n_sockets);
         else
-                for (size_t i = 0; i < server.cfg.n_listen; i++) {
+                for (size_t i = 0; i < s->cfg.n_listen; i++) {
                         size_t n = strlen(where);
-                        snprintf(where + n, sizeof(where) - n, "%s%s", i ? " " : "", server.cfg.listen[i]);
+                        snprintf(where + n, sizeof(where) - n, "%s%s", i ? " " : "", s->cfg.listen[i]);
                 }
         log_struct(LOG_NOTICE, CLAIMD_MESSAGE_STARTED, NULL, "claimd %s serving on %s, database %s, %d workers",
-                   CLAIMD_VERSION, where, server.cfg.database, n_workers);
-        notify_ready("Serving");
+                   CLAIMD_VERSION, where, s->cfg.database, d->n_workers);
+}
 
-        event_base_dispatch(server.base);
+static void event_freep(struct event **e) {
+        if (*e)
+                event_free(*e);
+        *e = NULL;
+}
 
-        /* the loop has ended: late jobs are answered 503, then flushed */
-        if (ev_drain)
-                event_del(ev_drain);
-        int lost = workers_store_lost(server.workers);
-        if (!lost && server.ro)
-                lost = store_file_state(server.ro);
-        workers_free(server.workers);
-        server.workers = NULL;
-        webhook_stop(server.webhook);
-        server.webhook = NULL;
-        event_base_loop(server.base, EVLOOP_NONBLOCK);
-        http_release_waiting(&server);
-        http_free(&server);
-        store_close(server.ro);
+/* Undoes whatever part of setup() was done, in reverse: the workers finish
+ * (late jobs are answered 503, then flushed by one more loop pass), the
+ * webhook sender stops, long polls and streams end, the stores close.
+ * Returns what store_file_state() said of the database (0: still ours). */
+static int teardown(struct daemon *d) {
+        struct server *s = &d->server;
+        int lost = 0;
 
-        if (ev_watchdog)
-                event_free(ev_watchdog);
-        if (ev_drain)
-                event_free(ev_drain);
-        event_free(ev_term);
-        event_free(ev_int);
-        event_free(ev_hup);
-        event_base_free(server.base);
-        if (server.token) {
-                explicit_bzero(server.token, server.token_len);
-                free(server.token);
+        event_freep(&d->ev_drain);
+        event_freep(&d->ev_deadline);
+        if (s->workers)
+                lost = workers_store_lost(s->workers);
+        if (!lost && s->ro)
+                lost = store_file_state(s->ro);
+        workers_free(s->workers);
+        s->workers = NULL;
+        store_close(d->writer);         /* not handed to the workers */
+        d->writer = NULL;
+        webhook_stop(s->webhook);
+        s->webhook = NULL;
+        if (s->base)
+                event_base_loop(s->base, EVLOOP_NONBLOCK);
+        http_release_waiting(s);
+        http_free(s);
+        store_close(s->ro);
+        s->ro = NULL;
+        event_freep(&d->ev_watchdog);
+        event_freep(&d->ev_term);
+        event_freep(&d->ev_int);
+        event_freep(&d->ev_hup);
+        if (s->base)
+                event_base_free(s->base);
+        s->base = NULL;
+        if (s->token) {
+                explicit_bzero(s->token, s->token_len);
+                free(s->token);
         }
-        config_free(&server.cfg);
+        s->token = NULL;
+        config_free(&s->cfg);
+        return lost;
+}
+
+/* Sets up, serves until SIGTERM/SIGINT, tears down; the exit status. */
+static int run(const struct args *a) {
+        struct daemon d = { .args = a };
+
+        int r = setup(&d);
+        if (r >= 0) {
+                log_started(&d);
+                notify_ready("Serving");
+                d.dispatched = true;
+                event_base_dispatch(d.server.base);
+        }
+        int lost = teardown(&d);
+        if (!d.dispatched)
+                return 1;
         if (lost)
                 log_struct(LOG_ERR, CLAIMD_MESSAGE_STOPPING, NULL,
                            "stopped: the database file had been %s while claimd ran; no write was acknowledged "
@@ -455,4 +553,13 @@ int main(int argc, char *argv[]) {
         else
                 log_struct(LOG_NOTICE, CLAIMD_MESSAGE_STOPPING, NULL, "stopped: database closed cleanly");
         return 0;
+}
+
+int main(int argc, char *argv[]) {
+        struct args a;
+
+        int r = parse_argv(argc, argv, &a);
+        if (r <= 0)
+                return r < 0 ? 2 : 0;
+        return a.check_config ? check_config(&a) : run(&a);
 }

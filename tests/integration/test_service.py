@@ -45,6 +45,30 @@ def version_and_help():
 
 
 @case
+def start_failure_after_workers_exits_cleanly():
+        """A start-up step that fails after the worker threads run (the
+        listen address is taken) ends with exit status 1, promptly: the one
+        teardown path joins the threads instead of leaving them running."""
+        import socket
+        with tmpdir() as t:
+                taken = socket.socket()
+                taken.bind(('127.0.0.1', 0))
+                taken.listen()
+                port = taken.getsockname()[1]
+                try:
+                        t0 = time.time()
+                        p = subprocess.run(wrap([BIN, '--listen', '127.0.0.1:%d' % port, '--db', os.path.join(t, 'c.db'),
+                                                 '--log-target', 'stderr']),
+                                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60 * slow_factor())
+                finally:
+                        taken.close()
+                assert p.returncode == 1, (p.returncode, p.stderr)
+                assert b'Address already in use' in p.stderr, p.stderr
+                assert b'serving on' not in p.stderr, p.stderr
+                diag('exit 1 after %.2f s' % (time.time() - t0))
+
+
+@case
 def shipped_config_is_valid():
         conf = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'conf', 'claimd.conf')
         assert os.path.getsize(conf) > 0, 'conf/claimd.conf is empty'
