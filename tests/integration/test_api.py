@@ -70,7 +70,7 @@ def post_article_created(d):
         j = r.json
         assert isinstance(j['id'], int) and j['id'] > 0, j
         assert j['duplicate'] is False, j
-        assert isinstance(j['claims'], int) and j['claims'] >= 0, j
+        assert isinstance(j['claims'], int) and j['claims'] >= 1, ('attributed statements, no claim', j)
         assert isinstance(j['conflicts'], list), j
         assert j['event_id'] is None or isinstance(j['event_id'], int), j
         S['a'] = j

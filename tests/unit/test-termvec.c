@@ -35,9 +35,11 @@ int main(void) {
         CHECK(a.n == 4, "union has four terms");
         CHECK(termvec_add(&a, &b) == 0, "add again");
         CHECK(a.n == 4, "still four");
+        float meet = -1;
         for (size_t i = 0; i < a.n; i++)
                 if (strcmp(a.items[i].term, "meet") == 0)
-                        CHECK(a.items[i].weight == 4.0f, "weights summed");
+                        meet = a.items[i].weight;
+        CHECK(meet == 4.0f, "the weights of 'meet' summed (%g; -1: not in the union)", meet);
         for (size_t i = 1; i < a.n; i++)
                 CHECK(strcmp(a.items[i - 1].term, a.items[i].term) < 0, "sorted after add %zu", i);
 
