@@ -749,6 +749,56 @@ int main(void) {
                 article_free(x);
         }
 
+        /* A version 5 database (before reviews) holding a conflict: after
+         * the upgrade it is open with no review, can be reviewed, keeps its
+         * history, and its dismissed pair is named. */
+        snprintf(path, sizeof path, "%s/v5.db", dir);
+        {
+                sqlite3 *db;
+                sqlite3_open(path, &db);
+                CHECK(migrations_apply_until(db, 5) == 0, "build a version 5 database");
+                CHECK(sqlite3_exec(db,
+                        "INSERT INTO events(id, label, first_seen, last_seen, n_articles, n_sources, n_conflicts) "
+                        "  VALUES (1, 'old', 1783425600, 1783425600, 1, 1, 1);"
+                        "INSERT INTO articles(id, source, url, content_hash, title, text, published_at, received_at,"
+                        "  event_id, terms, fts_terms, scope) VALUES (1, 'one.example', 'https://one.example/v5', 'h',"
+                        "  'Talks', 'x', 1783425600, 1783425600, 1, 'presid\t1\n', 'presid', 'd20640');"
+                        "INSERT INTO claims(id, article_id, idx, field, data, speaker, terms, scope) VALUES"
+                        "  (1, 1, 0, 'text', '{\"field\":\"text\",\"span\":[0,5],\"text\":\"the talks failed\"}',"
+                        "   'a', 'talk fail', 'ev1 s0'),"
+                        "  (2, 1, 1, 'text', '{\"field\":\"text\",\"span\":[6,9],\"text\":\"the talks did not fail\"}',"
+                        "   'b', 'talk fail', 'ev1 s0');"
+                        "INSERT INTO conflicts(id, kind, score, event_id, detected_at, explanation, claim_a, claim_b,"
+                        "  article_a, article_b, source_a, source_b) VALUES (1, 'negation', 0.8, 1, 1783425600, 'x',"
+                        "  1, 2, 1, 1, 'one.example', 'one.example');"
+                        "INSERT INTO conflict_sources VALUES ('one.example', 1);"
+                        "UPDATE counters SET articles = 1, claims = 2, events = 1, conflicts = 1;",
+                        NULL, NULL, NULL) == SQLITE_OK, "with a conflict (%s)", sqlite3_errmsg(db));
+                sqlite3_close(db);
+        }
+        CHECK(store_open(path, false, &s) == 0, "open the version 5 database");
+        v = sql_text("PRAGMA user_version");
+        CHECK_STR(v, latest);
+        free(v);
+        CHECK(store_get_conflict_json(s, 1, &j) == 0 && json_is_null(json_object_get(j, "review")) &&
+              strcmp(json_string_value(json_object_get(j, "status")), "open") == 0,
+              "the old conflict is open, never reviewed");
+        json_decref(j);
+        struct review_request rv = { .conflict_id = 1, .status = review_status_from_string("dismissed"),
+                                     .note = "two readings of one quote", .reviewer = "ana", .at = T0 };
+        CHECK(store_review_conflict(s, &rv) == 0, "review it (%s)", store_errmsg(s));
+        rv.conflict_id = 2;
+        CHECK(store_review_conflict(s, &rv) == -ENOENT, "reviewing a conflict that does not exist: -ENOENT");
+        CHECK(store_conflict_history_json(s, 1, &j) == 0 && json_array_size(json_object_get(j, "history")) == 1,
+              "its history has the review");
+        json_decref(j);
+        CHECK(store_conflict_history_json(s, 2, &j) == -ENOENT, "no history of a conflict that does not exist");
+        v = sql_text("SELECT count(*) FROM dismissed_pairs WHERE conflict_id = 1 AND length(pair) = 64");
+        CHECK_STR(v, "1");
+        free(v);
+        store_close(s);
+        check_integrity("after the review migration");
+
         char cmd[300];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
         if (system(cmd) != 0)
