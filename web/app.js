@@ -57,7 +57,7 @@
   // Resolves true when the user gave a (new) token.
   function askToken(why) {
     const dlg = $('#token-dialog');
-    $('#token-why').textContent = why ? 'claimd says: ' + why : 'Enter the API token of this claimd.';
+    $('#token-why').textContent = why || 'Enter the API token of this claimd.';
     $('#token-input').value = state.token;
     return new Promise((resolve) => {
       dlg.addEventListener('close', () => {
@@ -578,6 +578,20 @@
     who.value = localStorage.getItem('claimd-reviewer') || '';
     who.addEventListener('change', () => localStorage.setItem('claimd-reviewer', who.value.trim()));
     document.addEventListener('keydown', onKey);
+    start();
+  }
+
+  // Asks for the token first when this claimd needs one (reviews always
+  // do then; reads too with require_token_for_reads), then loads.
+  async function start() {
+    try {
+      const r = await fetch('/healthz', { cache: 'no-store' });
+      const h = await r.json();
+      const need = h && h.token_required;
+      if (need && (need.writes || need.reads) && !state.token)
+        await askToken(need.reads ? 'This claimd needs its API token for everything.'
+          : 'Reviews need this claimd\'s API token (reading works without it).');
+    } catch (e) { /* the queue's own errors say what is wrong */ }
     loadQueue();
     stream();
   }

@@ -88,13 +88,16 @@ void route_healthz(struct server *s, struct evhttp_request *req, const struct ro
                 return;
         }
         reply_json(s, req, call->route, 200,
-                   json_pack("{s:s, s:s, s:I, s:I, s:I, s:I}",
+                   json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:{s:b, s:b}}",
                              "status", "ok",
                              "version", CLAIMD_VERSION,
                              "articles", (json_int_t) c.articles,
                              "claims", (json_int_t) c.claims,
                              "events", (json_int_t) c.events,
-                             "conflicts", (json_int_t) c.conflicts));
+                             "conflicts", (json_int_t) c.conflicts,
+                             /* which requests need the token: the dashboard asks for it up front */
+                             "token_required", "writes", s->token != NULL,
+                             "reads", s->token != NULL && s->cfg.require_token_for_reads));
 }
 
 void route_metrics(struct server *s, struct evhttp_request *req, const struct route_call *call) {

@@ -178,6 +178,8 @@ def a_dismissed_pair_stays_dismissed(d):
 
 @case
 def the_dashboard_is_served_without_the_token(d):
+        h = d.get('/healthz').json
+        assert h['token_required'] == {'writes': True, 'reads': False}, h
         r = d.get('/')
         assert r.status == 200 and r.header('Content-Type').startswith('text/html'), r
         csp = r.header('Content-Security-Policy') or ''
