@@ -128,13 +128,14 @@ static void poller_free(struct poller *p) {
 static void poller_answer(struct poller *p, const struct list_cache_entry *c) {
         struct server *s = p->s;
         struct evhttp_request *req = p->req;
+        const struct route *route = p->route;
 
         evhttp_connection_set_closecb(p->conn, NULL, NULL);
         poller_free(p);
         if (c)
-                reply_json_text(s, req, p->route, c->text, c->len);
+                reply_json_text(s, req, route, c->text, c->len);
         else
-                reply_error(s, req, p->route, 503, "store_unavailable", NULL,
+                reply_error(s, req, route, 503, "store_unavailable", NULL,
                             "the database cannot be read right now; try again later");
 }
 
