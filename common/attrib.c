@@ -25,6 +25,7 @@
 #include <strings.h>
 
 #include "attrib.h"
+#include "budget.h"
 #include "lexicon.h"
 
 enum shape { SHAPE_PRE, SHAPE_POST, SHAPE_INV, SHAPE_PART, SHAPE_COORD, SHAPE_ACCORDING, SHAPE_OTHER };
@@ -1628,10 +1629,14 @@ static bool earlier_full_name(const struct ctx *c, size_t b, size_t e, size_t *r
 }
 
 /* Fills each attribution's speaker string, resolving names, pronouns and
- * "the official" within the article.  Returns 0 or -ENOMEM. */
+ * "the official" within the article.  Returns 0, -ENOMEM, or the budget's
+ * error (budget.h). */
 static int resolve_speakers(struct ctx *c) {
         const char *text = c->st->text;
         for (size_t i = 0; i < c->n; i++) {
+                int r = work_budget_check();    /* each step walks the earlier attributions */
+                if (r < 0)
+                        return r;
                 struct attribution *a = &c->out[i];
                 struct work *w = &c->work[i];
                 size_t b = w->name_b, e = w->name_e;
@@ -1745,6 +1750,8 @@ static int resolve_speakers(struct ctx *c) {
 static void trim_overlaps(struct ctx *c) {
         /* "X claimed A and said B": A ends before "and" */
         for (size_t i = 0; i < c->n; i++) {
+                if (work_budget_check() < 0)
+                        break;  /* cut short: attributions_find() returns the error */
                 if (c->work[i].shape != SHAPE_COORD)
                         continue;
                 size_t ct = c->work[i].cue_tok;
@@ -1761,6 +1768,8 @@ static void trim_overlaps(struct ctx *c) {
                 }
         }
         for (size_t i = 0; i < c->n; i++) {
+                if (work_budget_check() < 0)
+                        break;  /* cut short: attributions_find() returns the error */
                 struct attribution *a = &c->out[i];
                 if (c->work[i].shape != SHAPE_PRE)
                         continue;
@@ -1793,6 +1802,8 @@ static void drop_nested(struct ctx *c) {
                 return;
         /* "A said X, saying Y" (the same speaker goes on): X ends at the comma */
         for (size_t i = 0; i < c->n; i++) {
+                if (work_budget_check() < 0)
+                        break;  /* cut short: attributions_find() returns the error */
                 if (c->work[i].shape != SHAPE_PART)
                         continue;
                 size_t p = c->work[i].cue_tok;
@@ -1810,6 +1821,8 @@ static void drop_nested(struct ctx *c) {
         /* "A said X, and B said Y": B's clause is coordinated, not reported by
          * A; A's content ends before the conjunction */
         for (size_t i = 0; i < c->n; i++) {
+                if (work_budget_check() < 0)
+                        break;  /* cut short: attributions_find() returns the error */
                 const struct work *iw = &c->work[i];
                 if (iw->shape != SHAPE_PRE || iw->name_b >= iw->name_e)
                         continue;
@@ -1842,6 +1855,8 @@ static void drop_nested(struct ctx *c) {
                 }
         }
         for (size_t i = 0; i < c->n; i++) {
+                if (work_budget_check() < 0)
+                        break;  /* cut short: attributions_find() returns the error */
                 const struct attribution *a = &c->out[i];
                 for (size_t k = 0; k < c->n && !drop[i]; k++) {
                         const struct attribution *o = &c->out[k];
@@ -1859,6 +1874,8 @@ static void drop_nested(struct ctx *c) {
         }
         /* "responded on Twitter, calling ...": a bare adjunct is no content */
         for (size_t i = 0; i < c->n; i++) {
+                if (work_budget_check() < 0)
+                        break;  /* cut short: attributions_find() returns the error */
                 const struct attribution *a = &c->out[i];
                 if (c->work[i].shape != SHAPE_PRE && c->work[i].shape != SHAPE_COORD)
                         continue;
@@ -1878,6 +1895,8 @@ static void drop_nested(struct ctx *c) {
                         drop[i] = true;
         }
         for (size_t i = 0; i < c->n; i++) {
+                if (work_budget_check() < 0)
+                        break;  /* cut short: attributions_find() returns the error */
                 if (drop[i]) {
                         free(c->out[i].speaker);
                         continue;
@@ -1922,7 +1941,7 @@ int attributions_find(const struct segmented_text *st, struct attribution **ret,
 
         for (size_t s = 0; s < st->n_sentences; s++) {
                 const struct sentence *sen = &st->sentences[s];
-                if ((r = do_marks(&c, s)) < 0)
+                if ((r = do_marks(&c, s)) < 0 || (r = work_budget_check()) < 0)
                         goto fail;
                 for (size_t i = sen->tok_begin; i < sen->tok_end; i++) {
                         if (c.qof[i] >= 0 && quote_real(&c, c.qof[i]))
@@ -1942,7 +1961,7 @@ int attributions_find(const struct segmented_text *st, struct attribution **ret,
         }
         trim_overlaps(&c);
         drop_nested(&c);
-        if ((r = resolve_speakers(&c)) < 0)
+        if ((r = work_budget_check()) < 0 || (r = resolve_speakers(&c)) < 0)
                 goto fail;
 
         free(c.qof);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "attrib.h"
+#include "budget.h"
 #include "conflict.h"
 #include "date.h"
 #include "entity.h"
@@ -784,17 +785,19 @@ static int do_field(struct field *f, struct claim_list *out, struct term_bag *ba
         int r;
 
         r = segment_text(f->text, f->len, &f->st);
-        if (r < 0)
+        if (r < 0 || (r = work_budget_check()) < 0)
                 return r;
         r = utf8_offset_map(f->text, f->len, &f->map);
         if (r < 0)
                 return r;
         r = entities_find(f->st, 0, f->st->n_tokens, &f->ents, &f->n_ents);
-        if (r < 0)
+        if (r < 0 || (r = work_budget_check()) < 0)
                 return r;
         r = attributions_find(f->st, &at, &nat);
         if (r < 0)
                 return r;
+        if ((r = work_budget_check()) < 0)
+                goto finish;
 
         /* sentences no attribution touches, and the page furniture of plain
          * text ("JUST WATCHED ... Replay More Videos"), which makes no claim */
@@ -842,7 +845,7 @@ static int do_field(struct field *f, struct claim_list *out, struct term_bag *ba
                 size_t ct = tok_from(f->st, at[i].cue_start);
                 if (ct < f->st->n_tokens && junk[f->st->tokens[ct].sentence])
                         continue;
-                if ((r = claim_from_attribution(f, &at[i], out)) < 0)
+                if ((r = claim_from_attribution(f, &at[i], out)) < 0 || (r = work_budget_check()) < 0)
                         goto finish;
                 n_claims++;
         }
@@ -857,7 +860,7 @@ static int do_field(struct field *f, struct claim_list *out, struct term_bag *ba
                 const struct sentence *sen = &f->st->sentences[s];
                 if (covered[s] || junk[s] || !own_claim_worthy(f, s, &fact))
                         continue;
-                if ((r = own_claim(f, sen, sen->tok_begin, out)) < 0)
+                if ((r = own_claim(f, sen, sen->tok_begin, out)) < 0 || (r = work_budget_check()) < 0)
                         goto finish;
                 n_claims++;
                 n_own++;
@@ -914,6 +917,7 @@ int pipeline_extract(const struct article_input *in, struct extracted_article **
         a = calloc(1, sizeof(*a));
         if (!a)
                 return -ENOMEM;
+        work_budget_enter(in->budget);
 
         if (in->html) {
                 char *t = NULL, *x = NULL;
@@ -989,9 +993,11 @@ int pipeline_extract(const struct article_input *in, struct extracted_article **
         r = bag_finish(&bag, &a->terms);
         if (r < 0)
                 goto fail;
+        work_budget_leave();
         *ret = a;
         return 0;
 fail:
+        work_budget_leave();
         field_clear(&fields[0]);
         field_clear(&fields[1]);
         bag_free(&bag);

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "budget.h"
 #include "claim.h"
 #include "conflict.h"
 #include "termvec.h"
@@ -15,6 +16,7 @@ struct article_input {
         const char *text;       /* plain text, kept verbatim; NULL when html is given */
         const char *html;       /* raw HTML; NULL when text is given */
         time_t published;       /* UTC seconds, 0 when unknown */
+        const struct work_budget *budget;       /* NULL: none; see budget.h */
 };
 
 struct extracted_article {
@@ -28,6 +30,7 @@ struct extracted_article {
 
 /* Runs the pipeline.  Returns 0 and fills *ret (free with
  * extracted_article_free), -EINVAL when the input is not valid UTF-8 or the
- * HTML holds no article text, -ENOMEM. */
+ * HTML holds no article text, -ENOMEM, or what in->budget's check returned
+ * (-ECANCELED, -ETIME) when the run was cut short. */
 int pipeline_extract(const struct article_input *in, struct extracted_article **ret);
 void extracted_article_free(struct extracted_article *a);

@@ -46,6 +46,7 @@ static const struct key_def keys[] = {
         { "server", "max_header_bytes", KEY_SIZE, OFF(max_header_bytes), MIN_MAX_HEADER_BYTES, MAX_MAX_HEADER_BYTES },
         { "server", "request_timeout_sec", KEY_INT, OFF(request_timeout_sec), 1, MAX_TIMEOUT_SEC },
         { "server", "workers", KEY_INT, OFF(workers), 0, MAX_WORKERS },
+        { "server", "max_article_work_sec", KEY_INT, OFF(max_article_work_sec), 0, MAX_TIMEOUT_SEC },
         { "server", "queue_size", KEY_INT, OFF(queue_size), 1, MAX_QUEUE_SIZE },
         { "server", "long_poll_max", KEY_INT, OFF(long_poll_max), 0, MAX_LONG_POLL_MAX_SEC },
         { "server", "max_streams", KEY_INT, OFF(max_streams), 0, MAX_MAX_STREAMS },
@@ -152,6 +153,7 @@ int config_init(struct config *c) {
         c->queue_size = DEFAULT_QUEUE_SIZE;
         c->long_poll_max = DEFAULT_LONG_POLL_MAX_SEC;
         c->max_streams = DEFAULT_MAX_STREAMS;
+        c->max_article_work_sec = DEFAULT_MAX_ARTICLE_WORK_SEC;
         c->stream_max_unsent_bytes = DEFAULT_STREAM_MAX_UNSENT_BYTES;
         c->webhook.timeout_sec = DEFAULT_WEBHOOK_TIMEOUT_SEC;
         c->webhook.retry_initial_sec = DEFAULT_WEBHOOK_RETRY_INITIAL_SEC;

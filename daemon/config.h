@@ -22,6 +22,7 @@ struct config {
         bool allow_remote;
         int retention_days;             /* 0: keep forever */
         int workers;                    /* 0: one per CPU */
+        int max_article_work_sec;       /* pipeline time one article may take; 0: no limit */
         int queue_size;
         int long_poll_max;
         int max_streams;                /* open event streams before 503 */

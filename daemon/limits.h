@@ -91,7 +91,10 @@
 #define DEFAULT_QUEUE_SIZE              256
 #define MAX_QUEUE_SIZE                  65536
 #define MAX_WRITE_BATCH                 64      /* articles per group commit of the writer */
-#define SHUTDOWN_DRAIN_SEC              20      /* in-flight work gets this long on SIGTERM */
+#define SHUTDOWN_DRAIN_SEC              20      /* in-flight work gets this long on SIGTERM, then
+                                                 * the pipeline is cancelled (503, nothing stored) */
+#define DEFAULT_MAX_ARTICLE_WORK_SEC    60      /* [server] max_article_work_sec: then 422 too_costly */
+#define HEAVY_ARTICLE_BYTES             (64 * KIB)      /* larger articles share all workers but one */
 #define EXPIRE_INTERVAL_SEC             3600    /* retention sweep period of the writer */
 #define STORE_RETRY_SEC                 1
 

@@ -106,6 +106,7 @@ static void set_work_options(struct work_options *o, const struct config *c) {
         o->ingest = c->ingest;
         o->retention_days = c->retention_days;
         o->related_min_similarity = c->related_min_similarity;
+        o->max_article_work_sec = c->max_article_work_sec;
 }
 
 /* SIGHUP: re-reads the file; applies what can change while running. */
@@ -204,6 +205,8 @@ static void reload(struct daemon *d) {
 static void drain_end(struct daemon *d, bool force) {
         if (!d->server.workers)
                 return;
+        if (force)      /* the drain limit: cut the pipeline runs still going */
+                workers_cancel(d->server.workers);
         if (workers_inflight(d->server.workers) == 0 || force) {
                 struct timeval tv = { 0, 200000 };
                 event_base_loopexit(d->server.base, &tv);

@@ -5,7 +5,7 @@
 #include "daemon/limits.h"
 #include "daemon/metrics.h"
 
-static const int status_codes[] = { 200, 201, 400, 401, 404, 405, 413, 414, 415, 431, 500, 503 };
+static const int status_codes[] = { 200, 201, 400, 401, 404, 405, 413, 414, 415, 422, 431, 500, 503 };
 #define N_STATUS (sizeof(status_codes) / sizeof(status_codes[0]))
 
 /* Ingest latency buckets in seconds (request received -> reply sent). */

@@ -4,6 +4,7 @@
  * one thread at a time. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,9 @@ struct queue {
 struct workers {
         pthread_mutex_t lock;
         pthread_cond_t work_cond, write_cond, idle_cond;
-        struct queue work, write, finished;
+        struct queue work, heavy, write, finished;      /* work, heavy: waiting for a worker */
+        size_t heavy_running, heavy_max;        /* heavy jobs being extracted, and the most at once */
+        atomic_bool cancel;             /* pipeline runs stop (work_budget) */
         size_t inflight, capacity;
         bool shutdown;          /* no new jobs */
         bool stop;              /* threads exit once their queue is empty */
@@ -122,13 +125,35 @@ static struct article_input input_of(const struct article_request *r) {
         return in;
 }
 
-/* Runs the pipeline on one request; on failure fills the job's error. */
-static int extract(struct job *j, const struct article_request *r, const char *prefix,
+/* Runs the pipeline on one request within the work budget (the shutdown
+ * flag, max_article_work_sec); on failure fills the job's error. */
+static int extract(struct workers *w, struct job *j, const struct article_request *r, const char *prefix,
                    struct extracted_article **ret) {
         struct article_input in = input_of(r);
+        pthread_mutex_lock(&w->lock);
+        int limit = w->opts.max_article_work_sec;
+        pthread_mutex_unlock(&w->lock);
+        struct work_budget budget = {
+                .cancel = &w->cancel,
+                .deadline_usec = limit > 0 ? work_budget_now_usec() + (uint64_t) limit * 1000000u : 0,
+        };
+        in.budget = &budget;
         int k = pipeline_extract(&in, ret);
         if (k == 0)
                 return 0;
+        if (k == -ECANCELED) {
+                job_fail(j, 503, "shutting_down", NULL, "claimd is shutting down; the article was not stored");
+                return k;
+        }
+        if (k == -ETIME) {
+                char msg[160];
+                snprintf(msg, sizeof(msg), "analysing the article took more than %d s (max_article_work_sec); "
+                         "it was not stored: send it in smaller parts", limit);
+                job_fail(j, 422, "too_costly", NULL, msg);
+                log_warning("an article from %s was cut after %d s of pipeline work", r->source ? r->source : "?",
+                            limit);
+                return k;
+        }
         if (k == -EINVAL) {
                 char field[16];
                 snprintf(field, sizeof(field), "%s%s", prefix, r->html ? "html" : "text");
@@ -164,7 +189,7 @@ static void run_compare(struct workers *w, struct job *j) {
         o = w->opts;
         pthread_mutex_unlock(&w->lock);
 
-        if (extract(j, &j->article, "a.", &a) < 0 || extract(j, &j->other, "b.", &b) < 0)
+        if (extract(w, j, &j->article, "a.", &a) < 0 || extract(w, j, &j->other, "b.", &b) < 0)
                 goto out;
 
         const char *src_a = j->article.source ? j->article.source : "a";
@@ -224,6 +249,40 @@ out:
                 extracted_article_free(b);
 }
 
+/* One job on a worker thread: extracted and handed to the writer, or
+ * answered (compare, failures, abort). */
+static void work_one(struct workers *w, struct job *j, bool abort) {
+        if (abort) {
+                job_fail(j, 503, "shutting_down", NULL, "claimd is shutting down");
+                finish(w, j);
+                return;
+        }
+        if (j->kind == JOB_COMPARE) {
+                run_compare(w, j);
+                finish(w, j);
+                return;
+        }
+        if (j->kind == JOB_REVIEW) {
+                pthread_mutex_lock(&w->lock);
+                queue_push(&w->write, j);
+                pthread_cond_signal(&w->write_cond);
+                pthread_mutex_unlock(&w->lock);
+                return;
+        }
+        if (extract(w, j, &j->article, "", &j->ex) < 0) {
+                finish(w, j);
+                return;
+        }
+        /* what the writer would otherwise do itself (NULL on ENOMEM: then it does) */
+        if (ingest_prep_new(j->ex, &j->article.prep) < 0)
+                j->article.prep = NULL;
+        pthread_mutex_lock(&w->lock);
+        queue_push(&w->write, j);
+        pthread_cond_signal(&w->write_cond);
+        pthread_mutex_unlock(&w->lock);
+}
+
+/* Takes ordinary jobs first, heavy ones while fewer than heavy_max run. */
 static void *worker_main(void *arg) {
         struct workers *w = arg;
 
@@ -231,45 +290,26 @@ static void *worker_main(void *arg) {
 
         for (;;) {
                 pthread_mutex_lock(&w->lock);
-                while (!w->work.head && !w->stop)
+                while (!w->work.head && !(w->heavy.head && w->heavy_running < w->heavy_max) && !w->stop)
                         pthread_cond_wait(&w->work_cond, &w->lock);
+                bool heavy = false;
                 struct job *j = queue_pop(&w->work);
+                if (!j && (w->abort || w->heavy_running < w->heavy_max) && (j = queue_pop(&w->heavy))) {
+                        w->heavy_running++;
+                        heavy = true;
+                }
                 bool abort = w->abort;
                 pthread_mutex_unlock(&w->lock);
                 if (!j)
                         break;
 
-                if (abort) {
-                        job_fail(j, 503, "shutting_down", NULL, "claimd is shutting down");
-                        finish(w, j);
-                        continue;
-                }
-
-                if (j->kind == JOB_COMPARE) {
-                        run_compare(w, j);
-                        finish(w, j);
-                        continue;
-                }
-                if (j->kind == JOB_REVIEW) {
+                work_one(w, j, abort);
+                if (heavy) {
                         pthread_mutex_lock(&w->lock);
-                        queue_push(&w->write, j);
-                        pthread_cond_signal(&w->write_cond);
+                        w->heavy_running--;
+                        pthread_cond_broadcast(&w->work_cond);
                         pthread_mutex_unlock(&w->lock);
-                        continue;
                 }
-
-                if (extract(j, &j->article, "", &j->ex) < 0) {
-                        finish(w, j);
-                        continue;
-                }
-                /* what the writer would otherwise do itself (NULL on
-                 * ENOMEM: then it does) */
-                if (ingest_prep_new(j->ex, &j->article.prep) < 0)
-                        j->article.prep = NULL;
-                pthread_mutex_lock(&w->lock);
-                queue_push(&w->write, j);
-                pthread_cond_signal(&w->write_cond);
-                pthread_mutex_unlock(&w->lock);
         }
 
         pthread_mutex_lock(&w->lock);
@@ -584,6 +624,7 @@ int workers_new(struct event_base *base, struct store *writer, const char *db_pa
                 }
                 pthread_mutex_lock(&w->lock);
                 w->n_threads++;
+                w->heavy_max = w->n_threads > 1 ? (size_t) w->n_threads - 1 : 1;
                 w->workers_running++;
                 pthread_mutex_unlock(&w->lock);
         }
@@ -597,6 +638,16 @@ int workers_new(struct event_base *base, struct store *writer, const char *db_pa
         return 0;
 }
 
+static size_t request_bytes(const struct article_request *a) {
+        return (a->title ? strlen(a->title) : 0) + (a->text ? strlen(a->text) : 0) + (a->html ? strlen(a->html) : 0);
+}
+
+/* Marks a job heavy (see workers_submit()) and queues it; under the lock. */
+static void queue_job(struct workers *w, struct job *j) {
+        j->heavy = j->kind != JOB_REVIEW && request_bytes(&j->article) + request_bytes(&j->other) > HEAVY_ARTICLE_BYTES;
+        queue_push(j->heavy ? &w->heavy : &w->work, j);
+}
+
 int workers_submit(struct workers *w, struct job *j) {
         int r = 0;
 
@@ -607,8 +658,8 @@ int workers_submit(struct workers *w, struct job *j) {
                 r = -EAGAIN;
         else {
                 w->inflight++;
-                queue_push(&w->work, j);
-                pthread_cond_signal(&w->work_cond);
+                queue_job(w, j);
+                pthread_cond_broadcast(&w->work_cond);
         }
         pthread_mutex_unlock(&w->lock);
         return r;
@@ -625,7 +676,7 @@ int workers_submit_many(struct workers *w, struct job **jobs, size_t n) {
         else {
                 w->inflight += n;
                 for (size_t i = 0; i < n; i++)
-                        queue_push(&w->work, jobs[i]);
+                        queue_job(w, jobs[i]);
                 pthread_cond_broadcast(&w->work_cond);
         }
         pthread_mutex_unlock(&w->lock);
@@ -674,6 +725,10 @@ size_t workers_capacity(struct workers *w) {
         return w->capacity;
 }
 
+void workers_cancel(struct workers *w) {
+        atomic_store(&w->cancel, true);
+}
+
 void workers_shutdown(struct workers *w) {
         pthread_mutex_lock(&w->lock);
         w->shutdown = true;
@@ -684,6 +739,7 @@ void workers_free(struct workers *w) {
         if (!w)
                 return;
 
+        workers_cancel(w);
         pthread_mutex_lock(&w->lock);
         w->shutdown = w->stop = w->abort = true;
         pthread_cond_broadcast(&w->work_cond);

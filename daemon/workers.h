@@ -33,6 +33,7 @@ struct job {
         struct batch *batch;            /* NDJSON batch this line belongs to, or NULL */
         size_t batch_index;
         uint64_t started_usec;          /* CLOCK_MONOTONIC, for the latency histogram */
+        bool heavy;                     /* over HEAVY_ARTICLE_BYTES: the heavy lane */
 
         json_t *body;                   /* the parsed request; the strings below point into it */
         struct article_request article; /* JOB_INGEST, and "a" of JOB_COMPARE */
@@ -61,6 +62,7 @@ struct work_options {
         struct ingest_options ingest;
         int retention_days;
         double related_min_similarity;
+        int max_article_work_sec;       /* 0: no limit */
 };
 
 struct workers;
@@ -77,7 +79,10 @@ int workers_new(struct event_base *base, struct store *writer, const char *db_pa
                 struct workers **ret);
 
 /* Queues a job.  Returns 0, -EAGAIN when queue_size jobs are in flight
- * already (reply 503 overloaded), -ESHUTDOWN after workers_shutdown(). */
+ * already (reply 503 overloaded), -ESHUTDOWN after workers_shutdown().
+ * A job whose texts pass HEAVY_ARTICLE_BYTES waits in the heavy lane: at
+ * most all workers but one run such jobs at a time, so one always takes
+ * the ordinary ones (with a single worker, both share it). */
 int workers_submit(struct workers *w, struct job *j);
 
 /* Queues all n jobs or none: -EAGAIN when they do not all fit. */
@@ -105,6 +110,10 @@ size_t workers_capacity(struct workers *w);
 
 /* Refuses new jobs from now on; queued ones still run. */
 void workers_shutdown(struct workers *w);
+
+/* Cuts the pipeline runs in progress short (the drain limit has passed):
+ * their jobs are answered 503 and nothing of them is stored.  Any thread. */
+void workers_cancel(struct workers *w);
 
 /* Joins the threads (after letting queued jobs finish), calls done for the
  * remaining finished jobs, and frees everything.  The writer store is

@@ -20,11 +20,12 @@ import sqlite3
 import struct
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'pylib'))
 import claimdtest  # noqa: E402
-from claimdtest import Daemon, assert_error, case, diag, write_config  # noqa: E402
+from claimdtest import Daemon, assert_error, case, diag, skip, write_config  # noqa: E402
 
 SHARED = {}
 
@@ -173,6 +174,110 @@ def item03_year_10000_refused():
         assert r.status == 201, r
         g = d.get('/v1/articles/%d' % r.json['id'])
         assert g.json['published_at'] == '9999-12-31T23:59:59Z', g.json['published_at']
+
+
+# ---- items 5-6: heavy articles and shutdown ----
+
+# The costly article: one attribution per sentence (6,000 of them
+# took 0.94 s, 12,000 3.03 s), just under the default 2 MiB body limit.
+HEAVY = {'source': 'heavy.test', 'text': 'Clara Voss said it was fair. ' * 68000}
+
+
+def post_in_thread(d, doc, out, timeout=300):
+        def run():
+                t0 = time.monotonic()
+                try:
+                        r = d.post('/v1/articles', doc, timeout=timeout)
+                        out.append((r, time.monotonic() - t0))
+                except OSError as e:
+                        out.append((e, time.monotonic() - t0))
+        th = threading.Thread(target=run, daemon=True)
+        th.start()
+        return th
+
+
+def heavy_daemon(prefix, conf_values=None, extra=''):
+        t = tempfile.mkdtemp(prefix=prefix)
+        conf = os.path.join(t, 'claimd.conf')
+        write_config(conf, dict({'workers': 2}, **(conf_values or {})), extra)
+        return Daemon(config=conf, tmpdir=t, own_tmpdir=True)
+
+
+@case
+def item05_light_articles_keep_their_latency():
+        d = heavy_daemon('claimd-lane-')
+        try:
+                heavy = []
+                for i in range(3):
+                        post_in_thread(d, dict(HEAVY, url='https://heavy.test/%d' % i), heavy)
+                time.sleep(1.0)
+                took = []
+                for i in range(3):
+                        t0 = time.monotonic()
+                        r = d.post('/v1/articles', article('light-%d' % i), timeout=60)
+                        took.append(time.monotonic() - t0)
+                        assert r.status == 201, r
+                done = len(heavy)
+                diag('light articles beside 3 heavy ones: %s s; heavy ones done meanwhile: %d'
+                     % (', '.join('%.2f' % x for x in took), done))
+                if done == 3:
+                        skip('the heavy articles were done in %.1f s: too cheap to hold the workers' %
+                             max(x[1] for x in heavy))
+                assert max(took) < 2.0, 'a 50-byte article waited %.2f s behind heavy ones' % max(took)
+        finally:
+                d.kill9()
+                d.close()
+
+
+@case
+def item05_work_budget():
+        d = heavy_daemon('claimd-budget-', extra='[server]\nmax_article_work_sec = 1\n')
+        try:
+                t0 = time.monotonic()
+                r = d.post('/v1/articles', dict(HEAVY, url='https://heavy.test/budget'), timeout=120)
+                took = time.monotonic() - t0
+                diag('a costly article: %d after %.2f s' % (r.status, took))
+                if r.status == 201:
+                        skip('the article was analysed within 1 s: too cheap to test the budget')
+                e = assert_error(r, 422, 'too_costly')
+                assert 'smaller' in e['message'], e
+                assert took < 4.0, 'cut after %.2f s, the budget is 1 s' % took
+                assert d.get('/healthz').json['articles'] == 0, 'nothing stored'
+                assert d.post('/v1/articles', article('after-budget')).status == 201
+                assert d.stop() == 0
+        finally:
+                d.close()
+
+
+@case
+def item06_shutdown_within_the_drain_limit():
+        drain = 20      # SHUTDOWN_DRAIN_SEC
+        d = heavy_daemon('claimd-drain-')
+        try:
+                out = []
+                th = post_in_thread(d, dict(HEAVY, url='https://heavy.test/drain'), out)
+                time.sleep(1.5)
+                t0 = time.monotonic()
+                rc = d.stop(timeout=drain + 10)
+                took = time.monotonic() - t0
+                th.join(10)
+                assert rc == 0, rc
+                assert out, 'the request got no answer'
+                r, _ = out[0]
+                diag('SIGTERM with a costly article in the pipeline: exit after %.2f s, the article got %r'
+                     % (took, getattr(r, 'status', r)))
+                assert took < drain + 3, 'shutdown took %.1f s (drain limit %d s)' % (took, drain)
+                assert isinstance(r, claimdtest.Response) and r.status in (201, 503), r
+                d.start()
+                n = d.get('/healthz').json['articles']
+                if r.status == 503:
+                        assert_error(r, 503, 'shutting_down')
+                        assert n == 0, 'a cut article was stored'
+                else:
+                        assert n == 1, 'an acknowledged article was lost'
+                assert d.stop() == 0
+        finally:
+                d.close()
 
 
 # ---- item 7: file descriptors exhausted ----
