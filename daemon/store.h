@@ -132,6 +132,7 @@ struct conflict_filter {
         int kind;               /* enum conflict_kind, -1: any */
         double min_score;
         const char *status;     /* review_status_from_string(), NULL: any */
+        int64_t before;         /* > 0: ids below it, newest first (since is then unused) */
 };
 
 /* The canonical review status ("open", "confirmed", "dismissed") named by

@@ -209,16 +209,17 @@
     q.set('limit', String(PAGE));
     $('#queue-summary').textContent = 'Loading…';
     const all = [];
-    let since = 0, more = false;
+    // newest first (before=), page by page back in time
+    let before = '9223372036854775807', more = false;
     try {
       for (let page = 0; page < MAX_PAGES; page++) {
-        q.set('since', String(since));
+        q.set('before', before);
         const j = await api('GET', '/v1/conflicts?' + q);
         if (gen !== state.loadGen) return;
         all.push(...j.conflicts);
         more = j.conflicts.length === PAGE;
         if (!more) break;
-        since = j.next;
+        before = String(j.next);
       }
     } catch (e) {
       if (gen === state.loadGen) $('#queue-summary').textContent = 'Cannot load the conflicts: ' + e.message;
@@ -239,7 +240,7 @@
     const n = state.conflicts.size;
     const open = Array.from(state.conflicts.values()).filter((c) => c.status === 'open').length;
     $('#queue-summary').textContent = n === 0 ? 'No conflicts match these filters.'
-      : `${n} conflict${n === 1 ? '' : 's'}${more ? ' (the newest pages not shown: narrow the filters)' : ''}, ${open} open.`;
+      : `${n} conflict${n === 1 ? '' : 's'}${more ? ' (the newest ' + n + '; older ones not shown: narrow the filters)' : ''}, ${open} open.`;
   }
 
   function fmtTime(s) {

@@ -63,8 +63,8 @@ void conflicts_changed(void) {
 }
 
 static void filter_key(const struct conflict_filter *f, char *key, size_t size) {
-        snprintf(key, size, "%lld|%d|%lld|%d|%.17g|%s|%zu:%s", (long long) f->since, f->limit,
-                 (long long) f->event_id, f->kind, f->min_score, f->status ? f->status : "",
+        snprintf(key, size, "%lld|%lld|%d|%lld|%d|%.17g|%s|%zu:%s", (long long) f->since, (long long) f->before,
+                 f->limit, (long long) f->event_id, f->kind, f->min_score, f->status ? f->status : "",
                  f->source ? strlen(f->source) : (size_t) 0, f->source ? f->source : "");
 }
 

@@ -54,6 +54,15 @@ int conflicts_query_parse(struct server *s, struct evhttp_request *req, const st
                         return bad_param(s, req, r, &q, "min_score", "a number from 0 to 1");
                 f->min_score = d;
         }
+        if (q.v[Q_BEFORE]) {
+                /* newest first, for pages of the past; a feed to follow is since= */
+                if (!cq->allow_wait || q.v[Q_SINCE] || q.v[Q_WAIT])
+                        return bad_param(s, req, r, &q, "before", cq->allow_wait ?
+                                         "given without since and wait (it pages backwards)" : "absent on a stream");
+                if (parse_int64(q.v[Q_BEFORE], 1, INT64_MAX, &v) < 0)
+                        return bad_param(s, req, r, &q, "before", "an id (a positive integer)");
+                f->before = v;
+        }
         if (q.v[Q_STATUS]) {
                 f->status = review_status_from_string(q.v[Q_STATUS]);
                 if (!f->status)

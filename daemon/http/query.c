@@ -13,7 +13,7 @@
 #include "daemon/limits.h"
 
 static const char *const query_names[_Q_MAX] = {
-        "since", "limit", "wait", "event", "source", "kind", "min_score", "status",
+        "since", "limit", "wait", "event", "source", "kind", "min_score", "status", "before",
 };
 
 static int hex_value(char c) {

@@ -14,7 +14,7 @@ struct server;
 
 /* Query parameters by name; a value is NULL when absent. */
 enum {
-        Q_SINCE, Q_LIMIT, Q_WAIT, Q_EVENT, Q_SOURCE, Q_KIND, Q_MIN_SCORE, Q_STATUS, _Q_MAX,
+        Q_SINCE, Q_LIMIT, Q_WAIT, Q_EVENT, Q_SOURCE, Q_KIND, Q_MIN_SCORE, Q_STATUS, Q_BEFORE, _Q_MAX,
 };
 
 struct query {

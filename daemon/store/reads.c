@@ -258,11 +258,14 @@ int conflict_list_stmt(struct store *s, unsigned mask, sqlite3_stmt **ret) {
                 struct strbuf b = {};
                 sb_append(&b, "SELECT c.id, c.kind, c.score, c.event_id, c.detected_at, c.status, "
                               "c.explanation, c.claim_a, c.claim_b, c.review_note, c.reviewer, c.reviewed_at ");
+                bool desc = mask & CF_NEWEST_FIRST;
                 if (mask & CF_SOURCE)
-                        sb_append(&b, "FROM conflict_sources cs JOIN conflicts c ON c.id = cs.conflict_id "
-                                      "WHERE cs.source = :source AND cs.conflict_id > :since");
+                        sb_append(&b, desc ? "FROM conflict_sources cs JOIN conflicts c ON c.id = cs.conflict_id "
+                                             "WHERE cs.source = :source AND cs.conflict_id < :before"
+                                           : "FROM conflict_sources cs JOIN conflicts c ON c.id = cs.conflict_id "
+                                             "WHERE cs.source = :source AND cs.conflict_id > :since");
                 else
-                        sb_append(&b, "FROM conflicts c WHERE c.id > :since");
+                        sb_append(&b, desc ? "FROM conflicts c WHERE c.id < :before" : "FROM conflicts c WHERE c.id > :since");
                 if (mask & CF_EVENT)
                         sb_append(&b, " AND c.event_id = :event");
                 if (mask & CF_KIND)
@@ -271,8 +274,8 @@ int conflict_list_stmt(struct store *s, unsigned mask, sqlite3_stmt **ret) {
                         sb_append(&b, " AND c.score >= :min_score");
                 if (mask & CF_STATUS)
                         sb_append(&b, " AND c.status = :status");
-                sb_append(&b, (mask & CF_SOURCE) ? " ORDER BY cs.conflict_id LIMIT :limit"
-                                                 : " ORDER BY c.id LIMIT :limit");
+                sb_append(&b, (mask & CF_SOURCE) ? " ORDER BY cs.conflict_id" : " ORDER BY c.id");
+                sb_append(&b, desc ? " DESC LIMIT :limit" : " LIMIT :limit");
                 char *sql = sb_steal(&b);
                 if (!sql)
                         return -ENOMEM;
@@ -358,6 +361,8 @@ int store_list_conflicts_json(struct store *s, const struct conflict_filter *f, 
                 mask |= CF_MIN_SCORE;
         if (f->status)
                 mask |= CF_STATUS;
+        if (f->before > 0)
+                mask |= CF_NEWEST_FIRST;
         int limit = f->limit > 0 ? f->limit : 100;
         if (limit > 1000)
                 limit = 1000;
@@ -369,6 +374,7 @@ int store_list_conflicts_json(struct store *s, const struct conflict_filter *f, 
         r = conflict_list_stmt(s, mask, &st);
         if (r >= 0) {
                 bind_named_int64(st, ":since", since);
+                bind_named_int64(st, ":before", f->before);
                 bind_named_int64(st, ":limit", limit);
                 bind_named_int64(st, ":event", f->event_id);
                 if (mask & CF_SOURCE)
@@ -383,7 +389,7 @@ int store_list_conflicts_json(struct store *s, const struct conflict_filter *f, 
                 if (mask & CF_STATUS)
                         sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":status"), f->status, -1,
                                           SQLITE_STATIC);
-                r = feed_json(s, st, "conflicts", since, conflict_row_json, ret);
+                r = feed_json(s, st, "conflicts", f->before > 0 ? f->before : since, conflict_row_json, ret);
         }
         read_end(s, began);
         return r;

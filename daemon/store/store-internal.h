@@ -119,7 +119,8 @@ enum {
         CF_KIND = 1 << 2,
         CF_MIN_SCORE = 1 << 3,
         CF_STATUS = 1 << 4,
-        _CF_MAX = 1 << 5,
+        CF_NEWEST_FIRST = 1 << 5,       /* id < :before, descending */
+        _CF_MAX = 1 << 6,
 };
 
 /* Document frequencies cached by the writer (open addressing): kept equal

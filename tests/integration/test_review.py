@@ -153,6 +153,19 @@ def status_filter(d):
         assert ids('status=open&since=%d' % c4) == []
         for bad in ('status=', 'status=closed', 'status=open&status=open'):
                 assert_error(d.get('/v1/conflicts?' + bad), 400, 'invalid_field', 'status')
+        # before=: newest first, paging back in time, with the filters
+        newest = lambda q: d.get('/v1/conflicts?' + q).json
+        allids = ids('')
+        page = newest('before=9223372036854775807&limit=2')
+        assert [c['id'] for c in page['conflicts']] == sorted(allids, reverse=True)[:2], (page, allids)
+        assert page['next'] == sorted(allids, reverse=True)[1], page
+        page2 = newest('before=%d&limit=1000' % page['next'])
+        assert [c['id'] for c in page2['conflicts']] == sorted(allids, reverse=True)[2:], page2
+        assert newest('before=%d&status=dismissed' % (c4 + 1))['conflicts'][0]['id'] == c3
+        assert newest('before=1') == {'conflicts': [], 'next': 1}, newest('before=1')
+        for bad in ('before=0', 'before=x', 'before=5&since=1', 'before=5&wait=1'):
+                assert_error(d.get('/v1/conflicts?' + bad), 400, 'invalid_field', 'before')
+        assert_error(d.get('/v1/conflicts/stream?before=5'), 400, 'invalid_field', 'before')
         S['c3'] = c3
 
 
