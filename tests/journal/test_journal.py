@@ -173,6 +173,11 @@ def setup():
                 r = d.get('/v1/conflicts/%d' % cid)
                 assert r.status == 200, r
                 S['conflicts'][str(cid)] = r.json
+        # a review of the first conflict: its own record
+        first = min(S['conflicts'], key=int) if S['conflicts'] else None
+        if first:
+                S['review'] = d.http('PATCH', '/v1/conflicts/' + first, headers=auth,
+                                     json_body={'status': 'dismissed', 'reviewer': 'Jo Desk', 'note': 'one quote'})
         S['bad'] = d.http('POST', '/v1/articles', body=b'{"source":', headers=dict(auth, **{'Content-Type': 'application/json'}))
         S['unauth'] = d.post('/v1/articles', ARTICLE_A, headers={'Authorization': 'Bearer wrong-' + S['token']})
         d.send_signal(signal.SIGHUP)
@@ -255,7 +260,8 @@ def conflict_records(d):
         api = S['conflicts']
         assert api, 'the conflicting pair raised no conflict (responses %r, %r): the record cannot be ' \
                     'checked' % (S['ca'].json, S['cb'].json)
-        recs = with_field('CLAIMD_CONFLICT_ID')
+        # reviews name their conflict too: only the detection records here
+        recs = [r for r in with_field('CLAIMD_CONFLICT_ID') if field(r, 'MESSAGE_ID') != MID['REVIEWED']]
         ids = {field(r, 'CLAIMD_CONFLICT_ID') for r in recs}
         raised = {str(c) for c in S['a'].json['conflicts'] + S['b'].json['conflicts']} | set(api)
         diag('conflicts raised: %s; journal conflict records: %s' % (sorted(raised), sorted(ids)))
@@ -281,6 +287,20 @@ def conflict_records(d):
                 for cl in c['claims']:
                         assert '%s/%s' % (cl['source'], cl['speaker']['name']) in msg, (cl['speaker'], msg)
                 assert c['claims'][0]['text'][:40] in msg, (c['claims'][0]['text'], msg)
+
+
+@case
+def review_records(d):
+        """A review has its own record: the MESSAGE_ID of the README, the
+        conflict, the status and the reviewer."""
+        assert S.get('review') is not None and S['review'].status == 200, S.get('review')
+        cid = str(S['review'].json['id'])
+        recs = [r for r in S['recs'] if field(r, 'MESSAGE_ID') == MID['REVIEWED']]
+        assert len(recs) == 1, [field(r, 'MESSAGE') for r in recs]
+        r = recs[0]
+        assert field(r, 'CLAIMD_CONFLICT_ID') == cid and field(r, 'CLAIMD_REVIEW_STATUS') == 'dismissed', r
+        assert field(r, 'CLAIMD_REVIEWER') == 'Jo Desk' and field(r, 'PRIORITY') == '5', r
+        assert field(r, 'MESSAGE') == 'conflict %s reviewed: dismissed by Jo Desk (with a note)' % cid, r
 
 
 @case
