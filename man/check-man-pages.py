@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """The man pages tell the truth about what the code accepts: every
 configuration key of daemon/config.c is in claimd.conf(5), in its section,
-with the default conf/claimd.conf gives it, and no key the code lacks; every
-long option of claimd is in claimd(8), and every MESSAGE_ID of daemon/log.h;
-every command and option claimctl's usage names is in claimctl(1).  Prints
-TAP.  Usage: check-man-pages.py SRCDIR
+with the default conf/claimd.conf gives it, and no key the code lacks, and
+every section is listed and described; every long option of claimd, every
+route of daemon/http/routes.c and every MESSAGE_ID of daemon/log.h is in
+claimd(8); every command and option claimctl's usage names is in
+claimctl(1).  Prints TAP.  Usage: check-man-pages.py SRCDIR
 """
 import os
 import re
@@ -64,6 +65,14 @@ def check_config_page():
                               ' (%r, the page says %r)' % (sk + (conf[sk], man[sk])))
         extra = sorted(set(man) - code)
         check(not extra, 'claimd.conf(5) describes no key the code lacks (%s)' % extra)
+        table = re.search(r'static const char \*const sections\[\] = \{([^}]*)\}', read('daemon', 'config.c'))
+        names = re.findall(r'"(\w+)"', table.group(1)) if table else []
+        check(names, 'daemon/config.c has its section list (%s)' % names)
+        conf_page = read('man', 'claimd.conf.5.scd')
+        listed = re.search(r'The sections are (.*?)\.', conf_page, re.S)
+        for n in names:
+                check(listed and '*%s*' % n in listed.group(1) and '# [%s]' % n in conf_page,
+                      'claimd.conf(5) lists the section [%s] and describes it' % n)
 
 
 def check_daemon_page():
@@ -76,6 +85,21 @@ def check_daemon_page():
         ids = re.findall(r'#define\s+CLAIMD_MESSAGE_\w+\s+"([0-9a-f]{32})"', read('daemon', 'log.h'))
         for i in ids:
                 check(i in page, 'claimd(8) lists MESSAGE_ID %s' % i)
+        check_routes(page)
+
+
+def check_routes(page):
+        """Every route of daemon/http/routes.c is in claimd(8)'s HTTP API."""
+        path = os.path.join(SRC, 'daemon', 'http', 'routes.c')
+        if not os.path.exists(path):
+                return
+        plain = page.replace('*', '').replace('_', '')
+        rows = re.findall(r'ROW\("([^"]+)",\s*(M_[A-Z_| ]+),', read('daemon', 'http', 'routes.c'))
+        check(rows, 'daemon/http/routes.c has its route table (%d rows)' % len(rows))
+        for route, methods in rows:
+                for m in re.findall(r'M_([A-Z]+)', methods):
+                        want = '%s %s' % (m, route.replace('{id}', 'ID'))
+                        check(want in plain, 'claimd(8) describes %s' % want)
 
 
 def check_client_page():
