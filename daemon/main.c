@@ -343,6 +343,23 @@ static int check_config(const struct args *a) {
         if (r == 0 && token) {
                 explicit_bzero(token, token_len);
                 free(token);
+                token = NULL;
+        }
+        /* the webhook's files are read at start: a start would fail on them */
+        if (cfg.webhook.secret_file) {
+                r = token_load(cfg.webhook.secret_file, &token, &token_len, err, sizeof(err));
+                if (r < 0) {
+                        fprintf(stderr, "[webhook] secret_file: %s\n", err);
+                        config_free(&cfg);
+                        return 1;
+                }
+                explicit_bzero(token, token_len);
+                free(token);
+        }
+        if (cfg.webhook.ca_file && access(cfg.webhook.ca_file, R_OK) < 0) {
+                fprintf(stderr, "[webhook] ca_file: %s: %s\n", cfg.webhook.ca_file, strerror(errno));
+                config_free(&cfg);
+                return 1;
         }
         printf("%s: configuration OK\n", a->config_path ? a->config_path : "(built-in defaults)");
         config_free(&cfg);
