@@ -287,8 +287,10 @@
       (claim.negated ? ' · negated' : '') + (claim.hedged ? ' · hedged' : '');
     const sentence = $('.sentence', el);
     sentence.textContent = claim.text || '';
-    article(claim.article_id).then((a) => renderSentence(sentence, claim, a))
-      .catch(() => { /* the claim's own text stays */ });
+    // the article (for the sentence and its highlights) is fetched when the
+    // card comes near the screen: a long queue does not fetch them all
+    pendingSentences.set(sentence, claim);
+    sentenceObserver.observe(sentence);
     const links = $('.links', el);
     if (claim.url && /^https?:\/\//i.test(claim.url)) {
       const a = document.createElement('a');
@@ -305,6 +307,18 @@
     stored.textContent = 'stored text (article ' + claim.article_id + ')';
     links.append(stored);
   }
+
+  const pendingSentences = new WeakMap();
+  const sentenceObserver = new IntersectionObserver((entries) => {
+    for (const e of entries) {
+      if (!e.isIntersecting) continue;
+      const el = e.target, claim = pendingSentences.get(el);
+      sentenceObserver.unobserve(el);
+      if (!claim) continue;
+      article(claim.article_id).then((a) => renderSentence(el, claim, a))
+        .catch(() => { /* the claim's own text stays */ });
+    }
+  }, { rootMargin: '600px 0px' });
 
   async function review(li, status) {
     const id = Number(li.dataset.id);
