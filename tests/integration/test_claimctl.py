@@ -295,26 +295,52 @@ def conflicts_one_line_each_with_both_speakers(d):
 
 @case
 def conflicts_follow_prints_new_conflicts(d):
+        lines, err = follow_until(d, [], (CONFLICT2_A, CONFLICT2_B))
+        diag(''.join(lines))
+        assert 'Ines Kappel' in ''.join(lines), lines
+        assert 'long polls' not in err, ('claimd has the event stream: claimctl should read it', err)
+
+
+def follow_until(d, argv, pair, want_stderr=None):
+        """Runs claimctl conflicts --follow ARGV against d, posts pair, and
+        returns (the lines printed for its conflicts, stderr); SIGINT ends it with 130."""
         since = d.get('/v1/conflicts?limit=1000').json['next']
         p = subprocess.Popen([CLAIMCTL, '--url', 'http://127.0.0.1:%d' % d.port, 'conflicts', '--follow', '--since',
-                              str(since)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                              str(since)] + argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
                 time.sleep(1.0)
-                raised = post_pair(d, CONFLICT2_A, CONFLICT2_B)
-                assert raised, 'the second pair raised no conflict'
+                raised = post_pair(d, *pair)
+                assert raised, 'the pair raised no conflict'
                 lines = []
-                deadline = time.monotonic() + 20 * slow_factor()
+                deadline = time.monotonic() + 40 * slow_factor()
                 while len(lines) < len(raised) and time.monotonic() < deadline:
                         r, _, _ = select.select([p.stdout], [], [], 1.0)
                         if r:
                                 lines.append(p.stdout.readline().decode())
-                diag(''.join(lines))
                 assert [int(l.split()[0][1:]) for l in lines] == sorted(raised), (lines, raised)
-                assert 'Ines Kappel' in ''.join(lines), lines
         finally:
                 p.send_signal(signal.SIGINT)
                 rc = p.wait(10)
-        assert rc == 130, ('SIGINT ends --follow with 130', rc, p.stderr.read())
+        err = p.stderr.read().decode()
+        assert rc == 130, ('SIGINT ends --follow with 130', rc, err)
+        if want_stderr:
+                assert want_stderr in err, err
+        return lines, err
+
+
+@case
+def conflicts_follow_by_long_polls_without_a_stream(d):
+        with tempfile.TemporaryDirectory(prefix='claimd-claimctl-') as t:
+                conf = os.path.join(t, 'c.conf')
+                write_config(conf, {}, extra='[server]\nmax_streams = 0\n')
+                d2 = Daemon(tmpdir=t, config=conf)
+                try:
+                        lines, err = follow_until(d2, [], (CONFLICT_A, CONFLICT_B),
+                                             want_stderr='no room for another stream (503): following by long polls')
+                        assert all(s in ''.join(lines) for s in CONFLICT_SPEAKERS), lines
+                finally:
+                        d2.stop()
+                        d2.close()
 
 
 @case
