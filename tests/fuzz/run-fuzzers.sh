@@ -4,7 +4,7 @@
 #     tests/fuzz/run-fuzzers.sh TARGET... SECONDS
 #     tests/fuzz/run-fuzzers.sh all 600
 #
-# TARGET is article-request, html, pipeline, config, http-framing or "all".
+# TARGET is article-request, html, pipeline, config, http-framing, client-sse or "all".
 # The first run sets up $FUZZ_BUILD_DIR (default build-fuzz) with clang, -Dfuzzing=true,
 # ASan + UBSan (aborting on the first report) and the whole tree built with
 # -fsanitize=fuzzer-no-link for coverage.  Each fuzzer starts from the seed
@@ -17,7 +17,7 @@ set -eu
 
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=${FUZZ_BUILD_DIR:-$src/build-fuzz}
-all="article-request html pipeline config http-framing"
+all="article-request html pipeline config http-framing client-sse"
 
 if [ $# -lt 2 ]; then
         echo "usage: $0 TARGET... SECONDS   (TARGET: $all, or all)" >&2
@@ -32,7 +32,7 @@ targets=
 while [ $# -gt 1 ]; do
         case $1 in
                 all) targets="$targets $all" ;;
-                article-request|html|pipeline|config|http-framing) targets="$targets $1" ;;
+                article-request|html|pipeline|config|http-framing|client-sse) targets="$targets $1" ;;
                 *) echo "$0: unknown target '$1' ($all)" >&2; exit 2 ;;
         esac
         shift
