@@ -9,55 +9,23 @@
 #include "store-internal.h"
 
 void df_cache_clear(struct store *s) {
-        for (size_t i = 0; i < s->df_cap; i++)
-                free(s->df[i].term);
-        free(s->df);
-        s->df = NULL;
-        s->df_n = s->df_cap = 0;
-        s->df_gen++;
+        strmap_clear(&s->df);
 }
 
-/* The slot of term (hash h) in the cache: its entry, or the empty slot
- * where it would go. */
-static size_t df_slot(const struct store *s, const char *term, uint64_t h) {
-        size_t mask = s->df_cap - 1, i = (size_t) h & mask;
-        while (s->df[i].term && (s->df[i].hash != h || strcmp(s->df[i].term, term) != 0))
-                i = (i + 1) & mask;
-        return i;
-}
-
-static int df_cache_grow(struct store *s) {
-        size_t ncap = s->df_cap ? s->df_cap * 2 : 1024;
-        struct df_entry *old = s->df;
-        size_t ocap = s->df_cap;
-        struct df_entry *n = calloc(ncap, sizeof(*n));
-        if (!n)
-                return -ENOMEM;
-        s->df = n;
-        s->df_cap = ncap;
-        s->df_gen++;
-        for (size_t i = 0; i < ocap; i++)
-                if (old[i].term)
-                        s->df[df_slot(s, old[i].term, old[i].hash)] = old[i];
-        free(old);
-        return 0;
-}
-
-/* The slot of term in the df cache, read from the df table into it first
- * when it is not there (which may grow or clear the cache: s->df_gen then
- * changes).  Returns 0 and fills *ret_slot, or a negative errno. */
+/* The slot of term in the df cache, read from the df table (plus what is
+ * pending for it) into it first when it is not there, which may grow or
+ * clear the cache: s->df.gen then changes.  Returns 0 and fills *ret_slot,
+ * or a negative errno. */
 int df_cached_slot(struct store *s, const char *term, size_t *ret_slot) {
         sqlite3_stmt *st;
         int64_t df = 0;
         uint64_t h = termvec_term_hash(term);
         int r;
 
-        if (s->df_cap) {
-                size_t i = df_slot(s, term, h);
-                if (s->df[i].term) {
-                        *ret_slot = i;
-                        return 0;
-                }
+        size_t i = strmap_find(&s->df, term, h);
+        if (i != STRMAP_NONE) {
+                *ret_slot = i;
+                return 0;
         }
         r = stmt_get(s, ST_DF_GET, &st);
         if (r < 0)
@@ -66,17 +34,14 @@ int df_cached_slot(struct store *s, const char *term, size_t *ret_slot) {
         r = stmt_int64(st, &df);
         if (r < 0)
                 return r;
-        if (s->df_n >= DF_CACHE_MAX)
+        size_t p = strmap_find(&s->df_pending, term, h);
+        if (p != STRMAP_NONE)
+                df += s->df_pending.slots[p].value;
+        if (s->df.n >= DF_CACHE_MAX)
                 df_cache_clear(s);
-        if ((s->df_n + 1) * 2 > s->df_cap && (r = df_cache_grow(s)) < 0)
+        r = strmap_put(&s->df, term, h, df, &i);
+        if (r < 0)
                 return r;
-        size_t i = df_slot(s, term, h);
-        s->df[i].term = strdup(term);
-        if (!s->df[i].term)
-                return -ENOMEM;
-        s->df[i].hash = h;
-        s->df[i].df = df;
-        s->df_n++;
         *ret_slot = i;
         return 0;
 }
@@ -88,7 +53,7 @@ static int df_lookup(struct store *s, const char *term, int64_t *ret) {
         int r = df_cached_slot(s, term, &i);
         if (r < 0)
                 return r;
-        *ret = s->df[i].df;
+        *ret = s->df.slots[i].value;
         return 0;
 }
 
@@ -169,26 +134,70 @@ int load_n_docs(struct store *s) {
         return 0;
 }
 
-/* Counts each distinct term of the article once in df. */
+/* Counts each distinct term of the article once: in the pending
+ * increments, and in the cache where it holds the term. */
 int df_add_article(struct store *s, const struct termvec *v) {
-        sqlite3_stmt *st;
         int r;
+
+        s->df_added = 0;
         for (size_t i = 0; i < v->n; i++) {
-                if (i > 0 && strcmp(v->items[i].term, v->items[i - 1].term) == 0)
+                const char *term = v->items[i].term;
+                if (i > 0 && strcmp(term, v->items[i - 1].term) == 0)
                         continue;
-                r = stmt_get(s, ST_DF_INC, &st);
+                uint64_t h = termvec_term_hash(term);
+                size_t k;
+                r = strmap_put(&s->df_pending, term, h, 0, &k);
                 if (r < 0)
                         return r;
-                bind_text(st, 1, v->items[i].term);
-                r = stmt_run(st);
-                if (r < 0)
-                        return r;
-                /* keep the cache equal to the table (we are the only writer) */
-                if (s->df_cap) {
-                        size_t k = df_slot(s, v->items[i].term, termvec_term_hash(v->items[i].term));
-                        if (s->df[k].term)
-                                s->df[k].df++;
-                }
+                s->df_pending.slots[k].value++;
+                s->df_added++;
+                k = strmap_find(&s->df, term, h);
+                if (k != STRMAP_NONE)
+                        s->df.slots[k].value++;
         }
         return 0;
+}
+
+/* The article whose terms are v was rolled back: takes the increments
+ * df_add_article() made for it out of the pending ones (the cache is
+ * dropped with the rollback). */
+void df_pending_undo(struct store *s, const struct termvec *v) {
+        size_t done = 0;
+        for (size_t i = 0; i < v->n && done < s->df_added; i++) {
+                const char *term = v->items[i].term;
+                if (i > 0 && strcmp(term, v->items[i - 1].term) == 0)
+                        continue;
+                size_t k = strmap_find(&s->df_pending, term, termvec_term_hash(term));
+                if (k != STRMAP_NONE)
+                        s->df_pending.slots[k].value--;
+                done++;
+        }
+        s->df_added = 0;
+}
+
+void df_pending_clear(struct store *s) {
+        strmap_clear(&s->df_pending);
+        s->df_added = 0;
+}
+
+/* Writes the pending increments, one statement per term, inside the
+ * transaction about to commit (before, a statement per term per article:
+ * 0.42 ms of an article's 5).  0 or a negative errno; the pending
+ * increments are dropped either way (on failure the caller rolls back). */
+int df_flush(struct store *s) {
+        int r = 0;
+        for (size_t i = 0; i < s->df_pending.cap && r >= 0; i++) {
+                const struct strmap_entry *e = &s->df_pending.slots[i];
+                if (!e->key || e->value == 0)
+                        continue;
+                sqlite3_stmt *st;
+                r = stmt_get(s, ST_DF_ADD, &st);
+                if (r < 0)
+                        break;
+                bind_text(st, 1, e->key);
+                sqlite3_bind_int64(st, 2, e->value);
+                r = stmt_run(st);
+        }
+        df_pending_clear(s);
+        return r;
 }

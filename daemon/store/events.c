@@ -151,23 +151,23 @@ static int mem_event_set_centroid(struct mem_event *e, const char *ser) {
  * again only after the cache moved its entries.  Returns 0 or a negative
  * errno. */
 static int mem_event_norm2(struct store *s, struct mem_event *e) {
-        while (e->df_gen != s->df_gen) {
+        while (e->df_gen != s->df.gen) {
                 /* (a look-up that grows or clears the cache moves the slots
                  * found before it: then round again) */
-                uint64_t gen = s->df_gen;
-                for (size_t i = 0; i < e->centroid.n && s->df_gen == gen; i++) {
+                uint64_t gen = s->df.gen;
+                for (size_t i = 0; i < e->centroid.n && s->df.gen == gen; i++) {
                         size_t slot;
                         int r = df_cached_slot(s, e->centroid.items[i].term, &slot);
                         if (r < 0)
                                 return r;
                         e->df_slots[i] = (uint32_t) slot;
                 }
-                if (s->df_gen == gen)
+                if (s->df.gen == gen)
                         e->df_gen = gen;
         }
         double n2 = 0;
         for (size_t i = 0; i < e->centroid.n; i++) {
-                double w = e->centroid.items[i].weight * idf_of_df(s, s->df[e->df_slots[i]].df);
+                double w = e->centroid.items[i].weight * idf_of_df(s, s->df.slots[e->df_slots[i]].value);
                 n2 += w * w;
         }
         e->norm2 = n2;

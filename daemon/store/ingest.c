@@ -310,6 +310,9 @@ int store_ingest(struct store *s, const struct article_request *req,
                 r = -ESTALE;
                 goto fail;
         }
+        if (!s->in_batch && (r = df_flush(s)) < 0)
+                goto fail;
+        s->df_added = 0;
         r = exec_simple(s, s->in_batch ? ST_RELEASE : ST_COMMIT);
         if (r < 0)
                 goto fail;
@@ -322,8 +325,12 @@ fail:
                 if (sqlite3_get_autocommit(s->db) || exec_simple(s, ST_ROLLBACK_TO) < 0 ||
                     exec_simple(s, ST_RELEASE) < 0)
                         s->batch_lost = true;
-        } else if (!sqlite3_get_autocommit(s->db))
-                exec_simple(s, ST_ROLLBACK);
+                df_pending_undo(s, &ex->terms);
+        } else {
+                if (!sqlite3_get_autocommit(s->db))
+                        exec_simple(s, ST_ROLLBACK);
+                df_pending_clear(s);
+        }
         /* cached document frequencies, claims, ... may hold rolled-back rows */
         caches_clear(s);
         return r;
@@ -350,13 +357,20 @@ int store_batch_end(struct store *s, bool commit) {
                 s->batch_lost = false;
                 if (!sqlite3_get_autocommit(s->db))
                         exec_simple(s, ST_ROLLBACK);
+                df_pending_clear(s);
                 caches_clear(s);
                 return -EIO;
         }
         /* never acknowledge into a file that is no longer at the path */
         if (commit && store_file_state(s) < 0)
                 commit = false;
-        int r = exec_simple(s, commit ? ST_COMMIT : ST_ROLLBACK);
+        int r = 0;
+        if (commit && (r = df_flush(s)) < 0)
+                commit = false;
+        df_pending_clear(s);
+        int k = exec_simple(s, commit ? ST_COMMIT : ST_ROLLBACK);
+        if (r == 0)
+                r = k;
         if (r == 0 && s->file_lost)
                 r = -ESTALE;
         if (r < 0)

@@ -27,7 +27,7 @@ int store_open(const char *path, bool readonly, struct store **ret) {
         if (!s)
                 return -ENOMEM;
         s->readonly = readonly;
-        s->df_gen = 1;
+        s->df.gen = 1;          /* a mem_event df_gen of 0 means "not known" */
         s->claim_cache_max = CLAIM_CACHE_MAX;
 
         int flags = SQLITE_OPEN_NOMUTEX | (readonly ? SQLITE_OPEN_READONLY
@@ -127,6 +127,7 @@ void store_close(struct store *s) {
         for (int i = 0; i < _CF_MAX; i++)
                 sqlite3_finalize(s->conflict_lists[i]);
         df_cache_clear(s);
+        df_pending_clear(s);
         claim_cache_clear(&s->cc);
         pools_clear(s);
         event_index_clear(&s->events);

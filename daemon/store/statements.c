@@ -21,8 +21,8 @@ const char *const stmt_sql[_ST_MAX] = {
         [ST_COUNTERS_ADD] = "UPDATE counters SET articles = articles + ?1, claims = claims + ?2, "
                             "events = events + ?3, conflicts = conflicts + ?4 WHERE id = 1",
         [ST_DF_GET] = "SELECT df FROM df WHERE term = ?1",
-        [ST_DF_INC] = "INSERT INTO df(term, df) VALUES (?1, 1) "
-                      "ON CONFLICT(term) DO UPDATE SET df = df + 1",
+        [ST_DF_ADD] = "INSERT INTO df(term, df) VALUES (?1, ?2) "
+                      "ON CONFLICT(term) DO UPDATE SET df = df + ?2",
         [ST_DF_DEC] = "UPDATE df SET df = df - 1 WHERE term = ?1",
         [ST_DF_PRUNE] = "DELETE FROM df WHERE term = ?1 AND df <= 0",
         [ST_EVENT_CANDIDATES] =

@@ -17,6 +17,7 @@
 
 #include <sqlite3.h>
 
+#include "common/strmap.h"
 #include "common/termvec.h"
 #include "daemon/store.h"
 #include "daemon/store/file.h"
@@ -48,7 +49,7 @@ enum stmt_id {
         ST_COUNTERS_GET,
         ST_COUNTERS_ADD,
         ST_DF_GET,
-        ST_DF_INC,
+        ST_DF_ADD,
         ST_DF_DEC,
         ST_DF_PRUNE,
         ST_EVENT_CANDIDATES,
@@ -123,14 +124,6 @@ enum {
         _CF_MAX = 1 << 6,
 };
 
-/* Document frequencies cached by the writer (open addressing): kept equal
- * to the df table by df_add_article(), dropped on rollback and expiry. */
-struct df_entry {
-        char *term;
-        uint64_t hash;          /* termvec_term_hash() of term: probes compare it before the string */
-        int64_t df;
-};
-
 /* See ingest_prep_new(). */
 struct ingest_prep {
         const struct extracted_article *ex;
@@ -182,9 +175,14 @@ struct store {
         char errmsg[256];       /* why the last write failed (note_error()), or "" */
         sqlite3_stmt *stmts[_ST_MAX];
         sqlite3_stmt *conflict_lists[_CF_MAX];
-        struct df_entry *df;
-        size_t df_n, df_cap;
-        uint64_t df_gen;        /* from 1, grows whenever entries of df move (grow, clear) */
+        /* Document frequencies: df caches the table's value plus what is
+         * pending for each term it holds (dropped on rollback and expiry;
+         * df.gen, from 1, grows whenever its slots move); df_pending holds
+         * the increments of this transaction's articles, written once per
+         * term at COMMIT (df_flush()); df_added counts the distinct terms
+         * the current article has added to it, to undo on its rollback. */
+        struct strmap df, df_pending;
+        size_t df_added;
         int64_t n_docs;         /* articles stored, for idf */
         int df_error;           /* first lookup error inside an idf callback */
         struct claim_cache cc;  /* the writer's prepared stored claims */
@@ -290,6 +288,9 @@ struct ranked_term *rank_terms(struct store *s, const struct termvec *v, int *re
 int counters_add(struct store *s, int64_t a, int64_t c, int64_t e, int64_t k);
 int load_n_docs(struct store *s);
 int df_add_article(struct store *s, const struct termvec *v);
+int df_flush(struct store *s);
+void df_pending_undo(struct store *s, const struct termvec *v);
+void df_pending_clear(struct store *s);
 
 /* duplicates.c */
 void content_hash(const struct article_request *req, char out[33]);
