@@ -45,6 +45,7 @@ struct import {
         long long created, duplicates, rejected;
         long long resume_line;          /* the first line not known to be stored */
         bool stopped;                   /* resume_line names where a failure stopped it */
+        long long seen_content;         /* non-blank lines read */
         long long done_offset;
 };
 
@@ -95,7 +96,13 @@ static long batch_fill(struct import *im) {
         while (im->n < (size_t) im->o->batch && (n = getline(&line, &size, im->in)) > 0) {
                 im->line_no++;
                 im->offset += n;
-                if (im->line_no < im->o->from || blank(line, (size_t) n))
+                if (blank(line, (size_t) n))
+                        continue;
+                if (!im->seen_content++ && line[strspn(line, " \t")] == '[') {
+                        free(line);     /* one JSON array, not one object a line */
+                        return -EMEDIUMTYPE;
+                }
+                if (im->line_no < im->o->from)
                         continue;
                 if (im->n > 0 && im->body_len + (size_t) n > MAX_BATCH_BYTES) {
                         im->carry = line;       /* the next batch starts with it */
@@ -262,10 +269,13 @@ int cmd_import(struct api *a, const struct options *o) {
                 progress_show(&im.progress, im.resume_line, im.done_offset, im.created, im.duplicates, im.rejected,
                               false);
         }
-        if (n < 0) {
+        if (n == -EMEDIUMTYPE)
+                fprintf(stderr, "claimctl: %s holds a JSON array; import wants one article object a line "
+                        "(JSON lines), e.g.: jq -c '.[]' %s > articles.jsonl\n", im.name, im.name);
+        else if (n < 0)
                 fprintf(stderr, "claimctl: reading %s: %s\n", im.name, strerror((int) -n));
+        if (n < 0)
                 r = EXIT_FAILED;
-        }
         if (r == 0)
                 progress_show(&im.progress, im.resume_line, im.done_offset, im.created, im.duplicates, im.rejected,
                               true);

@@ -125,6 +125,17 @@ def import_from_line_and_stdin(d):
 
 
 @case
+def import_refuses_a_json_array_with_a_hint(d):
+        path = os.path.join(S['tmp'], 'array.json')
+        with open(path, 'w') as f:
+                json.dump([ARTICLE_A, ARTICLE_B], f, indent=1)
+        before = counts(d)['articles']
+        rc, out, err = ctl(d, 'import', '--no-progress', path)
+        assert rc == 1 and 'holds a JSON array' in err and "jq -c '.[]'" in err, (rc, err)
+        assert counts(d)['articles'] == before
+
+
+@case
 def import_without_the_token_stops_and_says_where_to_resume(d):
         with tempfile.TemporaryDirectory(prefix='claimd-claimctl-') as t:
                 tok = os.path.join(t, 'token')
