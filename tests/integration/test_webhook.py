@@ -233,7 +233,7 @@ def kill9_with_pending_deliveries_delivers_all_once_after_restart():
 
 def make_cert(tmp):
         if not shutil.which('openssl'):
-                skip('no openssl command to make a test certificate')
+                skip('no openssl command to make a test certificate: apt-get install openssl (tests/install-deps.sh --test does)')
         key, crt = os.path.join(tmp, 'key.pem'), os.path.join(tmp, 'cert.pem')
         subprocess.run(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
                         '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',

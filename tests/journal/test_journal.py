@@ -77,11 +77,12 @@ def ensure_journald():
         if journald_listening():
                 return None
         if os.geteuid() != 0:
-                skip_all('no systemd-journald listening on %s and not root to start one' % JOURNAL_SOCKET)
+                skip_all('no systemd-journald listening on %s, and only root can start one: run the suite as root, '
+                         'or on a system whose journald runs' % JOURNAL_SOCKET)
         if not os.access(JOURNALD, os.X_OK):
-                skip_all('%s not installed (Debian package systemd)' % JOURNALD)
+                skip_all('%s not installed: apt-get install systemd (tests/install-deps.sh --test does)' % JOURNALD)
         if not shutil.which('journalctl'):
-                skip_all('journalctl not installed')
+                skip_all('journalctl not installed: apt-get install systemd (tests/install-deps.sh --test does)')
         # journald's own messages go to its stderr (not /dev/kmsg), so that
         # when it cannot start, the skip says why in its words
         errlog = tempfile.TemporaryFile()
