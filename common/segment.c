@@ -660,6 +660,27 @@ static bool gap_has_newline(const char *text, int32_t from, int32_t to) {
         return false;
 }
 
+/* A sentence of more tokens than this is no prose (a scraped list, a text
+ * without stops): it is cut, at the last comma, semicolon or colon among its
+ * final SENTENCE_CUT_BACK tokens when there is one.  Attribution reads a
+ * sentence again for each cue in it, which the cap keeps linear in the text.
+ * (The longest sentences of the FNC-1, PolNeAR and Emergent texts have 281
+ * tokens.) */
+#define MAX_SENTENCE_TOKENS 400
+#define SENTENCE_CUT_BACK 100
+
+/* Where to cut an over-long sentence of tokens [begin, i): after its last
+ * comma, semicolon or colon near the end, else before token i. */
+static size_t long_sentence_cut(const char *text, const struct builder *b, size_t begin, size_t i) {
+        for (size_t k = i; k > begin + 1 && k + SENTENCE_CUT_BACK > i; k--) {
+                const struct token *t = &b->tokens[k - 1];
+                char ch = text[t->start];
+                if (t->end - t->start == 1 && (ch == ',' || ch == ';' || ch == ':'))
+                        return k;
+        }
+        return i;
+}
+
 /* Cuts the token list into sentences and paragraphs. */
 static int split_sentences(struct seg_cache *c, const struct utf16_text *u16, const char *text, struct builder *b,
                            struct arena *a, struct segmented_text *out) {
@@ -684,6 +705,7 @@ static int split_sentences(struct seg_cache *c, const struct utf16_text *u16, co
         s[0] = (struct sentence) { .start = b->tokens[0].start, .tok_begin = 0, .paragraph = 0 };
         for (size_t i = 1; i <= b->n; i++) {
                 bool cut, new_para = false;
+                size_t at = i;          /* the next sentence's first token */
 
                 if (i == b->n)
                         cut = true;
@@ -696,7 +718,10 @@ static int split_sentences(struct seg_cache *c, const struct utf16_text *u16, co
 
                         if (gap_has_newline(text, t->end, u->start))
                                 cut = new_para = true;
-                        else if (u->flags & TOKEN_QUOTE_CLOSE) {
+                        else if (i - s[n].tok_begin >= MAX_SENTENCE_TOKENS) {
+                                cut = true;
+                                at = long_sentence_cut(text, b, s[n].tok_begin, i);
+                        } else if (u->flags & TOKEN_QUOTE_CLOSE) {
                                 /* again.' " : the quote closes the sentence
                                  * it follows; ICU's break moves after it */
                                 cut = false;
@@ -716,8 +741,8 @@ static int split_sentences(struct seg_cache *c, const struct utf16_text *u16, co
                 }
                 if (!cut)
                         continue;
-                s[n].end = b->tokens[i - 1].end;
-                s[n].tok_end = i;
+                s[n].end = b->tokens[at - 1].end;
+                s[n].tok_end = at;
                 n++;
                 if (i == b->n)
                         break;
@@ -732,7 +757,7 @@ static int split_sentences(struct seg_cache *c, const struct utf16_text *u16, co
                         s = ns;
                         cap *= 2;
                 }
-                s[n] = (struct sentence) { .start = b->tokens[i].start, .tok_begin = i, .paragraph = para };
+                s[n] = (struct sentence) { .start = b->tokens[at].start, .tok_begin = at, .paragraph = para };
         }
 
         for (size_t k = 0; k < n; k++) {
