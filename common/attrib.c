@@ -26,7 +26,9 @@
 
 #include "attrib.h"
 #include "budget.h"
+#include "hash.h"
 #include "lexicon.h"
+#include "span-index.h"
 
 enum shape { SHAPE_PRE, SHAPE_POST, SHAPE_INV, SHAPE_PART, SHAPE_COORD, SHAPE_ACCORDING, SHAPE_OTHER };
 
@@ -52,6 +54,9 @@ struct ctx {
         bool denial_hint;       /* set by content_after: "called it a hoax", "no evidence that" */
         const char **cue_cache; /* per token: cue_lemma() once computed; &unknown_cue before */
         bool *sent_cue;         /* per sentence: a cue candidate outside quotes */
+        int8_t *titled;         /* per sentence: title_case() once computed, -1 before */
+        uint64_t *seen;         /* the contents added: open addressing of start << 32 | end, 0 empty */
+        size_t seen_mask, n_seen;
         struct attribution *out;
         struct work *work;
         size_t n, allocated;
@@ -200,9 +205,12 @@ static const char *verb_lemma(const struct ctx *c, size_t i) {
 }
 
 /* True when the sentence of token i is written in Title Case (a headline):
- * most of its words are capitalised. */
+ * most of its words are capitalised.  Counted once per sentence. */
 static bool title_case(const struct ctx *c, size_t i) {
-        const struct sentence *s = &c->st->sentences[tk(c, i)->sentence];
+        int32_t si = tk(c, i)->sentence;
+        if (c->titled[si] >= 0)
+                return c->titled[si];
+        const struct sentence *s = &c->st->sentences[si];
         size_t words = 0, caps = 0;
         for (size_t k = s->tok_begin; k < s->tok_end; k++) {
                 if (!(tk(c, k)->flags & TOKEN_WORD))
@@ -211,7 +219,8 @@ static bool title_case(const struct ctx *c, size_t i) {
                 if (tk(c, k)->flags & (TOKEN_CAPITALIZED | TOKEN_ALLCAPS))
                         caps++;
         }
-        return words >= 4 && caps * 10 >= words * 7;
+        c->titled[si] = words >= 4 && caps * 10 >= words * 7;
+        return c->titled[si];
 }
 
 static const char unknown_cue[] = "";
@@ -677,6 +686,37 @@ static size_t quote_continue(const struct ctx *c, size_t end) {
         }
 }
 
+/* Notes that a content [start, end) was added: returns 1 when it is new, 0
+ * when it was added before, or -ENOMEM.  (An article may hold thousands of
+ * attributions: a walk over the earlier ones for each would cost n * n.) */
+static int seen_add(struct ctx *c, int32_t start, int32_t end) {
+        uint64_t key = (uint64_t) (uint32_t) start << 32 | (uint32_t) end;     /* end > start >= 0: never 0 */
+        if (2 * (c->n_seen + 1) > c->seen_mask + 1) {
+                size_t cap = c->seen_mask ? 2 * (c->seen_mask + 1) : 64;
+                uint64_t *t = calloc(cap, sizeof(*t));
+                if (!t)
+                        return -ENOMEM;
+                for (size_t k = 0; c->seen && k <= c->seen_mask; k++) {
+                        if (!c->seen[k])
+                                continue;
+                        size_t h = (size_t) hash_mix64(c->seen[k]) & (cap - 1);
+                        while (t[h])
+                                h = (h + 1) & (cap - 1);
+                        t[h] = c->seen[k];
+                }
+                free(c->seen);
+                c->seen = t;
+                c->seen_mask = cap - 1;
+        }
+        size_t h = (size_t) hash_mix64(key) & c->seen_mask;
+        for (; c->seen[h]; h = (h + 1) & c->seen_mask)
+                if (c->seen[h] == key)
+                        return 0;
+        c->seen[h] = key;
+        c->n_seen++;
+        return 1;
+}
+
 static struct attribution *push(struct ctx *c, struct work **w) {
         if (c->n == c->allocated) {
                 size_t na = c->allocated ? c->allocated * 2 : 16;
@@ -714,9 +754,9 @@ static int add(struct ctx *c, enum shape shape, size_t cb, size_t ce, size_t gb,
         if (ce - cb < 2 && shape != SHAPE_PRE)
                 return 0;
         int32_t cs = tk(c, cb)->start, cend = tk(c, ce - 1)->end;
-        for (size_t k = 0; k < c->n; k++)
-                if (c->out[k].content_start == cs && c->out[k].content_end == cend)
-                        return 0;
+        int r = seen_add(c, cs, cend);
+        if (r <= 0)
+                return r;
         a = push(c, &w);
         if (!a)
                 return -ENOMEM;
@@ -1381,9 +1421,12 @@ static int do_according(struct ctx *c, size_t i, size_t n) {
                 k++;
         if (k == j)
                 return 0;
-        for (size_t a = 0; a < c->n; a++)
-                if (c->work[a].cue_tok >= sb && c->work[a].cue_tok < i &&
-                    (c->work[a].shape == SHAPE_POST || c->work[a].shape == SHAPE_INV) && i - c->work[a].cue_tok < 8)
+        /* (the attributions of a sentence are added while it is read, after
+         * those of the sentences before: the walk back stops at them) */
+        for (size_t a = c->n; a > 0 && c->work[a - 1].cue_tok >= sb; a--)
+                if (c->work[a - 1].cue_tok < i &&
+                    (c->work[a - 1].shape == SHAPE_POST || c->work[a - 1].shape == SHAPE_INV) &&
+                    i - c->work[a - 1].cue_tok < 8)
                         return 0;       /* '"...," Lavrov said, according to a translation' */
         size_t pb = i;          /* where the phrase starts, with a comma before it */
         size_t first = sb;
@@ -1589,22 +1632,151 @@ static char *dup_range(const char *text, int32_t s, int32_t e) {
 }
 
 
-/* The longest capitalised run in the text before token limit that ends with
- * the same word as token last (and is longer than the mention [b, e)).
- * Returns the run as [*rb, *re) or false. */
-static bool earlier_full_name(const struct ctx *c, size_t b, size_t e, size_t *rb, size_t *re) {
-        const char *surname = fold(c, e - 1);
-        size_t best_b = 0, best_e = 0;
-        size_t nwords = 0;
-        for (size_t k = b; k < e; k++)
-                if (is_word(c, k) && !in_lex(c, k, LEXICON_DETERMINERS))
-                        nwords++;
-        for (size_t k = 0; k < b; k++) {
-                if (!is_cap(c, k) || strcmp(fold(c, k), surname) != 0)
-                        continue;
-                if (k + 1 < c->st->n_tokens && is_cap(c, k + 1) && !in_lex(c, k + 1, LEXICON_STOPWORDS))
-                        continue;       /* "Lavrov Foundation" */
-                size_t s = k;
+/* Mentions of up to this many tokens are looked up among earlier, longer ones. */
+#define SHORT_MENTION 3
+#define NONE SIZE_MAX
+
+/* What an earlier speaker can stand for when a pronoun is resolved: a
+ * pronoun resolved to a name (of a person, or of a group), or a mention,
+ * proper or not, whose resolved name starts with "Mr. " or "Mrs. "/"Ms. "
+ * or neither. */
+enum speaker_class {
+        SPEAKER_NONE,           /* no speaker, or a pronoun left unresolved */
+        SPEAKER_PRONOUN_PERSON,
+        SPEAKER_PRONOUN_OTHER,
+        SPEAKER_PROPER_MR,
+        SPEAKER_PROPER_MS,
+        SPEAKER_PROPER,
+        SPEAKER_COMMON_MR,
+        SPEAKER_COMMON_MS,
+        SPEAKER_COMMON,
+        _SPEAKER_CLASS_MAX,
+};
+
+/* A capitalised run of tokens [begin, last] ending in a possible surname, and
+ * per word-count threshold t the longest run with more than t words among
+ * the same word's runs up to this one (earliest on ties). */
+struct name_run {
+        size_t begin, last;
+        size_t best[SHORT_MENTION + 1];
+};
+
+/* The indexes of the earlier speakers that resolution looks up, built as the
+ * attributions are resolved in order, so that each look-up is O(1) or
+ * O(log n) instead of a walk over every earlier attribution or token.  The
+ * words looked up are numbered by their fold: the capitalised tokens that
+ * may end a name, and the last words of the attributions' names. */
+struct speaker_index {
+        size_t latest[_SPEAKER_CLASS_MAX];      /* the last attribution of each class */
+        uint32_t *slots;        /* open addressing over folds: a token of that fold + 1, 0 empty */
+        uint32_t *slot_id;      /* per slot: the fold's number */
+        size_t mask, n_ids, n_run_ids;          /* numbers below n_run_ids have name runs */
+        uint32_t (*first_longer)[SHORT_MENTION];        /* per number of a proper name's last word:
+                                                         * 1 + the first attribution with more
+                                                         * than l + 1 words, 0 none */
+        uint32_t (*latest_longer)[SHORT_MENTION];       /* per number of a name's last token: 1 + the
+                                                         * last attribution with more than l + 1
+                                                         * tokens, 0 none */
+        size_t *run_at;         /* per run number: where its runs begin in runs (n_run_ids + 1) */
+        struct name_run *runs;  /* grouped by number, in text order; made when first asked */
+        bool *runs_made;
+};
+
+/* The number of token i's fold, or (absent) NONE; with add, absent folds get
+ * the next number. */
+static size_t fold_number(const struct ctx *c, struct speaker_index *x, size_t i, bool add) {
+        const char *f = fold(c, i);
+        size_t h = hash_fnv1a32(f, strlen(f)) & x->mask;
+        while (x->slots[h] && strcmp(fold(c, x->slots[h] - 1), f) != 0)
+                h = (h + 1) & x->mask;
+        if (x->slots[h])
+                return x->slot_id[h];
+        if (!add)
+                return NONE;
+        x->slots[h] = (uint32_t) i + 1;
+        x->slot_id[h] = (uint32_t) x->n_ids;
+        return x->n_ids++;
+}
+
+/* True when capitalised token k may end a name: no capitalised word that is
+ * not a stop word follows ("Lavrov Foundation"). */
+static bool name_end(const struct ctx *c, size_t k) {
+        return is_cap(c, k) && !(k + 1 < c->st->n_tokens && is_cap(c, k + 1) && !in_lex(c, k + 1, LEXICON_STOPWORDS));
+}
+
+/* Makes the index: the numbers of the tokens that may end a name, each
+ * number's tokens grouped (run_at, runs[].last).  Returns 0 or -ENOMEM. */
+static int speaker_index_make(const struct ctx *c, struct speaker_index *x) {
+        size_t n = c->st->n_tokens, n_ends = 0, size = 16;
+        size_t *ends = malloc((n + 1) * sizeof(*ends));         /* the tokens that may end a name, then their numbers */
+        *x = (struct speaker_index) {};
+        if (!ends)
+                return -ENOMEM;
+        for (size_t k = 0; k < _SPEAKER_CLASS_MAX; k++)
+                x->latest[k] = NONE;
+        for (size_t k = 0; k < n; k++)
+                if (name_end(c, k))
+                        ends[n_ends++] = k;
+        size_t max_ids = n_ends + 2 * c->n + 1;         /* an attribution adds two words at most */
+        while (size < 2 * max_ids)
+                size *= 2;
+        x->mask = size - 1;
+        x->slots = calloc(size, sizeof(*x->slots));
+        x->slot_id = malloc(size * sizeof(*x->slot_id));
+        x->first_longer = calloc(max_ids, sizeof(*x->first_longer));
+        x->latest_longer = calloc(max_ids, sizeof(*x->latest_longer));
+        x->run_at = calloc(max_ids + 1, sizeof(*x->run_at));
+        x->runs = malloc((n_ends + 1) * sizeof(*x->runs));
+        if (!x->slots || !x->slot_id || !x->first_longer || !x->latest_longer || !x->run_at || !x->runs) {
+                free(ends);
+                return -ENOMEM;
+        }
+        for (size_t e = 0; e < n_ends; e++) {
+                size_t k = ends[e];
+                ends[e] = fold_number(c, x, k, true);
+                x->run_at[ends[e] + 1]++;
+                x->runs[e].last = k;    /* in text order for now */
+        }
+        x->n_run_ids = x->n_ids;
+        for (size_t id = 0; id < x->n_run_ids; id++)
+                x->run_at[id + 1] += x->run_at[id];
+        /* group the runs by number, each group in text order */
+        x->runs_made = calloc(x->n_run_ids + 1, sizeof(*x->runs_made));
+        size_t *fill = malloc((x->n_run_ids + 1) * sizeof(*fill));
+        struct name_run *grouped = malloc((n_ends + 1) * sizeof(*grouped));
+        if (!x->runs_made || !fill || !grouped) {
+                free(grouped);
+                free(fill);
+                free(ends);
+                return -ENOMEM;
+        }
+        memcpy(fill, x->run_at, x->n_run_ids * sizeof(*fill));
+        for (size_t e = 0; e < n_ends; e++)
+                grouped[fill[ends[e]]++].last = x->runs[e].last;
+        free(x->runs);
+        x->runs = grouped;
+        free(fill);
+        free(ends);
+        return 0;
+}
+
+static void speaker_index_free(struct speaker_index *x) {
+        free(x->slots);
+        free(x->slot_id);
+        free(x->first_longer);
+        free(x->latest_longer);
+        free(x->run_at);
+        free(x->runs);
+        free(x->runs_made);
+}
+
+/* Fills the runs of number id: for each of its tokens k, the run of
+ * capitalised words, periods and "of" that ends in k within its sentence,
+ * and the longest runs so far per word threshold. */
+static void name_runs_make(const struct ctx *c, struct speaker_index *x, size_t id) {
+        for (size_t r = x->run_at[id]; r < x->run_at[id + 1]; r++) {
+                struct name_run *run = &x->runs[r];
+                size_t k = run->last, s = k;
                 while (s > 0 && (is_cap(c, s - 1) || text_is(c, s - 1, ".") ||
                                  (fold_is(c, s - 1, "of") && s >= 2 && is_cap(c, s - 2))) &&
                        tk(c, s - 1)->sentence == tk(c, k)->sentence && k - s < 6 &&
@@ -1612,217 +1784,297 @@ static bool earlier_full_name(const struct ctx *c, size_t b, size_t e, size_t *r
                         s--;
                 while (s < k && !is_word(c, s))
                         s++;
-                size_t w = 0;
+                size_t words = 0;
                 for (size_t t = s; t <= k; t++)
-                        if (is_word(c, t))
-                                w++;
-                if (w > nwords && k + 1 - s > best_e - best_b) {
-                        best_b = s;
-                        best_e = k + 1;
+                        words += is_word(c, t);
+                run->begin = s;
+                for (size_t t = 0; t <= SHORT_MENTION; t++) {
+                        size_t prev = r > x->run_at[id] ? x->runs[r - 1].best[t] : NONE;
+                        bool longer = prev == NONE || k + 1 - s > x->runs[prev].last + 1 - x->runs[prev].begin;
+                        run->best[t] = words > t && longer ? r : prev;
                 }
         }
-        if (best_e == best_b)
+        x->runs_made[id] = true;
+}
+
+static enum speaker_class speaker_class_of(const struct ctx *c, size_t k) {
+        const struct work *pw = &c->work[k];
+        const char *speaker = c->out[k].speaker;
+        if (!speaker || pw->name_b >= pw->name_e)
+                return SPEAKER_NONE;
+        const char *kind = pronoun_kind(c, pw->name_b);
+        if (kind && pw->name_e - pw->name_b == 1) {
+                if (strcasecmp(speaker, fold(c, pw->name_b)) == 0)
+                        return SPEAKER_NONE;    /* left unresolved */
+                return kind[0] == 'p' ? SPEAKER_PRONOUN_PERSON : SPEAKER_PRONOUN_OTHER;
+        }
+        bool mr = strncmp(speaker, "Mr. ", 4) == 0;
+        bool ms = strncmp(speaker, "Mrs. ", 5) == 0 || strncmp(speaker, "Ms. ", 4) == 0;
+        if (proper_last(c, pw->name_b, pw->name_e))
+                return mr ? SPEAKER_PROPER_MR : ms ? SPEAKER_PROPER_MS : SPEAKER_PROPER;
+        return mr ? SPEAKER_COMMON_MR : ms ? SPEAKER_COMMON_MS : SPEAKER_COMMON;
+}
+
+/* True when pronoun token b, of kind 'p' (a person) or 'g' (a group), may
+ * stand for an earlier speaker of class k: a resolved pronoun of its kind;
+ * for a person a proper name ("Mr." is no "she", "Mrs." and "Ms." no "he");
+ * for a group no proper name, unless the pronoun is "it". */
+static bool pronoun_takes(const struct ctx *c, size_t b, char kind, enum speaker_class k) {
+        bool proper = k == SPEAKER_PROPER_MR || k == SPEAKER_PROPER_MS || k == SPEAKER_PROPER;
+        switch (k) {
+        case SPEAKER_NONE:
+        case _SPEAKER_CLASS_MAX:
                 return false;
-        *rb = best_b;
-        *re = best_e;
+        case SPEAKER_PRONOUN_PERSON:
+                return kind == 'p';
+        case SPEAKER_PRONOUN_OTHER:
+                return kind != 'p';
+        default:
+                break;
+        }
+        if (fold_is(c, b, "she") && (k == SPEAKER_PROPER_MR || k == SPEAKER_COMMON_MR))
+                return false;
+        if (fold_is(c, b, "he") && (k == SPEAKER_PROPER_MS || k == SPEAKER_COMMON_MS))
+                return false;
+        if (kind == 'p')
+                return proper;
+        return !proper || fold_is(c, b, "it");
+}
+
+/* Notes attribution k, whose speaker is resolved, in the index. */
+static void speaker_index_add(const struct ctx *c, struct speaker_index *x, size_t k) {
+        const struct work *pw = &c->work[k];
+        enum speaker_class cls = speaker_class_of(c, k);
+        if (cls != SPEAKER_NONE)
+                x->latest[cls] = k;
+        if (pw->name_b >= pw->name_e || !c->out[k].speaker)
+                return;
+        size_t len = pw->name_e - pw->name_b;
+        uint32_t *latest = x->latest_longer[fold_number(c, x, pw->name_e - 1, true)];
+        for (size_t l = 0; l < SHORT_MENTION && l + 1 < len; l++)
+                latest[l] = (uint32_t) k + 1;
+        /* a proper name without a conjunction: "Sergey Lavrov", not "Trump and Pence" */
+        size_t pe = pw->name_e;
+        while (pe > pw->name_b && !is_word(c, pe - 1))
+                pe--;
+        bool conj = false;
+        for (size_t t = pw->name_b; t < pe; t++)
+                conj |= fold_is(c, t, "and") || fold_is(c, t, "&") || is_comma(c, t);
+        if (conj || pe == pw->name_b || !proper_last(c, pw->name_b, pe))
+                return;
+        uint32_t *first = x->first_longer[fold_number(c, x, pe - 1, true)];
+        for (size_t l = 0; l < SHORT_MENTION && l + 1 < pe - pw->name_b; l++)
+                if (!first[l])
+                        first[l] = (uint32_t) k + 1;
+}
+
+/* The longest capitalised run before token b that ends with the same word as
+ * the mention [b, e) and has more words than the mention (determiners
+ * aside): "Sergey Lavrov" for a later "Lavrov".  Returns the run as
+ * [*rb, *re) or false. */
+static bool earlier_full_name(const struct ctx *c, struct speaker_index *x, size_t b, size_t e,
+                              size_t *rb, size_t *re) {
+        size_t nwords = 0;
+        for (size_t k = b; k < e; k++)
+                if (is_word(c, k) && !in_lex(c, k, LEXICON_DETERMINERS))
+                        nwords++;
+        size_t id = fold_number(c, x, e - 1, false);
+        if (nwords > SHORT_MENTION || id == NONE || id >= x->n_run_ids)
+                return false;   /* (no caller asks with a longer mention) */
+        if (!x->runs_made[id])
+                name_runs_make(c, x, id);
+        size_t lo = x->run_at[id], hi = x->run_at[id + 1], first = lo;
+        while (lo < hi) {       /* the runs ending before b: [first, lo) */
+                size_t mid = lo + (hi - lo) / 2;
+                if (x->runs[mid].last < b)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        if (lo == first || x->runs[lo - 1].best[nwords] == NONE)
+                return false;
+        const struct name_run *run = &x->runs[x->runs[lo - 1].best[nwords]];
+        *rb = run->begin;
+        *re = run->last + 1;
         return true;
+}
+
+/* The speaker a pronoun of kind 'p' or 'g' at token b stands for: the
+ * nearest earlier speaker of a class it takes; NULL when there is none. */
+static const char *pronoun_speaker(const struct ctx *c, const struct speaker_index *x, size_t b, char kind) {
+        size_t best = NONE;
+        for (int k = 0; k < _SPEAKER_CLASS_MAX; k++)
+                if (x->latest[k] != NONE && (best == NONE || x->latest[k] > best) && pronoun_takes(c, b, kind, k))
+                        best = x->latest[k];
+        return best == NONE ? NULL : c->out[best].speaker;
+}
+
+/* An earlier attribution of x's table (1 + its number, 0 none) for the
+ * last word of the mention [b, e): its speaker, or NULL. */
+static const char *longer_speaker(const struct ctx *c, struct speaker_index *x, uint32_t (*table)[SHORT_MENTION],
+                                  size_t b, size_t e) {
+        size_t id = fold_number(c, x, e - 1, false);
+        uint32_t k = id == NONE ? 0 : table[id][e - b - 1];
+        return k ? c->out[k - 1].speaker : NULL;
+}
+
+/* The resolved speaker of a name that is tokens [b, e) (trimmed): a new
+ * string, or NULL on ENOMEM. */
+static char *speaker_of(const struct ctx *c, struct speaker_index *x, size_t b, size_t e) {
+        const char *text = c->st->text, *s;
+        const char *pk = e - b == 1 ? pronoun_kind(c, b) : NULL;
+        size_t fb, fe;
+
+        if (pk && (pk[0] == 'p' || pk[0] == 'g')) {
+                s = pronoun_speaker(c, x, b, pk[0]);
+                return s ? strdup(s) : dup_range(text, tk(c, b)->start, tk(c, e - 1)->end);
+        }
+        if (proper_last(c, b, e) && e - b <= SHORT_MENTION) {
+                /* an earlier speaker with the same surname and more words */
+                if ((s = longer_speaker(c, x, x->first_longer, b, e)))
+                        return strdup(s);
+                if (earlier_full_name(c, x, b, e, &fb, &fe))
+                        return dup_range(text, tk(c, fb)->start, tk(c, fe - 1)->end);
+        }
+        if (fold_is(c, b, "the") && e - b <= SHORT_MENTION && !proper_last(c, b, e)) {
+                /* "the official" -> an earlier "a senior administration official" */
+                if ((s = longer_speaker(c, x, x->latest_longer, b, e)))
+                        return strdup(s);
+        }
+        return dup_range(text, tk(c, b)->start, tk(c, e - 1)->end);
 }
 
 /* Fills each attribution's speaker string, resolving names, pronouns and
  * "the official" within the article.  Returns 0, -ENOMEM, or the budget's
  * error (budget.h). */
 static int resolve_speakers(struct ctx *c) {
-        const char *text = c->st->text;
-        for (size_t i = 0; i < c->n; i++) {
-                int r = work_budget_check();    /* each step walks the earlier attributions */
-                if (r < 0)
-                        return r;
-                struct attribution *a = &c->out[i];
-                struct work *w = &c->work[i];
+        struct speaker_index x;
+        int r = speaker_index_make(c, &x);
+        for (size_t i = 0; r == 0 && i < c->n; i++) {
+                if (i % 256 == 0 && (r = work_budget_check()) < 0)
+                        break;
+                const struct work *w = &c->work[i];
                 size_t b = w->name_b, e = w->name_e;
-                int32_t rs = -1, re_ = -1;
-
-                if (b >= e)
-                        continue;
                 while (e > b && !is_word(c, e - 1))
                         e--;
-                if (b >= e)
-                        continue;
-                rs = tk(c, b)->start;
-                re_ = tk(c, e - 1)->end;
-
-                const char *pk = e - b == 1 ? pronoun_kind(c, b) : NULL;
-                if (pk && (pk[0] == 'p' || pk[0] == 'g')) {
-                        /* nearest earlier speaker of the right kind */
-                        for (size_t k = i; k > 0; k--) {
-                                const struct work *pw = &c->work[k - 1];
-                                const struct attribution *pa = &c->out[k - 1];
-                                if (!pa->speaker || pw->name_b >= pw->name_e)
-                                        continue;
-                                if (pronoun_kind(c, pw->name_b) && pw->name_e - pw->name_b == 1) {
-                                        /* a resolved pronoun: take what it resolved to */
-                                        if (strcasecmp(pa->speaker, fold(c, pw->name_b)) == 0)
-                                                continue;       /* left unresolved */
-                                        if ((pk[0] == 'p') != (pronoun_kind(c, pw->name_b)[0] == 'p'))
-                                                continue;
-                                        a->speaker = strdup(pa->speaker);
-                                        if (!a->speaker)
-                                                return -ENOMEM;
-                                        break;
-                                }
-                                bool proper = proper_last(c, pw->name_b, pw->name_e);
-                                /* "Mr." is no "she", "Mrs." and "Ms." no "he" */
-                                if (pa->speaker && ((fold_is(c, b, "she") && strncmp(pa->speaker, "Mr. ", 4) == 0) ||
-                                                    (fold_is(c, b, "he") && (strncmp(pa->speaker, "Mrs. ", 5) == 0 ||
-                                                                             strncmp(pa->speaker, "Ms. ", 4) == 0))))
-                                        continue;
-                                bool plural = ends_with(fold(c, pw->name_e - 1), "s") && !proper;
-                                if (pk[0] == 'p' && !proper)
-                                        continue;
-                                if (pk[0] == 'g' && proper && !plural && strcmp(fold(c, b), "it") != 0)
-                                        continue;
-                                a->speaker = strdup(pa->speaker);
-                                if (!a->speaker)
-                                        return -ENOMEM;
-                                break;
-                        }
-                        if (!a->speaker)
-                                a->speaker = dup_range(text, rs, re_);
-                        if (!a->speaker)
-                                return -ENOMEM;
-                        continue;
+                if (b < e) {
+                        c->out[i].speaker = speaker_of(c, &x, b, e);
+                        if (!c->out[i].speaker)
+                                r = -ENOMEM;
                 }
-
-                size_t fb, fe;
-                if (proper_last(c, b, e) && e - b <= 3) {
-                        /* an earlier speaker with the same surname and more words */
-                        const char *sur = fold(c, e - 1);
-                        for (size_t k = 0; k < i && !a->speaker; k++) {
-                                const struct work *pw = &c->work[k];
-                                size_t pe = pw->name_e;
-                                while (pe > pw->name_b && !is_word(c, pe - 1))
-                                        pe--;
-                                bool conj = false;
-                                for (size_t t = pw->name_b; t < pe; t++)
-                                        conj |= fold_is(c, t, "and") || fold_is(c, t, "&") || is_comma(c, t);
-                                if (!conj && pe - pw->name_b > e - b && strcmp(fold(c, pe - 1), sur) == 0 &&
-                                    c->out[k].speaker && proper_last(c, pw->name_b, pe)) {
-                                        a->speaker = strdup(c->out[k].speaker);
-                                        if (!a->speaker)
-                                                return -ENOMEM;
-                                }
-                        }
-                        if (a->speaker)
-                                continue;
-                }
-                if (proper_last(c, b, e) && e - b <= 3 && earlier_full_name(c, b, e, &fb, &fe)) {
-                        a->speaker = dup_range(text, tk(c, fb)->start, tk(c, fe - 1)->end);
-                        if (!a->speaker)
-                                return -ENOMEM;
-                        continue;
-                }
-                if (fold_is(c, b, "the") && e - b <= 3 && !proper_last(c, b, e)) {
-                        /* "the official" -> an earlier "a senior administration official" */
-                        const char *head = fold(c, e - 1);
-                        for (size_t k = i; k > 0; k--) {
-                                const struct work *pw = &c->work[k - 1];
-                                if (pw->name_b >= pw->name_e || !c->out[k - 1].speaker)
-                                        continue;
-                                if (strcmp(fold(c, pw->name_e - 1), head) == 0 && pw->name_e - pw->name_b > e - b) {
-                                        a->speaker = strdup(c->out[k - 1].speaker);
-                                        if (!a->speaker)
-                                                return -ENOMEM;
-                                        break;
-                                }
-                        }
-                        if (a->speaker)
-                                continue;
-                }
-                a->speaker = dup_range(text, rs, re_);
-                if (!a->speaker)
-                        return -ENOMEM;
+                speaker_index_add(c, &x, i);
         }
-        return 0;
+        speaker_index_free(&x);
+        return r;
+}
+
+/* True for the shapes whose content comes before the speaker and the cue. */
+static bool postposed(const struct ctx *c, size_t k) {
+        return c->work[k].shape == SHAPE_POST || c->work[k].shape == SHAPE_INV;
+}
+
+/* Sets the end of attribution k's content, in the index too. */
+static void set_content_end(struct ctx *c, struct span_index *x, size_t k, int32_t end) {
+        c->out[k].content_end = end;
+        span_index_set_end(x, k, end);
+}
+
+/* Where the speaker (or, without one before it, the cue) of attribution k
+ * starts: a preposed content ends there. */
+static int32_t speaker_or_cue_start(const struct attribution *o) {
+        return o->speaker_start >= 0 && o->speaker_start < o->cue_start ? o->speaker_start : o->cue_start;
+}
+
+static int int32_cmp(const void *a, const void *b) {
+        int32_t x = *(const int32_t *) a, y = *(const int32_t *) b;
+        return x < y ? -1 : x > y;
 }
 
 /* Cuts the content of a preposed attribution where a postposed one inside
- * it starts ("X said A, and B, Y added" keeps A for X). */
-static void trim_overlaps(struct ctx *c) {
+ * it starts ("X said A, and B, Y added" keeps A for X).  Returns 0 or
+ * -ENOMEM. */
+static int trim_overlaps(struct ctx *c, struct span_index *x) {
         /* "X claimed A and said B": A ends before "and" */
         for (size_t i = 0; i < c->n; i++) {
-                if (work_budget_check() < 0)
-                        break;  /* cut short: attributions_find() returns the error */
                 if (c->work[i].shape != SHAPE_COORD)
                         continue;
                 size_t ct = c->work[i].cue_tok;
                 size_t and_tok = skip_modifiers_left(c, sent_begin(c, ct), ct, false) - 1;
-                for (size_t k = 0; k < c->n; k++) {
-                        struct attribution *o = &c->out[k];
-                        if (k == i || o->content_start >= tk(c, and_tok)->start || o->content_end <= tk(c, ct)->start)
-                                continue;
-                        size_t e = and_tok;
-                        while (e > 0 && !is_word(c, e - 1) && !is_close_q(c, e - 1))
-                                e--;
-                        if (e > 0 && tk(c, e - 1)->end > o->content_start)
-                                o->content_end = tk(c, e - 1)->end;
-                }
+                size_t e = and_tok;
+                while (e > 0 && !is_word(c, e - 1) && !is_close_q(c, e - 1))
+                        e--;
+                if (e == 0)
+                        continue;
+                const size_t *hits;
+                size_t n = span_index_holding(x, tk(c, and_tok)->start, tk(c, ct)->start, &hits);
+                for (size_t h = 0; h < n; h++)
+                        if (hits[h] != i && tk(c, e - 1)->end > c->out[hits[h]].content_start)
+                                set_content_end(c, x, hits[h], tk(c, e - 1)->end);
         }
+        /* the content of a preposed attribution ends before the first
+         * speaker or cue of a postposed one inside it */
+        int32_t *starts = malloc((c->n + 1) * sizeof(*starts));
+        size_t n = 0;
+        if (!starts)
+                return -ENOMEM;
+        for (size_t k = 0; k < c->n; k++)
+                if (postposed(c, k) || c->work[k].shape == SHAPE_ACCORDING)
+                        starts[n++] = speaker_or_cue_start(&c->out[k]);
+        qsort(starts, n, sizeof(*starts), int32_cmp);
         for (size_t i = 0; i < c->n; i++) {
-                if (work_budget_check() < 0)
-                        break;  /* cut short: attributions_find() returns the error */
                 struct attribution *a = &c->out[i];
                 if (c->work[i].shape != SHAPE_PRE)
                         continue;
-                for (size_t k = 0; k < c->n; k++) {
-                        const struct attribution *o = &c->out[k];
-                        if (k == i || (c->work[k].shape != SHAPE_POST && c->work[k].shape != SHAPE_INV &&
-                                       c->work[k].shape != SHAPE_ACCORDING))
-                                continue;
-                        int32_t os = o->speaker_start >= 0 && o->speaker_start < o->cue_start ? o->speaker_start : o->cue_start;
-                        if (os > a->content_start && os < a->content_end) {
-                                /* back over commas and spaces */
-                                int32_t e = os;
-                                const char *t = c->st->text;
-                                while (e > a->content_start && (t[e - 1] == ' ' || t[e - 1] == ',' || t[e - 1] == '\n'))
-                                        e--;
-                                if (e > a->content_start)
-                                        a->content_end = e;
+                size_t lo = 0, hi = n;
+                while (lo < hi) {       /* the first start after the content's */
+                        size_t mid = lo + (hi - lo) / 2;
+                        if (starts[mid] <= a->content_start)
+                                lo = mid + 1;
+                        else
+                                hi = mid;
+                }
+                for (; lo < n && starts[lo] < a->content_end; lo++) {
+                        /* back over commas and spaces */
+                        int32_t e = starts[lo];
+                        const char *t = c->st->text;
+                        while (e > a->content_start && (t[e - 1] == ' ' || t[e - 1] == ',' || t[e - 1] == '\n'))
+                                e--;
+                        if (e > a->content_start) {
+                                set_content_end(c, x, i, e);
+                                break;
                         }
                 }
         }
+        free(starts);
+        return 0;
 }
 
-/* Drops attributions whose cue lies inside the content of another one:
- * reported speech inside reported speech belongs to the outer speaker's
- * claim ("X said she thinks Y" is X's claim). */
-static void drop_nested(struct ctx *c) {
-        bool *drop = calloc(c->n + 1, sizeof(*drop));
-        size_t w = 0;
-        if (!drop)
-                return;
-        /* "A said X, saying Y" (the same speaker goes on): X ends at the comma */
+/* "A said X, saying Y" (the same speaker goes on): X ends at the comma. */
+static void cut_before_participles(struct ctx *c, struct span_index *x) {
         for (size_t i = 0; i < c->n; i++) {
-                if (work_budget_check() < 0)
-                        break;  /* cut short: attributions_find() returns the error */
                 if (c->work[i].shape != SHAPE_PART)
                         continue;
                 size_t p = c->work[i].cue_tok;
                 if (p == 0 || !(is_comma(c, p - 1) || is_dash(c, p - 1)))
                         continue;
-                for (size_t k = 0; k < c->n; k++) {
-                        struct attribution *o = &c->out[k];
-                        if (o->gap_start >= 0 && tk(c, p)->start >= o->gap_start && tk(c, p)->start < o->gap_end)
+                int32_t comma = tk(c, p - 1)->start, cue = tk(c, p)->start;
+                const size_t *hits;
+                size_t n = span_index_holding(x, comma, cue, &hits);
+                for (size_t h = 0; h < n; h++) {
+                        size_t k = hits[h];
+                        const struct attribution *o = &c->out[k];
+                        if (o->gap_start >= 0 && cue >= o->gap_start && cue < o->gap_end)
                                 continue;       /* the participle is in the attribution inside a quote */
-                        if (k != i && o->content_start < tk(c, p - 1)->start && o->content_end > tk(c, p)->start &&
-                            o->cue_start < tk(c, p - 1)->start)
-                                o->content_end = tk(c, p - 1)->start;
+                        if (k != i && o->cue_start < comma)
+                                set_content_end(c, x, k, comma);
                 }
         }
-        /* "A said X, and B said Y": B's clause is coordinated, not reported by
-         * A; A's content ends before the conjunction */
+}
+
+/* "A said X, and B said Y": B's clause is coordinated, not reported by A;
+ * A's content ends before the conjunction. */
+static void cut_before_coordinated(struct ctx *c, struct span_index *x) {
         for (size_t i = 0; i < c->n; i++) {
-                if (work_budget_check() < 0)
-                        break;  /* cut short: attributions_find() returns the error */
                 const struct work *iw = &c->work[i];
                 if (iw->shape != SHAPE_PRE || iw->name_b >= iw->name_e)
                         continue;
@@ -1845,58 +2097,79 @@ static void drop_nested(struct ctx *c) {
                 size_t cut = p;
                 while (cut > 0 && (is_comma(c, cut - 1) || text_is(c, cut - 1, ";")))
                         cut--;
-                for (size_t k = 0; k < c->n; k++) {
-                        struct attribution *o = &c->out[k];
-                        if (k == i || c->work[k].shape == SHAPE_POST || c->work[k].shape == SHAPE_INV)
-                                continue;
-                        if (o->content_start < tk(c, p)->start && o->content_end > tk(c, p)->start && cut > 0 &&
-                            tk(c, cut - 1)->end > o->content_start && o->cue_start < tk(c, p)->start)
-                                o->content_end = tk(c, cut - 1)->end;
-                }
-        }
-        for (size_t i = 0; i < c->n; i++) {
-                if (work_budget_check() < 0)
-                        break;  /* cut short: attributions_find() returns the error */
-                const struct attribution *a = &c->out[i];
-                for (size_t k = 0; k < c->n && !drop[i]; k++) {
-                        const struct attribution *o = &c->out[k];
-                        if (k == i || a->cue_start < o->content_start || a->cue_start >= o->content_end)
-                                continue;
-                        if (o->gap_start >= 0 && a->cue_start >= o->gap_start && a->cue_start < o->gap_end)
-                                continue;
-                        bool mutual = o->cue_start >= a->content_start && o->cue_start < a->content_end;
-                        bool a_post = c->work[i].shape == SHAPE_POST || c->work[i].shape == SHAPE_INV;
-                        bool o_post = c->work[k].shape == SHAPE_POST || c->work[k].shape == SHAPE_INV;
-                        if (!mutual || (o_post && !a_post) ||
-                            (a_post == o_post && (a->content_end - a->content_start) < (o->content_end - o->content_start)))
-                                drop[i] = true;
-                }
-        }
-        /* "responded on Twitter, calling ...": a bare adjunct is no content */
-        for (size_t i = 0; i < c->n; i++) {
-                if (work_budget_check() < 0)
-                        break;  /* cut short: attributions_find() returns the error */
-                const struct attribution *a = &c->out[i];
-                if (c->work[i].shape != SHAPE_PRE && c->work[i].shape != SHAPE_COORD)
+                if (cut == 0)
                         continue;
-                size_t lo = 0, hi = c->st->n_tokens, b, n = 0;
-                while (lo < hi) {       /* first token starting at or after the content */
-                        size_t mid = lo + (hi - lo) / 2;
-                        if (tk(c, mid)->start < a->content_start)
-                                lo = mid + 1;
-                        else
-                                hi = mid;
+                /* (the cut is at or before the conjunction) */
+                int32_t conj = tk(c, p)->start, end = tk(c, cut - 1)->end;
+                const size_t *hits;
+                size_t n = span_index_holding(x, end, conj, &hits);
+                for (size_t h = 0; h < n; h++) {
+                        size_t k = hits[h];
+                        if (k != i && !postposed(c, k) && c->out[k].cue_start < conj)
+                                set_content_end(c, x, k, end);
                 }
-                b = lo;
-                for (size_t t = b; t < c->st->n_tokens && tk(c, t)->end <= a->content_end && n <= 4; t++)
-                        n++;
-                if (n > 0 && n <= 4 && (is_prep(c, b) || fold_is(c, b, "during") || fold_is(c, b, "via") ||
-                                        fold_is(c, b, "through")) && !fold_is(c, b, "of") && !fold_is(c, b, "about"))
-                        drop[i] = true;
         }
+}
+
+/* True when the cue of attribution i lies inside the content of another one
+ * that wins: reported speech inside reported speech belongs to the outer
+ * speaker's claim ("X said she thinks Y" is X's claim). */
+static bool nested(const struct ctx *c, struct span_index *x, size_t i) {
+        const struct attribution *a = &c->out[i];
+        const size_t *hits;
+        size_t n = span_index_holding(x, a->cue_start + 1, a->cue_start, &hits);
+        for (size_t h = 0; h < n; h++) {
+                size_t k = hits[h];
+                const struct attribution *o = &c->out[k];
+                if (k == i)
+                        continue;
+                if (o->gap_start >= 0 && a->cue_start >= o->gap_start && a->cue_start < o->gap_end)
+                        continue;
+                bool mutual = o->cue_start >= a->content_start && o->cue_start < a->content_end;
+                bool a_post = postposed(c, i), o_post = postposed(c, k);
+                if (!mutual || (o_post && !a_post) ||
+                    (a_post == o_post && (a->content_end - a->content_start) < (o->content_end - o->content_start)))
+                        return true;
+        }
+        return false;
+}
+
+/* True when the content of a preposed attribution i is a bare adjunct of up
+ * to four tokens ("responded on Twitter, calling ..."): no content. */
+static bool bare_adjunct(const struct ctx *c, size_t i) {
+        const struct attribution *a = &c->out[i];
+        if (c->work[i].shape != SHAPE_PRE && c->work[i].shape != SHAPE_COORD)
+                return false;
+        size_t lo = 0, hi = c->st->n_tokens, b, n = 0;
+        while (lo < hi) {       /* first token starting at or after the content */
+                size_t mid = lo + (hi - lo) / 2;
+                if (tk(c, mid)->start < a->content_start)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        b = lo;
+        for (size_t t = b; t < c->st->n_tokens && tk(c, t)->end <= a->content_end && n <= 4; t++)
+                n++;
+        return n > 0 && n <= 4 && (is_prep(c, b) || fold_is(c, b, "during") || fold_is(c, b, "via") ||
+                                   fold_is(c, b, "through")) && !fold_is(c, b, "of") && !fold_is(c, b, "about");
+}
+
+/* Cuts contents where another report starts and drops the attributions
+ * nested in another's content or left with a bare adjunct.  Returns 0 or
+ * -ENOMEM. */
+static int drop_nested(struct ctx *c, struct span_index *x) {
+        bool *drop = calloc(c->n + 1, sizeof(*drop));
+        size_t w = 0;
+        if (!drop)
+                return -ENOMEM;
+        cut_before_participles(c, x);
+        cut_before_coordinated(c, x);
+        for (size_t i = 0; i < c->n; i++)
+                drop[i] = nested(c, x, i);
+        for (size_t i = 0; i < c->n; i++)
+                drop[i] = drop[i] || bare_adjunct(c, i);
         for (size_t i = 0; i < c->n; i++) {
-                if (work_budget_check() < 0)
-                        break;  /* cut short: attributions_find() returns the error */
                 if (drop[i]) {
                         free(c->out[i].speaker);
                         continue;
@@ -1907,6 +2180,7 @@ static void drop_nested(struct ctx *c) {
         }
         c->n = w;
         free(drop);
+        return 0;
 }
 
 /* True for a quote that is closed, or left open at a paragraph end after
@@ -1921,67 +2195,111 @@ static bool quote_real(const struct ctx *c, int32_t q) {
         return o > 0 && (text_is(c, o - 1, ":") || is_comma(c, o - 1));
 }
 
+/* The index of the contents found, for trim_overlaps() and drop_nested().
+ * Returns 0 or -ENOMEM. */
+static int content_index_make(const struct ctx *c, struct span_index *ret) {
+        int32_t *starts = malloc((c->n + 1) * sizeof(*starts)), *ends = malloc((c->n + 1) * sizeof(*ends));
+        int r = -ENOMEM;
+        if (starts && ends) {
+                for (size_t k = 0; k < c->n; k++) {
+                        starts[k] = c->out[k].content_start;
+                        ends[k] = c->out[k].content_end;
+                }
+                r = span_index_make(starts, ends, c->n, ret);
+        }
+        free(starts);
+        free(ends);
+        return r;
+}
+
+static void ctx_free(struct ctx *c) {
+        free(c->qof);
+        free(c->cue_cache);
+        free(c->mark);
+        free(c->sent_cue);
+        free(c->titled);
+        free(c->seen);
+        free(c->quotes);
+        free(c->work);
+}
+
+/* Sets up the per-text tables of c: quotes, cue lemmas, fold ids.  Returns 0
+ * or -ENOMEM. */
+static int ctx_init(struct ctx *c) {
+        const struct segmented_text *st = c->st;
+        int r;
+
+        if ((r = pair_quotes(c)) < 0)
+                return r;
+        c->titled = malloc(st->n_sentences + 1);
+        c->cue_cache = malloc((st->n_tokens + 1) * sizeof(*c->cue_cache));
+        c->sent_cue = calloc(st->n_sentences + 1, sizeof(*c->sent_cue));
+        if (!c->titled || !c->cue_cache || !c->sent_cue)
+                return -ENOMEM;
+        memset(c->titled, -1, st->n_sentences + 1);
+        /* A cue's reading may look at the cues after it in its sentence
+         * (reduced_passive()): read from the last token back, each look
+         * mostly finds its answer made, and a chain of looks ahead is no
+         * longer than a sentence (MAX_SENTENCE_TOKENS, segment.c). */
+        for (size_t i = 0; i < st->n_tokens; i++)
+                c->cue_cache[i] = unknown_cue;
+        for (size_t i = st->n_tokens; i > 0; i--)
+                if ((c->qof[i - 1] < 0 || !quote_real(c, c->qof[i - 1])) && cue_lemma(c, i - 1))
+                        c->sent_cue[st->tokens[i - 1].sentence] = true;
+        return 0;
+}
+
+/* Reads the cues of sentence s. Returns 0 or -ENOMEM. */
+static int do_sentence(struct ctx *c, size_t s) {
+        const struct sentence *sen = &c->st->sentences[s];
+        int r;
+
+        if ((r = do_marks(c, s)) < 0)
+                return r;
+        for (size_t i = sen->tok_begin; i < sen->tok_end; i++) {
+                if (c->qof[i] >= 0 && quote_real(c, c->qof[i]))
+                        continue;
+                if (fold_is(c, i, "according") && i + 1 < sen->tok_end && fold_is(c, i + 1, "to")) {
+                        if ((r = do_according(c, i, 2)) < 0)
+                                return r;
+                        continue;
+                }
+                const char *lemma = cue_lemma(c, i);
+                if (lemma && (r = do_verb(c, i, lemma)) < 0)
+                        return r;
+                if (!lemma && i == sen->tok_begin && (lemma = verb_lemma(c, i)) &&
+                    !in_lex(c, i, LEXICON_AMBIGUOUS_CUES) && (r = do_initial_verb(c, i, lemma)) < 0)
+                        return r;
+        }
+        return 0;
+}
+
 int attributions_find(const struct segmented_text *st, struct attribution **ret, size_t *ret_n) {
         struct ctx c = { .st = st };
-        int r = -ENOMEM;
+        struct span_index contents = {};
+        int r;
 
-        if (pair_quotes(&c) < 0)
+        if ((r = ctx_init(&c)) < 0)
                 goto fail;
-        c.cue_cache = malloc((st->n_tokens + 1) * sizeof(*c.cue_cache));
-        if (!c.cue_cache)
-                goto fail;
-        for (size_t i = 0; i < st->n_tokens; i++)
-                c.cue_cache[i] = unknown_cue;
-        c.sent_cue = calloc(st->n_sentences + 1, sizeof(*c.sent_cue));
-        if (!c.sent_cue)
-                goto fail;
-        for (size_t i = 0; i < st->n_tokens; i++)
-                if ((c.qof[i] < 0 || !quote_real(&c, c.qof[i])) && cue_lemma(&c, i))
-                        c.sent_cue[st->tokens[i].sentence] = true;
-
-        for (size_t s = 0; s < st->n_sentences; s++) {
-                const struct sentence *sen = &st->sentences[s];
-                if ((r = do_marks(&c, s)) < 0 || (r = work_budget_check()) < 0)
+        for (size_t s = 0; s < st->n_sentences; s++)
+                if ((r = do_sentence(&c, s)) < 0 || (r = work_budget_check()) < 0)
                         goto fail;
-                for (size_t i = sen->tok_begin; i < sen->tok_end; i++) {
-                        if (c.qof[i] >= 0 && quote_real(&c, c.qof[i]))
-                                continue;
-                        if (fold_is(&c, i, "according") && i + 1 < sen->tok_end && fold_is(&c, i + 1, "to")) {
-                                if ((r = do_according(&c, i, 2)) < 0)
-                                        goto fail;
-                                continue;
-                        }
-                        const char *lemma = cue_lemma(&c, i);
-                        if (lemma && (r = do_verb(&c, i, lemma)) < 0)
-                                goto fail;
-                        if (!lemma && i == sen->tok_begin && (lemma = verb_lemma(&c, i)) &&
-                            !in_lex(&c, i, LEXICON_AMBIGUOUS_CUES) && (r = do_initial_verb(&c, i, lemma)) < 0)
-                                goto fail;
-                }
-        }
-        trim_overlaps(&c);
-        drop_nested(&c);
-        if ((r = work_budget_check()) < 0 || (r = resolve_speakers(&c)) < 0)
+        if ((r = content_index_make(&c, &contents)) < 0 || (r = trim_overlaps(&c, &contents)) < 0 ||
+            (r = work_budget_check()) < 0 || (r = drop_nested(&c, &contents)) < 0 ||
+            (r = work_budget_check()) < 0)
                 goto fail;
-
-        free(c.qof);
-        free(c.cue_cache);
-        free(c.mark);
-        free(c.sent_cue);
-        free(c.quotes);
-        free(c.work);
+        span_index_free(&contents);
+        if ((r = resolve_speakers(&c)) < 0)
+                goto fail;
+        ctx_free(&c);
         *ret = c.out;
         *ret_n = c.n;
         return 0;
 fail:
-        free(c.qof);
-        free(c.cue_cache);
-        free(c.mark);
-        free(c.sent_cue);
-        free(c.quotes);
-        free(c.work);
+        span_index_free(&contents);
+        ctx_free(&c);
         attributions_free(c.out, c.n);
-        return r < 0 ? r : -ENOMEM;
+        return r;
 }
 
 void attributions_free(struct attribution *a, size_t n) {

@@ -56,6 +56,53 @@ static char *mention(const struct found *f, size_t i) {
         free(k_);                                                               \
 } while (0)
 
+/* Appends s n times to a new string. */
+static char *repeat(const char *s, size_t n) {
+        size_t l = strlen(s);
+        char *r = malloc(l * n + 1);
+        if (!r)
+                return NULL;
+        for (size_t k = 0; k < n; k++)
+                memcpy(r + k * l, s, l);
+        r[l * n] = 0;
+        return r;
+}
+
+/* Many attributions: resolution finds the same speakers among thousands as
+ * among a few (the look-ups are indexed), and a sentence of thousands of
+ * passive participles, each looking ahead at the next, is read without a
+ * chain of calls as deep as the sentence is long. */
+static void check_many(void) {
+        struct found f;
+        char *filler = repeat("Ms. Grete Aalto said the ferry was late. Aalto said it was full. "
+                              "The harbour officials said the pier was closed. ", 2000);
+        char *text = NULL;
+        CHECK(filler && asprintf(&text, "Mr. Nils Brann said the bridge was open. %sHe said the road was clear. "
+                                        "A senior port official said the gates were shut. %sThe official said "
+                                        "the lock was new. Brann said the toll would rise.", filler, filler) > 0,
+              "a text of 12,000 attributions");
+        CHECK(text && run(text, &f) == 0, "attributions found");
+        CHECK(f.n == 12005, "every attribution kept (got %zu)", f.n);
+        if (f.n == 12005) {
+                CHECK_STR(f.a[2].speaker, "Ms. Grete Aalto");  /* the full name before */
+                CHECK_STR(f.a[6000].speaker, "The harbour officials");
+                /* "he" skips the "Ms." and the officials to the last man */
+                CHECK_STR(f.a[6001].speaker, "Mr. Nils Brann");
+                /* "the official": the nearest earlier, longer official */
+                CHECK_STR(f.a[12003].speaker, "A senior port official");
+                CHECK_STR(f.a[12004].speaker, "Mr. Nils Brann");
+        }
+        done(&f);
+        free(text);
+        free(filler);
+
+        char *chain = repeat("a poll of people questioned in 2015 and ", 50000);
+        CHECK(chain && run(chain, &f) == 0, "50,000 participles in one unbroken text");
+        CHECK(f.n == 0, "no attribution in it (got %zu)", f.n);
+        done(&f);
+        free(chain);
+}
+
 int main(void) {
         struct found f;
 
@@ -236,5 +283,6 @@ int main(void) {
         CHECK(run("", &f) == 0 && f.n == 0, "empty text");
         done(&f);
 
+        check_many();
         return tap_done();
 }
