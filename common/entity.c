@@ -14,6 +14,7 @@
 #include "entity.h"
 #include "hash.h"
 #include "lexicon.h"
+#include "name-suffix.h"
 
 #define KEY_MAX 64
 #define PHRASE_MAX 256
@@ -305,26 +306,30 @@ static size_t title_at(const struct unit *u, size_t a, size_t b) {
         return 0;
 }
 
+static void mark_found(struct name_suffix_slot *slot, void *arg) {
+        slot->value = 1;
+}
+
 /* Keeps a tentative mention (a lone unknown first word of a sentence) only
  * when a person name of two words or more in r ends with it, as 'M' for
- * entity_mentions_resolve() to complete; drops the others. */
-static void tentative_prune(struct result *r) {
-        /* decide first (names stay readable), then compact */
+ * entity_mentions_resolve() to complete; drops the others.  Returns 0 or
+ * -ENOMEM. */
+static int tentative_prune(struct result *r) {
+        struct name_suffixes parts = {};
+        bool any = false;
+        for (size_t k = 0; k < r->n && !any; k++)
+                any = r->items[k].kind == TENTATIVE;
+        for (size_t k = 0; any && k < r->n; k++)
+                if (r->items[k].kind == 'P' && name_suffixes_add(&parts, r->items[k].name, mark_found, NULL) < 0) {
+                        name_suffixes_free(&parts);
+                        return -ENOMEM;
+                }
         for (size_t i = 0; i < r->n; i++) {
                 struct entity_mention *m = &r->items[i];
-                if (m->kind != TENTATIVE)
-                        continue;
-                size_t len = strlen(m->name);
-                bool keep = false;
-                for (size_t k = 0; k < r->n && !keep; k++) {
-                        const char *f = r->items[k].name;
-                        size_t fl = strlen(f);
-                        keep = r->items[k].kind == 'P' && fl > len + 1 &&
-                               (f[fl - len - 1] == ' ' || f[fl - len - 1] == '-') &&
-                               !memcmp(f + fl - len, m->name, len);
-                }
-                m->kind = keep ? 'M' : 0;
+                if (m->kind == TENTATIVE)
+                        m->kind = name_suffixes_find(&parts, m->name) != NAME_SUFFIX_NONE ? 'M' : 0;
         }
+        name_suffixes_free(&parts);
         size_t w = 0;
         for (size_t i = 0; i < r->n; i++) {
                 if (r->items[i].kind == 0) {
@@ -334,6 +339,7 @@ static void tentative_prune(struct result *r) {
                 r->items[w++] = r->items[i];
         }
         r->n = w;
+        return 0;
 }
 
 /* Length in units of a phrase of two or three words listed as no entity
@@ -875,7 +881,10 @@ int entities_find_context(const struct segmented_text *st, size_t tok_begin, siz
                 entity_mentions_free(r.items, r.n);
                 return err;
         }
-        tentative_prune(&r);
+        if ((err = tentative_prune(&r)) < 0) {
+                entity_mentions_free(r.items, r.n);
+                return err;
+        }
         entity_mentions_resolve(r.items, r.n);
         *ret = r.items;
         *ret_n = r.n;
