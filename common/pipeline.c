@@ -29,6 +29,15 @@
 #define MIN_SINGLE_WORDS 3      /* a one-sentence field needs this many words to be a claim */
 #define MAX_OWN_TOKENS 90
 #define TITLE_WEIGHT 3.0f
+/* A quote may run over paragraphs, but no claim is a page: a content longer
+ * than this is cut after its last sentence that ends within it (the longest
+ * of the FNC-1 and PolNeAR texts has 2,218 bytes).  Checking a pair of
+ * claims costs with the product of their sizes. */
+#define MAX_CONTENT_BYTES 4000
+/* Values a claim keeps (the most in one of the FNC-1 and PolNeAR texts: 12
+ * quantities, 7 dates): the numeric checks of a pair of claims cost with
+ * the product of their values and more. */
+#define MAX_CLAIM_VALUES 16
 
 /* An article's terms with their summed weights, sorted at the end. */
 struct term_bag {
@@ -512,6 +521,10 @@ static int fill_claim(const struct field *f, struct claim *c, size_t b, size_t e
         r = quantities_find(st, b, e, &q, &nq);
         if (r < 0)
                 return r;
+        for (; nq > MAX_CLAIM_VALUES; nq--) {
+                free(q[nq - 1].text);
+                free(q[nq - 1].unit);
+        }
         for (size_t k = 0; k < nq; k++) {
                 q[k].start = cp(f, q[k].start);
                 q[k].end = cp(f, q[k].end);
@@ -528,6 +541,10 @@ static int fill_claim(const struct field *f, struct claim *c, size_t b, size_t e
         r = dates_find(st, b, e, f->published, &d, &nd);
         if (r < 0)
                 return r;
+        for (; nd > MAX_CLAIM_VALUES; nd--) {
+                free(d[nd - 1].text);
+                free(d[nd - 1].value);
+        }
         for (size_t k = 0; k < nd; k++) {
                 d[k].start = cp(f, d[k].start);
                 d[k].end = cp(f, d[k].end);
@@ -557,8 +574,44 @@ static bool sentence_asks(const struct field *f, size_t s) {
         return false;
 }
 
+/* Cuts the content of attribution a to MAX_CONTENT_BYTES: after the last
+ * sentence that ends within the limit, or (a first sentence longer than
+ * that) after its last word within it. */
+static void content_cap(const struct field *f, struct attribution *a) {
+        const struct segmented_text *st = f->st;
+        int32_t limit = a->content_start + MAX_CONTENT_BYTES;
+        if (a->content_end <= limit)
+                return;
+        size_t b = tok_from(st, a->content_start), lo = b, hi = st->n_tokens;
+        while (lo < hi) {       /* the first token ending past the limit */
+                size_t mid = lo + (hi - lo) / 2;
+                if (st->tokens[mid].end <= limit)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        size_t e = lo;          /* tokens [b, e) end within the limit */
+        if (e > b) {
+                int32_t s = st->tokens[e - 1].sentence;
+                if (st->sentences[s].tok_end > e && s > 0 && st->sentences[s - 1].tok_end > b)
+                        e = st->sentences[s - 1].tok_end;
+        }
+        while (e > b && !(st->tokens[e - 1].flags & (TOKEN_WORD | TOKEN_NUMBER)))
+                e--;
+        if (e == b)
+                e = b + 1;      /* a first word longer than the limit */
+        a->content_end = st->tokens[e - 1].end;
+        if (a->gap_start >= a->content_end || a->gap_end > a->content_end)
+                a->gap_start = a->gap_end = -1;
+        int32_t se = st->sentences[st->tokens[e - 1].sentence].end;
+        if (a->span_end > se && se >= a->content_end)
+                a->span_end = se;
+}
+
 /* Makes a claim of attribution a; returns 0 or -ENOMEM. */
-static int claim_from_attribution(struct field *f, const struct attribution *a, struct claim_list *out) {
+static int claim_from_attribution(struct field *f, const struct attribution *whole, struct claim_list *out) {
+        struct attribution cut = *whole, *a = &cut;
+        content_cap(f, a);
         struct claim *c = claim_list_push(out);
         if (!c)
                 return -ENOMEM;
