@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,14 +76,41 @@ static int voice_rank(const struct claim *c) {
         return !c->speaker && c->stance == STANCE_DENIES ? 2 : 1;
 }
 
-/* True when the article of `side` holds a claim other than `self` (and
- * other than `other`) that restates `other` and speaks for its article at
- * least as much as `self` does: then that article carries both accounts
- * and its conflicting claim is not its side of a disagreement. */
-static bool side_restates(const struct claim_source *a, struct conflict_view *const *va, size_t na,
-                          const struct claim_source *b, struct conflict_view *const *vb, size_t nb,
-                          const struct claim_source *self, const struct claim_source *other,
+/* The conflict_agree_views() answers of the side_restates() walks: each
+ * conflict's two sides are set against every claim of both articles, and
+ * conflicts share their sides (an article of n claims against one of m may
+ * give n * m conflicts over n + m claims), so each pair is decided once.
+ * Claims are numbered a's first, then b's. */
+struct agree_memo {
+        size_t n;
+        int8_t **rows;          /* per restated claim (allocated when first asked): per claim, -1 not
+                                 * asked yet, else the answer */
+};
+
+/* conflict_agree_views(v, vother) for claim k and the restated claim other;
+ * returns it, or -ENOMEM. */
+static int agree_memo_get(struct agree_memo *m, size_t other, size_t k, struct conflict_view *v,
                           struct conflict_view *vother, const struct conflict_options *o) {
+        if (!m->rows[other]) {
+                m->rows[other] = malloc(m->n);
+                if (!m->rows[other])
+                        return -ENOMEM;
+                memset(m->rows[other], -1, m->n);
+        }
+        if (m->rows[other][k] < 0)
+                m->rows[other][k] = conflict_agree_views(v, vother, o) > 0;
+        return m->rows[other][k];
+}
+
+/* 1 when the article of `side` holds a claim other than `self` (and other
+ * than `other`, claim number `io` of the memo) that restates `other` and
+ * speaks for its article at least as much as `self` does: then that article
+ * carries both accounts and its conflicting claim is not its side of a
+ * disagreement.  0 when not, -ENOMEM. */
+static int side_restates(const struct claim_source *a, struct conflict_view *const *va, size_t na,
+                         const struct claim_source *b, struct conflict_view *const *vb, size_t nb,
+                         const struct claim_source *self, const struct claim_source *other, size_t io,
+                         struct conflict_view *vother, const struct conflict_options *o, struct agree_memo *memo) {
         int rank = voice_rank(self->claim);
         bool other_verdict = voice_rank(other->claim) == 2;
         for (size_t pass = 0; pass < 2; pass++) {
@@ -107,12 +135,13 @@ static bool side_restates(const struct claim_source *a, struct conflict_view *co
                         /* two articles that each call the story they tell
                          * untrue are on one side, whatever else they tell */
                         if (other_verdict && voice_rank(z) == 2)
-                                return true;
-                        if (conflict_agree_views(v[k], vother, o) > 0)
-                                return true;
+                                return 1;
+                        int r = agree_memo_get(memo, io, pass ? na + k : k, v[k], vother, o);
+                        if (r != 0)
+                                return r;
                 }
         }
-        return false;
+        return 0;
 }
 
 int match_claims(const struct claim_source *a, size_t na,
@@ -177,17 +206,40 @@ int match_claims_prepared(const struct claim_source *a, struct conflict_view *co
          * article also restates the other's claim.  Conflicts inside one
          * article (speaker against speaker) stay. */
         size_t kept = 0;
+        r = 0;
+        struct agree_memo memo = { .n = na + nb, .rows = n ? calloc(na + nb, sizeof(*memo.rows)) : NULL };
+        if (n && !memo.rows) {
+                r = -ENOMEM;
+                goto fail;
+        }
         for (size_t i = 0; i < n; i++) {
                 const struct claim_source *x = &a[out[i].a], *y = &b[out[i].b];
-                bool drop = !same_side(x, y) &&
-                        (side_restates(a, va, na, b, vb, nb, y, x, va[out[i].a], o) ||
-                         side_restates(a, va, na, b, vb, nb, x, y, vb[out[i].b], o));
+                int drop = 0;
+                if (!same_side(x, y)) {
+                        drop = side_restates(a, va, na, b, vb, nb, y, x, out[i].a, va[out[i].a], o, &memo);
+                        if (drop == 0)
+                                drop = side_restates(a, va, na, b, vb, nb, x, y, na + out[i].b, vb[out[i].b], o,
+                                                     &memo);
+                }
+                if (drop < 0) {
+                        /* out[kept..i) were moved or freed: keep what is whole */
+                        for (size_t j = i; j < n; j++)
+                                free(out[j].result.explanation);
+                        n = kept;
+                        r = drop;
+                        break;
+                }
                 if (drop) {
                         free(out[i].result.explanation);
                         continue;
                 }
                 out[kept++] = out[i];
         }
+        for (size_t k = 0; memo.rows && k < na + nb; k++)
+                free(memo.rows[k]);
+        free(memo.rows);
+        if (r < 0)
+                goto fail;
         n = kept;
 
         if (n > 1)
