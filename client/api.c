@@ -69,9 +69,9 @@ static void on_signal(evutil_socket_t fd, short what, void *arg) {
 
 /* Splits url into host header and prefix; fills a or says what is wrong. */
 static int parse_url(struct api *a, const char *url, char *err, size_t err_size) {
-        struct evhttp_uri *u = evhttp_uri_parse(url);
+        struct evhttp_uri *u = strstr(url, "://") ? evhttp_uri_parse(url) : NULL;
         if (!u) {
-                snprintf(err, err_size, "'%s' is not a URL (e.g. http://127.0.0.1:8080)", url);
+                snprintf(err, err_size, "'%s' is not a URL: give http://HOST:PORT (e.g. http://127.0.0.1:8080)", url);
                 return -EINVAL;
         }
         const char *scheme = evhttp_uri_get_scheme(u), *host = evhttp_uri_get_host(u);

@@ -77,6 +77,8 @@ def usage_and_exit_codes_for_bad_arguments(d):
         assert rc == 0 and out.startswith('claimctl '), out
         rc, out, err = ctl(d, 'stats', url='https://127.0.0.1:1')
         assert rc == 2 and 'plain http' in err, (rc, err)
+        rc, out, err = ctl(d, 'stats', url='localhost:%d' % d.port)
+        assert rc == 2 and 'give http://HOST:PORT' in err, (rc, err)
 
 
 @case
