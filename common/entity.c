@@ -881,11 +881,10 @@ int entities_find_context(const struct segmented_text *st, size_t tok_begin, siz
                 entity_mentions_free(r.items, r.n);
                 return err;
         }
-        if ((err = tentative_prune(&r)) < 0) {
+        if ((err = tentative_prune(&r)) < 0 || (err = entity_mentions_resolve(r.items, r.n)) < 0) {
                 entity_mentions_free(r.items, r.n);
                 return err;
         }
-        entity_mentions_resolve(r.items, r.n);
         *ret = r.items;
         *ret_n = r.n;
         return 0;
@@ -895,82 +894,4 @@ void entity_mentions_free(struct entity_mention *m, size_t n) {
         for (size_t i = 0; i < n; i++)
                 free(m[i].name);
         free(m);
-}
-
-/* The last word of a name, or the name itself. */
-static const char *last_word(const char *name) {
-        const char *sp = strrchr(name, ' ');
-        return sp ? sp + 1 : name;
-}
-
-/* Does the person name full end with the words of name ("Enrique Pena
- * Nieto" ends with "Pena Nieto" and with "Nieto"; "al-Baghdadi" ends with
- * "Baghdadi")? */
-static bool name_ends_with(const char *full, size_t full_len, const char *name, size_t len) {
-        /* "Baghdadi" in "Abu Bakr al-Baghdadi" too */
-        return full_len > len + 1 && (full[full_len - len - 1] == ' ' || full[full_len - len - 1] == '-') &&
-               !memcmp(full + full_len - len, name, len);
-}
-
-void entity_mentions_resolve(struct entity_mention *m, size_t n) {
-        /* the distinct person names of two words or more and how often each is used */
-        size_t *full = malloc(n * sizeof(*full)), *count = malloc(n * sizeof(*count)), d = 0;
-        size_t *lens = malloc(n * sizeof(*lens));
-        if (!full || !count || !lens) {
-                free(full);
-                free(count);
-                free(lens);
-                return;
-        }
-        for (size_t k = 0; k < n; k++) {
-                if (m[k].kind != 'P' || !strchr(m[k].name, ' '))
-                        continue;
-                size_t q = 0;
-                while (q < d && strcmp(m[full[q]].name, m[k].name))
-                        q++;
-                if (q == d) {
-                        full[d] = k;
-                        lens[d] = strlen(m[k].name);
-                        count[d++] = 0;
-                }
-                count[q]++;
-        }
-        for (size_t i = 0; i < n && d > 0; i++) {
-                if (m[i].kind != 'M' && m[i].kind != 'P')
-                        continue;
-                /* the longer person name ending with it that the text uses
-                 * most (the first one on a tie) */
-                size_t len = strlen(m[i].name), best = SIZE_MAX;
-                for (size_t q = 0; q < d; q++)
-                        if (name_ends_with(m[full[q]].name, lens[q], m[i].name, len) &&
-                            (best == SIZE_MAX || count[q] > count[best]))
-                                best = q;
-                if (best == SIZE_MAX)
-                        continue;
-                char *s = strdup(m[full[best]].name);
-                if (!s)
-                        continue;       /* keep the short name */
-                free(m[i].name);
-                m[i].name = s;
-                m[i].kind = 'P';
-        }
-        free(lens);
-        free(full);
-        free(count);
-}
-
-bool entity_names_match(const char *a, char kind_a, const char *b, char kind_b) {
-        if (!a || !b)
-                return false;
-        if (strcmp(a, b) == 0)
-                return true;
-        /* "Lavrov" and "Sergey Lavrov": a lone word and a person's last name */
-        bool pa = kind_a == 'P' || kind_a == 'M', pb = kind_b == 'P' || kind_b == 'M';
-        if (!pa || !pb)
-                return false;
-        if (!strchr(a, ' ') && strchr(b, ' '))
-                return strcmp(a, last_word(b)) == 0;
-        if (!strchr(b, ' ') && strchr(a, ' '))
-                return strcmp(b, last_word(a)) == 0;
-        return false;
 }

@@ -50,10 +50,12 @@ void entity_mentions_free(struct entity_mention *m, size_t n);
 
 /* Replaces each 'P'/'M' name of m[0..n) by the longer person name of m that
  * ends with its words ("Lavrov", "Pena Nieto" -> "Sergey Lavrov", "Enrique
- * Pena Nieto"; the most used one when there are several) and makes it 'P'.  entities_find() already does this within its range; the
- * pipeline may call it again on mentions gathered over a whole article.
- * Keeps the short name when memory runs out. */
-void entity_mentions_resolve(struct entity_mention *m, size_t n);
+ * Pena Nieto"; the most used one when there are several, the first used on
+ * a tie), decided on the names as found, and makes it 'P'.  entities_find()
+ * already does this within its range; the pipeline may call it again on
+ * mentions gathered over a whole article.  Returns 0, or -ENOMEM with m
+ * unchanged. */
+int entity_mentions_resolve(struct entity_mention *m, size_t n);
 
 /* True when two entity names (with their kinds) can name the same entity
  * across sources: equal names, or a one-word person/unknown name equal to

@@ -37,6 +37,48 @@ static const char *find(const char *s) {
 
 #define ENT(s, want) do { find(s); CHECK(strcmp(got, want) == 0, "%s -> %s (got %s)", s, want, got); } while (0)
 
+/* entity_mentions_resolve() on mentions made here: a chain of longer names
+ * is followed to its end, whatever the order of the mentions; the most used
+ * longer name wins; many distinct names cost no more than a few. */
+static void check_resolve(void) {
+        struct entity_mention m[6] = {
+                { .name = strdup("Nieto"), .kind = 'M' },
+                { .name = strdup("Pena Nieto"), .kind = 'P' },
+                { .name = strdup("Enrique Pena Nieto"), .kind = 'P' },
+                { .name = strdup("Pena Nieto"), .kind = 'P' },
+                { .name = strdup("Carla Nieto"), .kind = 'P' },
+                { .name = strdup("Nieto"), .kind = 'M' },
+        };
+        CHECK(entity_mentions_resolve(m, 6) == 0, "resolve six mentions");
+        /* "Pena Nieto" is used twice, "Carla Nieto" once: Nieto is Pena Nieto,
+         * and Pena Nieto is Enrique Pena Nieto, before and after its first use */
+        for (size_t i = 0; i < 6; i++)
+                CHECK(strcmp(m[i].name, i == 4 ? "Carla Nieto" : "Enrique Pena Nieto") == 0 && m[i].kind == 'P',
+                      "mention %zu: %s/%c", i, m[i].name, m[i].kind);
+        for (size_t i = 0; i < 6; i++)
+                free(m[i].name);
+
+        size_t n = 40000;
+        struct entity_mention *many = calloc(n, sizeof(*many));
+        bool made = many != NULL;
+        for (size_t i = 0; made && i < n; i += 2) {
+                char full[32], last[16];
+                snprintf(last, sizeof(last), "Berg%zux", i / 2);
+                snprintf(full, sizeof(full), "Anna %s", last);
+                many[i] = (struct entity_mention) { .name = strdup(full), .kind = 'P' };
+                many[i + 1] = (struct entity_mention) { .name = strdup(last), .kind = 'M' };
+                made = many[i].name && many[i + 1].name;
+        }
+        CHECK(made && entity_mentions_resolve(many, n) == 0, "resolve 20,000 people named twice each");
+        bool all = made;
+        for (size_t i = 1; all && i < n; i += 2)
+                all = strcmp(many[i].name, many[i - 1].name) == 0 && many[i].kind == 'P';
+        CHECK(all, "each surname resolved to its own full name");
+        for (size_t i = 0; many && i < n; i++)
+                free(many[i].name);
+        free(many);
+}
+
 int main(void) {
         ENT("U.S. Secretary of State Rex Tillerson spoke to reporters.",
             "United States/L; Rex Tillerson/P");
@@ -116,6 +158,7 @@ int main(void) {
         CHECK(!entity_names_match("Russia", 'L', "Sergey Lavrov", 'P'), "Russia !~ Sergey Lavrov");
         CHECK(entity_names_match("United States", 'L', "United States", 'L'), "equal names match");
 
+        check_resolve();
         entity_mentions_free(ms, n_ms);
         return tap_done();
 }
