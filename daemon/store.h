@@ -43,6 +43,7 @@ int store_file_state(struct store *s);
 int store_save_copy(struct store *s, const char *dest);
 
 struct ingest_prep;
+struct ingest_checks;
 
 struct article_request {
         const char *source;     /* required */
@@ -92,6 +93,9 @@ struct ingest_result {
         int n_claims;
         int64_t *conflict_ids;  /* malloc'ed */
         size_t n_conflicts;
+        /* In a batch of store_batch_begin_deferred(): the conflict checks
+         * store_ingest() left to the caller (NULL for a duplicate). */
+        struct ingest_checks *checks;
 };
 
 /* Returns the id of an article already stored with this url (or, without a
@@ -118,6 +122,37 @@ int store_ingest(struct store *s, const struct article_request *req,
  * returns -EIO: no article of the batch was stored. */
 int store_batch_begin(struct store *s);
 int store_batch_end(struct store *s, bool commit);
+
+/* The writer only writes: a batch in which each store_ingest() stores the
+ * article, its claims and its event, chooses the candidates of its
+ * conflict checks (in memory and by index: cheap, and what decides which
+ * conflicts can be found), and leaves the checks themselves, the costly
+ * part, in ret->checks.  The caller runs them (store_checks_run(), on any
+ * threads, each with its own read-only connection), then calls
+ * store_ingest_finish() for each article, in ingest order, before
+ * store_batch_end(); the conflicts found are exactly those store_ingest()
+ * outside such a batch finds for the same order of articles.  req, ex and
+ * req->prep of each article must stay valid until store_batch_end(). */
+int store_batch_begin_deferred(struct store *s);
+
+/* Stored claims parsed, with their conflict views, shared by the threads
+ * that run checks (thread-safe; at most max_claims, 0: the default). */
+struct claim_cache;
+struct claim_cache *store_claim_cache_new(size_t max_claims);
+void store_claim_cache_free(struct claim_cache *cc);
+
+/* Runs the checks of one article: reads the candidates through reader, a
+ * read-only store the calling thread owns (or the writer's own store),
+ * into cc.  0 or a negative errno (remembered: store_ingest_finish() then
+ * fails the batch). */
+int store_checks_run(struct ingest_checks *k, struct store *reader, struct claim_cache *cc);
+
+/* Stores the conflicts that k's checks found with the article's counts
+ * and frees k; fills ret's conflict_ids and n_conflicts.  Checks that were
+ * not run, or failed, run here first (through s, into cc).  On failure
+ * the batch cannot commit: store_batch_end() returns -EIO. */
+int store_ingest_finish(struct store *s, struct ingest_checks *k, struct claim_cache *cc,
+                        struct ingest_result *ret);
 
 /* Reads, each returning 0 and a new JSON value in *ret, -ENOENT when absent. */
 int store_get_article_json(struct store *s, int64_t id, json_t **ret);

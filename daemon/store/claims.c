@@ -1,5 +1,5 @@
-/* Stored claims: the keys they are indexed under, and the writer's cache of
- * stored claims parsed and with their conflict views. */
+/* Stored claims: the keys they are indexed under, and the cache (shared by
+ * the threads that run checks) of stored claims parsed, with their views. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,6 +98,7 @@ char *claim_fts_terms(char *const *keys, size_t n) {
 #define PARSED_BUCKETS 16384
 
 /* Drops a reference to p; the last one unchains and frees it. */
+/* Drops one holder of p, freeing it with the last (lock held). */
 static void parsed_claim_release(struct claim_cache *cc, struct parsed_claim *p) {
         if (!p || --p->refs > 0)
                 return;
@@ -113,21 +114,33 @@ static void parsed_claim_release(struct claim_cache *cc, struct parsed_claim *p)
         free(p);
 }
 
+/* The chained parsed claim of data hashed h0/h1, with one more holder, or
+ * NULL (lock held). */
+static struct parsed_claim *parsed_claim_find(struct claim_cache *cc, uint64_t h0, uint64_t h1) {
+        for (struct parsed_claim *p = cc->parsed ? cc->parsed[h0 % PARSED_BUCKETS] : NULL; p; p = p->next)
+                if (p->hash[0] == h0 && p->hash[1] == h1) {
+                        p->refs++;
+                        return p;
+                }
+        return NULL;
+}
+
 /* The parsed claim of stored data `data`: shared with another cached claim
- * of the same data, else parsed now and chained.  Returns 0 and *ret (one
- * more reference), or -ENOMEM.  Unreadable data gives an empty claim. */
-static int parsed_claim_get(struct claim_cache *cc, const char *data, struct parsed_claim **ret) {
+ * of the same data, else parsed now (outside the lock) and chained.
+ * Returns 0 and *ret (one more holder), or -ENOMEM.  Unreadable data gives
+ * an empty claim. */
+int parsed_claim_get(struct claim_cache *cc, const char *data, struct parsed_claim **ret) {
         size_t n = strlen(data);
         uint64_t h0 = hash_fnv1a64(data, n), h1 = hash_fnv1a64_update(0x84222325cbf29ce4ULL, data, n);
 
-        if (!cc->parsed && !(cc->parsed = calloc(PARSED_BUCKETS, sizeof(*cc->parsed))))
-                return -ENOMEM;
-        for (struct parsed_claim *p = cc->parsed[h0 % PARSED_BUCKETS]; p; p = p->next)
-                if (p->hash[0] == h0 && p->hash[1] == h1) {
-                        p->refs++;
-                        *ret = p;
-                        return 0;
-                }
+        pthread_mutex_lock(&cc->lock);
+        struct parsed_claim *found = parsed_claim_find(cc, h0, h1);
+        pthread_mutex_unlock(&cc->lock);
+        if (found) {
+                *ret = found;
+                return 0;
+        }
+
         struct parsed_claim *p = calloc(1, sizeof(*p));
         if (!p)
                 return -ENOMEM;
@@ -146,12 +159,37 @@ static int parsed_claim_get(struct claim_cache *cc, const char *data, struct par
         p->hash[0] = h0;
         p->hash[1] = h1;
         p->refs = 1;
-        p->next = cc->parsed[h0 % PARSED_BUCKETS];
-        cc->parsed[h0 % PARSED_BUCKETS] = p;
+
+        pthread_mutex_lock(&cc->lock);
+        if (!cc->parsed && !(cc->parsed = calloc(PARSED_BUCKETS, sizeof(*cc->parsed)))) {
+                pthread_mutex_unlock(&cc->lock);
+                claim_clear(&p->claim);
+                free(p);
+                return -ENOMEM;
+        }
+        found = parsed_claim_find(cc, h0, h1);  /* another thread parsed it meanwhile */
+        if (!found) {
+                p->next = cc->parsed[h0 % PARSED_BUCKETS];
+                cc->parsed[h0 % PARSED_BUCKETS] = p;
+        }
+        pthread_mutex_unlock(&cc->lock);
+        if (found) {
+                claim_clear(&p->claim);
+                free(p);
+                p = found;
+        }
         *ret = p;
         return 0;
 }
 
+/* Drops a holder of p that parsed_claim_get() gave. */
+void parsed_claim_put(struct claim_cache *cc, struct parsed_claim *p) {
+        pthread_mutex_lock(&cc->lock);
+        parsed_claim_release(cc, p);
+        pthread_mutex_unlock(&cc->lock);
+}
+
+/* Lock held. */
 static void cached_claim_free(struct claim_cache *cc, struct cached_claim *c) {
         if (!c)
                 return;
@@ -170,6 +208,10 @@ static size_t cc_slot(const struct claim_cache *cc, int64_t id) {
         while (cc->slots[i] && cc->slots[i]->id != id)
                 i = (i + 1) & mask;
         return i;
+}
+
+static struct cached_claim *cc_find(const struct claim_cache *cc, int64_t id) {
+        return cc->cap ? cc->slots[cc_slot(cc, id)] : NULL;
 }
 
 static void cc_unlink(struct claim_cache *cc, struct cached_claim *c) {
@@ -215,7 +257,15 @@ static void cc_remove(struct claim_cache *cc, struct cached_claim *c) {
         cached_claim_free(cc, c);
 }
 
+int claim_cache_init(struct claim_cache *cc, size_t max) {
+        *cc = (struct claim_cache) { .max = max };
+        return -pthread_mutex_init(&cc->lock, NULL);
+}
+
+/* Drops every entry (none may be pinned): after a rollback (rowids may be
+ * reused) or expiry. */
 void claim_cache_clear(struct claim_cache *cc) {
+        pthread_mutex_lock(&cc->lock);
         struct cached_claim *c = cc->head;
         while (c) {
                 struct cached_claim *next = c->next;
@@ -224,7 +274,32 @@ void claim_cache_clear(struct claim_cache *cc) {
         }
         free(cc->slots);
         free(cc->parsed);       /* empty: every parsed claim had a holder */
-        *cc = (struct claim_cache) {};
+        cc->slots = NULL;
+        cc->parsed = NULL;
+        cc->head = cc->tail = NULL;
+        cc->cap = cc->n = 0;
+        pthread_mutex_unlock(&cc->lock);
+}
+
+void claim_cache_done(struct claim_cache *cc) {
+        claim_cache_clear(cc);
+        pthread_mutex_destroy(&cc->lock);
+}
+
+struct claim_cache *store_claim_cache_new(size_t max_claims) {
+        struct claim_cache *cc = malloc(sizeof(*cc));
+        if (!cc || claim_cache_init(cc, max_claims ? max_claims : CLAIM_CACHE_MAX) < 0) {
+                free(cc);
+                return NULL;
+        }
+        return cc;
+}
+
+void store_claim_cache_free(struct claim_cache *cc) {
+        if (!cc)
+                return;
+        claim_cache_done(cc);
+        free(cc);
 }
 
 static int cc_grow(struct claim_cache *cc) {
@@ -243,11 +318,11 @@ static int cc_grow(struct claim_cache *cc) {
         return 0;
 }
 
-/* Reads stored claim id (parsed, with its article and source) into a new
- * cache entry; returns 1 and *ret, 0 when the claim is gone, or a negative
- * errno.  Unreadable data gives an entry with source NULL, so that it is not
- * read again. */
-static int cached_claim_read(struct store *s, int64_t id, struct cached_claim **ret) {
+/* Reads stored claim id through reader (parsed, with its article and
+ * source) into a new, unlinked entry; returns 1 and *ret, 0 when the claim
+ * is gone, or a negative errno.  Unreadable data gives an entry with source
+ * NULL, so that it is not read again. */
+static int cached_claim_read(struct claim_cache *cc, struct store *reader, int64_t id, struct cached_claim **ret) {
         struct cached_claim *c = calloc(1, sizeof(*c));
         sqlite3_stmt *st;
         int r, rc;
@@ -255,7 +330,7 @@ static int cached_claim_read(struct store *s, int64_t id, struct cached_claim **
         if (!c)
                 return -ENOMEM;
         c->id = id;
-        r = stmt_get(s, ST_CLAIM_LOAD, &st);
+        r = stmt_get(reader, ST_CLAIM_LOAD, &st);
         if (r < 0) {
                 free(c);
                 return r;
@@ -266,11 +341,13 @@ static int cached_claim_read(struct store *s, int64_t id, struct cached_claim **
         if (rc == SQLITE_ROW) {
                 c->article_id = sqlite3_column_int64(st, 0);
                 c->source = strdup(column_text(st, 2) ?: "");
-                r = c->source ? parsed_claim_get(&s->cc, column_text(st, 1) ?: "", &c->parsed) : -ENOMEM;
+                r = c->source ? parsed_claim_get(cc, column_text(st, 1) ?: "", &c->parsed) : -ENOMEM;
         }
         sqlite3_reset(st);
         if (rc != SQLITE_ROW || r < 0) {
-                cached_claim_free(&s->cc, c);
+                pthread_mutex_lock(&cc->lock);
+                cached_claim_free(cc, c);
+                pthread_mutex_unlock(&cc->lock);
                 return r < 0 ? r : rc == SQLITE_DONE ? 0 : store_errno(rc);
         }
         if (c->parsed->unreadable) {
@@ -282,52 +359,94 @@ static int cached_claim_read(struct store *s, int64_t id, struct cached_claim **
         return 1;
 }
 
-/* Finds stored claim id in the writer's cache, reading it first if needed,
- * and marks it used by the current article (entries used by the current
- * article are never evicted, so the pointer stays valid until the next
- * article).  Returns 1 and *ret when usable as a candidate for an article of
- * source, 0 when not (gone, unreadable, or of that same source), or a
- * negative errno. */
-int claim_get(struct store *s, int64_t id, const char *source, struct cached_claim **ret) {
-        struct claim_cache *cc = &s->cc;
-        struct cached_claim *c = NULL;
-        int r;
-
-        if (cc->cap) {
-                size_t i = cc_slot(cc, id);
-                c = cc->slots[i];
+/* Puts the new entry c into the cache (lock held), or, when another thread
+ * put the same claim in meanwhile, frees c and returns that one. */
+static struct cached_claim *cc_insert(struct claim_cache *cc, struct cached_claim *c, int *ret_r) {
+        struct cached_claim *other = cc_find(cc, c->id);
+        *ret_r = 0;
+        if (other) {
+                cached_claim_free(cc, c);
+                cc_unlink(cc, other);
+                return other;
         }
+        while (cc->n >= cc->max && cc->tail && cc->tail->pins == 0)
+                cc_remove(cc, cc->tail);
+        if ((cc->n + 1) * 2 > cc->cap && (*ret_r = cc_grow(cc)) < 0) {
+                cached_claim_free(cc, c);
+                return NULL;
+        }
+        cc->slots[cc_slot(cc, c->id)] = c;
+        cc->n++;
+        return c;
+}
+
+/* Finds stored claim id in the cache, reading it through reader first if
+ * needed, and pins it: it stays valid until claim_put().  Returns 1 and
+ * *ret when usable as a candidate for an article of source, 0 when not
+ * (gone, unreadable, or of that same source: nothing stays pinned then), or
+ * a negative errno. */
+int claim_get(struct claim_cache *cc, struct store *reader, int64_t id, const char *source,
+              struct cached_claim **ret) {
+        struct cached_claim *c;
+        int r = 0;
+
+        pthread_mutex_lock(&cc->lock);
+        c = cc_find(cc, id);
         if (c)
                 cc_unlink(cc, c);
-        else {
-                r = cached_claim_read(s, id, &c);
+        pthread_mutex_unlock(&cc->lock);
+        if (!c) {
+                r = cached_claim_read(cc, reader, id, &c);
                 if (r <= 0)
                         return r;
-                while (cc->n >= s->claim_cache_max && cc->tail && cc->tail->used != s->gen)
-                        cc_remove(cc, cc->tail);
-                if ((cc->n + 1) * 2 > cc->cap && (r = cc_grow(cc)) < 0) {
-                        cached_claim_free(cc, c);
-                        return r;
-                }
-                cc->slots[cc_slot(cc, id)] = c;
-                cc->n++;
         }
-        cc_push_front(cc, c);
-        c->used = s->gen;
-        if (!c->source || strcmp(c->source, source) == 0)
+        pthread_mutex_lock(&cc->lock);
+        if (r > 0)
+                c = cc_insert(cc, c, &r);
+        if (c) {
+                cc_push_front(cc, c);
+                c->pins++;
+        }
+        bool usable = c && c->source && strcmp(c->source, source) != 0;
+        if (c && !usable)
+                c->pins--;
+        pthread_mutex_unlock(&cc->lock);
+        if (r < 0)
+                return r;
+        if (!usable)
                 return 0;
         *ret = c;
         return 1;
 }
 
-/* The conflict view of a cached claim, made on first use; 0 or -ENOMEM. */
-int cached_claim_view(struct cached_claim *c, struct conflict_view **ret) {
+void claim_put(struct claim_cache *cc, struct cached_claim *c) {
+        pthread_mutex_lock(&cc->lock);
+        c->pins--;
+        pthread_mutex_unlock(&cc->lock);
+}
+
+/* The conflict view of a pinned cached claim, made on first use (outside
+ * the lock; when two threads make it at once, one keeps its own); 0 or
+ * -ENOMEM. */
+int cached_claim_view(struct claim_cache *cc, struct cached_claim *c, struct conflict_view **ret) {
         struct parsed_claim *p = c->parsed;
-        if (!p->view) {
-                int r = conflict_view_new(&p->claim, &p->view);
+
+        pthread_mutex_lock(&cc->lock);
+        struct conflict_view *v = p->view;
+        pthread_mutex_unlock(&cc->lock);
+        if (!v) {
+                struct conflict_view *nv;
+                int r = conflict_view_new(&p->claim, &nv);
                 if (r < 0)
                         return r;
+                pthread_mutex_lock(&cc->lock);
+                if (!p->view)
+                        p->view = nv;
+                else
+                        conflict_view_free(nv);
+                v = p->view;
+                pthread_mutex_unlock(&cc->lock);
         }
-        *ret = p->view;
+        *ret = v;
         return 0;
 }

@@ -1,6 +1,7 @@
 /* Storing one article: what it needs that does not depend on the store
  * (ingest_prep), the transaction that writes it with its claims, event and
  * conflicts, and the writer's group commit. */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,14 +70,16 @@ int ingest_prep_new(const struct extracted_article *ex, struct ingest_prep **ret
         return 0;
 }
 
-/* Everything store_ingest writes, inside the caller's transaction. */
+/* Everything store_ingest() writes but the conflicts, inside the caller's
+ * transaction, leaving the checks in res->checks; the ingest_prep it made
+ * itself goes to *ret_owned when the checks are deferred (they borrow it),
+ * else it is freed here. */
 static int ingest_body(struct store *s, const struct article_request *req,
                        const struct extracted_article *ex, const struct ingest_options *o,
-                       struct ingest_result *res) {
+                       struct ingest_result *res, struct ingest_prep **ret_owned) {
         struct ranked_term *rt = NULL;
         struct termvec tv = {};
-        struct pending_conflict *pend = NULL;
-        size_t npend = 0, n = ex->claims.n;
+        size_t n = ex->claims.n;
         int64_t *claim_ids = NULL;
         struct ingest_prep *own_prep = NULL, *prep = req->prep;
         char *terms_ser = NULL, *fts_doc = NULL, *scope = NULL;
@@ -189,9 +192,9 @@ static int ingest_body(struct store *s, const struct article_request *req,
                         goto out;
         }
 
-        /* Conflicts. */
-        r = match_article(s, req, ex, o, article_id, event_id, claim_ids, prep, src_token,
-                          &pend, &npend);
+        /* Conflicts: the candidates now; the checks later (store_checks_run(),
+         * maybe on another thread), their conflicts in finish_conflicts(). */
+        r = checks_plan(s, req, ex, o, article_id, event_id, claim_ids, prep, src_token, &res->checks);
         if (r < 0)
                 goto out;
         /* later articles of the event find these claims in its pool */
@@ -201,39 +204,27 @@ static int ingest_body(struct store *s, const struct article_request *req,
                 r = pool_append(pool, claim_ids[i], own, prep->data_hash[i], prep->docs[i]);
         if (r < 0)
                 goto out;
-        r = drop_dismissed(s, pend, &npend);
-        if (r < 0)
-                goto out;
-        if (npend > 1)
-                qsort(pend, npend, sizeof(*pend), pending_cmp);
-        size_t max = o->max_conflicts_per_article > 0 ? (size_t) o->max_conflicts_per_article : 10;
-        size_t keep = npend < max ? npend : max;
-        res->conflict_ids = calloc(keep + 1, sizeof(int64_t));
-        if (!res->conflict_ids) {
-                r = -ENOMEM;
-                goto out;
-        }
-        r = insert_conflicts(s, pend, keep, event_id, req->received, res->conflict_ids);
-        if (r < 0)
-                goto out;
 
         r = df_add_article(s, &ex->terms);
         if (r < 0)
                 goto out;
-        r = counters_add(s, 1, (int64_t) n, created ? 1 : 0, (int64_t) keep);
+        r = counters_add(s, 1, (int64_t) n, created ? 1 : 0, 0);
         if (r < 0)
                 goto out;
+        if (s->defer_checks) {
+                /* the checks run later and borrow it */
+                *ret_owned = own_prep;
+                own_prep = NULL;
+        }
 
         res->article_id = article_id;
         res->event_id = event_id;
         res->n_claims = (int) n;
-        res->n_conflicts = keep;
 out:
         if (r < 0) {
-                free(res->conflict_ids);
-                res->conflict_ids = NULL;
+                checks_free(res->checks);
+                res->checks = NULL;
         }
-        pending_free(pend, npend);
         ingest_prep_free(own_prep);
         free(claim_ids);
         free(rt);
@@ -244,10 +235,85 @@ out:
         return r;
 }
 
+/* The conflicts k found, as today's rules keep them: none of a dismissed
+ * pair, the best max_per_article, stored with the counts that go with them
+ * (inside the caller's transaction); fills res's conflict fields. */
+static int finish_conflicts(struct store *s, struct ingest_checks *k, struct ingest_result *res) {
+        int r = drop_dismissed(s, k->pend, &k->npend);
+        if (r < 0)
+                return r;
+        if (k->npend > 1)
+                qsort(k->pend, k->npend, sizeof(*k->pend), pending_cmp);
+        size_t keep = k->npend < k->max_per_article ? k->npend : k->max_per_article;
+        int64_t *ids = calloc(keep + 1, sizeof(*ids));
+        if (!ids)
+                return -ENOMEM;
+        r = insert_conflicts(s, k->pend, keep, k->event_id, k->received, ids);
+        if (r >= 0 && keep > 0)
+                r = counters_add(s, 0, 0, 0, (int64_t) keep);
+        if (r < 0) {
+                free(ids);
+                return r;
+        }
+        free(res->conflict_ids);
+        res->conflict_ids = ids;
+        res->n_conflicts = keep;
+        return 0;
+}
+
+/* What store_ingest() reports for a duplicate of stored article dup: its
+ * event and claim count. */
+static int duplicate_result(struct store *s, int64_t dup, struct ingest_result *res) {
+        sqlite3_stmt *st;
+        int64_t nc = 0;
+
+        res->article_id = dup;
+        res->duplicate = true;
+        int r = stmt_get(s, ST_ARTICLE_GET, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, dup);
+        if (sqlite3_step(st) == SQLITE_ROW)
+                res->event_id = sqlite3_column_int64(st, 7);
+        sqlite3_reset(st);
+        r = stmt_get(s, ST_ARTICLE_CLAIM_COUNT, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, dup);
+        r = stmt_int64(st, &nc);
+        if (r < 0)
+                return r;
+        res->n_claims = (int) nc;
+        return 0;
+}
+
+/* Records a stored article of a deferred batch for the checks of the
+ * batch's later articles, which need its claims before any other
+ * connection can read them (COMMIT); owned (the ingest_prep the store made,
+ * or NULL) is freed at the batch's end. */
+static void batch_article_add(struct store *s, const struct article_request *req,
+                              const struct extracted_article *ex, struct ingest_prep *owned,
+                              struct ingest_result *res) {
+        struct ingest_prep *prep = owned ? owned : req->prep;
+        size_t n = ex->claims.n;
+        const int64_t *ids = res->checks->claim_ids;
+
+        /* the ids of an article's claims follow each other (AUTOINCREMENT,
+         * one insert after the other in one transaction) */
+        assert(n == 0 || ids[n - 1] - ids[0] == (int64_t) n - 1);
+        s->batch_articles[s->n_batch_articles++] = (struct batch_article) {
+                res->article_id, n ? ids[0] : 0, n, req->source, prep->data, owned,
+        };
+        res->checks->local = s->batch_articles;
+        res->checks->nlocal = s->n_batch_articles - 1;
+        s->checks_unfinished++;
+}
+
 int store_ingest(struct store *s, const struct article_request *req,
                  const struct extracted_article *ex, const struct ingest_options *o,
                  struct ingest_result *ret) {
         struct ingest_result res = {};
+        struct ingest_prep *owned = NULL;
         int64_t dup = 0;
         int r;
 
@@ -276,36 +342,29 @@ int store_ingest(struct store *s, const struct article_request *req,
         if (r < 0)
                 goto fail;
         if (r > 0) {
-                res.article_id = dup;
-                res.duplicate = true;
-                /* report the event the stored article belongs to */
-                sqlite3_stmt *st;
-                r = stmt_get(s, ST_ARTICLE_GET, &st);
-                if (r < 0)
-                        goto fail;
-                sqlite3_bind_int64(st, 1, dup);
-                if (sqlite3_step(st) == SQLITE_ROW)
-                        res.event_id = sqlite3_column_int64(st, 7);
-                sqlite3_reset(st);
-                int64_t nc = 0;
-                r = stmt_get(s, ST_ARTICLE_CLAIM_COUNT, &st);
-                if (r < 0)
-                        goto fail;
-                sqlite3_bind_int64(st, 1, dup);
-                r = stmt_int64(st, &nc);
-                if (r < 0)
-                        goto fail;
-                res.n_claims = (int) nc;
-                r = exec_simple(s, s->in_batch ? ST_RELEASE : ST_COMMIT);
-                if (r < 0)
+                r = duplicate_result(s, dup, &res);
+                if (r < 0 || (r = exec_simple(s, s->in_batch ? ST_RELEASE : ST_COMMIT)) < 0)
                         goto fail;
                 *ret = res;
                 return 0;
         }
 
-        r = ingest_body(s, req, ex, o, &res);
+        if (s->defer_checks && s->n_batch_articles == BATCH_ARTICLES_MAX) {
+                r = -E2BIG;
+                goto fail;
+        }
+        r = ingest_body(s, req, ex, o, &res, &owned);
         if (r < 0)
                 goto fail;
+        if (!s->defer_checks) {
+                r = store_checks_run(res.checks, s, &s->cc);
+                if (r >= 0)
+                        r = finish_conflicts(s, res.checks, &res);
+                checks_free(res.checks);
+                res.checks = NULL;
+                if (r < 0)
+                        goto fail;
+        }
         if (!s->in_batch && store_file_state(s) < 0) {
                 r = -ESTALE;
                 goto fail;
@@ -316,10 +375,14 @@ int store_ingest(struct store *s, const struct article_request *req,
         r = exec_simple(s, s->in_batch ? ST_RELEASE : ST_COMMIT);
         if (r < 0)
                 goto fail;
+        if (s->defer_checks)
+                batch_article_add(s, req, ex, owned, &res);
         *ret = res;
         return 0;
 fail:
         free(res.conflict_ids);
+        checks_free(res.checks);
+        ingest_prep_free(owned);
         note_error(s, r);
         if (s->in_batch) {
                 if (sqlite3_get_autocommit(s->db) || exec_simple(s, ST_ROLLBACK_TO) < 0 ||
@@ -349,10 +412,61 @@ int store_batch_begin(struct store *s) {
         return 0;
 }
 
+int store_batch_begin_deferred(struct store *s) {
+        int r = store_batch_begin(s);
+        if (r >= 0)
+                s->defer_checks = true;
+        return r;
+}
+
+int store_ingest_finish(struct store *s, struct ingest_checks *k, struct claim_cache *cc,
+                        struct ingest_result *ret) {
+        if (!s || !k || !cc || !ret || !s->defer_checks || s->checks_unfinished == 0)
+                return -EINVAL;
+        s->checks_unfinished--;
+        /* not run, or failed (another thread's connection, memory): here,
+         * through the writer's own connection, which sees the batch */
+        int r = k->result < 0 ? store_checks_run(k, s, cc) : 0;
+        if (r >= 0 && !s->batch_lost && !sqlite3_get_autocommit(s->db)) {
+                r = exec_simple(s, ST_SAVEPOINT);
+                if (r >= 0) {
+                        r = finish_conflicts(s, k, ret);
+                        if (r >= 0)
+                                r = exec_simple(s, ST_RELEASE);
+                        else if (exec_simple(s, ST_ROLLBACK_TO) < 0 || exec_simple(s, ST_RELEASE) < 0)
+                                s->batch_lost = true;
+                }
+        } else if (r >= 0)
+                r = -EIO;
+        if (r < 0) {
+                /* the article is stored but its conflicts are not: the batch
+                 * must not commit */
+                note_error(s, r);
+                s->batch_lost = true;
+        }
+        checks_free(k);
+        ret->checks = NULL;
+        return r;
+}
+
+/* Forgets what the batch's deferred checks borrowed. */
+static void batch_articles_clear(struct store *s) {
+        for (size_t i = 0; i < s->n_batch_articles; i++)
+                ingest_prep_free(s->batch_articles[i].owned);
+        s->n_batch_articles = 0;
+        s->defer_checks = false;
+}
+
 int store_batch_end(struct store *s, bool commit) {
         if (!s || !s->in_batch)
                 return -EINVAL;
         s->in_batch = false;
+        if (s->checks_unfinished > 0) {
+                /* articles without their conflicts: never committed */
+                s->batch_lost = true;
+                s->checks_unfinished = 0;
+        }
+        batch_articles_clear(s);
         if (s->batch_lost) {
                 s->batch_lost = false;
                 if (!sqlite3_get_autocommit(s->db))

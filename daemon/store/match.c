@@ -77,171 +77,109 @@ int pending_cmp(const void *x, const void *y) {
 }
 
 /* Runs a claims_fts candidate query (already restricted to other sources)
- * and puts the cache index of each usable candidate in sel.  Returns 0 or a
- * negative errno. */
-static int fetch_candidates(struct store *s, const char *query, const struct weights *w,
-                            const char *source, int limit, struct cached_claim **sel, size_t *nsel) {
-        int64_t ids[MAX_CANDIDATE_CLAIMS];
-        size_t nids = 0;
+ * and puts the ids it found, best first, in ids.  Returns 0 or a negative
+ * errno. */
+static int fetch_candidates(struct store *s, const char *query, const struct weights *w, int limit,
+                            int64_t *ids, size_t *nids) {
         sqlite3_stmt *st;
         int r, rc = SQLITE_DONE;
 
-        *nsel = 0;
+        *nids = 0;
         r = stmt_get(s, ST_CLAIM_CANDIDATES, &st);
         if (r < 0)
                 return r;
         bind_text(st, 1, query);
         sqlite3_bind_int(st, 2, limit);
         sqlite3_bind_blob(st, 3, w->w, (int) (w->n * sizeof(double)), SQLITE_STATIC);
-        while (nids < (size_t) limit && (rc = sqlite3_step(st)) == SQLITE_ROW)
-                ids[nids++] = sqlite3_column_int64(st, 0);
+        while (*nids < (size_t) limit && (rc = sqlite3_step(st)) == SQLITE_ROW)
+                ids[(*nids)++] = sqlite3_column_int64(st, 0);
         sqlite3_reset(st);
         if (rc != SQLITE_DONE && rc != SQLITE_ROW)
                 return store_errno(rc);
-        for (size_t i = 0; i < nids; i++) {
-                r = claim_get(s, ids[i], source, &sel[*nsel]);
-                if (r < 0)
-                        return r;
-                if (r > 0)
-                        (*nsel)++;
-        }
         return 0;
 }
 
-/* Matches each new claim against earlier claims of the same article and
- * against stored claims of other sources; appends the conflicts found to
- * *pend.  claim_ids[i] is the stored id of ex->claims.items[i].  Candidates
- * come from the article's event: its newest max_event_claims_in_memory
- * claims (EVENT_CLAIMS_MAX by default), ranked in memory in the event's
- * pool; with match_across_events, from the time window by one FTS5 query
- * per claim. */
-int match_article(struct store *s, const struct article_request *req,
-                  const struct extracted_article *ex, const struct ingest_options *o,
-                  int64_t article_id, int64_t event_id, const int64_t *claim_ids,
-                  struct ingest_prep *prep, const char *src_token,
-                  struct pending_conflict **pend, size_t *npend) {
-        char **const *keys = prep->keys;
-        const size_t *nkeys = prep->nkeys;
-        struct conflict_view *const *own = prep->views;
-        struct event_pool *pool = NULL;
-        struct scored *ranked = NULL;   /* pool candidates: limit per claim */
-        size_t *nranked = NULL;
-        struct weights w = {};
+void checks_free(struct ingest_checks *k) {
+        if (!k)
+                return;
+        pending_free(k->pend, k->npend);
+        free(k->claim_ids);
+        free(k->cand);
+        free(k->ncand);
+        free(k);
+}
+
+/* The candidates of each new claim among stored claims of other sources:
+ * from the article's event, its newest max_event_claims_in_memory claims
+ * (EVENT_CLAIMS_MAX by default) ranked in memory in the event's pool; with
+ * match_across_events (or no event), from the time window by one FTS5
+ * query per claim.  claim_ids[i] is the stored id of ex->claims.items[i].
+ * Makes *ret, the checks to run (store_checks_run()); 0 or a negative
+ * errno. */
+int checks_plan(struct store *s, const struct article_request *req, const struct extracted_article *ex,
+                const struct ingest_options *o, int64_t article_id, int64_t event_id, const int64_t *claim_ids,
+                struct ingest_prep *prep, const char *src_token, struct ingest_checks **ret) {
         size_t n = ex->claims.n;
         int limit = o->max_candidate_claims > 0 ? o->max_candidate_claims : 20;
-        size_t max = o->max_conflicts_per_article > 0 ? (size_t) o->max_conflicts_per_article : 10;
         bool across = o->match_across_events || event_id <= 0;
-        int in_memory = o->max_event_claims_in_memory > 0 ?
-                o->max_event_claims_in_memory : EVENT_CLAIMS_MAX;
-        struct cached_claim *sel[MAX_CANDIDATE_CLAIMS];
-        struct claim_source *cs = calloc(MAX_CANDIDATE_CLAIMS + n + 1, sizeof(*cs));
-        struct conflict_view **va = calloc(MAX_CANDIDATE_CLAIMS + n + 1, sizeof(*va));
+        int in_memory = o->max_event_claims_in_memory > 0 ? o->max_event_claims_in_memory : EVENT_CLAIMS_MAX;
+        struct scored *ranked = NULL;   /* pool candidates: limit per claim */
+        struct weights w = {};
         int r = 0;
 
         if (limit > MAX_CANDIDATE_CLAIMS)
                 limit = MAX_CANDIDATE_CLAIMS;
-        if (!cs || !va) {
+        struct ingest_checks *k = calloc(1, sizeof(*k));
+        if (!k)
+                return -ENOMEM;
+        *k = (struct ingest_checks) {
+                .source = req->source, .ex = ex, .views = prep->views, .article_id = article_id,
+                .event_id = event_id, .received = req->received, .n = n, .limit = (size_t) limit,
+                .conflict = o->conflict,
+                .max_per_claim = o->max_conflicts_per_article > 0 ? (size_t) o->max_conflicts_per_article : 10,
+                .result = -EAGAIN,      /* not run yet */
+        };
+        k->max_per_article = k->max_per_claim;
+        k->claim_ids = malloc((n + 1) * sizeof(*k->claim_ids));
+        k->cand = malloc((n * (size_t) limit + 1) * sizeof(*k->cand));
+        k->ncand = calloc(n + 1, sizeof(*k->ncand));
+        if (!k->claim_ids || !k->cand || !k->ncand) {
                 r = -ENOMEM;
                 goto out;
         }
+        memcpy(k->claim_ids, claim_ids, n * sizeof(*claim_ids));
         if (!across && n > 0) {
-                pool = pool_get(s, event_id, (size_t) in_memory, &r);
+                struct event_pool *pool = pool_get(s, event_id, (size_t) in_memory, &r);
                 if (r < 0)
                         goto out;
                 ranked = calloc(n * (size_t) limit, sizeof(*ranked));
-                nranked = calloc(n, sizeof(*nranked));
-                if (!ranked || !nranked) {
+                if (!ranked) {
                         r = -ENOMEM;
                         goto out;
                 }
-                r = rank_pool(s, pool, keys, nkeys, n, req->source, (size_t) limit, ranked, nranked);
-                if (r < 0)
-                        goto out;
-        }
-        for (size_t i = 0; i < n && r >= 0; i++) {
-                struct claim_conflict *res = NULL;
-                size_t nres = 0, nsel = 0;
-
-                if (pool) {
-                        for (size_t k = 0; k < nranked[i] && r >= 0; k++) {
-                                r = claim_get(s, ranked[i * (size_t) limit + k].c->id, req->source, &sel[nsel]);
-                                if (r > 0)
-                                        nsel++;
-                        }
-                        if (r > 0)
-                                r = 0;
-                }
-                else {
-                        char *q = claim_query(s, keys[i], nkeys[i], across ? 0 : event_id,
+                r = rank_pool(s, pool, prep->keys, prep->nkeys, n, req->source, (size_t) limit, ranked, k->ncand);
+                for (size_t i = 0; i < n && r >= 0; i++)
+                        for (size_t c = 0; c < k->ncand[i]; c++)
+                                k->cand[i * (size_t) limit + c] = ranked[i * (size_t) limit + c].c->id;
+        } else
+                for (size_t i = 0; i < n && r >= 0; i++) {
+                        char *q = claim_query(s, prep->keys[i], prep->nkeys[i], across ? 0 : event_id,
                                               src_token, req, &o->event, &w);
                         if (s->df_error)
                                 r = s->df_error;
                         else if (q)
-                                r = fetch_candidates(s, q, &w, req->source, limit, sel, &nsel);
+                                r = fetch_candidates(s, q, &w, limit, &k->cand[i * (size_t) limit], &k->ncand[i]);
                         free(q);
                 }
-                if (r < 0)
-                        break;
-                size_t ncs = nsel + i;
-                if (ncs == 0)
-                        continue;
-                /* a side: older claims first (stored ones, then earlier ones of
-                 * this article); b side: the new claim. */
-                for (size_t k = 0; k < nsel && r >= 0; k++) {
-                        cs[k] = (struct claim_source) { &sel[k]->parsed->claim, sel[k]->source, NULL };
-                        r = cached_claim_view(sel[k], &va[k]);
-                }
-                if (r < 0)
-                        break;
-                for (size_t k = 0; k < i; k++) {
-                        cs[nsel + k] = (struct claim_source) { &ex->claims.items[k], req->source, NULL };
-                        va[nsel + k] = own[k];
-                }
-                struct claim_source me = { &ex->claims.items[i], req->source, NULL };
-                r = match_claims_prepared(cs, va, ncs, &me, &own[i], 1, &o->conflict, max, &res, &nres);
-                if (r < 0)
-                        break;
-                for (size_t k = 0; k < nres && r >= 0; k++) {
-                        struct pending_conflict *np = realloc(*pend, (*npend + 1) * sizeof(*np));
-                        if (!np) {
-                                r = -ENOMEM;
-                                break;
-                        }
-                        *pend = np;
-                        struct pending_conflict *p = &np[(*npend)++];
-                        size_t a = res[k].a;
-                        memset(p, 0, sizeof(*p));
-                        p->res = res[k].result;
-                        res[k].result.explanation = NULL;       /* moved */
-                        p->claim_b = claim_ids[i];
-                        p->article_b = article_id;
-                        p->source_b = req->source;
-                        if (a < nsel) {
-                                const struct cached_claim *c = sel[a];
-                                p->claim_a = c->id;
-                                p->article_a = c->article_id;
-                                p->own_source_a = strdup(c->source);
-                                p->source_a = p->own_source_a;
-                                if (!p->own_source_a)
-                                        r = -ENOMEM;
-                        } else {
-                                p->claim_a = claim_ids[a - nsel];
-                                p->article_a = article_id;
-                                p->source_a = req->source;
-                        }
-                        if (r >= 0 && pair_key(p->source_a, cs[a].claim->text, p->source_b, me.claim->text,
-                                               p->pair) < 0)
-                                r = -ENOMEM;
-                }
-                claim_conflicts_free(res, nres);
-        }
 out:
         free(ranked);
-        free(nranked);
-        free(va);
-        free(cs);
         free(w.w);
-        return r;
+        if (r < 0) {
+                checks_free(k);
+                return r;
+        }
+        *ret = k;
+        return 0;
 }
 
 /* Stores the conflicts kept (best first, at most max), filling ids[]. */

@@ -28,7 +28,10 @@ int store_open(const char *path, bool readonly, struct store **ret) {
                 return -ENOMEM;
         s->readonly = readonly;
         s->df.gen = 1;          /* a mem_event df_gen of 0 means "not known" */
-        s->claim_cache_max = CLAIM_CACHE_MAX;
+        if ((r = claim_cache_init(&s->cc, CLAIM_CACHE_MAX)) < 0) {
+                free(s);
+                return r;
+        }
 
         int flags = SQLITE_OPEN_NOMUTEX | (readonly ? SQLITE_OPEN_READONLY
                                                     : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
@@ -128,7 +131,7 @@ void store_close(struct store *s) {
                 sqlite3_finalize(s->conflict_lists[i]);
         df_cache_clear(s);
         df_pending_clear(s);
-        claim_cache_clear(&s->cc);
+        claim_cache_done(&s->cc);
         pools_clear(s);
         event_index_clear(&s->events);
         store_file_done(&s->file);

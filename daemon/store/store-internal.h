@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <pthread.h>
 #include <stdint.h>
 
 #include <sqlite3.h>
@@ -35,6 +36,7 @@
 #define EXPIRE_BATCH 256        /* articles deleted per transaction */
 #define DF_CACHE_MAX 200000     /* document frequencies cached per connection */
 #define CLAIM_CACHE_MAX 16384   /* stored claims kept parsed with their conflict views */
+#define BATCH_ARTICLES_MAX 256  /* articles of a batch whose checks may be deferred */
 
 enum stmt_id {
         ST_BEGIN,
@@ -158,11 +160,51 @@ struct event_index {
 
 struct cached_claim;
 struct parsed_claim;
+/* Stored claims parsed, with their conflict views, by claim id: a bounded
+ * LRU cache that several threads may share (its lock guards every field and
+ * every entry's links, pins and view pointer; parsing and making views
+ * happen outside it). */
 struct claim_cache {
+        pthread_mutex_t lock;
         struct cached_claim **slots;    /* open addressing by claim id; NULL: empty */
-        size_t cap, n;
+        size_t cap, n, max;
         struct cached_claim *head, *tail;
         struct parsed_claim **parsed;   /* PARSED_BUCKETS chains by data hash, or NULL */
+};
+
+/* An article stored earlier in the current batch (not committed yet, so
+ * its claims cannot be read through another connection): its source and
+ * stored claim data are the caller's until store_batch_end(). */
+struct batch_article {
+        int64_t article_id;
+        int64_t first_claim_id;         /* its claims have ids first .. first + n - 1 */
+        size_t n;
+        const char *source;
+        char *const *data;              /* each claim as stored (ingest_prep) */
+        struct ingest_prep *owned;      /* made by the store, freed at the batch's end */
+};
+
+/* The conflict checks of one article (see store_checks_run()): for each of
+ * its claims, the candidate claims to check it against in rank order, and
+ * then what they found. */
+struct ingest_checks {
+        const char *source;             /* the article's (the caller's until finish) */
+        const struct extracted_article *ex;
+        struct conflict_view *const *views;     /* of ex->claims.items[i] */
+        int64_t article_id, event_id;
+        time_t received;
+        size_t n;                       /* claims */
+        int64_t *claim_ids;
+        size_t limit;                   /* candidates per claim at most */
+        int64_t *cand;                  /* n * limit */
+        size_t *ncand;
+        const struct batch_article *local;      /* the batch's earlier articles */
+        size_t nlocal;
+        struct conflict_options conflict;
+        size_t max_per_claim, max_per_article;
+        int result;                     /* of store_checks_run(): 0 or a negative errno */
+        struct pending_conflict *pend;
+        size_t npend;
 };
 
 struct store {
@@ -185,8 +227,11 @@ struct store {
         size_t df_added;
         int64_t n_docs;         /* articles stored, for idf */
         int df_error;           /* first lookup error inside an idf callback */
-        struct claim_cache cc;  /* the writer's prepared stored claims */
-        size_t claim_cache_max;
+        struct claim_cache cc;  /* stored claims for the checks store_ingest() runs itself */
+        bool defer_checks;      /* in a batch: store_ingest() leaves the checks to the caller */
+        struct batch_article batch_articles[BATCH_ARTICLES_MAX];        /* with defer_checks */
+        size_t n_batch_articles;
+        size_t checks_unfinished;       /* deferred checks not yet store_ingest_finish()ed */
         uint64_t gen;           /* counts store_ingest() calls: marks cache use */
         struct event_pool *pools[POOLS_MAX];    /* the writer's event claim pools */
         size_t n_pools;
@@ -234,7 +279,7 @@ struct cached_claim {
         int64_t id, article_id;
         char *source;                   /* NULL: the stored data is unreadable */
         struct parsed_claim *parsed;
-        uint64_t used;                  /* s->gen of the last article that used it */
+        unsigned pins;                  /* claim_get()s not yet claim_put(): never evicted */
         struct cached_claim *prev, *next;       /* LRU list, most recent first */
 };
 
@@ -307,9 +352,15 @@ int assign_event(struct store *s, const struct article_request *req,
 int claim_keys(const struct claim *c, char ***ret, size_t *ret_n);
 void keys_free(char **k, size_t n);
 char *claim_fts_terms(char *const *keys, size_t n);
+int claim_cache_init(struct claim_cache *cc, size_t max);
 void claim_cache_clear(struct claim_cache *cc);
-int claim_get(struct store *s, int64_t id, const char *source, struct cached_claim **ret);
-int cached_claim_view(struct cached_claim *c, struct conflict_view **ret);
+void claim_cache_done(struct claim_cache *cc);
+int claim_get(struct claim_cache *cc, struct store *reader, int64_t id, const char *source,
+              struct cached_claim **ret);
+void claim_put(struct claim_cache *cc, struct cached_claim *c);
+int cached_claim_view(struct claim_cache *cc, struct cached_claim *c, struct conflict_view **ret);
+int parsed_claim_get(struct claim_cache *cc, const char *data, struct parsed_claim **ret);
+void parsed_claim_put(struct claim_cache *cc, struct parsed_claim *p);
 
 /* pools.c */
 uint64_t token_hash(const char *t, size_t n);
@@ -326,11 +377,10 @@ int rank_pool(struct store *s, const struct event_pool *p, char **const *keys,
 /* match.c */
 void pending_free(struct pending_conflict *p, size_t n);
 int pending_cmp(const void *x, const void *y);
-int match_article(struct store *s, const struct article_request *req,
-                  const struct extracted_article *ex, const struct ingest_options *o,
-                  int64_t article_id, int64_t event_id, const int64_t *claim_ids,
-                  struct ingest_prep *prep, const char *src_token,
-                  struct pending_conflict **pend, size_t *npend);
+void checks_free(struct ingest_checks *k);
+int checks_plan(struct store *s, const struct article_request *req, const struct extracted_article *ex,
+                const struct ingest_options *o, int64_t article_id, int64_t event_id, const int64_t *claim_ids,
+                struct ingest_prep *prep, const char *src_token, struct ingest_checks **ret);
 int insert_conflicts(struct store *s, struct pending_conflict *p, size_t n,
                      int64_t event_id, time_t now, int64_t *ids);
 

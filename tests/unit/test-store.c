@@ -240,6 +240,131 @@ static double bench_cpu(void) {
         return (double) t.tv_sec + (double) t.tv_nsec / 1e9;
 }
 
+/* Synthetic article i of the bench's kind (topics of ~5 articles, 15 claims
+ * each, 50 outlets), with its conflict views; the request's strings live
+ * in the article. */
+struct synth {
+        struct extracted_article a;
+        struct article_request req;
+        char title[64], src[32], url[64];
+};
+
+static void synth_make(struct synth *x, int i) {
+        char buf[8192];
+        size_t len = 0;
+        int topic = i / 5 + (int) (bench_next() % 3);
+
+        memset(x, 0, sizeof(*x));
+        for (int k = 0; k < 20; k++)
+                len += (size_t) snprintf(buf + len, sizeof buf - len, "t%d_%d\t2\n", topic, k);
+        for (int k = 0; k < 120; k++)
+                len += (size_t) snprintf(buf + len, sizeof buf - len, "w%d\t1\n", bench_zipf(3000));
+        termvec_parse(buf, &x->a.terms);
+        snprintf(x->title, sizeof x->title, "Story %d about topic %d", i, topic);
+        x->a.title = x->title;
+        x->a.text = (char *) "Body.";
+        for (int c = 0; c < 15; c++) {
+                char t[256];
+                size_t tl = 0;
+                for (int k = 0; k < 3; k++)
+                        tl += (size_t) snprintf(t + tl, sizeof t - tl, "t%d_%d ", topic, (int) (bench_next() % 20));
+                for (int k = 0; k < 5; k++)
+                        tl += (size_t) snprintf(t + tl, sizeof t - tl, "w%d ", bench_zipf(3000));
+                add_claim(&x->a.claims, CLAIM_FIELD_TEXT, bench_next() % 2 ? "Some One" : NULL,
+                          bench_next() % 4 ? STANCE_ASSERTS : STANCE_DENIES,
+                          bench_next() % 3 ? "the bridge will open in May" : "the bridge opened", t, NULL);
+        }
+        snprintf(x->src, sizeof x->src, "src%d.example", (int) (bench_next() % 50));
+        snprintf(x->url, sizeof x->url, "https://synth.example/%d", i);
+        x->req = (struct article_request) { .source = x->src, .url = x->url, .title = x->title, .text = x->a.text,
+                                            .published = T0 + (time_t) i * 10, .received = T0 + (time_t) i * 10 };
+        article_views(&x->a);
+}
+
+static void synth_clear(struct synth *x) {
+        for (size_t c = 0; c < x->a.claims.n; c++)
+                conflict_view_free(x->a.views[c]);
+        free(x->a.views);
+        claim_list_clear(&x->a.claims);
+        termvec_clear(&x->a.terms);
+}
+
+/* The conflicts of a store, one line each in id order (without times). */
+static char *conflict_lines(const char *p) {
+        char save[sizeof(path)], *v;
+        snprintf(save, sizeof save, "%s", path);
+        snprintf(path, sizeof path, "%.200s", p);
+        v = sql_text("SELECT group_concat(line, char(10)) FROM (SELECT id || ' ' || kind || ' ' || printf('%.6f', score) "
+                     "|| ' ' || claim_a || ' ' || claim_b || ' ' || article_a || ' ' || article_b || ' ' || "
+                     "coalesce(event_id, 0) || ' ' || explanation AS line FROM conflicts ORDER BY id)");
+        snprintf(path, sizeof path, "%s", save);
+        return v;
+}
+
+/* Deferred checks (store_batch_begin_deferred()) against inline ones: the
+ * same 160 synthetic articles in batches of 8 into two stores; the deferred
+ * store's checks run through a separate read-only connection, which
+ * cannot see the batch's own claims (the batch table supplies them), and
+ * every third article's checks are left unrun for store_ingest_finish() to
+ * run.  The conflicts must be the same, row for row. */
+static void test_deferred_checks(void) {
+        enum { N = 160, BATCH = 8 };
+        struct synth *x = calloc(N, sizeof(*x));
+        char pa[220], pb[220];
+        struct store *sa = NULL, *sb = NULL, *reader = NULL;
+        struct claim_cache *cc = store_claim_cache_new(64);     /* small: entries come and go */
+        struct ingest_options o;
+        bool ok = x && cc;
+
+        ingest_options_default(&o);
+        bench_rng = 88172645463325252ULL;
+        for (int i = 0; i < N && ok; i++)
+                synth_make(&x[i], i);
+        snprintf(pa, sizeof pa, "%.200s/inline.db", dir);
+        snprintf(pb, sizeof pb, "%.200s/deferred.db", dir);
+        ok = ok && store_open(pa, false, &sa) == 0 && store_open(pb, false, &sb) == 0 &&
+             store_open(pb, true, &reader) == 0;
+        CHECK(ok, "deferred: stores open");
+        size_t deferred = 0, conflicts = 0;
+        for (int b = 0; ok && b < N; b += BATCH) {
+                struct ingest_result ra[BATCH] = {}, rb[BATCH] = {};
+                ok = store_batch_begin(sa) == 0 && store_batch_begin_deferred(sb) == 0;
+                for (int i = b; ok && i < b + BATCH; i++)
+                        ok = store_ingest(sa, &x[i].req, &x[i].a, &o, &ra[i - b]) == 0 &&
+                             store_ingest(sb, &x[i].req, &x[i].a, &o, &rb[i - b]) == 0;
+                for (int i = 0; ok && i < BATCH; i++)
+                        if (rb[i].checks && (b + i) % 3 != 0) {
+                                ok = store_checks_run(rb[i].checks, reader, cc) == 0;
+                                deferred++;
+                        }
+                for (int i = 0; ok && i < BATCH; i++)
+                        if (rb[i].checks)
+                                ok = store_ingest_finish(sb, rb[i].checks, cc, &rb[i]) == 0;
+                ok = ok && store_batch_end(sa, true) == 0 && store_batch_end(sb, true) == 0;
+                for (int i = 0; i < BATCH; i++) {
+                        ok = ok && ra[i].n_conflicts == rb[i].n_conflicts;
+                        conflicts += ra[i].n_conflicts;
+                        free(ra[i].conflict_ids);
+                        free(rb[i].conflict_ids);
+                }
+        }
+        CHECK(ok, "deferred: every batch stored, the same conflict count per article");
+        char *la = conflict_lines(pa), *lb = conflict_lines(pb);
+        CHECK(la && lb && strcmp(la, lb) == 0, "deferred: the same conflicts row for row (%zu, %zu checked on a reader)",
+              conflicts, deferred);
+        CHECK(conflicts > 100 && deferred > 50, "deferred: the test found conflicts (%zu) and deferred checks (%zu)",
+              conflicts, deferred);
+        free(la);
+        free(lb);
+        store_close(reader);
+        store_close(sa);
+        store_close(sb);
+        store_claim_cache_free(cc);
+        for (int i = 0; x && i < N; i++)
+                synth_clear(&x[i]);
+        free(x);
+}
+
 static void bench(int n) {
         char p[300], buf[8192], title[64], src[32], url[64];
         struct store *s;
@@ -372,6 +497,7 @@ int main(void) {
         }
 
         test_df_batch();
+        test_deferred_checks();
 
         char latest[16];
         snprintf(latest, sizeof latest, "%d", migrations_latest());
