@@ -28,6 +28,12 @@ struct workers {
         pthread_mutex_t lock;
         pthread_cond_t work_cond, write_cond, idle_cond;
         struct queue work, heavy, write, finished;      /* work, heavy: waiting for a worker */
+        struct queue checks;            /* articles of the writer's batch whose conflict checks wait */
+        size_t checks_pending;          /* of the writer's batch: queued or being run */
+        pthread_cond_t checks_cond;     /* the writer waits for checks_pending == 0 */
+        struct claim_cache *claims;     /* stored claims for the checks, shared */
+        struct store **readers;         /* per worker thread: its read-only connection, or NULL */
+        struct worker_thread *thread_args;
         size_t heavy_running, heavy_max;        /* heavy jobs being extracted, and the most at once */
         atomic_bool cancel;             /* pipeline runs stop (work_budget) */
         size_t inflight, capacity;
@@ -283,15 +289,44 @@ static void work_one(struct workers *w, struct job *j, bool abort) {
 }
 
 /* Takes ordinary jobs first, heavy ones while fewer than heavy_max run. */
+/* A worker thread's own: its index (into readers). */
+struct worker_thread {
+        struct workers *w;
+        size_t index;
+};
+
+/* Runs the conflict checks of job j on worker thread i, through its
+ * read-only connection (opened on first use); when it cannot be opened
+ * the checks stay unrun and the writer runs them. */
+static void run_checks(struct workers *w, struct job *j, size_t i) {
+        if (!w->readers[i] && store_open(w->db_path, true, &w->readers[i]) < 0)
+                w->readers[i] = NULL;
+        if (w->readers[i])
+                (void) store_checks_run(j->result.checks, w->readers[i], w->claims);
+        pthread_mutex_lock(&w->lock);
+        if (--w->checks_pending == 0)
+                pthread_cond_broadcast(&w->checks_cond);
+        pthread_mutex_unlock(&w->lock);
+}
+
 static void *worker_main(void *arg) {
-        struct workers *w = arg;
+        struct worker_thread *t = arg;
+        struct workers *w = t->w;
 
         pthread_setname_np(pthread_self(), "claimd-worker");
 
         for (;;) {
                 pthread_mutex_lock(&w->lock);
-                while (!w->work.head && !(w->heavy.head && w->heavy_running < w->heavy_max) && !w->stop)
+                while (!w->checks.head && !w->work.head && !(w->heavy.head && w->heavy_running < w->heavy_max) &&
+                       !w->stop)
                         pthread_cond_wait(&w->work_cond, &w->lock);
+                /* the writer's batch waits for its checks: they go first */
+                struct job *c = queue_pop(&w->checks);
+                if (c) {
+                        pthread_mutex_unlock(&w->lock);
+                        run_checks(w, c, t->index);
+                        continue;
+                }
                 bool heavy = false;
                 struct job *j = queue_pop(&w->work);
                 if (!j && (w->abort || w->heavy_running < w->heavy_max) && (j = queue_pop(&w->heavy))) {
@@ -387,17 +422,8 @@ int workers_store_lost(struct workers *w) {
 
 /* Stores one article (alone, or inside the writer's open batch); fills the
  * reply and the conflicts for the journal. */
-static void run_ingest(struct workers *w, struct job *j, const struct ingest_options *o) {
-        int r = store_ingest(w->store, &j->article, j->ex, o, &j->result);
-
-        extracted_article_free(j->ex);
-        j->ex = NULL;
-        if (r < 0) {
-                memset(&j->result, 0, sizeof(j->result));
-                store_failed(w, j, r);
-                return;
-        }
-
+/* The reply of a stored article (and its conflicts, for the journal). */
+static void ingest_reply(struct workers *w, struct job *j) {
         json_t *ids = json_array();
         j->conflicts = json_array();
         for (size_t i = 0; i < j->result.n_conflicts; i++) {
@@ -422,36 +448,78 @@ static void run_ingest(struct workers *w, struct job *j, const struct ingest_opt
  * transaction (group commit: one fsync for all of them), each in its own
  * savepoint.  No reply leaves before the COMMIT returned; when the COMMIT
  * fails, every article of the batch gets the fault. */
+/* Stores the articles of one group commit.  The writer stores each article
+ * and chooses its candidates; the conflict checks go to the worker threads
+ * (and to the writer itself while it waits), each reading stored claims
+ * through its own connection; then the writer stores the conflicts found,
+ * in ingest order, and commits.  What is found is what the writer found
+ * running every check itself (store_batch_begin_deferred()). */
 static void run_ingest_batch(struct workers *w, struct job **jobs, size_t n, const struct ingest_options *o) {
         int r;
 
         if (!w->store && (r = store_open(w->db_path, false, &w->store)) < 0) {
                 w->store = NULL;
                 for (size_t i = 0; i < n; i++) {
-                        extracted_article_free(jobs[i]->ex);
-                        jobs[i]->ex = NULL;
                         store_failed(w, jobs[i], r);
                         jobs[i]->store_reopen = true;
                 }
-                return;
+                goto out;
         }
-        if (n == 1 || store_batch_begin(w->store) < 0) {
+        r = store_batch_begin_deferred(w->store);
+        if (r < 0) {
                 for (size_t i = 0; i < n; i++)
-                        run_ingest(w, jobs[i], o);
-        } else {
-                for (size_t i = 0; i < n; i++)
-                        run_ingest(w, jobs[i], o);
-                r = store_batch_end(w->store, true);
+                        store_failed(w, jobs[i], r);
+                goto out;
+        }
+        for (size_t i = 0; i < n; i++) {
+                struct job *j = jobs[i];
+                r = store_ingest(w->store, &j->article, j->ex, o, &j->result);
+                if (r < 0) {
+                        memset(&j->result, 0, sizeof(j->result));
+                        store_failed(w, j, r);
+                } else if (j->result.checks) {
+                        pthread_mutex_lock(&w->lock);
+                        queue_push(&w->checks, j);
+                        w->checks_pending++;
+                        pthread_cond_signal(&w->work_cond);
+                        pthread_mutex_unlock(&w->lock);
+                }
+        }
+        /* the writer's share: what no worker has taken yet */
+        pthread_mutex_lock(&w->lock);
+        for (;;) {
+                struct job *c = queue_pop(&w->checks);
+                if (!c) {
+                        while (w->checks_pending > 0)
+                                pthread_cond_wait(&w->checks_cond, &w->lock);
+                        break;
+                }
+                pthread_mutex_unlock(&w->lock);
+                (void) store_checks_run(c->result.checks, w->store, w->claims);
+                pthread_mutex_lock(&w->lock);
+                w->checks_pending--;
+        }
+        pthread_mutex_unlock(&w->lock);
+        for (size_t i = 0; i < n; i++)
+                if (jobs[i]->result.checks)
+                        (void) store_ingest_finish(w->store, jobs[i]->result.checks, w->claims, &jobs[i]->result);
+        r = store_batch_end(w->store, true);
+        for (size_t i = 0; i < n; i++) {
+                struct job *j = jobs[i];
+                if (j->status >= 300)
+                        continue;       /* failed alone above */
                 if (r < 0)
-                        for (size_t i = 0; i < n; i++)
-                                if (jobs[i]->status < 300) {
-                                        json_decref(jobs[i]->reply);
-                                        jobs[i]->reply = NULL;
-                                        store_failed(w, jobs[i], r);
-                                }
+                        store_failed(w, j, r);
+                else
+                        ingest_reply(w, j);
         }
         if (store_file_state(w->store) < 0)
                 store_lost(w);
+out:
+        for (size_t i = 0; i < n; i++) {
+                extracted_article_free(jobs[i]->ex);
+                jobs[i]->ex = NULL;
+        }
 }
 
 /* Records one review (its own transaction) and reads the updated
@@ -603,6 +671,7 @@ int workers_new(struct event_base *base, struct store *writer, const char *db_pa
         pthread_cond_init(&w->work_cond, NULL);
         pthread_cond_init(&w->write_cond, NULL);
         pthread_cond_init(&w->idle_cond, NULL);
+        pthread_cond_init(&w->checks_cond, NULL);
         w->capacity = (size_t) queue_size;
         w->opts = *o;
         w->store = writer;
@@ -611,13 +680,17 @@ int workers_new(struct event_base *base, struct store *writer, const char *db_pa
         w->userdata = userdata;
         w->done_ev = event_new(base, -1, 0, done_cb, w);
         w->threads = calloc((size_t) n_workers, sizeof(pthread_t));
-        if (!w->done_ev || !w->threads || !w->db_path) {
+        w->thread_args = calloc((size_t) n_workers, sizeof(*w->thread_args));
+        w->readers = calloc((size_t) n_workers, sizeof(*w->readers));
+        w->claims = store_claim_cache_new(0);
+        if (!w->done_ev || !w->threads || !w->thread_args || !w->readers || !w->claims || !w->db_path) {
                 workers_free(w);
                 return -ENOMEM;
         }
 
         for (int i = 0; i < n_workers; i++) {
-                int r = pthread_create(&w->threads[i], NULL, worker_main, w);
+                w->thread_args[i] = (struct worker_thread) { w, (size_t) i };
+                int r = pthread_create(&w->threads[i], NULL, worker_main, &w->thread_args[i]);
                 if (r != 0) {
                         workers_free(w);
                         return -r;
@@ -707,6 +780,12 @@ int workers_reopen_store(struct workers *w, void (*close_others)(void *), void (
 
         /* the writer waits now: its store is ours until we resume it */
         close_others(userdata);
+        /* the workers' read connections too (idle: checks run only inside
+         * the writer's batches); each reopens its own on next use */
+        for (int i = 0; i < w->n_threads; i++) {
+                store_close(w->readers[i]);
+                w->readers[i] = NULL;
+        }
         store_close(w->store);
         w->store = NULL;
         int r = store_open(w->db_path, false, &w->store);
@@ -757,13 +836,19 @@ void workers_free(struct workers *w) {
 
         if (w->store)
                 store_close(w->store);
+        for (int i = 0; w->readers && i < w->n_threads; i++)
+                store_close(w->readers[i]);
+        free(w->readers);
+        store_claim_cache_free(w->claims);
         if (w->done_ev)
                 event_free(w->done_ev);
         free(w->threads);
+        free(w->thread_args);
         free(w->db_path);
         pthread_cond_destroy(&w->work_cond);
         pthread_cond_destroy(&w->write_cond);
         pthread_cond_destroy(&w->idle_cond);
+        pthread_cond_destroy(&w->checks_cond);
         pthread_mutex_destroy(&w->lock);
         free(w);
 }

@@ -1,9 +1,14 @@
 /* The work path (after Bitcoin Core's httpserver.cpp): the event loop thread
  * validates a request and submits a job to a bounded queue; N worker
- * threads run the text pipeline; one writer thread owns the writable store
- * and commits; the finished job is handed back to the loop thread (a
- * mutex-protected list and event_active() on a user event), which replies.
- * The loop thread never runs the pipeline and never waits for a worker. */
+ * threads run the text pipeline; one writer thread owns the writable store:
+ * it stores each article of a batch and chooses its conflict candidates,
+ * the worker threads run the conflict checks (before any new extraction;
+ * each through its own read-only connection, with one shared cache of
+ * stored claims), and the writer, which runs checks too while it waits,
+ * stores the conflicts and commits; the finished job is handed back to the
+ * loop thread (a mutex-protected list and event_active() on a user event),
+ * which replies.  The loop thread never runs the pipeline and never waits
+ * for a worker. */
 #pragma once
 
 #include <stdbool.h>
