@@ -249,7 +249,7 @@ struct synth {
         char title[64], src[32], url[64];
 };
 
-static void synth_make(struct synth *x, int i) {
+static void synth_make(struct synth *x, int i, int vocabulary) {
         char buf[8192];
         size_t len = 0;
         int topic = i / 5 + (int) (bench_next() % 3);
@@ -258,7 +258,7 @@ static void synth_make(struct synth *x, int i) {
         for (int k = 0; k < 20; k++)
                 len += (size_t) snprintf(buf + len, sizeof buf - len, "t%d_%d\t2\n", topic, k);
         for (int k = 0; k < 120; k++)
-                len += (size_t) snprintf(buf + len, sizeof buf - len, "w%d\t1\n", bench_zipf(3000));
+                len += (size_t) snprintf(buf + len, sizeof buf - len, "w%d\t1\n", bench_zipf(vocabulary));
         termvec_parse(buf, &x->a.terms);
         snprintf(x->title, sizeof x->title, "Story %d about topic %d", i, topic);
         x->a.title = x->title;
@@ -269,7 +269,7 @@ static void synth_make(struct synth *x, int i) {
                 for (int k = 0; k < 3; k++)
                         tl += (size_t) snprintf(t + tl, sizeof t - tl, "t%d_%d ", topic, (int) (bench_next() % 20));
                 for (int k = 0; k < 5; k++)
-                        tl += (size_t) snprintf(t + tl, sizeof t - tl, "w%d ", bench_zipf(3000));
+                        tl += (size_t) snprintf(t + tl, sizeof t - tl, "w%d ", bench_zipf(vocabulary));
                 add_claim(&x->a.claims, CLAIM_FIELD_TEXT, bench_next() % 2 ? "Some One" : NULL,
                           bench_next() % 4 ? STANCE_ASSERTS : STANCE_DENIES,
                           bench_next() % 3 ? "the bridge will open in May" : "the bridge opened", t, NULL);
@@ -319,7 +319,7 @@ static void test_deferred_checks(void) {
         ingest_options_default(&o);
         bench_rng = 88172645463325252ULL;
         for (int i = 0; i < N && ok; i++)
-                synth_make(&x[i], i);
+                synth_make(&x[i], i, 3000);
         snprintf(pa, sizeof pa, "%.200s/inline.db", dir);
         snprintf(pb, sizeof pb, "%.200s/deferred.db", dir);
         ok = ok && store_open(pa, false, &sa) == 0 && store_open(pb, false, &sb) == 0 &&
@@ -366,7 +366,7 @@ static void test_deferred_checks(void) {
 }
 
 static void bench(int n) {
-        char p[300], buf[8192], title[64], src[32], url[64];
+        char p[300];
         struct store *s;
         struct ingest_options o;
         double t0 = bench_cpu(), tb = t0;
@@ -376,42 +376,15 @@ static void bench(int n) {
                 return;
         ingest_options_default(&o);
         for (int i = 0; i < n; i++) {
-                struct extracted_article a = { .title = title, .text = "Body." };
-                int topic = i / 5 + (int) (bench_next() % 3);
-                size_t len = 0;
-                for (int k = 0; k < 20; k++)
-                        len += (size_t) snprintf(buf + len, sizeof buf - len, "t%d_%d\t2\n", topic, k);
-                for (int k = 0; k < 120; k++)
-                        len += (size_t) snprintf(buf + len, sizeof buf - len, "w%d\t1\n", bench_zipf(30000));
-                termvec_parse(buf, &a.terms);
-                snprintf(title, sizeof title, "Story %d about topic %d", i, topic);
-                for (int c = 0; c < 15; c++) {
-                        char t[256];
-                        size_t tl = 0;
-                        for (int k = 0; k < 3; k++)
-                                tl += (size_t) snprintf(t + tl, sizeof t - tl, "t%d_%d ", topic, (int) (bench_next() % 20));
-                        for (int k = 0; k < 5; k++)
-                                tl += (size_t) snprintf(t + tl, sizeof t - tl, "w%d ", bench_zipf(30000));
-                        add_claim(&a.claims, CLAIM_FIELD_TEXT, bench_next() % 2 ? "Some One" : NULL,
-                                  bench_next() % 4 ? STANCE_ASSERTS : STANCE_DENIES,
-                                  "something happened", t, NULL);
-                }
-                snprintf(src, sizeof src, "src%d.example", (int) (bench_next() % 50));
-                snprintf(url, sizeof url, "https://bench.example/%d", i);
-                struct article_request req = { .source = src, .url = url, .title = title, .text = a.text,
-                                               .published = T0 + (time_t) i * 10, .received = T0 + (time_t) i * 10 };
+                struct synth x;
                 struct ingest_result r;
+                synth_make(&x, i, 30000);
                 if (i % 16 == 0)
                         store_batch_begin(s);
-                article_views(&a);
-                int e = store_ingest(s, &req, &a, &o, &r);
+                int e = store_ingest(s, &x.req, &x.a, &o, &r);
                 if (i % 16 == 15 || i == n - 1)
                         store_batch_end(s, true);
-                for (size_t c = 0; c < a.claims.n; c++)
-                        conflict_view_free(a.views[c]);
-                free(a.views);
-                claim_list_clear(&a.claims);
-                termvec_clear(&a.terms);
+                synth_clear(&x);
                 if (e < 0) {
                         printf("# bench: ingest failed: %s\n", strerror(-e));
                         break;
