@@ -8,6 +8,11 @@
  *  - Content-Length: digits only, repeated only with the same value;
  *    Transfer-Encoding: exactly "chunked", once, in HTTP/1.1, never with a
  *    Content-Length (§6.3);
+ *  - no body on a method whose body evhttp does not read (HEAD, TRACE,
+ *    any method it does not know): it would run the body as the next
+ *    request, where a proxy reads it as this one's body (§6.3: the
+ *    length is the one Content-Length or chunked gives, whatever the
+ *    method);
  *  - chunked bodies: hexadecimal sizes with valid extensions, CRLF after
  *    every size line and every chunk's data, trailer fields well formed.
  * Heads may end their lines with a bare LF (§2.2 allows it); chunk lines
@@ -110,8 +115,21 @@ static int name_len(size_t n) {
 
 struct head_facts {
         bool has_length, chunked, has_host;
+        bool body_read;                 /* evhttp reads a body for this method */
+        size_t method_len;
         uint64_t length;
 };
+
+/* Does libevent 2.1 read the body of a request with this method?
+ * (evhttp_method_may_have_body(): yes for these, no for HEAD, TRACE and
+ * methods it does not know, whatever their Content-Length says.) */
+static bool method_body_read(const char *m, size_t n) {
+        static const char *const with_body[] = { "GET", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "CONNECT" };
+        for (size_t i = 0; i < sizeof(with_body) / sizeof(with_body[0]); i++)
+                if (strlen(with_body[i]) == n && memcmp(with_body[i], m, n) == 0)
+                        return true;
+        return false;
+}
 
 /* Checks one field line (of the head, or of the trailer when facts is
  * NULL) and notes what the framing needs.  0 or refuse(). */
@@ -177,8 +195,10 @@ static int field_check(struct http_framer *f, const char *l, size_t n, struct he
         return 0;
 }
 
-/* Checks the request line; sets *http10. */
-static int request_line_check(struct http_framer *f, const char *l, size_t n, bool *http10) {
+/* Checks the request line; sets *http10, and facts' method length and
+ * whether evhttp reads a body for the method. */
+static int request_line_check(struct http_framer *f, const char *l, size_t n, bool *http10,
+                              struct head_facts *facts) {
         size_t m = 0, t;
 
         while (m < n && is_tchar((unsigned char) l[m]))
@@ -196,6 +216,8 @@ static int request_line_check(struct http_framer *f, const char *l, size_t n, bo
         if (vlen != 8 || (memcmp(v, "HTTP/1.1", 8) != 0 && memcmp(v, "HTTP/1.0", 8) != 0))
                 return refuse(f, 400, "only HTTP/1.0 and HTTP/1.1 are spoken here");
         *http10 = v[7] == '0';
+        facts->method_len = m;
+        facts->body_read = method_body_read(l, m);
         if (m == 7 && memcmp(l, "CONNECT", 7) == 0)
                 return refuse(f, 405, "CONNECT is not allowed: claimd is not a proxy");
         return 0;
@@ -212,7 +234,7 @@ static int head_check(struct http_framer *f) {
 
         if (!next_line(f->buf, f->len, &pos, &l, &n))
                 return refuse(f, 400, "an empty request");
-        if ((r = request_line_check(f, l, n, &http10)) < 0)
+        if ((r = request_line_check(f, l, n, &http10, &facts)) < 0)
                 return r;
         while (next_line(f->buf, f->len, &pos, &l, &n) && n > 0)
                 if ((r = field_check(f, l, n, &facts, http10)) < 0)
@@ -220,6 +242,8 @@ static int head_check(struct http_framer *f) {
 
         if (facts.chunked && facts.has_length)
                 return refuse(f, 400, "both Transfer-Encoding and Content-Length: the body's length is ambiguous");
+        if (!facts.body_read && (facts.chunked || (facts.has_length && facts.length > 0)))
+                return refuse(f, 400, "a %.*s request cannot carry a body", name_len(facts.method_len), f->buf);
         if (facts.has_length && facts.length > f->limits.max_body_bytes)
                 return refuse(f, 413, "the request body is larger than %zu bytes", f->limits.max_body_bytes);
         if (facts.chunked) {

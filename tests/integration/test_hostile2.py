@@ -497,6 +497,25 @@ def item09_head_has_headers_only():
 
 
 @case
+def item09_head_with_a_body_is_refused():
+        # evhttp reads no body for HEAD, TRACE or a method it does not know:
+        # the announced body would run as the next request (a proxy reads it
+        # as this one's body)
+        d = shared()
+        n = articles(d)
+        for method in (b'HEAD', b'TRACE', b'PURGE'):
+                inner = smuggled_article('body-of-' + method.decode())
+                for framing in (b'Content-Length: %d\r\n\r\n' % len(inner) + inner,
+                                b'Transfer-Encoding: chunked\r\n\r\n%x\r\n' % len(inner) + inner + b'\r\n0\r\n\r\n'):
+                        assert_refused(d, method + b' /healthz HTTP/1.1\r\nHost: x\r\n' + framing, 400,
+                                       ['%s request cannot carry a body' % method.decode()], 'invalid_request')
+        assert articles(d) == n, 'a smuggled article was stored'
+        rs, closed, _ = exchange(d, b'HEAD /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n'
+                                 b'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', raw=True)
+        assert rs.count(b'HTTP/1.1 200') == 2, 'a HEAD without a body is served: %r' % rs
+
+
+@case
 def item10_connect_answered_and_closed():
         d = shared()
         rs, closed, took = exchange(d, b'CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\n\r\n')

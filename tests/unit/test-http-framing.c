@@ -61,6 +61,10 @@ int main(void) {
         CHECK(FRAME("POST / HTTP/1.1\r\nContent-Length: 3\r\ncontent-length: 3\r\n\r\nabc") == 0,
               "a repeated Content-Length with the same value");
         CHECK(FRAME("GET / HTTP/1.1\r\nX-Utf8: caf\xc3\xa9\r\nX-Tab:\ta\tb \r\n\r\n") == 0, "obs-text and tabs in values");
+        CHECK(FRAME("HEAD / HTTP/1.1\r\nContent-Length: 0\r\n\r\nGET / HTTP/1.1\r\n\r\n") == 0,
+              "a HEAD with Content-Length: 0 (no body), then the next request");
+        CHECK(FRAME("DELETE / HTTP/1.1\r\nContent-Length: 2\r\n\r\nabGET / HTTP/1.1\r\n\r\n") == 0,
+              "a DELETE with a body evhttp reads");
 
         /* chunked bodies are re-framed */
         CHECK(FRAME("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -97,6 +101,12 @@ int main(void) {
                 { "GET /\r\n\r\n", 400, "request line" },
                 { "\x16\x03\x01\x02\x01\x01\xfc\x03\x03\r\n\r\n", 400, "request line" },
                 { "CONNECT example.test:443 HTTP/1.1\r\n\r\n", 405, "not a proxy" },
+                /* bodies evhttp would run as the next request */
+                { "HEAD / HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello", 400, "a HEAD request cannot carry a body" },
+                { "HEAD / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400, "HEAD request cannot" },
+                { "TRACE / HTTP/1.1\r\nContent-Length: 1\r\n\r\nx", 400, "a TRACE request cannot carry a body" },
+                { "PURGE / HTTP/1.1\r\nContent-Length: 1\r\n\r\nx", 400, "a PURGE request cannot carry a body" },
+                { "get / HTTP/1.1\r\nContent-Length: 1\r\n\r\nx", 400, "a get request cannot carry a body" },
                 /* chunks */
                 { "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400, "hexadecimal" },
                 { "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n-5\r\n", 400, "hexadecimal" },
