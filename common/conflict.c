@@ -86,22 +86,10 @@ static bool same_string(const char *x, const char *y) {
         return strcasecmp(x, y) == 0;
 }
 
-/* Same outlet (and the same side of a compare). */
-static bool same_outlet(const struct claim_source *a, const struct claim_source *b) {
-        if (a->label && b->label && strcmp(a->label, b->label) != 0)
-                return false;
-        return same_string(a->source, b->source);
-}
-
 /* Same outlet (or same side of a compare) and same speaker: one voice, so
  * never a conflict between sources. */
 static bool same_voice(const struct claim_source *a, const struct claim_source *b) {
-        bool same_source;
-        if (a->label && b->label)
-                same_source = strcmp(a->label, b->label) == 0 && same_string(a->source, b->source);
-        else
-                same_source = same_string(a->source, b->source);
-        return same_source && same_string(a->claim->speaker, b->claim->speaker);
+        return same_outlet(a, b) && same_string(a->claim->speaker, b->claim->speaker);
 }
 
 static const char *const veto_names[_CONFLICT_VETO_MAX] = {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <string.h>
 
 #include "claim.h"
 
@@ -32,6 +33,18 @@ struct claim_source {
         const char *source;     /* outlet id */
         const char *label;      /* "a"/"b" in compare, or NULL */
 };
+
+/* The one rule for "the same outlet" (and, in a compare, the same side):
+ * source is an outlet id (API.md), compared byte for byte as the store and
+ * the feed's source= filter compare it; two labels that differ are two
+ * sides whatever their sources. */
+static inline bool same_outlet(const struct claim_source *a, const struct claim_source *b) {
+        if (a->label && b->label && strcmp(a->label, b->label) != 0)
+                return false;
+        if (!a->source || !b->source)
+                return a->source == b->source;
+        return strcmp(a->source, b->source) == 0;
+}
 
 struct conflict_result {
         enum conflict_kind kind;

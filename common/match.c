@@ -55,19 +55,6 @@ static bool same_statement(const struct claim *x, const struct claim *y) {
         return strcmp(x->speaker, y->speaker) == 0;
 }
 
-static bool same_str(const char *x, const char *y) {
-        if (!x || !y)
-                return x == y;
-        return strcmp(x, y) == 0;
-}
-
-/* Same side: the same outlet (and the same side of a compare), so the same
- * article as far as match_claims can tell. */
-static bool same_side(const struct claim_source *x, const struct claim_source *y) {
-        if (x->label && y->label && strcmp(x->label, y->label) != 0)
-                return false;
-        return same_str(x->source, y->source);
-}
 
 /* How much a claim speaks for its article: 2 for the publisher's own
  * verdict (an unattributed denial: "the story is a hoax"), 1 for anything
@@ -121,7 +108,7 @@ static int side_restates(const struct claim_source *a, struct conflict_view *con
                         const struct claim *z = s[k].claim;
                         if (!z || !v[k] || z == self->claim || z == other->claim || v[k] == vother)
                                 continue;
-                        if (!same_side(&s[k], self) || voice_rank(z) < rank)
+                        if (!same_outlet(&s[k], self) || voice_rank(z) < rank)
                                 continue;
                         if (same_statement(z, other->claim))
                                 continue;
@@ -215,7 +202,7 @@ int match_claims_prepared(const struct claim_source *a, struct conflict_view *co
         for (size_t i = 0; i < n; i++) {
                 const struct claim_source *x = &a[out[i].a], *y = &b[out[i].b];
                 int drop = 0;
-                if (!same_side(x, y)) {
+                if (!same_outlet(x, y)) {
                         drop = side_restates(a, va, na, b, vb, nb, y, x, out[i].a, va[out[i].a], o, &memo);
                         if (drop == 0)
                                 drop = side_restates(a, va, na, b, vb, nb, x, y, na + out[i].b, vb[out[i].b], o,

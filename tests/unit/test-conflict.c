@@ -42,8 +42,24 @@ static void expect(const struct claim *x, const struct claim *y, int kind, const
         }
 }
 
+/* same_outlet(): outlet ids byte for byte (as the store and the feed's
+ * filter compare them), labels first. */
+static void test_same_outlet(void) {
+        struct claim c = mk("the bridge opened", NULL, STANCE_ASSERTS, false);
+        struct claim_source a = { &c, "cnn.com", NULL }, b = { &c, "cnn.com", NULL }, u = { &c, "CNN.com", NULL };
+        struct claim_source la = { &c, "cnn.com", "a" }, lb = { &c, "cnn.com", "b" }, none = { &c, NULL, NULL };
+
+        CHECK(same_outlet(&a, &b), "same_outlet: one id");
+        CHECK(!same_outlet(&a, &u), "same_outlet: ids that differ in case are two outlets");
+        CHECK(!same_outlet(&la, &lb), "same_outlet: two sides of a compare");
+        CHECK(same_outlet(&la, &a), "same_outlet: a label against none decides nothing");
+        CHECK(!same_outlet(&a, &none) && same_outlet(&none, &none), "same_outlet: no source is its own outlet");
+}
+
 int main(void) {
         bool have_wn = wn_init(NULL) == 0;
+
+        test_same_outlet();
         struct conflict_result res;
 
         CHECK_STR(conflict_kind_to_string(CONFLICT_ANTONYM), "antonym");
