@@ -25,7 +25,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'pylib'))
 import claimdtest  # noqa: E402
-from claimdtest import Daemon, assert_error, case, diag, skip, write_config  # noqa: E402
+from claimdtest import (Daemon, assert_error, case, cpu_seconds, diag, skip, split_responses,  # noqa: E402
+                        write_config)
 
 SHARED = {}
 
@@ -282,12 +283,6 @@ def item06_shutdown_within_the_drain_limit():
 
 # ---- item 7: file descriptors exhausted ----
 
-def cpu_seconds(pid):
-        with open('/proc/%d/stat' % pid) as f:
-                v = f.read().rsplit(')', 1)[1].split()
-        return (int(v[11]) + int(v[12])) / os.sysconf('SC_CLK_TCK')
-
-
 @case
 def item07_descriptors_exhausted():
         limit = 128
@@ -338,58 +333,8 @@ def exchange(d, data, wait=3.0, half_close=False, raw=False):
         """Sends raw bytes on a new connection (then shuts down its sending
         side if half_close) and reads until the server closes it or wait
         seconds pass: (responses, or the bytes if raw, closed, seconds)."""
-        s = socket.create_connection((d.host, d.port), timeout=wait)
-        t0 = time.monotonic()
-        buf, closed = b'', False
-        try:
-                try:
-                        s.sendall(data)
-                        if half_close:
-                                s.shutdown(socket.SHUT_WR)
-                except (BrokenPipeError, ConnectionResetError):
-                        pass
-                deadline = t0 + wait
-                while time.monotonic() < deadline:
-                        s.settimeout(max(0.01, deadline - time.monotonic()))
-                        try:
-                                chunk = s.recv(65536)
-                        except socket.timeout:
-                                break
-                        except ConnectionResetError:
-                                closed = True
-                                break
-                        if not chunk:
-                                closed = True
-                                break
-                        buf += chunk
-        finally:
-                s.close()
-        return buf if raw else split_responses(buf), closed, time.monotonic() - t0
-
-
-def split_responses(buf):
-        """Cuts a byte stream into responses by their Content-Length:
-        [(status, {header: value}, body)]; what cannot be framed ends it."""
-        out = []
-        while buf:
-                head, sep, rest = buf.partition(b'\r\n\r\n')
-                if not sep:
-                        out.append((None, {}, buf))
-                        break
-                lines = head.split(b'\r\n')
-                try:
-                        status = int(lines[0].split(b' ')[1])
-                except (IndexError, ValueError):
-                        out.append((None, {}, buf))
-                        break
-                hdrs = {}
-                for l in lines[1:]:
-                        k, _, v = l.partition(b':')
-                        hdrs[k.strip().decode('latin-1').lower()] = v.strip().decode('latin-1')
-                n = int(hdrs.get('content-length', len(rest)))
-                out.append((status, hdrs, rest[:n]))
-                buf = rest[n:]
-        return out
+        buf, closed, took = d.exchange(data, wait=wait, half_close=half_close)
+        return buf if raw else split_responses(buf), closed, took
 
 
 def assert_refused(d, data, status, words, code=None):

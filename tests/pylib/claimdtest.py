@@ -348,6 +348,9 @@ class Daemon:
         def raw(self, data, timeout=10, read=True):
                 return raw_request(self.host, self.port, data, timeout, read)
 
+        def exchange(self, data, **kw):
+                return exchange(self.host, self.port, data, **kw)
+
         def assert_serving(self, what=''):
                 """Fails unless the process lives and /healthz answers 200 within 5s."""
                 assert self.alive(), 'claimd died (%s): rc=%s; log:\n%s' % (
@@ -431,6 +434,80 @@ def raw_request(host, port, data, timeout=10, read=True):
                 return parse_raw_response(buf), buf
         finally:
                 s.close()
+
+
+def exchange(host, port, data, wait=3.0, half_close=False, chunks=None, gap=0.0):
+        """Sends raw bytes on a new connection (each of chunks instead of
+        data, gap seconds apart; then shuts down the sending side if
+        half_close) and reads until the server closes it or wait seconds
+        pass: (the bytes read, closed, seconds)."""
+        s = socket.create_connection((host, port), timeout=wait)
+        t0 = time.monotonic()
+        buf, closed = b'', False
+        try:
+                try:
+                        for c in (chunks if chunks is not None else [data]):
+                                s.sendall(c)
+                                if gap:
+                                        time.sleep(gap)
+                        if half_close:
+                                s.shutdown(socket.SHUT_WR)
+                except (BrokenPipeError, ConnectionResetError):
+                        pass
+                deadline = t0 + wait
+                while time.monotonic() < deadline:
+                        s.settimeout(max(0.01, deadline - time.monotonic()))
+                        try:
+                                chunk = s.recv(65536)
+                        except socket.timeout:
+                                break
+                        except ConnectionResetError:
+                                closed = True
+                                break
+                        if not chunk:
+                                closed = True
+                                break
+                        buf += chunk
+        finally:
+                s.close()
+        return buf, closed, time.monotonic() - t0
+
+
+def split_responses(buf, methods=()):
+        """Cuts a byte stream into responses by their Content-Length:
+        [(status, {header: value}, body)]; what cannot be framed ends it.
+        The i-th response answers methods[i] when given: a HEAD reply (and
+        a 204 or 304) has no body whatever its Content-Length says."""
+        out = []
+        i = 0
+        while buf:
+                head, sep, rest = buf.partition(b'\r\n\r\n')
+                if not sep:
+                        out.append((None, {}, buf))
+                        break
+                lines = head.split(b'\r\n')
+                try:
+                        status = int(lines[0].split(b' ')[1])
+                except (IndexError, ValueError):
+                        out.append((None, {}, buf))
+                        break
+                hdrs = {}
+                for l in lines[1:]:
+                        k, _, v = l.partition(b':')
+                        hdrs[k.strip().decode('latin-1').lower()] = v.strip().decode('latin-1')
+                bodyless = (i < len(methods) and methods[i] == 'HEAD') or status in (204, 304)
+                n = 0 if bodyless else int(hdrs.get('content-length', len(rest)))
+                out.append((status, hdrs, rest[:n]))
+                buf = rest[n:]
+                i += 1
+        return out
+
+
+def cpu_seconds(pid):
+        """User plus system CPU time process pid has used, in seconds."""
+        with open('/proc/%d/stat' % pid) as f:
+                v = f.read().rsplit(')', 1)[1].split()
+        return (int(v[11]) + int(v[12])) / os.sysconf('SC_CLK_TCK')
 
 
 def _clen(r):
