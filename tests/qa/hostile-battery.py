@@ -26,7 +26,8 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'pylib'))
-from claimdtest import Daemon, assert_error, case, diag, run, skip, write_config  # noqa: E402
+from claimdtest import (Daemon, assert_error, case, cpu_seconds, diag, run, skip, split_responses,  # noqa: E402
+                        write_config)
 
 S = {}
 LEDGER = {}     # article id -> url, every article claimd acknowledged with 201 on the shared daemon
@@ -68,67 +69,12 @@ def count(d):
 
 # ---- raw HTTP ----
 
-def exchange(d, data, wait=5.0, chunks=None, gap=0.0, half_close=False):
-        """Sends data (or each of chunks, gap seconds apart), reads until the
-        server closes or wait passes: (bytes, closed, seconds)."""
-        s = socket.create_connection((d.host, d.port), timeout=wait)
-        t0 = time.monotonic()
-        buf, closed = b'', False
-        try:
-                try:
-                        for c in (chunks if chunks is not None else [data]):
-                                s.sendall(c)
-                                if gap:
-                                        time.sleep(gap)
-                        if half_close:
-                                s.shutdown(socket.SHUT_WR)
-                except (BrokenPipeError, ConnectionResetError):
-                        pass
-                deadline = t0 + wait
-                while time.monotonic() < deadline:
-                        s.settimeout(max(0.01, deadline - time.monotonic()))
-                        try:
-                                b = s.recv(65536)
-                        except socket.timeout:
-                                break
-                        except ConnectionResetError:
-                                closed = True
-                                break
-                        if not b:
-                                closed = True
-                                break
-                        buf += b
-        finally:
-                s.close()
-        return buf, closed, time.monotonic() - t0
+def exchange(d, data, wait=5.0, **kw):
+        return d.exchange(data, wait=wait, **kw)
 
 
 def responses(buf, methods=()):
-        """Splits a byte stream into [(status, {header: value}, body)]; the
-        i-th reply answers methods[i] (a HEAD reply has no body)."""
-        out = []
-        i = 0
-        while buf:
-                head, sep, rest = buf.partition(b'\r\n\r\n')
-                if not sep:
-                        out.append((None, {}, buf))
-                        break
-                lines = head.split(b'\r\n')
-                try:
-                        status = int(lines[0].split(b' ')[1])
-                except (IndexError, ValueError):
-                        out.append((None, {}, buf))
-                        break
-                h = {}
-                for l in lines[1:]:
-                        k, _, v = l.partition(b':')
-                        h[k.strip().decode('latin-1').lower()] = v.strip().decode('latin-1')
-                n = 0 if (i < len(methods) and methods[i] == 'HEAD') or status in (204, 304) \
-                        else int(h.get('content-length', len(rest)))
-                out.append((status, h, rest[:n]))
-                buf = rest[n:]
-                i += 1
-        return out
+        return split_responses(buf, methods)
 
 
 def refused(d, data, status, words=(), code=None, **kw):
@@ -713,12 +659,6 @@ def a_thousand_long_polls_woken_at_once():
                 for s in socks:
                         s.close()
                 d.close()
-
-
-def cpu_seconds(pid):
-        with open('/proc/%d/stat' % pid) as f:
-                v = f.read().rsplit(')', 1)[1].split()
-        return (int(v[11]) + int(v[12])) / os.sysconf('SC_CLK_TCK')
 
 
 @case
