@@ -42,10 +42,10 @@ int conflict_kind_from_string(const char *s) {
 
 void conflict_options_default(struct conflict_options *o) {
         *o = (struct conflict_options) {
-                .min_overlap = 0.6,
-                .min_score = 0.5,
-                .hedge_penalty = 0.7,
-                .question_penalty = 0.5,
+                .min_overlap = CONFLICT_DEFAULT_MIN_OVERLAP,
+                .min_score = CONFLICT_DEFAULT_MIN_SCORE,
+                .hedge_penalty = CONFLICT_DEFAULT_HEDGE_PENALTY,
+                .question_penalty = CONFLICT_DEFAULT_QUESTION_PENALTY,
         };
 }
 

@@ -24,7 +24,12 @@ struct conflict_options {
         double question_penalty;/* ... when either is a question */
 };
 
-/* Defaults chosen by measurement on the dev splits (see README). */
+/* Defaults chosen by measurement on the dev splits (see README); the
+ * configuration's table shows them too. */
+#define CONFLICT_DEFAULT_MIN_OVERLAP 0.6
+#define CONFLICT_DEFAULT_MIN_SCORE 0.5
+#define CONFLICT_DEFAULT_HEDGE_PENALTY 0.7
+#define CONFLICT_DEFAULT_QUESTION_PENALTY 0.5
 void conflict_options_default(struct conflict_options *o);
 
 /* One side of a pair: the claim and who published it. */

@@ -31,53 +31,90 @@ enum key_type {
         KEY_WEBHOOK_URL,        /* repeatable */
 };
 
+/* When a changed value takes effect: at SIGHUP, or only at a restart (a
+ * reload keeps the value in force and says so). */
+enum key_apply {
+        APPLY_RELOAD,
+        APPLY_RESTART,
+};
+
 struct key_def {
         const char *section, *key;
         enum key_type type;
         size_t offset;
-        double min, max;
+        double min, max;        /* KEY_SIZE, KEY_INT, KEY_DOUBLE */
+        double def;             /* the built-in default of numbers, booleans and the log level;
+                                 * listen, database and token_file come from config_init() */
+        enum key_apply apply;
 };
 
 #define OFF(f) offsetof(struct config, f)
+#define KEY(sec, name, type, field, lo, hi, dflt, when) \
+        { sec, name, type, OFF(field), lo, hi, dflt, APPLY_##when }
 
+/* Every key: its section, name, type, field, bounds, default and when a
+ * change applies; conf/claimd.conf documents each one (test-config checks
+ * that it agrees). */
 static const struct key_def keys[] = {
-        { "server", "listen", KEY_LISTEN, OFF(listen), 0, 0 },
-        { "server", "max_body_bytes", KEY_SIZE, OFF(max_body_bytes), MIN_MAX_BODY_BYTES, MAX_MAX_BODY_BYTES },
-        { "server", "max_header_bytes", KEY_SIZE, OFF(max_header_bytes), MIN_MAX_HEADER_BYTES, MAX_MAX_HEADER_BYTES },
-        { "server", "request_timeout_sec", KEY_INT, OFF(request_timeout_sec), 1, MAX_TIMEOUT_SEC },
-        { "server", "workers", KEY_INT, OFF(workers), 0, MAX_WORKERS },
-        { "server", "max_article_work_sec", KEY_INT, OFF(max_article_work_sec), 0, MAX_TIMEOUT_SEC },
-        { "server", "queue_size", KEY_INT, OFF(queue_size), 1, MAX_QUEUE_SIZE },
-        { "server", "long_poll_max", KEY_INT, OFF(long_poll_max), 0, MAX_LONG_POLL_MAX_SEC },
-        { "server", "max_streams", KEY_INT, OFF(max_streams), 0, MAX_MAX_STREAMS },
-        { "server", "stream_max_unsent_bytes", KEY_SIZE, OFF(stream_max_unsent_bytes),
-          MIN_STREAM_MAX_UNSENT_BYTES, MAX_STREAM_MAX_UNSENT_BYTES },
-        { "storage", "database", KEY_STRING, OFF(database), 0, 0 },
-        { "storage", "retention_days", KEY_INT, OFF(retention_days), 0, MAX_RETENTION_DAYS },
-        { "security", "token_file", KEY_TOKEN_FILE, OFF(token_file), 0, 0 },
-        { "security", "require_token_for_reads", KEY_BOOL, OFF(require_token_for_reads), 0, 0 },
-        { "security", "allow_remote", KEY_BOOL, OFF(allow_remote), 0, 0 },
-        { "log", "log_level", KEY_LOG_LEVEL, OFF(log_level), 0, 0 },
-        { "events", "min_similarity", KEY_DOUBLE, OFF(ingest.event.min_similarity), 0, 1 },
-        { "events", "window_hours", KEY_INT, OFF(ingest.event.window_hours), 1, 24 * 3650 },
-        { "events", "max_candidates", KEY_INT, OFF(ingest.event.max_candidates), 1, 10000 },
-        { "conflicts", "min_score", KEY_DOUBLE, OFF(ingest.conflict.min_score), 0, 1 },
-        { "conflicts", "min_overlap", KEY_DOUBLE, OFF(ingest.conflict.min_overlap), 0, 1 },
-        { "conflicts", "hedge_penalty", KEY_DOUBLE, OFF(ingest.conflict.hedge_penalty), 0, 1 },
-        { "conflicts", "question_penalty", KEY_DOUBLE, OFF(ingest.conflict.question_penalty), 0, 1 },
-        { "conflicts", "max_per_article", KEY_INT, OFF(ingest.max_conflicts_per_article), 1, 10000 },
-        { "conflicts", "max_candidate_claims", KEY_INT, OFF(ingest.max_candidate_claims), 1, 100000 },
-        { "conflicts", "match_across_events", KEY_BOOL, OFF(ingest.match_across_events), 0, 0 },
-        { "conflicts", "max_event_claims_in_memory", KEY_INT, OFF(ingest.max_event_claims_in_memory), 0, 10000000 },
-        { "compare", "related_min_similarity", KEY_DOUBLE, OFF(related_min_similarity), 0, 1 },
-        { "webhook", "url", KEY_WEBHOOK_URL, OFF(webhook.urls), 0, 0 },
-        { "webhook", "secret_file", KEY_STRING, OFF(webhook.secret_file), 0, 0 },
-        { "webhook", "ca_file", KEY_STRING, OFF(webhook.ca_file), 0, 0 },
-        { "webhook", "timeout_sec", KEY_INT, OFF(webhook.timeout_sec), 1, MAX_TIMEOUT_SEC },
-        { "webhook", "retry_initial_sec", KEY_INT, OFF(webhook.retry_initial_sec), 1, MAX_WEBHOOK_RETRY_SEC },
-        { "webhook", "retry_max_sec", KEY_INT, OFF(webhook.retry_max_sec), 1, MAX_WEBHOOK_RETRY_SEC },
-        { "webhook", "max_in_flight", KEY_INT, OFF(webhook.max_in_flight), 1, MAX_WEBHOOK_IN_FLIGHT },
+        KEY("server", "listen", KEY_LISTEN, listen, 0, 0, 0, RESTART),
+        KEY("server", "max_body_bytes", KEY_SIZE, max_body_bytes, MIN_MAX_BODY_BYTES, MAX_MAX_BODY_BYTES,
+            DEFAULT_MAX_BODY_BYTES, RELOAD),
+        KEY("server", "max_header_bytes", KEY_SIZE, max_header_bytes, MIN_MAX_HEADER_BYTES, MAX_MAX_HEADER_BYTES,
+            DEFAULT_MAX_HEADER_BYTES, RELOAD),
+        KEY("server", "request_timeout_sec", KEY_INT, request_timeout_sec, 1, MAX_TIMEOUT_SEC,
+            DEFAULT_REQUEST_TIMEOUT_SEC, RELOAD),
+        KEY("server", "workers", KEY_INT, workers, 0, MAX_WORKERS, DEFAULT_WORKERS, RESTART),
+        KEY("server", "max_article_work_sec", KEY_INT, max_article_work_sec, 0, MAX_TIMEOUT_SEC,
+            DEFAULT_MAX_ARTICLE_WORK_SEC, RELOAD),
+        KEY("server", "queue_size", KEY_INT, queue_size, 1, MAX_QUEUE_SIZE, DEFAULT_QUEUE_SIZE, RESTART),
+        KEY("server", "long_poll_max", KEY_INT, long_poll_max, 0, MAX_LONG_POLL_MAX_SEC, DEFAULT_LONG_POLL_MAX_SEC,
+            RELOAD),
+        KEY("server", "max_streams", KEY_INT, max_streams, 0, MAX_MAX_STREAMS, DEFAULT_MAX_STREAMS, RELOAD),
+        KEY("server", "stream_max_unsent_bytes", KEY_SIZE, stream_max_unsent_bytes, MIN_STREAM_MAX_UNSENT_BYTES,
+            MAX_STREAM_MAX_UNSENT_BYTES, DEFAULT_STREAM_MAX_UNSENT_BYTES, RELOAD),
+        KEY("storage", "database", KEY_STRING, database, 0, 0, 0, RESTART),
+        KEY("storage", "retention_days", KEY_INT, retention_days, 0, MAX_RETENTION_DAYS, 0, RELOAD),
+        KEY("security", "token_file", KEY_TOKEN_FILE, token_file, 0, 0, 0, RELOAD),
+        KEY("security", "require_token_for_reads", KEY_BOOL, require_token_for_reads, 0, 0, false, RELOAD),
+        KEY("security", "allow_remote", KEY_BOOL, allow_remote, 0, 0, false, RESTART),
+        KEY("log", "log_level", KEY_LOG_LEVEL, log_level, 0, 0, LOG_INFO, RELOAD),
+        KEY("events", "min_similarity", KEY_DOUBLE, ingest.event.min_similarity, 0, 1,
+            DEFAULT_EVENT_MIN_SIMILARITY, RELOAD),
+        KEY("events", "window_hours", KEY_INT, ingest.event.window_hours, 1, MAX_EVENT_WINDOW_HOURS,
+            DEFAULT_EVENT_WINDOW_HOURS, RELOAD),
+        KEY("events", "max_candidates", KEY_INT, ingest.event.max_candidates, 1, MAX_EVENT_MAX_CANDIDATES,
+            DEFAULT_EVENT_MAX_CANDIDATES, RELOAD),
+        KEY("conflicts", "min_score", KEY_DOUBLE, ingest.conflict.min_score, 0, 1, CONFLICT_DEFAULT_MIN_SCORE, RELOAD),
+        KEY("conflicts", "min_overlap", KEY_DOUBLE, ingest.conflict.min_overlap, 0, 1, CONFLICT_DEFAULT_MIN_OVERLAP,
+            RELOAD),
+        KEY("conflicts", "hedge_penalty", KEY_DOUBLE, ingest.conflict.hedge_penalty, 0, 1,
+            CONFLICT_DEFAULT_HEDGE_PENALTY, RELOAD),
+        KEY("conflicts", "question_penalty", KEY_DOUBLE, ingest.conflict.question_penalty, 0, 1,
+            CONFLICT_DEFAULT_QUESTION_PENALTY, RELOAD),
+        KEY("conflicts", "max_per_article", KEY_INT, ingest.max_conflicts_per_article, 1,
+            MAX_MAX_CONFLICTS_PER_ARTICLE, DEFAULT_MAX_CONFLICTS_PER_ARTICLE, RELOAD),
+        KEY("conflicts", "max_candidate_claims", KEY_INT, ingest.max_candidate_claims, 1, MAX_CANDIDATE_CLAIMS,
+            DEFAULT_MAX_CANDIDATE_CLAIMS, RELOAD),
+        KEY("conflicts", "match_across_events", KEY_BOOL, ingest.match_across_events, 0, 0, false, RELOAD),
+        /* 0 is read as the default (older files say 0) */
+        KEY("conflicts", "max_event_claims_in_memory", KEY_INT, ingest.max_event_claims_in_memory, 0,
+            MAX_EVENT_CLAIMS_IN_MEMORY, DEFAULT_EVENT_CLAIMS_IN_MEMORY, RELOAD),
+        KEY("compare", "related_min_similarity", KEY_DOUBLE, related_min_similarity, 0, 1,
+            RELATE_DEFAULT_MIN_SIMILARITY, RELOAD),
+        KEY("webhook", "url", KEY_WEBHOOK_URL, webhook.urls, 0, 0, 0, RESTART),
+        KEY("webhook", "secret_file", KEY_STRING, webhook.secret_file, 0, 0, 0, RESTART),
+        KEY("webhook", "ca_file", KEY_STRING, webhook.ca_file, 0, 0, 0, RESTART),
+        KEY("webhook", "timeout_sec", KEY_INT, webhook.timeout_sec, 1, MAX_TIMEOUT_SEC, DEFAULT_WEBHOOK_TIMEOUT_SEC,
+            RESTART),
+        KEY("webhook", "retry_initial_sec", KEY_INT, webhook.retry_initial_sec, 1, MAX_WEBHOOK_RETRY_SEC,
+            DEFAULT_WEBHOOK_RETRY_INITIAL_SEC, RESTART),
+        KEY("webhook", "retry_max_sec", KEY_INT, webhook.retry_max_sec, 1, MAX_WEBHOOK_RETRY_SEC,
+            DEFAULT_WEBHOOK_RETRY_MAX_SEC, RESTART),
+        KEY("webhook", "max_in_flight", KEY_INT, webhook.max_in_flight, 1, MAX_WEBHOOK_IN_FLIGHT,
+            DEFAULT_WEBHOOK_IN_FLIGHT, RESTART),
 };
+
+#define N_KEYS (sizeof(keys) / sizeof(keys[0]))
 
 static const char *const sections[] = {
         "server", "storage", "security", "log", "events", "conflicts", "compare", "webhook",
@@ -124,6 +161,32 @@ static char *path_join(const char *dir, const char *name) {
         return p;
 }
 
+/* Puts d's built-in default into c (numbers, booleans, the log level; the
+ * other kinds come from config_init() itself). */
+static void set_default(struct config *c, const struct key_def *d) {
+        char *field = (char *) c + d->offset;
+        switch (d->type) {
+        case KEY_SIZE:
+                *(size_t *) field = (size_t) d->def;
+                break;
+        case KEY_INT:
+        case KEY_LOG_LEVEL:
+                *(int *) field = (int) d->def;
+                break;
+        case KEY_BOOL:
+                *(bool *) field = d->def != 0;
+                break;
+        case KEY_DOUBLE:
+                *(double *) field = d->def;
+                break;
+        case KEY_STRING:
+        case KEY_LISTEN:
+        case KEY_TOKEN_FILE:
+        case KEY_WEBHOOK_URL:
+                break;
+        }
+}
+
 int config_init(struct config *c) {
         memset(c, 0, sizeof(*c));
         c->listen[0] = strdup(DEFAULT_LISTEN);
@@ -143,27 +206,8 @@ int config_init(struct config *c) {
                 free(cred);
         }
 
-        c->max_body_bytes = DEFAULT_MAX_BODY_BYTES;
-        c->max_header_bytes = DEFAULT_MAX_HEADER_BYTES;
-        c->request_timeout_sec = DEFAULT_REQUEST_TIMEOUT_SEC;
-        c->require_token_for_reads = false;
-        c->allow_remote = false;
-        c->retention_days = 0;
-        c->workers = DEFAULT_WORKERS;
-        c->queue_size = DEFAULT_QUEUE_SIZE;
-        c->long_poll_max = DEFAULT_LONG_POLL_MAX_SEC;
-        c->max_streams = DEFAULT_MAX_STREAMS;
-        c->max_article_work_sec = DEFAULT_MAX_ARTICLE_WORK_SEC;
-        c->stream_max_unsent_bytes = DEFAULT_STREAM_MAX_UNSENT_BYTES;
-        c->webhook.timeout_sec = DEFAULT_WEBHOOK_TIMEOUT_SEC;
-        c->webhook.retry_initial_sec = DEFAULT_WEBHOOK_RETRY_INITIAL_SEC;
-        c->webhook.retry_max_sec = DEFAULT_WEBHOOK_RETRY_MAX_SEC;
-        c->webhook.max_in_flight = DEFAULT_WEBHOOK_IN_FLIGHT;
-        c->log_level = LOG_INFO;
-        c->related_min_similarity = RELATE_DEFAULT_MIN_SIMILARITY;
-
-        ingest_options_default(&c->ingest);     /* the store's measured defaults */
-
+        for (size_t k = 0; k < N_KEYS; k++)
+                set_default(c, &keys[k]);
         if (!c->listen[0] || !c->database) {
                 config_free(c);
                 return -ENOMEM;
@@ -194,16 +238,89 @@ static bool same_string(const char *a, const char *b) {
         return a == b || (a && b && strcmp(a, b) == 0);
 }
 
-bool config_webhook_same(const struct webhook_config *a, const struct webhook_config *b) {
-        if (a->n_urls != b->n_urls || !same_string(a->secret_file, b->secret_file) ||
-            !same_string(a->ca_file, b->ca_file) || a->timeout_sec != b->timeout_sec ||
-            a->retry_initial_sec != b->retry_initial_sec || a->retry_max_sec != b->retry_max_sec ||
-            a->max_in_flight != b->max_in_flight)
-                return false;
-        for (size_t i = 0; i < a->n_urls; i++)
-                if (strcmp(a->urls[i], b->urls[i]) != 0)
+/* Whether key d holds the same value in a and b. */
+static bool key_same(const struct key_def *d, const struct config *a, const struct config *b) {
+        const char *fa = (const char *) a + d->offset, *fb = (const char *) b + d->offset;
+        switch (d->type) {
+        case KEY_SIZE:
+                return *(const size_t *) fa == *(const size_t *) fb;
+        case KEY_INT:
+        case KEY_LOG_LEVEL:
+                return *(const int *) fa == *(const int *) fb;
+        case KEY_BOOL:
+                return *(const bool *) fa == *(const bool *) fb;
+        case KEY_DOUBLE:
+                return *(const double *) fa == *(const double *) fb;
+        case KEY_STRING:
+        case KEY_TOKEN_FILE:
+                return same_string(*(char *const *) fa, *(char *const *) fb);
+        case KEY_LISTEN:
+                if (a->n_listen != b->n_listen)
                         return false;
+                for (size_t i = 0; i < a->n_listen; i++)
+                        if (strcmp(a->listen[i], b->listen[i]) != 0)
+                                return false;
+                return true;
+        case KEY_WEBHOOK_URL:
+                if (a->webhook.n_urls != b->webhook.n_urls)
+                        return false;
+                for (size_t i = 0; i < a->webhook.n_urls; i++)
+                        if (strcmp(a->webhook.urls[i], b->webhook.urls[i]) != 0)
+                                return false;
+                return true;
+        }
+        return false;
+}
+
+#define SWAP(x, y) do { __typeof__(x) tmp_ = (x); (x) = (y); (y) = tmp_; } while (0)
+
+/* Exchanges the values of key d between a and b (owned strings move with
+ * them). */
+static void key_swap(const struct key_def *d, struct config *a, struct config *b) {
+        char *fa = (char *) a + d->offset, *fb = (char *) b + d->offset;
+        size_t size = d->type == KEY_SIZE ? sizeof(size_t) : d->type == KEY_BOOL ? sizeof(bool) :
+                      d->type == KEY_DOUBLE ? sizeof(double) : d->type == KEY_STRING || d->type == KEY_TOKEN_FILE ?
+                      sizeof(char *) : sizeof(int);
+        char tmp[sizeof(double) > sizeof(char *) ? sizeof(double) : sizeof(char *)];
+        switch (d->type) {
+        case KEY_LISTEN:
+                for (size_t i = 0; i < MAX_LISTEN_ADDRESSES; i++)
+                        SWAP(a->listen[i], b->listen[i]);
+                SWAP(a->n_listen, b->n_listen);
+                return;
+        case KEY_WEBHOOK_URL:
+                for (size_t i = 0; i < MAX_WEBHOOK_URLS; i++)
+                        SWAP(a->webhook.urls[i], b->webhook.urls[i]);
+                SWAP(a->webhook.n_urls, b->webhook.n_urls);
+                return;
+        default:
+                memcpy(tmp, fa, size);
+                memcpy(fa, fb, size);
+                memcpy(fb, tmp, size);
+        }
+}
+
+bool config_key_at(size_t i, const char **ret_section, const char **ret_key, bool *ret_restart) {
+        if (i >= N_KEYS)
+                return false;
+        *ret_section = keys[i].section;
+        *ret_key = keys[i].key;
+        *ret_restart = keys[i].apply == APPLY_RESTART;
         return true;
+}
+
+size_t config_keep_for_restart(struct config *next, struct config *now, const char **ret_changed, size_t n) {
+        size_t k = 0;
+        for (size_t i = 0; i < N_KEYS; i++) {
+                const struct key_def *d = &keys[i];
+                if (d->apply != APPLY_RESTART || key_same(d, next, now))
+                        continue;
+                key_swap(d, next, now);
+                if (k < n)
+                        ret_changed[k] = d->key;
+                k++;
+        }
+        return k;
 }
 
 /* Error collector: "name:line: message" lines, at most MAX_CONFIG_ERRORS. */
@@ -376,9 +493,8 @@ struct parse_state {
 };
 
 /* Sets one key from its text; errors go to st->e with the current line. */
-static void set_key(struct parse_state *st, size_t k, const char *value) {
-        const struct key_def *d = &keys[k];
-        char *field = (char *) st->c + d->offset;
+/* A number key: KEY_SIZE (with K/M/G), KEY_INT or KEY_DOUBLE, in bounds. */
+static void set_number(struct parse_state *st, const struct key_def *d, char *field, const char *value) {
         double v;
         char *end;
 
@@ -395,7 +511,6 @@ static void set_key(struct parse_state *st, size_t k, const char *value) {
                 }
                 *(size_t *) field = (size_t) v;
                 return;
-
         case KEY_INT:
                 errno = 0;
                 long l = strtol(value, &end, 10);
@@ -410,8 +525,7 @@ static void set_key(struct parse_state *st, size_t k, const char *value) {
                 }
                 *(int *) field = (int) l;
                 return;
-
-        case KEY_DOUBLE:
+        default:
                 errno = 0;
                 v = strtod(value, &end);
                 if (!*value || *end || errno || !isfinite(v)) {
@@ -425,40 +539,99 @@ static void set_key(struct parse_state *st, size_t k, const char *value) {
                 }
                 *(double *) field = v;
                 return;
+        }
+}
 
+/* [webhook] url, repeatable. */
+static void add_webhook_url(struct parse_state *st, const char *value) {
+        struct webhook_url u;
+        const char *why;
+        struct webhook_config *w = &st->c->webhook;
+        if (webhook_url_parse(value, &u, &why) < 0) {
+                errors_add(st->e, st->name, st->line, "url: %s: '%s'", why, value);
+                return;
+        }
+        webhook_url_free(&u);
+        for (size_t i = 0; i < w->n_urls; i++)
+                if (strcmp(w->urls[i], value) == 0) {
+                        errors_add(st->e, st->name, st->line, "url: '%s' is given twice", value);
+                        return;
+                }
+        if (w->n_urls >= MAX_WEBHOOK_URLS) {
+                errors_add(st->e, st->name, st->line, "url: more than %d webhooks", MAX_WEBHOOK_URLS);
+                return;
+        }
+        if (!(w->urls[w->n_urls] = strdup(value))) {
+                st->e->oom = true;
+                return;
+        }
+        w->n_urls++;
+}
+
+/* [server] listen, repeatable: the file's lines replace the default. */
+static void add_listen(struct parse_state *st, const char *value) {
+        struct sockaddr_storage ss;
+        socklen_t len;
+        if (config_parse_address(value, &ss, &len) < 0) {
+                errors_add(st->e, st->name, st->line,
+                           "listen: not an address:port ('127.0.0.1:8080', '[::1]:8080'): '%s'", value);
+                return;
+        }
+        if (!st->listen_replaced) {
+                for (size_t i = 0; i < st->c->n_listen; i++)
+                        free(st->c->listen[i]);
+                st->c->n_listen = 0;
+                st->listen_replaced = true;
+        }
+        if (st->c->n_listen >= MAX_LISTEN_ADDRESSES) {
+                errors_add(st->e, st->name, st->line, "listen: more than %d addresses", MAX_LISTEN_ADDRESSES);
+                return;
+        }
+        char *s = strdup(value);
+        if (!s) {
+                st->e->oom = true;
+                return;
+        }
+        st->c->listen[st->c->n_listen++] = s;
+}
+
+/* A string key; an empty value is an error, or, for token_file, no token. */
+static void set_string(struct parse_state *st, const struct key_def *d, char *field, const char *value) {
+        bool token = d->type == KEY_TOKEN_FILE;
+        if (!*value && !token) {
+                errors_add(st->e, st->name, st->line, "%s: empty value", d->key);
+                return;
+        }
+        char *s = NULL;
+        if (*value && !(s = strdup(value))) {
+                st->e->oom = true;
+                return;
+        }
+        free(*(char **) field);
+        *(char **) field = s;
+        if (token)
+                st->c->token_file_explicit = s != NULL;
+}
+
+static void set_key(struct parse_state *st, size_t k, const char *value) {
+        const struct key_def *d = &keys[k];
+        char *field = (char *) st->c + d->offset;
+
+        switch (d->type) {
+        case KEY_SIZE:
+        case KEY_INT:
+        case KEY_DOUBLE:
+                set_number(st, d, field, value);
+                return;
         case KEY_BOOL:
                 if (parse_bool(value, (bool *) field) < 0)
                         errors_add(st->e, st->name, st->line,
                                    "%s: not a boolean (true/false/yes/no/on/off/1/0): '%s'", d->key, value);
                 return;
-
-        case KEY_STRING: {
-                if (!*value) {
-                        errors_add(st->e, st->name, st->line, "%s: empty value", d->key);
-                        return;
-                }
-                char *s = strdup(value);
-                if (!s) {
-                        st->e->oom = true;
-                        return;
-                }
-                free(*(char **) field);
-                *(char **) field = s;
+        case KEY_STRING:
+        case KEY_TOKEN_FILE:
+                set_string(st, d, field, value);
                 return;
-        }
-
-        case KEY_TOKEN_FILE: {
-                char *s = NULL;
-                if (*value && !(s = strdup(value))) {
-                        st->e->oom = true;
-                        return;
-                }
-                free(st->c->token_file);
-                st->c->token_file = s;
-                st->c->token_file_explicit = s != NULL;
-                return;
-        }
-
         case KEY_LOG_LEVEL: {
                 int lv = config_parse_log_level(value);
                 if (lv < 0) {
@@ -470,59 +643,12 @@ static void set_key(struct parse_state *st, size_t k, const char *value) {
                 st->c->log_level = lv;
                 return;
         }
-
-        case KEY_WEBHOOK_URL: {
-                struct webhook_url u;
-                const char *why;
-                struct webhook_config *w = &st->c->webhook;
-                if (webhook_url_parse(value, &u, &why) < 0) {
-                        errors_add(st->e, st->name, st->line, "url: %s: '%s'", why, value);
-                        return;
-                }
-                webhook_url_free(&u);
-                for (size_t i = 0; i < w->n_urls; i++)
-                        if (strcmp(w->urls[i], value) == 0) {
-                                errors_add(st->e, st->name, st->line, "url: '%s' is given twice", value);
-                                return;
-                        }
-                if (w->n_urls >= MAX_WEBHOOK_URLS) {
-                        errors_add(st->e, st->name, st->line, "url: more than %d webhooks", MAX_WEBHOOK_URLS);
-                        return;
-                }
-                if (!(w->urls[w->n_urls] = strdup(value))) {
-                        st->e->oom = true;
-                        return;
-                }
-                w->n_urls++;
+        case KEY_WEBHOOK_URL:
+                add_webhook_url(st, value);
                 return;
-        }
-
-        case KEY_LISTEN: {
-                struct sockaddr_storage ss;
-                socklen_t len;
-                if (config_parse_address(value, &ss, &len) < 0) {
-                        errors_add(st->e, st->name, st->line,
-                                   "listen: not an address:port ('127.0.0.1:8080', '[::1]:8080'): '%s'", value);
-                        return;
-                }
-                if (!st->listen_replaced) {
-                        for (size_t i = 0; i < st->c->n_listen; i++)
-                                free(st->c->listen[i]);
-                        st->c->n_listen = 0;
-                        st->listen_replaced = true;
-                }
-                if (st->c->n_listen >= MAX_LISTEN_ADDRESSES) {
-                        errors_add(st->e, st->name, st->line, "listen: more than %d addresses", MAX_LISTEN_ADDRESSES);
-                        return;
-                }
-                char *s = strdup(value);
-                if (!s) {
-                        st->e->oom = true;
-                        return;
-                }
-                st->c->listen[st->c->n_listen++] = s;
+        case KEY_LISTEN:
+                add_listen(st, value);
                 return;
-        }
         }
 }
 
@@ -609,6 +735,8 @@ static void parse_line(struct parse_state *st, char *raw) {
         errors_add(st->e, st->name, st->line, "unknown key '%s' in [%s]", key, st->section);
 }
 
+/* The end of a check or parse: 0, -ENOMEM, or -EINVAL with the errors in
+ * *ret_errors. */
 static int finish(struct errors *e, char **ret_errors) {
         if (e->oom) {
                 free(e->buf);
@@ -650,6 +778,9 @@ int config_parse_string(struct config *c, const char *name, const char *text, ch
                 if (*p == '\n')
                         p++;
         }
+        /* zero-means-default counts resolved once, here: the store takes
+         * the options as they are */
+        ingest_options_resolve(&c->ingest);
         return finish(&e, ret_errors);
 }
 

@@ -50,9 +50,19 @@ struct config_overrides {
         int log_level;
 };
 
-/* [webhook]: frees its strings; compares two of them. */
+/* [webhook]: frees its strings. */
 void config_webhook_free(struct webhook_config *w);
-bool config_webhook_same(const struct webhook_config *a, const struct webhook_config *b);
+
+/* Key i of the table (for tests and documentation): its section, name and
+ * whether only a restart applies it; false past the last key. */
+bool config_key_at(size_t i, const char **ret_section, const char **ret_key, bool *ret_restart);
+
+/* SIGHUP: every key that only a restart applies and whose value differs
+ * in next (the file just read) from now (the configuration in force)
+ * takes its value in force: the two values are exchanged, so config_free()
+ * of now then frees what next brought.  Fills ret_changed with the names
+ * of up to n such keys; returns how many there were. */
+size_t config_keep_for_restart(struct config *next, struct config *now, const char **ret_changed, size_t n);
 
 /* Fills c with the built-in defaults (environment: $STATE_DIRECTORY,
  * $CREDENTIALS_DIRECTORY).  Returns 0 or -ENOMEM. */

@@ -100,6 +100,30 @@
 
 /* Storage */
 #define MAX_RETENTION_DAYS              36500
+#define CENTROID_TERMS                  200     /* terms kept in an event centroid */
+#define ARTICLE_FTS_TERMS               64      /* heaviest article terms put in articles_fts */
+#define QUERY_TERMS                     16      /* heaviest article terms OR'ed in the event query */
+#define CLAIM_QUERY_TERMS               8       /* rarest claim keys OR'ed in a candidate query */
+#define POOLS_MAX                       256     /* events whose claim pools the writer keeps */
+#define EVENTS_IN_MEMORY                4096    /* recent events whose centroids the writer keeps */
+#define LABEL_MAX                       160     /* bytes of an event label */
+#define EXPIRE_BATCH                    256     /* articles deleted per transaction */
+#define DF_CACHE_MAX                    200000  /* document frequencies cached per connection */
+#define CLAIM_CACHE_MAX                 16384   /* stored claims kept parsed with their conflict views */
+#define BATCH_ARTICLES_MAX              256     /* articles of a batch whose checks may be deferred */
+
+/* Ingest: the store's measured defaults ([events], [conflicts]) and caps */
+#define DEFAULT_EVENT_MIN_SIMILARITY    0.25    /* join an event at this fit (events.c) */
+#define DEFAULT_EVENT_WINDOW_HOURS      72
+#define MAX_EVENT_WINDOW_HOURS          (24 * 3650)
+#define DEFAULT_EVENT_MAX_CANDIDATES    20      /* articles from the FTS5 index per new article */
+#define MAX_EVENT_MAX_CANDIDATES        10000
+#define DEFAULT_MAX_CANDIDATE_CLAIMS    20      /* candidates per claim */
+#define MAX_CANDIDATE_CLAIMS            200
+#define DEFAULT_MAX_CONFLICTS_PER_ARTICLE 10
+#define MAX_MAX_CONFLICTS_PER_ARTICLE   10000
+#define DEFAULT_EVENT_CLAIMS_IN_MEMORY  1000    /* newest claims of an event that are candidates */
+#define MAX_EVENT_CLAIMS_IN_MEMORY      10000000
 
 /* Configuration file */
 #define MAX_CONFIG_LINE                 4096

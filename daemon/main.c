@@ -137,10 +137,11 @@ static void reload(struct daemon *d) {
                 return;
         }
 
-        /* the listeners stay as they are until a restart: the check of
-         * start-up must hold for them under the new settings too */
+        /* the listeners (and allow_remote) stay as they are until a
+         * restart: the check of start-up must hold for them under the new
+         * token too */
         char remote[128];
-        if (!token && !c.allow_remote && http_remote_listener(srv, remote, sizeof(remote))) {
+        if (!token && !srv->cfg.allow_remote && http_remote_listener(srv, remote, sizeof(remote))) {
                 log_struct(LOG_ERR, CLAIMD_MESSAGE_RELOAD_FAILED, NULL,
                            "reload refused: claimd listens on %s, which is not a loopback address, and the new "
                            "configuration has no API token (token file missing or empty); keeping the "
@@ -150,34 +151,13 @@ static void reload(struct daemon *d) {
                 return;
         }
 
-        struct config *old = &srv->cfg;
-        bool restart = false;
-        if (strcmp(c.database, old->database) != 0)
-                restart = true, log_warning("reload: database changed; takes effect after a restart");
-        if (c.workers != old->workers || c.queue_size != old->queue_size)
-                restart = true, log_warning("reload: workers/queue_size changed; take effect after a restart");
-        bool listen_changed = c.n_listen != old->n_listen;
-        for (size_t i = 0; !listen_changed && i < c.n_listen; i++)
-                listen_changed = strcmp(c.listen[i], old->listen[i]) != 0;
-        if (listen_changed)
-                restart = true, log_warning("reload: listen addresses changed; take effect after a restart");
-        if (!config_webhook_same(&c.webhook, &old->webhook))
-                restart = true, log_warning("reload: [webhook] changed; takes effect after a restart");
-
-        /* keep the settings that need a restart as they are */
-        struct config keep = *old;
-        for (size_t i = 0; i < c.n_listen; i++)
-                free(c.listen[i]);
-        memcpy(c.listen, keep.listen, sizeof(c.listen));
-        c.n_listen = keep.n_listen;
-        free(c.database);
-        c.database = keep.database;
-        c.workers = keep.workers;
-        c.queue_size = keep.queue_size;
-        config_webhook_free(&c.webhook);
-        c.webhook = keep.webhook;
-        free(keep.token_file);
-
+        /* the keys only a restart applies keep their values in force */
+        const char *changed[8];
+        size_t n_changed = config_keep_for_restart(&c, &srv->cfg, changed, 8);
+        for (size_t i = 0; i < n_changed && i < 8; i++)
+                log_warning("reload: %s changed; takes effect after a restart", changed[i]);
+        bool restart = n_changed > 0;
+        config_free(&srv->cfg);
         srv->cfg = c;
         if (srv->token) {
                 explicit_bzero(srv->token, srv->token_len);

@@ -80,11 +80,17 @@ struct ingest_options {
                                      * own event; true: from any event in the window */
         int max_event_claims_in_memory; /* candidates come from the newest this many
                                      * claims of the event, kept in memory by the
-                                     * writer (its event claim pool); 0: 1000 */
+                                     * writer (its event claim pool) */
 };
 
 /* Fills *o with the defaults (conflict options from conflict_options_default()). */
 void ingest_options_default(struct ingest_options *o);
+
+/* Puts the default in every count of *o that is 0 (or less), and caps
+ * max_candidate_claims: the store takes the options as they are, so they
+ * are resolved once, where they are made (the configuration's load,
+ * ingest_options_default()). */
+void ingest_options_resolve(struct ingest_options *o);
 
 struct ingest_result {
         int64_t article_id;

@@ -27,7 +27,7 @@ def check(ok, what):
 def code_keys():
         """{(section, key)} of the key table in daemon/config.c."""
         text = read('daemon', 'config.c')
-        return set(re.findall(r'\{\s*"(\w+)",\s*"(\w+)",\s*KEY_', text))
+        return set(re.findall(r'(?:\{|\bKEY\()\s*"(\w+)",\s*"(\w+)",\s*KEY_', text))
 
 
 def sectioned(text, section_rx, entry_rx):

@@ -384,7 +384,7 @@ static int find_event(struct store *s, const struct article_request *req,
         size_t nq = nrt < QUERY_TERMS ? nrt : QUERY_TERMS;
         for (size_t i = 0; i < nq; i++)
                 terms[i] = rt[i].term;
-        int64_t window = (int64_t) (eo->window_hours > 0 ? eo->window_hours : 72) * 3600;
+        int64_t window = (int64_t) eo->window_hours * 3600;
         int64_t lo = (int64_t) req->published - window, hi = (int64_t) req->published + window;
 
         sb_append(&q, "fts_terms : ");
@@ -403,7 +403,7 @@ static int find_event(struct store *s, const struct article_request *req,
                 return s->df_error;
         }
 
-        int limit = eo->max_candidates > 0 ? eo->max_candidates : 20;
+        int limit = eo->max_candidates;
         if (!s->events.loaded && (r = event_index_load(s, lo - window)) < 0) {
                 free(q.s);
                 return r;

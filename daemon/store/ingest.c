@@ -499,11 +499,23 @@ int store_batch_end(struct store *s, bool commit) {
 
 void ingest_options_default(struct ingest_options *o) {
         memset(o, 0, sizeof(*o));
-        o->event.min_similarity = 0.25;
-        o->event.window_hours = 72;
-        o->event.max_candidates = 20;
+        o->event.min_similarity = DEFAULT_EVENT_MIN_SIMILARITY;
         conflict_options_default(&o->conflict);
-        o->max_candidate_claims = 20;
-        o->max_conflicts_per_article = 10;
         o->match_across_events = false;
+        ingest_options_resolve(o);
+}
+
+void ingest_options_resolve(struct ingest_options *o) {
+        if (o->event.window_hours <= 0)
+                o->event.window_hours = DEFAULT_EVENT_WINDOW_HOURS;
+        if (o->event.max_candidates <= 0)
+                o->event.max_candidates = DEFAULT_EVENT_MAX_CANDIDATES;
+        if (o->max_candidate_claims <= 0)
+                o->max_candidate_claims = DEFAULT_MAX_CANDIDATE_CLAIMS;
+        if (o->max_candidate_claims > MAX_CANDIDATE_CLAIMS)
+                o->max_candidate_claims = MAX_CANDIDATE_CLAIMS;
+        if (o->max_conflicts_per_article <= 0)
+                o->max_conflicts_per_article = DEFAULT_MAX_CONFLICTS_PER_ARTICLE;
+        if (o->max_event_claims_in_memory <= 0)
+                o->max_event_claims_in_memory = DEFAULT_EVENT_CLAIMS_IN_MEMORY;
 }

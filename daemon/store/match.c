@@ -1,6 +1,7 @@
 /* Matching a new article's claims with stored candidates (from its event's
  * pool, or a scoped FTS5 query), running the conflict checks and storing
  * the conflicts kept. */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +48,7 @@ static char *claim_query(struct store *s, char *const *keys, size_t n, int64_t e
         }
         sb_append(&b, ")");
         if (event_id <= 0) {
-                int64_t window = (int64_t) (eo->window_hours > 0 ? eo->window_hours : 72) * 3600;
+                int64_t window = (int64_t) eo->window_hours * 3600;
                 sb_append_window(&b, (int64_t) req->published - window,
                                  (int64_t) req->published + window);
         }
@@ -111,7 +112,7 @@ void checks_free(struct ingest_checks *k) {
 
 /* The candidates of each new claim among stored claims of other sources:
  * from the article's event, its newest max_event_claims_in_memory claims
- * (EVENT_CLAIMS_MAX by default) ranked in memory in the event's pool; with
+ * ranked in memory in the event's pool; with
  * match_across_events (or no event), from the time window by one FTS5
  * query per claim.  claim_ids[i] is the stored id of ex->claims.items[i].
  * Makes *ret, the checks to run (store_checks_run()); 0 or a negative
@@ -120,15 +121,14 @@ int checks_plan(struct store *s, const struct article_request *req, const struct
                 const struct ingest_options *o, int64_t article_id, int64_t event_id, const int64_t *claim_ids,
                 struct ingest_prep *prep, const char *src_token, struct ingest_checks **ret) {
         size_t n = ex->claims.n;
-        int limit = o->max_candidate_claims > 0 ? o->max_candidate_claims : 20;
+        int limit = o->max_candidate_claims;
         bool across = o->match_across_events || event_id <= 0;
-        int in_memory = o->max_event_claims_in_memory > 0 ? o->max_event_claims_in_memory : EVENT_CLAIMS_MAX;
+        int in_memory = o->max_event_claims_in_memory;
         struct scored *ranked = NULL;   /* pool candidates: limit per claim */
         struct weights w = {};
         int r = 0;
 
-        if (limit > MAX_CANDIDATE_CLAIMS)
-                limit = MAX_CANDIDATE_CLAIMS;
+        assert(limit > 0 && limit <= MAX_CANDIDATE_CLAIMS && in_memory > 0 && o->max_conflicts_per_article > 0);
         struct ingest_checks *k = calloc(1, sizeof(*k));
         if (!k)
                 return -ENOMEM;
@@ -136,7 +136,7 @@ int checks_plan(struct store *s, const struct article_request *req, const struct
                 .source = req->source, .ex = ex, .views = prep->views, .article_id = article_id,
                 .event_id = event_id, .received = req->received, .n = n, .limit = (size_t) limit,
                 .conflict = o->conflict,
-                .max_per_claim = o->max_conflicts_per_article > 0 ? (size_t) o->max_conflicts_per_article : 10,
+                .max_per_claim = (size_t) o->max_conflicts_per_article,
                 .result = -EAGAIN,      /* not run yet */
         };
         k->max_per_article = k->max_per_claim;

@@ -20,23 +20,11 @@
 
 #include "common/strmap.h"
 #include "common/termvec.h"
+#include "daemon/limits.h"
 #include "daemon/store.h"
 #include "daemon/store/file.h"
 #include "daemon/store/migrations.h"
 
-#define CENTROID_TERMS 200      /* terms kept in an event centroid */
-#define ARTICLE_FTS_TERMS 64    /* heaviest article terms put in articles_fts */
-#define QUERY_TERMS 16          /* heaviest article terms OR'ed in the event query */
-#define CLAIM_QUERY_TERMS 8     /* rarest claim keys OR'ed in a candidate query */
-#define EVENT_CLAIMS_MAX 1000   /* newest claims of an event that are candidates */
-#define POOLS_MAX 256           /* events whose claim pools the writer keeps */
-#define EVENTS_IN_MEMORY 4096   /* recent events whose centroids the writer keeps */
-#define MAX_CANDIDATE_CLAIMS 200 /* cap of ingest_options.max_candidate_claims */
-#define LABEL_MAX 160           /* bytes of an event label */
-#define EXPIRE_BATCH 256        /* articles deleted per transaction */
-#define DF_CACHE_MAX 200000     /* document frequencies cached per connection */
-#define CLAIM_CACHE_MAX 16384   /* stored claims kept parsed with their conflict views */
-#define BATCH_ARTICLES_MAX 256  /* articles of a batch whose checks may be deferred */
 
 enum stmt_id {
         ST_BEGIN,

@@ -274,6 +274,38 @@ static void test_check_and_overrides(void) {
         CHECK(config_parse_log_level("8") < 0, "8 is not a level");
 }
 
+/* conf/claimd.conf marks each key "(reload)" or "(restart)" in the comment
+ * before it ([webhook] says once that all of its keys need a restart): the
+ * marks must be what the key table says reload() does. */
+static void check_apply_marks(const char *text) {
+        const char *section, *key;
+        bool restart;
+        for (size_t i = 0; config_key_at(i, &section, &key, &restart); i++) {
+                char head[64], line[96];
+                snprintf(head, sizeof(head), "\n[%s]\n", section);
+                snprintf(line, sizeof(line), "\n%s =", key);
+                char example[96];       /* keys without a default: "#   key = example" */
+                snprintf(example, sizeof(example), "\n#   %s = ", key);
+                const char *sec = strstr(text, head), *at = sec ? strstr(sec, line) : NULL;
+                if (!at && sec)
+                        at = strstr(sec, example);
+                if (!CHECK(at, "conf documents [%s] %s", section, key))
+                        continue;
+                /* the comment block before the key (or the section's, for [webhook]) */
+                const char *start = at;
+                while (start > sec && !(start[-1] == '\n' && start[0] == '\n'))
+                        start--;
+                size_t n = (size_t) (at - start);
+                char *block = strndup(start, n);
+                bool says_reload = block && strstr(block, "(reload)");
+                bool says_restart = block && (strstr(block, "(restart)") || strcmp(section, "webhook") == 0);
+                CHECK(says_reload != says_restart && says_restart == restart,
+                      "conf says [%s] %s takes effect at %s, as reload() does", section, key,
+                      restart ? "a restart" : "a reload");
+                free(block);
+        }
+}
+
 /* conf/claimd.conf: with its commented "#key = value" lines uncommented it
  * must parse, and give exactly the built-in defaults. */
 static void test_shipped_file(void) {
@@ -338,6 +370,7 @@ static void test_shipped_file(void) {
               c.ingest.max_candidate_claims == def.ingest.max_candidate_claims &&
               c.ingest.match_across_events == def.ingest.match_across_events, "caps documented");
         CHECK(c.related_min_similarity == def.related_min_similarity, "[compare] default documented");
+        check_apply_marks(text);
         free(err);
         free(text);
         config_free(&c);

@@ -94,6 +94,7 @@ static int ingest(struct store *s, const char *source, const char *url, struct e
         ingest_options_default(&o);
         o.max_event_claims_in_memory = in_memory_max;
         o.match_across_events = across_events;
+        ingest_options_resolve(&o);
         struct article_request req = {
                 .source = source, .url = url, .title = a->title, .text = a->text,
                 .published = published, .received = published + 60,
