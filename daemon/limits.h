@@ -17,8 +17,9 @@
  * enforces max_body_bytes itself, draining the rest (lingering close)
  * without buffering it; its error reply is claimd's JSON 413 (http.c
  * replaces evhttp_send_error()).  Headers: up to the outer cap claimd
- * answers 431 itself; beyond it evhttp gives up on the request (JSON 400).
- * The outer caps bound the memory one connection can hold. */
+ * answers 431 itself; beyond it the framing check (http/framing.c) answers
+ * 431 on the raw bytes and closes the connection.  The outer caps bound
+ * the memory one connection can hold. */
 #define HTTP_OUTER_CAP_FACTOR           1
 #define HTTP_OUTER_HEADER_CAP_FACTOR    16
 #define MAX_URI_BYTES                   8192
@@ -36,6 +37,11 @@
 #define ACCEPT_PAUSE_MSEC               100
 #define EMFILE_SHED_CONNECTIONS         32
 #define ACCEPT_ERROR_LOG_SEC            10
+/* The framing check (http/framing.c): a chunk-size line longer than this,
+ * extensions included, is refused (400); a head buffer grown past
+ * FRAMER_KEEP_BUFFER_BYTES is freed after its message, not kept */
+#define MAX_CHUNK_LINE_BYTES            4096
+#define FRAMER_KEEP_BUFFER_BYTES        8192
 
 /* NDJSON batches (POST /v1/articles, Content-Type: application/x-ndjson);
  * a batch must also fit the work queue (queue_size) as a whole. */
@@ -72,6 +78,8 @@
 #define WEBHOOK_POLL_MSEC               1000    /* due retries are looked for this often */
 #define WEBHOOK_FLUSH_MSEC              10      /* outcomes within this long share a commit */
 #define WEBHOOK_FAILURE_LOG_SEC         10      /* at most one failure record per url this often */
+#define WEBHOOK_RECORD_RETRY_MSEC       200     /* a failed commit of outcomes is tried again after this */
+#define WEBHOOK_FORGET_URLS_MAX         64      /* removed urls whose rows one start drops; more: the next */
 
 /* Reviews (PATCH /v1/conflicts/{id}), in characters (code points) */
 #define MAX_REVIEW_NOTE_CHARS           2000

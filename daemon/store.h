@@ -261,8 +261,9 @@ int store_deliveries_record(struct store *s, const char *const *urls, size_t n_u
 int store_conflict_ids_after(struct store *s, int64_t after, int64_t *ret, size_t max, size_t *ret_n);
 
 /* Forgets the cursors and pending deliveries of urls not in urls[]
- * (removed from the configuration); returns how many deliveries it
- * dropped, or a negative errno. */
+ * (removed from the configuration), of at most WEBHOOK_FORGET_URLS_MAX
+ * such urls a call (the rest go at the next start); returns how many
+ * deliveries it dropped, or a negative errno. */
 int store_deliveries_forget_others(struct store *s, const char *const *urls, size_t n);
 
 /* Fills ret[] with up to max deliveries to url due by now, oldest first,

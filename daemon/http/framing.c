@@ -26,10 +26,9 @@
 #include <strings.h>
 
 #include "daemon/http/framing.h"
+#include "daemon/limits.h"
 
-#define MAX_CHUNK_LINE 4096             /* a chunk-size line with its extensions */
 #define MAX_SIZE_DIGITS 16              /* hex digits of a chunk size (64 bits) */
-#define KEEP_BUFFER 8192                /* a larger head buffer is freed after its message */
 
 void http_framer_init(struct http_framer *f, const struct http_framing_limits *limits) {
         memset(f, 0, sizeof(*f));
@@ -87,7 +86,7 @@ static int append(struct http_framer *f, const unsigned char *p, size_t n) {
 
 static void buffer_reset(struct http_framer *f) {
         f->len = f->line_start = 0;
-        if (f->cap > KEEP_BUFFER) {
+        if (f->cap > FRAMER_KEEP_BUFFER_BYTES) {
                 free(f->buf);
                 f->buf = NULL;
                 f->cap = 0;
@@ -374,8 +373,8 @@ static int feed_chunk_size(struct http_framer *f, const unsigned char *s, size_t
         uint64_t size = 0;
         int r;
 
-        if (f->len + take > MAX_CHUNK_LINE)
-                return refuse(f, 400, "a chunk size line longer than %d bytes", MAX_CHUNK_LINE);
+        if (f->len + take > MAX_CHUNK_LINE_BYTES)
+                return refuse(f, 400, "a chunk size line longer than %d bytes", MAX_CHUNK_LINE_BYTES);
         if ((r = append(f, s, take)) < 0)
                 return r;
         *used = take;

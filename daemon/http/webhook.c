@@ -151,7 +151,7 @@ static void flush_cb(evutil_socket_t fd, short what, void *arg) {
         int r = store_deliveries_record(w->db, w->urls, w->n, now_ms(), w->out, w->n_out, &delta, &cursor);
         if (r < 0) {
                 log_warning("webhook: recording deliveries failed: %s; trying again", strerror(-r));
-                struct timeval tv = { 0, 200000 };
+                struct timeval tv = { 0, WEBHOOK_RECORD_RETRY_MSEC * 1000 };
                 event_add(w->flush_ev, &tv);
                 return;
         }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon/limits.h"
 #include "store-internal.h"
 
 /* The two whole-table reads below run once, when the sender starts, so
@@ -159,7 +160,7 @@ static bool listed(const char *url, const char *const *urls, size_t n) {
 
 int store_deliveries_forget_others(struct store *s, const char *const *urls, size_t n) {
         sqlite3_stmt *st;
-        char *gone[64];
+        char *gone[WEBHOOK_FORGET_URLS_MAX];
         size_t ngone = 0;
         int dropped = 0;
 
@@ -169,7 +170,7 @@ int store_deliveries_forget_others(struct store *s, const char *const *urls, siz
         r = store_errno(sqlite3_prepare_v2(s->db, SQL_WEBHOOK_URLS, -1, &st, NULL));
         if (r >= 0) {
                 int rc;
-                while ((rc = sqlite3_step(st)) == SQLITE_ROW && ngone < 64) {
+                while ((rc = sqlite3_step(st)) == SQLITE_ROW && ngone < WEBHOOK_FORGET_URLS_MAX) {
                         const char *u = column_text(st, 0);
                         if (!u || listed(u, urls, n))
                                 continue;
