@@ -51,7 +51,7 @@ bool attrib_content_before(const struct ctx *c, size_t k, size_t *b, size_t *e) 
         /* "In contrast, the plan ..., X said": an opening adverbial is no part
          * of the content */
         if (s < k && (is_prep(c, s) || opener(c, s) || fold_is(c, s, "however") ||
-                      (ends_with(fold(c, s), "ly") && !is_cap(c, s + 1 < k ? s + 1 : s)))) {
+                      (str_ends_with(fold(c, s), "ly") && !is_cap(c, s + 1 < k ? s + 1 : s)))) {
                 for (size_t t = s + 1; t < k && t < s + 8; t++) {
                         if (!is_comma(c, t))
                                 continue;
@@ -257,7 +257,7 @@ static bool called_refuted(struct ctx *c, const char *lemma, size_t k, size_t se
                                 t = u - 1;
                                 break;
                         }
-                while (t > k + 1 && (ends_with(fold(c, t - 1), "ly") || fold_is(c, t - 1, "just") ||
+                while (t > k + 1 && (str_ends_with(fold(c, t - 1), "ly") || fold_is(c, t - 1, "just") ||
                                      in_lex(c, t - 1, LEXICON_REFUTATIONS)))
                         t--;
                 if (t > k) {
@@ -287,7 +287,7 @@ static void content_end(const struct ctx *c, const char *lemma, size_t k, size_t
                                 continue;
                         if (is_comma(c, m) || is_dash(c, m) || text_is(c, m, ";") ||
                             (fold_is(c, m, "and") && (verb_lemma(c, m + 1) ||
-                                                      (ends_with(fold(c, m + 1), "ed") && !is_cap(c, m + 1))))) {
+                                                      (str_ends_with(fold(c, m + 1), "ed") && !is_cap(c, m + 1))))) {
                                 *e = m;
                                 break;
                         }

@@ -49,7 +49,7 @@ const char *attrib_cue_lemma(const struct ctx *c, size_t i) {
 static bool reduced_passive(const struct ctx *c, size_t i, const char *lemma) {
         const char *f = fold(c, i);
         size_t sb = sent_begin(c, i), se = sent_end(c, i), p = i - 1, n = i + 1;
-        if (!(ends_with(f, "ed") || strcmp(f, "found") == 0) || strcmp(f, lemma) == 0 || n + 1 >= se)
+        if (!(str_ends_with(f, "ed") || strcmp(f, "found") == 0) || strcmp(f, lemma) == 0 || n + 1 >= se)
                 return false;
         if (strcmp(lemma, "say") == 0 || strcmp(lemma, "tell") == 0 || strcmp(lemma, "add") == 0)
                 return false;
@@ -65,7 +65,7 @@ static bool reduced_passive(const struct ctx *c, size_t i, const char *lemma) {
                 return false;
         const char *nf = fold(c, n);
         if (!((tk(c, n)->flags & TOKEN_NUMBER) || in_lex(c, n, LEXICON_NUMBER_WORDS) || is_prep(c, n) ||
-              (ends_with(nf, "ly") && !is_cap(c, n)) || strcmp(nf, "twice") == 0))
+              (str_ends_with(nf, "ly") && !is_cap(c, n)) || strcmp(nf, "twice") == 0))
                 return false;
         for (size_t m = n; m < se; m++) {
                 if (fold_is(c, m, "that") || fold_is(c, m, "whether") || text_is(c, m, ":") || is_open_q(c, m))
@@ -96,14 +96,14 @@ static const char *cue_lemma_compute(const struct ctx *c, size_t i) {
         if (in_lex(c, p, LEXICON_DETERMINERS) && !fold_is(c, p, "that"))
                 return NULL;
         bool contraction = pronoun_kind(c, p) && strchr(fold(c, p), '\'');     /* "he's saying" */
-        if ((ends_with(fold(c, p), "'s") && !contraction) || ends_with(fold(c, p), "s'") ||
+        if ((str_ends_with(fold(c, p), "'s") && !contraction) || str_ends_with(fold(c, p), "s'") ||
             ((text_is(c, p, "'") || text_is(c, p, "\xe2\x80\x99")) && !c->mark[p] &&
              !(p > 0 && c->mark[p - 1]) && p > 0 && adjacent(c, p - 1, p)))
                 return NULL;    /* "Putin's claim", "the Clintons' plan" */
         if ((text_is(c, p, "-") && tk(c, p)->end == tk(c, i)->start) ||
             (i + 1 < sent_end(c, i) && text_is(c, i + 1, "-") && tk(c, i + 1)->start == tk(c, i)->end))
                 return NULL;    /* "state-run" */
-        if (ends_with(f, "ing")) {
+        if (str_ends_with(f, "ing")) {
                 /* ", saying ...", "is saying"; a gerund or adjective otherwise */
                 /* "footage of Trump saying", "heard him saying" */
                 bool named = (is_cap(c, p) && !(tk(c, p)->flags & TOKEN_SENT_START)) || fold_is(c, p, "him") ||
@@ -111,7 +111,7 @@ static const char *cue_lemma_compute(const struct ctx *c, size_t i) {
                              /* "saw supporters tweeting that ..." */
                              (i + 1 < sent_end(c, i) && fold_is(c, i + 1, "that") && is_word(c, p));
                 if (!is_comma(c, p) && !is_be(c, p) && !is_dash(c, p) && !contraction &&
-                    !ends_with(fold(c, p), "'re") && !named)
+                    !str_ends_with(fold(c, p), "'re") && !named)
                         return NULL;
         } else if (is_be(c, p) || fold_is(c, p, "being") || fold_is(c, p, "been"))
                 return NULL;    /* passive */
@@ -121,8 +121,8 @@ static const char *cue_lemma_compute(const struct ctx *c, size_t i) {
             (tk(c, p)->flags & TOKEN_WORD) && !(tk(c, p)->flags & TOKEN_CAPITALIZED) && !in_lex(c, p, LEXICON_PRONOUNS) &&
             i + 1 < sent_end(c, i) && is_cap(c, i + 1) && !role_noun(c, p))
                 return NULL;    /* "a group called Lashkar-e-Taiba" */
-        if (p > sb && is_be(c, p - 1) && tk(c, p)->flags & TOKEN_WORD && ends_with(fold(c, p), "ly") &&
-            !ends_with(f, "ing"))
+        if (p > sb && is_be(c, p - 1) && tk(c, p)->flags & TOKEN_WORD && str_ends_with(fold(c, p), "ly") &&
+            !str_ends_with(f, "ing"))
                 return NULL;    /* "was widely reported" */
         /* nouns and base forms that need a subject right before them: "the
          * plan", "a report" are caught above; "report" after a plural noun is
@@ -173,7 +173,7 @@ bool attrib_cue_negation(const struct ctx *c, size_t sb, size_t b, size_t e, siz
                         continue;
                 if (is_comma(c, k) || is_dash(c, k))
                         return false;
-                if (is_word(c, k) && (in_lex(c, k, LEXICON_NEGATION_CUES) || ends_with(fold(c, k), "n't"))) {
+                if (is_word(c, k) && (in_lex(c, k, LEXICON_NEGATION_CUES) || str_ends_with(fold(c, k), "n't"))) {
                         /* "did not plan": the auxiliary too */
                         if (k > lo && !(k - 1 >= b && k - 1 < e) && in_lex(c, k - 1, LEXICON_AUXILIARIES))
                                 k--;

@@ -10,6 +10,7 @@
 #include "attrib.h"
 #include "lexicon.h"
 #include "segment.h"
+#include "strutil.h"
 
 struct span_index;
 
@@ -56,7 +57,7 @@ static inline const char *fold(const struct ctx *c, size_t i) {
 }
 
 static inline bool fold_is(const struct ctx *c, size_t i, const char *s) {
-        return strcmp(fold(c, i), s) == 0;
+        return token_fold_is(tk(c, i), s);
 }
 
 static inline bool in_lex(const struct ctx *c, size_t i, enum lexicon_id id) {
@@ -118,10 +119,6 @@ static inline bool adjacent(const struct ctx *c, size_t a, size_t b) {
         return tk(c, a)->end == tk(c, b)->start;
 }
 
-static inline bool ends_with(const char *s, const char *suffix) {
-        size_t a = strlen(s), b = strlen(suffix);
-        return a >= b && strcmp(s + a - b, suffix) == 0;
-}
 
 static inline size_t sent_begin(const struct ctx *c, size_t i) {
         return c->st->sentences[tk(c, i)->sentence].tok_begin;

@@ -119,7 +119,7 @@ static int add(struct ctx *c, enum shape shape, size_t cb, size_t ce, size_t gb,
 static int try_inverted(struct ctx *c, size_t i, const char *lemma, bool strict) {
         size_t sb = sent_begin(c, i), se = sent_end(c, i);
         size_t b = 0, e = 0, nb = 0, ne = 0, cb, ce;
-        bool ing = ends_with(fold(c, i), "ing");
+        bool ing = str_ends_with(fold(c, i), "ing");
 
         if (i > sb && (is_comma(c, i - 1) || is_close_q(c, i - 1)) && !ing &&
             attrib_subject_right(c, i + 1, se, &b, &e, &nb, &ne) &&
@@ -209,7 +209,7 @@ static void post_rest(const struct ctx *c, size_t i, size_t se, size_t b, bool q
                                 re = c->quotes[q].closed ? c->quotes[q].end + 1 : c->quotes[q].end;
                                 re = attrib_quote_continue(c, re);
                         }
-                } else if ((quoted_before && !continues_clause(c, rb)) || ends_with(fold(c, rb), "ing") ||
+                } else if ((quoted_before && !continues_clause(c, rb)) || str_ends_with(fold(c, rb), "ing") ||
                            fold_is(c, rb, "but") ||
                            fold_is(c, rb, "and") || fold_is(c, rb, "while") || fold_is(c, rb, "as") ||
                            fold_is(c, rb, "who") || fold_is(c, rb, "which") || fold_is(c, rb, "where") ||
@@ -290,7 +290,7 @@ int attrib_do_verb(struct ctx *c, size_t i, const char *lemma) {
 
         c->denial_hint = false;
         size_t b = 0, e = 0, nb = 0, ne = 0, cb, ce;
-        bool ing = ends_with(fold(c, i), "ing");
+        bool ing = str_ends_with(fold(c, i), "ing");
 
         if (ing && (is_comma(c, i - 1) || is_dash(c, i - 1))) {
                 if (!attrib_main_subject(c, i, &b, &e, &nb, &ne))
@@ -330,7 +330,7 @@ int attrib_do_initial_verb(struct ctx *c, size_t i, const char *lemma) {
         size_t b, e, nb, ne, cb, ce;
 
         c->denial_hint = false;
-        if (ends_with(fold(c, i), "ing") || !attrib_subject_right(c, i + 1, se, &b, &e, &nb, &ne))
+        if (str_ends_with(fold(c, i), "ing") || !attrib_subject_right(c, i + 1, se, &b, &e, &nb, &ne))
                 return 0;
         if (e >= se || !(text_is(c, e, ":") || is_comma(c, e)))
                 return 0;

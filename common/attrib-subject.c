@@ -11,7 +11,7 @@ bool attrib_proper_last(const struct ctx *c, size_t b, size_t e) {
                 return false;
         /* "Photos showed": a plural capitalised only by the sentence start */
         if (e - b == 1 && (tk(c, b)->flags & TOKEN_SENT_START) && !(tk(c, b)->flags & TOKEN_ALLCAPS) &&
-            ends_with(fold(c, b), "s") && !ends_with(fold(c, b), "ss"))
+            str_ends_with(fold(c, b), "s") && !str_ends_with(fold(c, b), "ss"))
                 return false;
         return true;
 }
@@ -26,9 +26,9 @@ size_t attrib_skip_modifiers_left(const struct ctx *c, size_t sb, size_t j, bool
                         break;
                 /* an -ly word is an adverb unless a determiner or a possessive
                  * makes it a noun ("the family said") */
-                bool ly = !(tk(c, k)->flags & TOKEN_CAPITALIZED) && ends_with(f, "ly") && strlen(f) > 4 &&
+                bool ly = !(tk(c, k)->flags & TOKEN_CAPITALIZED) && str_ends_with(f, "ly") && strlen(f) > 4 &&
                           !in_lex(c, k, LEXICON_ROLE_NOUNS) &&
-                          !(k > sb && (in_lex(c, k - 1, LEXICON_DETERMINERS) || ends_with(fold(c, k - 1), "'s")));
+                          !(k > sb && (in_lex(c, k - 1, LEXICON_DETERMINERS) || str_ends_with(fold(c, k - 1), "'s")));
                 if (in_lex(c, k, LEXICON_VERB_MODIFIERS) || ly) {
                         j--;
                         continue;
@@ -108,7 +108,7 @@ static size_t np_walk_left(const struct ctx *c, size_t sb, size_t j) {
          * "solidifying their leads", "instead" */
         if (k < j && !(tk(c, j - 1)->flags & TOKEN_CAPITALIZED) && !role_noun(c, j - 1)) {
                 const char *h = fold(c, j - 1);
-                if (ends_with(h, "ing") || (ends_with(h, "ed") && strlen(h) > 4 && j - k == 1) ||
+                if (str_ends_with(h, "ing") || (str_ends_with(h, "ed") && strlen(h) > 4 && j - k == 1) ||
                     lexicon_contains(LEXICON_VERB_MODIFIERS, h) || strcmp(h, "twice") == 0 ||
                     strcmp(h, "instead") == 0 || strcmp(h, "together") == 0 || strcmp(h, "alone") == 0)
                         return j;
@@ -180,7 +180,7 @@ bool attrib_subject_left(const struct ctx *c, size_t i, bool progressive,
                 if (!attrib_proper_last(c, s, m) && !in_lex(c, ap, LEXICON_DETERMINERS) &&
                     !role_noun(c, ap) &&
                     !fold_is(c, ap, "who") && !is_cap(c, ap) && !(tk(c, ap)->flags & TOKEN_NUMBER) &&
-                    !ends_with(fold(c, ap), "ing") && !is_prep(c, ap))
+                    !str_ends_with(fold(c, ap), "ing") && !is_prep(c, ap))
                         return false;
                 /* "..., assert" after a list of verbs: a base form is no reporting here */
                 if (verb_lemma(c, i) && strcmp(verb_lemma(c, i), fold(c, i)) == 0)
@@ -256,7 +256,7 @@ bool attrib_subject_right(const struct ctx *c, size_t j, size_t se, size_t *b, s
                 return false;
         /* no verb inside: "said the videos show Scott" is no speaker */
         for (size_t t = j + 1; t < k; t++)
-                if (verb_lemma(c, t) && !in_lex(c, t - 1, LEXICON_DETERMINERS) && !ends_with(fold(c, t - 1), "'s"))
+                if (verb_lemma(c, t) && !in_lex(c, t - 1, LEXICON_DETERMINERS) && !str_ends_with(fold(c, t - 1), "'s"))
                         return false;
         *b = *nb = j;
         *e = *ne = k;

@@ -16,9 +16,6 @@
 
 enum precision { PREC_YEAR, PREC_MONTH, PREC_DAY };
 
-static bool fold_is(const struct token *t, const char *s) {
-        return strcmp(t->fold, s) == 0;
-}
 
 static bool touching(const struct token *a, const struct token *b) {
         return a->end == b->start;
@@ -91,7 +88,7 @@ static bool month_context_before(const struct token *p) {
                 "of", "during", "on", "from", "through", "between", "before", "after", "since", "till",
         };
         for (size_t i = 0; i < sizeof(words) / sizeof(*words); i++)
-                if (fold_is(p, words[i]))
+                if (token_fold_is(p, words[i]))
                         return true;
         return false;
 }
@@ -167,8 +164,8 @@ static bool match_month(const struct segmented_text *st, size_t i, size_t begin,
         if (!m)
                 return false;
 
-        bool name_like = fold_is(t, "may") || fold_is(t, "june") || fold_is(t, "april") ||
-                         fold_is(t, "august");
+        bool name_like = token_fold_is(t, "may") || token_fold_is(t, "june") || token_fold_is(t, "april") ||
+                         token_fold_is(t, "august");
         const struct token *prev = i > begin ? &st->tokens[i - 1] : NULL;
         if (prev && name_like && (prev->flags & TOKEN_CAPITALIZED) && !(prev->flags & TOKEN_SENT_START) &&
             !month_context_before(prev))
@@ -182,13 +179,13 @@ static bool match_month(const struct segmented_text *st, size_t i, size_t begin,
         if (d > 0) {
                 f->end = i + 2;
                 size_t k = i + 2;
-                if (k < end && fold_is(&st->tokens[k], ","))
+                if (k < end && token_fold_is(&st->tokens[k], ","))
                         k++;
                 if (k < end && (y = year_number(&st->tokens[k])) > 0)
                         f->end = k + 1;
         } else if (i + 1 < end && (y = year_number(&st->tokens[i + 1])) > 0)
                 f->end = i + 2;
-        else if (i + 2 < end && fold_is(&st->tokens[i + 1], "of") && (y = year_number(&st->tokens[i + 2])) > 0)
+        else if (i + 2 < end && token_fold_is(&st->tokens[i + 1], "of") && (y = year_number(&st->tokens[i + 2])) > 0)
                 f->end = i + 3;
 
         if (d < 0 && y < 0 && name_like && !(prev && month_context_before(prev)))
@@ -198,21 +195,21 @@ static bool match_month(const struct segmented_text *st, size_t i, size_t begin,
         int shift = 0;
         if (prev && d < 0 && y < 0) {
                 size_t k = i - 1;
-                if (fold_is(prev, "-") && k > begin && touching(&st->tokens[k - 1], prev))
+                if (token_fold_is(prev, "-") && k > begin && touching(&st->tokens[k - 1], prev))
                         k--;
                 const struct token *mod = &st->tokens[k];
-                if (fold_is(mod, "early") || fold_is(mod, "late") || fold_is(mod, "mid") ||
-                    fold_is(mod, "last") || fold_is(mod, "next") || fold_is(mod, "this")) {
+                if (token_fold_is(mod, "early") || token_fold_is(mod, "late") || token_fold_is(mod, "mid") ||
+                    token_fold_is(mod, "last") || token_fold_is(mod, "next") || token_fold_is(mod, "this")) {
                         f->begin = k;
-                        if (fold_is(mod, "last"))
+                        if (token_fold_is(mod, "last"))
                                 shift = -1;
-                        else if (fold_is(mod, "next"))
+                        else if (token_fold_is(mod, "next"))
                                 shift = 1;
-                        if (k > begin && (fold_is(mod, "early") || fold_is(mod, "late") || fold_is(mod, "mid"))) {
+                        if (k > begin && (token_fold_is(mod, "early") || token_fold_is(mod, "late") || token_fold_is(mod, "mid"))) {
                                 const struct token *mm = &st->tokens[k - 1];
-                                if (fold_is(mm, "last"))
+                                if (token_fold_is(mm, "last"))
                                         shift = -1, f->begin = k - 1;
-                                else if (fold_is(mm, "next"))
+                                else if (token_fold_is(mm, "next"))
                                         shift = 1, f->begin = k - 1;
                         }
                 }
@@ -261,7 +258,7 @@ static bool match_day_month(const struct segmented_text *st, size_t i, size_t en
         if (d < 0)
                 return false;
         size_t k = i + 1;
-        if (k < end && fold_is(&st->tokens[k], "of"))
+        if (k < end && token_fold_is(&st->tokens[k], "of"))
                 k++;
         if (k >= end)
                 return false;
@@ -292,7 +289,7 @@ static bool match_iso(const struct segmented_text *st, size_t i, size_t end, str
         if (y < 0 || i + 2 >= end)
                 return false;
         const struct token *h1 = &st->tokens[i + 1], *mt = &st->tokens[i + 2];
-        if (!fold_is(h1, "-") || !touching(&st->tokens[i], h1) || !touching(h1, mt) || strlen(mt->fold) != 2)
+        if (!token_fold_is(h1, "-") || !touching(&st->tokens[i], h1) || !touching(h1, mt) || strlen(mt->fold) != 2)
                 return false;
         int m = small_int(mt, 2);
         if (m < 1 || m > 12)
@@ -306,7 +303,7 @@ static bool match_iso(const struct segmented_text *st, size_t i, size_t end, str
         if (i + 4 < end) {
                 const struct token *h2 = &st->tokens[i + 3], *dt = &st->tokens[i + 4];
                 int d = strlen(dt->fold) == 2 ? small_int(dt, 2) : -1;
-                if (fold_is(h2, "-") && touching(mt, h2) && touching(h2, dt) && d > 0 && valid_date(y, m, d)) {
+                if (token_fold_is(h2, "-") && touching(mt, h2) && touching(h2, dt) && d > 0 && valid_date(y, m, d)) {
                         f->d = d;
                         f->prec = PREC_DAY;
                         f->end = i + 5;
@@ -327,10 +324,10 @@ static bool match_weekday(const struct segmented_text *st, size_t i, size_t begi
         f->end = i + 1;
         if (i > begin) {
                 const struct token *p = &st->tokens[i - 1];
-                if (fold_is(p, "last") || fold_is(p, "past"))
+                if (token_fold_is(p, "last") || token_fold_is(p, "past"))
                         dir = -1;
-                else if (fold_is(p, "next") || fold_is(p, "coming") || fold_is(p, "this"))
-                        dir = fold_is(p, "this") ? 2 : 1;
+                else if (token_fold_is(p, "next") || token_fold_is(p, "coming") || token_fold_is(p, "this"))
+                        dir = token_fold_is(p, "this") ? 2 : 1;
                 if (dir)
                         f->begin = i - 1;
         }
@@ -409,7 +406,7 @@ static int count_of(const struct token *t) {
         int v = small_int(t, 3);
         if (v >= 0)
                 return v;
-        if (fold_is(t, "a") || fold_is(t, "an"))
+        if (token_fold_is(t, "a") || token_fold_is(t, "an"))
                 return 1;
         const char *w = lexicon_lookup(LEXICON_NUMBER_WORDS, t->fold);
         if (!w)
@@ -429,7 +426,7 @@ static bool match_relative(const struct segmented_text *st, size_t i, size_t end
         /* every form but "N ago" starts with a word of four letters or
          * more that begins with one of these pairs ("today", "yesterday",
          * "last", "next", "past", "earlier", "this") */
-        if (!(i + 2 < end && st->tokens[i + 2].fold[0] == 'a' && fold_is(&st->tokens[i + 2], "ago"))) {
+        if (!(i + 2 < end && st->tokens[i + 2].fold[0] == 'a' && token_fold_is(&st->tokens[i + 2], "ago"))) {
                 static const char pairs[][2] = { "to", "ye", "la", "ne", "pa", "ea", "th" };
                 const char *w = t->fold;
                 bool may = false;
@@ -438,8 +435,8 @@ static bool match_relative(const struct segmented_text *st, size_t i, size_t end
                 if (!may || !w[2] || !w[3])
                         return false;
         }
-        if (fold_is(t, "today") || fold_is(t, "tonight") || fold_is(t, "yesterday") || fold_is(t, "tomorrow") ||
-            fold_is(t, "today's") || fold_is(t, "yesterday's") || fold_is(t, "tomorrow's")) {
+        if (token_fold_is(t, "today") || token_fold_is(t, "tonight") || token_fold_is(t, "yesterday") || token_fold_is(t, "tomorrow") ||
+            token_fold_is(t, "today's") || token_fold_is(t, "yesterday's") || token_fold_is(t, "tomorrow's")) {
                 /* "USA Today" is a newspaper */
                 if ((t->flags & TOKEN_CAPITALIZED) && !(t->flags & TOKEN_SENT_START) && i > 0 &&
                     (st->tokens[i - 1].flags & TOKEN_CAPITALIZED))
@@ -455,27 +452,27 @@ static bool match_relative(const struct segmented_text *st, size_t i, size_t end
                 return false;
         const struct token *n1 = &st->tokens[i + 1];
 
-        if (fold_is(t, "last") && fold_is(n1, "night")) {
+        if (token_fold_is(t, "last") && token_fold_is(n1, "night")) {
                 f->end = i + 2;
                 f->prec = PREC_DAY;
                 if (published)
                         resolve_period(f, published, 'd', -1);
                 return true;
         }
-        if (fold_is(t, "last") || fold_is(t, "this") || fold_is(t, "next") || fold_is(t, "past")) {
+        if (token_fold_is(t, "last") || token_fold_is(t, "this") || token_fold_is(t, "next") || token_fold_is(t, "past")) {
                 char p = period_of(n1);
-                if (!p || p == 'd' || fold_is(n1, "days") || fold_is(n1, "weeks") || fold_is(n1, "months") ||
-                    fold_is(n1, "years"))
+                if (!p || p == 'd' || token_fold_is(n1, "days") || token_fold_is(n1, "weeks") || token_fold_is(n1, "months") ||
+                    token_fold_is(n1, "years"))
                         return false;   /* "the past three years" is not a date */
-                if (fold_is(t, "past") && p != 'w')
+                if (token_fold_is(t, "past") && p != 'w')
                         return false;
                 f->end = i + 2;
                 f->prec = p == 'y' ? PREC_YEAR : PREC_MONTH;
                 if (published)
-                        resolve_period(f, published, p, fold_is(t, "this") ? 0 : fold_is(t, "next") ? 1 : -1);
+                        resolve_period(f, published, p, token_fold_is(t, "this") ? 0 : token_fold_is(t, "next") ? 1 : -1);
                 return true;
         }
-        if ((fold_is(t, "earlier") || fold_is(t, "later")) && fold_is(n1, "this") && i + 2 < end) {
+        if ((token_fold_is(t, "earlier") || token_fold_is(t, "later")) && token_fold_is(n1, "this") && i + 2 < end) {
                 char p = period_of(&st->tokens[i + 2]);
                 if (!p || p == 'd')
                         return false;
@@ -486,7 +483,7 @@ static bool match_relative(const struct segmented_text *st, size_t i, size_t end
                 return true;
         }
         /* "three days ago", "a year ago" */
-        if (i + 2 >= end || !fold_is(&st->tokens[i + 2], "ago"))
+        if (i + 2 >= end || !token_fold_is(&st->tokens[i + 2], "ago"))
                 return false;
         int n = count_of(t);
         if (n >= 0) {
@@ -523,21 +520,21 @@ static bool match_year(const struct segmented_text *st, size_t i, size_t begin, 
                 const struct token *p = &st->tokens[i - 1];
                 ok = (p->flags & (TOKEN_CAPITALIZED | TOKEN_PUNCT | TOKEN_QUOTE)) != 0;
                 for (size_t k = 0; !ok && k < sizeof(before) / sizeof(*before); k++)
-                        ok = fold_is(p, before[k]);
+                        ok = token_fold_is(p, before[k]);
         }
         if (!ok)
                 return false;
         if (i > begin) {
                 const struct token *p = &st->tokens[i - 1];
-                if (fold_is(p, "$") || fold_is(p, "€") || fold_is(p, "£") || fold_is(p, "no.") || fold_is(p, "#") ||
-                    (fold_is(p, "-") && touching(p, t)) || (fold_is(p, ":") && touching(p, t)))
+                if (token_fold_is(p, "$") || token_fold_is(p, "€") || token_fold_is(p, "£") || token_fold_is(p, "no.") || token_fold_is(p, "#") ||
+                    (token_fold_is(p, "-") && touching(p, t)) || (token_fold_is(p, ":") && touching(p, t)))
                         return false;
         }
         if (i + 1 < end) {
                 const struct token *nx = &st->tokens[i + 1];
                 if (token_in_list(nx, LEXICON_UNITS) || token_in_list(nx, LEXICON_NUMBER_WORDS))
                         return false;
-                if ((fold_is(nx, ":") || fold_is(nx, "%")) && touching(t, nx))
+                if ((token_fold_is(nx, ":") || token_fold_is(nx, "%")) && touching(t, nx))
                         return false;
         }
         f->begin = i;

@@ -49,9 +49,6 @@ struct result {
         size_t n, allocated;
 };
 
-static bool fold_is(const struct token *t, const char *s) {
-        return strcmp(t->fold, s) == 0;
-}
 
 /* Does the raw text of a token start with an upper-case letter?  (Token
  * flags say so for whole tokens; this is used for hyphen pieces too.) */
@@ -139,7 +136,7 @@ static size_t build_units(const struct segmented_text *st, size_t b, size_t e, s
 
                 /* tokens joined by touching hyphens */
                 size_t j = i;
-                while (j + 2 < e && fold_is(&st->tokens[j + 1], "-") &&
+                while (j + 2 < e && token_fold_is(&st->tokens[j + 1], "-") &&
                        st->tokens[j + 1].start == st->tokens[j].end &&
                        st->tokens[j + 2].start == st->tokens[j + 1].end &&
                        (st->tokens[j + 2].flags & TOKEN_WORD))

@@ -19,6 +19,7 @@
 #include "quantity.h"
 #include "segment.h"
 #include "stance.h"
+#include "strutil.h"
 #include "utf8.h"
 
 /* Caps that keep a long article's claim list useful: the outlet's own
@@ -289,17 +290,13 @@ static bool phrase_in(const struct segmented_text *st, size_t i, size_t n, size_
         return lexicon_contains(id, buf);
 }
 
-static bool ends_with(const char *s, const char *suffix) {
-        size_t a = strlen(s), b = strlen(suffix);
-        return a >= b && strcmp(s + a - b, suffix) == 0;
-}
 
 /* True when token k is a negation cue on its own ("not", "never", "didn't"). */
 static bool token_negates(const struct segmented_text *st, size_t k) {
         const char *f = st->tokens[k].fold ? st->tokens[k].fold : "";
         if (!(st->tokens[k].flags & TOKEN_WORD))
                 return false;
-        return token_in_list(&st->tokens[k], LEXICON_NEGATION_CUES) || ends_with(f, "n't");
+        return token_in_list(&st->tokens[k], LEXICON_NEGATION_CUES) || str_ends_with(f, "n't");
 }
 
 /* True when token k opens an embedded clause ("that", "which", "whether",
@@ -737,7 +734,7 @@ static bool own_claim_worthy(const struct field *f, size_t s, bool *has_fact) {
                 if (!(t->flags & TOKEN_CAPITALIZED) &&
                     (token_in_list(t, LEXICON_VERB_MODIFIERS) || strcmp(fo, "is") == 0 || strcmp(fo, "was") == 0 ||
                      strcmp(fo, "are") == 0 || strcmp(fo, "were") == 0 ||
-                     (ends_with(fo, "ed") && strlen(fo) > 4)))
+                     (str_ends_with(fo, "ed") && strlen(fo) > 4)))
                         verb = true;
         }
         if (f->id == CLAIM_FIELD_TITLE)

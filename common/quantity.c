@@ -48,9 +48,6 @@ static size_t phrase_before(const struct segmented_text *st, size_t i, size_t n,
         return phrase(st, i + 1 - n, n, i + 1, buf, size);
 }
 
-static bool fold_is(const struct token *t, const char *s) {
-        return strcmp(t->fold, s) == 0;
-}
 
 /* Do tokens a and b touch (no white space between them)? */
 static bool touching(const struct token *a, const struct token *b) {
@@ -130,14 +127,14 @@ static bool parse_number_words(const struct segmented_text *st, size_t i, size_t
         size_t k = i;
 
         /* "a dozen", "a million", "half a million", "an hour and a half" is not ours */
-        if ((fold_is(&st->tokens[k], "a") || fold_is(&st->tokens[k], "an")) && k + 1 < end) {
+        if ((token_fold_is(&st->tokens[k], "a") || token_fold_is(&st->tokens[k], "an")) && k + 1 < end) {
                 double v = number_word(st->tokens[k + 1].fold);
                 if (!(v > 0 && is_scale(v, st->tokens[k + 1].fold)))
                         return false;
                 current = 1;
                 k++;
-        } else if (fold_is(&st->tokens[k], "half") && k + 2 < end &&
-                   (fold_is(&st->tokens[k + 1], "a") || fold_is(&st->tokens[k + 1], "an"))) {
+        } else if (token_fold_is(&st->tokens[k], "half") && k + 2 < end &&
+                   (token_fold_is(&st->tokens[k + 1], "a") || token_fold_is(&st->tokens[k + 1], "an"))) {
                 double v = number_word(st->tokens[k + 2].fold);
                 if (v > 0 && is_scale(v, st->tokens[k + 2].fold)) {
                         n->value = 0.5 * v;
@@ -156,13 +153,13 @@ static bool parse_number_words(const struct segmented_text *st, size_t i, size_t
                 const struct token *t = &st->tokens[k];
                 if (!(t->flags & TOKEN_WORD)) {
                         /* "twenty-five" split by the tokenizer */
-                        if (any && fold_is(t, "-") && k + 1 < end && touching(&st->tokens[k - 1], t) &&
+                        if (any && token_fold_is(t, "-") && k + 1 < end && touching(&st->tokens[k - 1], t) &&
                             touching(t, &st->tokens[k + 1])) {
                                 double v = number_word(st->tokens[k + 1].fold);
                                 if (v > 0 && v < 10 && current >= 20 && fmod(current, 10) == 0)
                                         continue;
                                 /* "eight-hundred", "ten-thousand" */
-                                if (v >= 100 && !fold_is(&st->tokens[k + 1], "dozen") && current > 0 &&
+                                if (v >= 100 && !token_fold_is(&st->tokens[k + 1], "dozen") && current > 0 &&
                                     current < 100)
                                         continue;
                         }
@@ -171,9 +168,9 @@ static bool parse_number_words(const struct segmented_text *st, size_t i, size_t
                 if (after_and_half)
                         break;
                 /* "and a half", "and fifty" */
-                if (any && fold_is(t, "and") && k + 1 < end) {
-                        if (k + 2 < end && fold_is(&st->tokens[k + 1], "a") &&
-                            fold_is(&st->tokens[k + 2], "half")) {
+                if (any && token_fold_is(t, "and") && k + 1 < end) {
+                        if (k + 2 < end && token_fold_is(&st->tokens[k + 1], "a") &&
+                            token_fold_is(&st->tokens[k + 2], "half")) {
                                 current += 0.5;
                                 k += 2;
                                 after_and_half = true;
@@ -185,9 +182,9 @@ static bool parse_number_words(const struct segmented_text *st, size_t i, size_t
                         break;
                 }
                 double v = number_word(t->fold);
-                if (v < 0 || fold_is(t, "half"))
+                if (v < 0 || token_fold_is(t, "half"))
                         break;
-                if (fold_is(t, "dozen"))
+                if (token_fold_is(t, "dozen"))
                         current = (current > 0 ? current : 1) * 12;
                 else if (v == 100)
                         current = (current > 0 ? current : 1) * 100;
@@ -265,26 +262,26 @@ static bool number_in_date_or_name(const struct segmented_text *st, size_t b, si
                 const struct token *p = &st->tokens[b - 1];
                 if ((p->flags & TOKEN_CAPITALIZED) && token_in_list(p, LEXICON_MONTHS))
                         return true;
-                if (touching(p, t) && (fold_is(p, ":") || fold_is(p, "/")))
+                if (touching(p, t) && (token_fold_is(p, ":") || token_fold_is(p, "/")))
                         return true;
-                if (touching(p, t) && fold_is(p, "-") && b >= begin + 2 &&
+                if (touching(p, t) && token_fold_is(p, "-") && b >= begin + 2 &&
                     touching(&st->tokens[b - 2], p))
                         return true;   /* "COVID-19", "F-35", "2017-07" */
-                if (fold_is(p, "no.") || fold_is(p, "#"))
+                if (token_fold_is(p, "no.") || token_fold_is(p, "#"))
                         return true;
         }
         if (e < end) {
                 const struct token *nx = &st->tokens[e];
                 if ((nx->flags & TOKEN_CAPITALIZED) && token_in_list(nx, LEXICON_MONTHS))
                         return true;
-                if (touching(&st->tokens[e - 1], nx) && (fold_is(nx, ":") || fold_is(nx, "/")) &&
+                if (touching(&st->tokens[e - 1], nx) && (token_fold_is(nx, ":") || token_fold_is(nx, "/")) &&
                     e + 1 < end && (st->tokens[e + 1].flags & TOKEN_NUMBER))
                         return true;
-                if (touching(&st->tokens[e - 1], nx) && fold_is(nx, "-") && e + 1 < end &&
+                if (touching(&st->tokens[e - 1], nx) && token_fold_is(nx, "-") && e + 1 < end &&
                     (st->tokens[e + 1].flags & TOKEN_NUMBER) && touching(nx, &st->tokens[e + 1]))
                         return true;   /* ranges and ISO dates */
-                if (fold_is(nx, "a.m.") || fold_is(nx, "p.m.") || fold_is(nx, "am") || fold_is(nx, "pm") ||
-                    fold_is(nx, "a.m") || fold_is(nx, "p.m"))
+                if (token_fold_is(nx, "a.m.") || token_fold_is(nx, "p.m.") || token_fold_is(nx, "am") || token_fold_is(nx, "pm") ||
+                    token_fold_is(nx, "a.m") || token_fold_is(nx, "p.m"))
                         return true;
         }
         return false;
@@ -296,7 +293,7 @@ static bool number_in_date_or_name(const struct segmented_text *st, size_t b, si
 static const char *unit_after(const struct segmented_text *st, size_t i, size_t end, size_t *ret_end) {
         char buf[PHRASE_MAX];
 
-        if (i < end && fold_is(&st->tokens[i], "-") && i > 0 && touching(&st->tokens[i - 1], &st->tokens[i]))
+        if (i < end && token_fold_is(&st->tokens[i], "-") && i > 0 && touching(&st->tokens[i - 1], &st->tokens[i]))
                 i++;
         for (size_t n = 4; n >= 1; n--) {
                 if (!phrase(st, i, n, end, buf, sizeof(buf)))
@@ -421,7 +418,7 @@ int quantities_find(const struct segmented_text *st, size_t tok_begin, size_t to
                 if (!(c0 >= '0' && c0 <= '9')) {
                         if (t->flags & TOKEN_WORD) {
                                 if (!token_in_list(t, LEXICON_NUMBER_WORDS) &&
-                                    !fold_is(t, "a") && !fold_is(t, "an"))
+                                    !token_fold_is(t, "a") && !token_fold_is(t, "an"))
                                         continue;
                         } else if (!(sign = currency_sign(t)))
                                 continue;
@@ -432,7 +429,7 @@ int quantities_find(const struct segmented_text *st, size_t tok_begin, size_t to
                         num.begin = i + 1;
                         num.unit = sign;
                         /* "US$": the "US" before a touching "$" belongs to the sign */
-                        if (i > tok_begin && fold_is(&st->tokens[i - 1], "us") &&
+                        if (i > tok_begin && token_fold_is(&st->tokens[i - 1], "us") &&
                             touching(&st->tokens[i - 1], t))
                                 first = i - 1;
                 }

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include <string.h>
 
 #include "lexicon.h"
 
@@ -39,6 +40,11 @@ struct token {
 /* lexicon_contains(id, t->fold), answered when t was made. */
 static inline bool token_in_list(const struct token *t, enum lexicon_id id) {
         return lexicon_set_has(t->lists.in, id);
+}
+
+/* Whether t's folded form is s (which is folded already: lower case). */
+static inline bool token_fold_is(const struct token *t, const char *s) {
+        return strcmp(t->fold, s) == 0;
 }
 
 /* lexicon_starts_entry(id, t->fold), answered when t was made. */

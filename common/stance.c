@@ -2,6 +2,7 @@
 
 #include "lexicon.h"
 #include "stance.h"
+#include "strutil.h"
 
 /* Sentences shorter than this are headings and datelines, not lead. */
 #define LEAD_MIN_WORDS 4
@@ -13,10 +14,6 @@
 #define CUE_REACH 3
 #define MAX_VERDICT_WORDS 6
 
-static bool ends_with(const char *s, const char *suffix) {
-        size_t a = strlen(s), b = strlen(suffix);
-        return a >= b && strcmp(s + a - b, suffix) == 0;
-}
 
 /* Length in tokens of the phrase of list id starting at token i, fillers
  * allowed inside, or 0. */
@@ -64,7 +61,7 @@ static size_t lead_verdict_at(const struct segmented_text *st, size_t i, size_t 
 static bool negates(const struct token *t) {
         if (!(t->flags & TOKEN_WORD) || !t->fold)
                 return false;
-        return token_in_list(t, LEXICON_NEGATION_CUES) || ends_with(t->fold, "n't");
+        return token_in_list(t, LEXICON_NEGATION_CUES) || str_ends_with(t->fold, "n't");
 }
 
 /* Words in the quotation that token k opens or closes. */

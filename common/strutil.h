@@ -2,7 +2,15 @@
  * (what a decimal integer is, ...) is written once. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
+
+/* Whether s ends with suffix. */
+static inline bool str_ends_with(const char *s, const char *suffix) {
+        size_t a = strlen(s), b = strlen(suffix);
+        return a >= b && strcmp(s + a - b, suffix) == 0;
+}
 
 /* Parses s as a plain decimal integer (digits only: no sign, no spaces, no
  * leading "+") in [min, max].  Returns 0 and fills *ret, -EINVAL when s is
