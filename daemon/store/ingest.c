@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/claim-json.h"
+#include "common/cleanup.h"
 #include "store-internal.h"
 
 void ingest_prep_free(struct ingest_prep *p) {
@@ -70,75 +71,44 @@ int ingest_prep_new(const struct extracted_article *ex, struct ingest_prep **ret
         return 0;
 }
 
-/* Everything store_ingest() writes but the conflicts, inside the caller's
- * transaction, leaving the checks in res->checks; the ingest_prep it made
- * itself goes to *ret_owned when the checks are deferred (they borrow it),
- * else it is freed here. */
-static int ingest_body(struct store *s, const struct article_request *req,
-                       const struct extracted_article *ex, const struct ingest_options *o,
-                       struct ingest_result *res, struct ingest_prep **ret_owned) {
-        struct ranked_term *rt = NULL;
-        struct termvec tv = {};
-        size_t n = ex->claims.n;
-        int64_t *claim_ids = NULL;
-        struct ingest_prep *own_prep = NULL, *prep = req->prep;
-        char *terms_ser = NULL, *fts_doc = NULL, *scope = NULL;
-        char src_token[18], hash[33];
-        sqlite3_stmt *st;
-        int64_t event_id = 0;
-        bool created = false;
-        int r;
+static void termvec_clearp(struct termvec *v) {
+        termvec_clear(v);
+}
 
-        s->df_error = 0;
-        if (!prep || prep->ex != ex) {
-                r = ingest_prep_new(ex, &own_prep);
-                if (r < 0)
-                        goto out;
-                prep = own_prep;
-        }
-        r = load_n_docs(s);
-        if (r < 0)
-                goto out;
+static void ingest_prep_freep(struct ingest_prep **p) {
+        ingest_prep_free(*p);
+}
 
-        r = sublinear_copy(&ex->terms, &tv);
-        if (r < 0)
-                goto out;
-        rt = rank_terms(s, &tv, &r);
-        if (r < 0)
-                goto out;
-
-        r = assign_event(s, req, &o->event, rt, tv.n, ex, &tv, &event_id, &created);
-        if (r < 0)
-                goto out;
-
-        /* The article and its FTS document (the heaviest terms). */
+/* The article's row and its FTS document (its heaviest terms, rt), in
+ * event event_id; fills *ret_id.  0 or a negative errno. */
+static int article_insert(struct store *s, const struct article_request *req, const struct extracted_article *ex,
+                          const struct ranked_term *rt, size_t nt, int64_t event_id, const char *src_token,
+                          int64_t *ret_id) {
+        _cleanup_free_ char *terms_ser = NULL, *fts_doc = NULL, *scope = NULL;
         struct strbuf b = {};
-        size_t nf = tv.n < ARTICLE_FTS_TERMS ? tv.n : ARTICLE_FTS_TERMS;
-        for (size_t i = 0; i < nf; i++) {
+        char hash[33];
+        sqlite3_stmt *st;
+
+        for (size_t i = 0; i < nt && i < ARTICLE_FTS_TERMS; i++) {
                 if (i)
                         sb_append(&b, " ");
                 sb_append_token(&b, rt[i].term);
         }
         fts_doc = sb_steal(&b);
-        source_token(req->source, src_token);
-        int64_t day = floor_div((int64_t) req->published, 86400);
-        int64_t week = floor_div((int64_t) req->published, 7 * 86400);
-        sb_append_period(&b, "d", day);
-        sb_append_period(&b, " w", week);
+        sb_append_period(&b, "d", floor_div((int64_t) req->published, 86400));
+        sb_append_period(&b, " w", floor_div((int64_t) req->published, 7 * 86400));
         sb_printf(&b, " %s", src_token);
         scope = sb_steal(&b);
-        r = termvec_serialize(&ex->terms, &terms_ser);
+        int r = termvec_serialize(&ex->terms, &terms_ser);
         if (r < 0)
-                goto out;
-        if (!fts_doc || !scope) {
-                r = -ENOMEM;
-                goto out;
-        }
+                return r;
+        if (!fts_doc || !scope)
+                return -ENOMEM;
         content_hash(req, hash);
 
         r = stmt_get(s, ST_ARTICLE_INSERT, &st);
         if (r < 0)
-                goto out;
+                return r;
         bind_text(st, 1, req->source);
         bind_text(st, 2, req->url && req->url[0] ? req->url : NULL);
         bind_text(st, 3, hash);
@@ -153,86 +123,112 @@ static int ingest_body(struct store *s, const struct article_request *req,
         bind_text(st, 12, scope);
         r = stmt_run(st);
         if (r < 0)
-                goto out;
-        int64_t article_id = sqlite3_last_insert_rowid(s->db);
+                return r;
+        *ret_id = sqlite3_last_insert_rowid(s->db);
+        return 0;
+}
 
-        /* Claims. */
-        free(scope);
-        sb_append_period(&b, "d", day);
-        sb_append_period(&b, " w", week);
+/* The article's claims (as prep holds them) and their FTS rows; fills
+ * ids[i] with the id of claim i.  0 or a negative errno. */
+static int claims_insert(struct store *s, const struct article_request *req, const struct extracted_article *ex,
+                         const struct ingest_prep *prep, int64_t article_id, int64_t event_id,
+                         const char *src_token, int64_t *ids) {
+        struct strbuf b = {};
+        sqlite3_stmt *st;
+
+        sb_append_period(&b, "d", floor_div((int64_t) req->published, 86400));
+        sb_append_period(&b, " w", floor_div((int64_t) req->published, 7 * 86400));
         sb_printf(&b, " %s ev%lld", src_token, (long long) event_id);
-        scope = sb_steal(&b);
-        claim_ids = calloc(n + 1, sizeof(*claim_ids));
-        if (!scope || !claim_ids) {
-                r = -ENOMEM;
-                goto out;
-        }
-        for (size_t i = 0; i < n; i++) {
+        _cleanup_free_ char *scope = sb_steal(&b);
+        if (!scope)
+                return -ENOMEM;
+        for (size_t i = 0; i < ex->claims.n; i++) {
                 const struct claim *c = &ex->claims.items[i];
-                r = stmt_get(s, ST_CLAIM_INSERT, &st);
-                if (r >= 0) {
-                        sqlite3_bind_int64(st, 1, article_id);
-                        sqlite3_bind_int64(st, 2, (int64_t) i);
-                        bind_text(st, 3, c->field == CLAIM_FIELD_TITLE ? "title" : "text");
-                        sqlite3_bind_text(st, 4, prep->data[i], -1, SQLITE_STATIC);
-                        bind_text(st, 5, c->speaker);
-                        sqlite3_bind_text(st, 6, prep->docs[i], -1, SQLITE_STATIC);
-                        sqlite3_bind_text(st, 7, scope, -1, SQLITE_STATIC);
-                        r = stmt_run(st);
-                }
+                int r = stmt_get(s, ST_CLAIM_INSERT, &st);
                 if (r < 0)
-                        goto out;
-                claim_ids[i] = sqlite3_last_insert_rowid(s->db);
+                        return r;
+                sqlite3_bind_int64(st, 1, article_id);
+                sqlite3_bind_int64(st, 2, (int64_t) i);
+                bind_text(st, 3, c->field == CLAIM_FIELD_TITLE ? "title" : "text");
+                sqlite3_bind_text(st, 4, prep->data[i], -1, SQLITE_STATIC);
+                bind_text(st, 5, c->speaker);
+                sqlite3_bind_text(st, 6, prep->docs[i], -1, SQLITE_STATIC);
+                sqlite3_bind_text(st, 7, scope, -1, SQLITE_STATIC);
+                r = stmt_run(st);
+                if (r < 0)
+                        return r;
+                ids[i] = sqlite3_last_insert_rowid(s->db);
         }
         /* All of the article's claims enter claims_fts in one statement:
          * one FTS5 segment per article (see migration 2). */
-        if (n > 0) {
-                r = run_with_id(s, ST_CLAIMS_FTS_INSERT, article_id);
+        return ex->claims.n > 0 ? run_with_id(s, ST_CLAIMS_FTS_INSERT, article_id) : 0;
+}
+
+/* Everything store_ingest() writes but the conflicts, inside the caller's
+ * transaction, leaving the checks in res->checks; the ingest_prep it made
+ * itself goes to *ret_owned when the checks are deferred (they borrow it),
+ * else it is freed here. */
+static int ingest_body(struct store *s, const struct article_request *req,
+                       const struct extracted_article *ex, const struct ingest_options *o,
+                       struct ingest_result *res, struct ingest_prep **ret_owned) {
+        _cleanup_(termvec_clearp) struct termvec tv = {};
+        _cleanup_(ingest_prep_freep) struct ingest_prep *own_prep = NULL;
+        _cleanup_free_ struct ranked_term *rt = NULL;
+        _cleanup_free_ int64_t *claim_ids = NULL;
+        struct ingest_prep *prep = req->prep;
+        size_t n = ex->claims.n;
+        char src_token[18];
+        int64_t event_id = 0, article_id = 0;
+        bool created = false;
+        int r;
+
+        s->df_error = 0;
+        if (!prep || prep->ex != ex) {
+                r = ingest_prep_new(ex, &own_prep);
                 if (r < 0)
-                        goto out;
+                        return r;
+                prep = own_prep;
         }
+        if ((r = load_n_docs(s)) < 0 || (r = sublinear_copy(&ex->terms, &tv)) < 0)
+                return r;
+        rt = rank_terms(s, &tv, &r);
+        if (r < 0)
+                return r;
+        r = assign_event(s, req, &o->event, rt, tv.n, ex, &tv, &event_id, &created);
+        if (r < 0)
+                return r;
+        source_token(req->source, src_token);
+        claim_ids = calloc(n + 1, sizeof(*claim_ids));
+        if (!claim_ids)
+                return -ENOMEM;
+        if ((r = article_insert(s, req, ex, rt, tv.n, event_id, src_token, &article_id)) < 0 ||
+            (r = claims_insert(s, req, ex, prep, article_id, event_id, src_token, claim_ids)) < 0)
+                return r;
 
         /* Conflicts: the candidates now; the checks later (store_checks_run(),
          * maybe on another thread), their conflicts in finish_conflicts(). */
         r = checks_plan(s, req, ex, o, article_id, event_id, claim_ids, prep, src_token, &res->checks);
         if (r < 0)
-                goto out;
+                return r;
         /* later articles of the event find these claims in its pool */
         struct event_pool *pool = pool_find(s, event_id);
         uint64_t own = source_hash(req->source);
         for (size_t i = 0; pool && i < n && r >= 0; i++)
                 r = pool_append(pool, claim_ids[i], own, prep->data_hash[i], prep->docs[i]);
-        if (r < 0)
-                goto out;
-
-        r = df_add_article(s, &ex->terms);
-        if (r < 0)
-                goto out;
-        r = counters_add(s, 1, (int64_t) n, created ? 1 : 0, 0);
-        if (r < 0)
-                goto out;
-        if (s->defer_checks) {
-                /* the checks run later and borrow it */
-                *ret_owned = own_prep;
-                own_prep = NULL;
+        if (r >= 0)
+                r = df_add_article(s, &ex->terms);
+        if (r >= 0)
+                r = counters_add(s, 1, (int64_t) n, created ? 1 : 0, 0);
+        if (r < 0) {
+                checks_free(TAKE_PTR(res->checks));
+                return r;
         }
-
+        if (s->defer_checks)
+                *ret_owned = TAKE_PTR(own_prep);        /* the checks run later and borrow it */
         res->article_id = article_id;
         res->event_id = event_id;
         res->n_claims = (int) n;
-out:
-        if (r < 0) {
-                checks_free(res->checks);
-                res->checks = NULL;
-        }
-        ingest_prep_free(own_prep);
-        free(claim_ids);
-        free(rt);
-        termvec_clear(&tv);
-        free(terms_ser);
-        free(fts_doc);
-        free(scope);
-        return r;
+        return 0;
 }
 
 /* The conflicts k found, as today's rules keep them: none of a dismissed
